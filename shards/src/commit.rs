@@ -1,0 +1,174 @@
+//! The group-commit thread. Shard actors apply their batches to the engine
+//! (memory-speed in sled) and hand the acks that depend on them to this
+//! thread; it makes every applied write durable with one `flush` and only then
+//! releases the waiting acks, in the order they were submitted. So one flush
+//! pays for every write that arrived while the previous flush ran.
+//!
+//! The loop runs on its own OS thread because `flush` blocks on the disk. It
+//! must never panic or exit while the node runs: a flush error is logged,
+//! counted, and the acks of that round are failed (dropped) rather than
+//! released, so no sender is told "stored" for a write that may not be.
+
+use crate::metrics::RuntimeMetrics;
+use crate::store::Engine;
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Work released after the writes submitted before it are durable.
+pub type AfterCommit = Box<dyn FnOnce() + Send + 'static>;
+
+/// How writes become durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// `flush` (fsync) before any ack: an acked write survives `kill -9` and
+    /// power loss of the process.
+    Flush,
+    /// No flush before acks; sled flushes in the background. Only for
+    /// comparing benchmarks.
+    None,
+}
+
+struct CommitRequest {
+    dirty: bool,
+    actions: Vec<AfterCommit>,
+}
+
+/// Handle used by shard actors to queue acks behind the next flush.
+#[derive(Clone)]
+pub struct CommitQueue {
+    tx: SyncSender<CommitRequest>,
+}
+
+/// The queue is full: the node is writing faster than the disk flushes.
+pub struct CommitQueueFull(pub Vec<AfterCommit>);
+
+impl std::fmt::Debug for CommitQueueFull {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CommitQueueFull({} actions)", self.0.len())
+    }
+}
+
+impl CommitQueue {
+    /// Queues `actions` to run once every write applied before this call is
+    /// durable. `dirty` says whether the caller applied a write since its last
+    /// submission; a clean submission still waits for earlier dirty ones.
+    pub fn submit(&self, dirty: bool, actions: Vec<AfterCommit>) -> Result<(), CommitQueueFull> {
+        match self.tx.try_send(CommitRequest { dirty, actions }) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(r)) | Err(TrySendError::Disconnected(r)) => Err(CommitQueueFull(r.actions)),
+        }
+    }
+}
+
+/// Settings of the group-commit loop.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitSettings {
+    pub durability: Durability,
+    /// After the first request of a round, wait this long for more before
+    /// flushing (0 = flush at once; batching then comes from requests that
+    /// arrive while a flush runs).
+    pub window: Duration,
+    /// Flush early once a round holds this many requests.
+    pub max_batch: usize,
+    /// Capacity of the request queue.
+    pub queue: usize,
+}
+
+/// Starts the group-commit thread for `engine`.
+pub fn start(engine: Arc<dyn Engine>, settings: CommitSettings, metrics: Arc<RuntimeMetrics>) -> std::io::Result<CommitQueue> {
+    let (tx, rx) = sync_channel(settings.queue.max(1));
+    std::thread::Builder::new()
+        .name("imcloud-commit".into())
+        .spawn(move || commit_loop(rx, engine, settings, metrics))?;
+    Ok(CommitQueue { tx })
+}
+
+fn commit_loop(rx: Receiver<CommitRequest>, engine: Arc<dyn Engine>, settings: CommitSettings, metrics: Arc<RuntimeMetrics>) {
+    let mut round: Vec<CommitRequest> = Vec::with_capacity(settings.max_batch);
+    // Ends when every CommitQueue handle is gone, i.e. the node shut down.
+    while let Ok(first) = rx.recv() {
+        round.push(first);
+        let deadline = Instant::now() + settings.window;
+        while round.len() < settings.max_batch {
+            match rx.try_recv() {
+                Ok(r) => round.push(r),
+                Err(_) if settings.window.is_zero() => break,
+                Err(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(r) => round.push(r),
+                    Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
+                },
+            }
+        }
+        let dirty = round.iter().any(|r| r.dirty);
+        let flushed = if dirty && settings.durability == Durability::Flush {
+            let started = Instant::now();
+            let res = engine.flush();
+            metrics.record_flush(started.elapsed(), round.len());
+            res
+        } else {
+            Ok(())
+        };
+        match flushed {
+            Ok(()) => {
+                for req in round.drain(..) {
+                    for action in req.actions {
+                        action();
+                    }
+                }
+            }
+            Err(e) => {
+                metrics.flush_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::error!(error = %e, dropped = round.len(), "flush failed; acks of this round are withheld");
+                // Dropping the actions drops their reply channels, so every
+                // waiting sender gets an error instead of a false ack.
+                round.clear();
+            }
+        }
+    }
+    tracing::info!("group-commit loop stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Batch, SledEngine};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn acks_are_released_in_order_after_a_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine: Arc<dyn Engine> = Arc::new(SledEngine::open(dir.path(), 1 << 20).unwrap());
+        let metrics = Arc::new(RuntimeMetrics::default());
+        let q = start(
+            engine.clone(),
+            CommitSettings { durability: Durability::Flush, window: Duration::ZERO, max_batch: 64, queue: 1024 },
+            metrics.clone(),
+        )
+        .unwrap();
+        let ks = engine.keyspace("t").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        for i in 0..100u32 {
+            let mut b = Batch::default();
+            b.put(i.to_be_bytes().to_vec(), vec![1]);
+            ks.apply(b).unwrap();
+            let tx = tx.clone();
+            q.submit(true, vec![Box::new(move || tx.send(i).unwrap())]).unwrap();
+        }
+        let got: Vec<u32> = (0..100).map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap()).collect();
+        assert_eq!(got, (0..100).collect::<Vec<_>>());
+        let flushes = metrics.flushes.load(Ordering::Relaxed);
+        assert!(flushes >= 1 && flushes <= 100, "flushes {flushes}");
+        let counter = Arc::new(AtomicUsize::new(0));
+        let c = counter.clone();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        q.submit(false, vec![Box::new(move || {
+            c.fetch_add(1, Ordering::SeqCst);
+            done_tx.send(()).unwrap();
+        })])
+        .unwrap();
+        done_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(counter.load(Ordering::SeqCst), 1);
+    }
+}

@@ -1,0 +1,199 @@
+//! The `Entity` trait a domain implements, and [`StepCtx`], what an entity
+//! sees while it handles one command: reads of its shard's keyspace, a batch
+//! of staged writes, events for the shard log, acks to release after the
+//! writes are durable, and the router to reach other entities.
+//!
+//! A step is all-or-nothing: its writes are applied in one atomic batch after
+//! `handle` returns, and dropped (with every ack it queued) if it panics.
+
+use crate::commit::AfterCommit;
+use crate::error::{ShardError, StoreError};
+use crate::key::EntityKey;
+use crate::placement::ShardId;
+use crate::router::Router;
+use crate::store::{prefix_end, Batch, Keyspace};
+use crate::codec;
+use serde::{de::DeserializeOwned, Serialize};
+use std::sync::Arc;
+
+/// Key prefix of the shard log family: `L` + shard sequence (u64 BE) → event.
+pub const LOG_FAMILY: u8 = b'L';
+/// Key prefix of entity snapshots: `E` + entity key bytes → snapshot.
+pub const SNAPSHOT_FAMILY: u8 = b'E';
+
+/// A domain entity hosted by a shard actor.
+pub trait Entity: Sized + Unpin + Send + 'static {
+    /// What the entity is asked to do. A command carries its own reply
+    /// channel, so a failure anywhere can still answer the caller.
+    type Command: Send + 'static;
+    /// Handles every entity of the domain shares (config, id generator).
+    type Env: Clone + Send + Sync + Unpin + 'static;
+
+    /// Builds the entity from its persisted state (or an empty one).
+    fn activate(key: &EntityKey, store: &ShardStore, env: &Self::Env) -> Result<Self, StoreError>;
+
+    /// Handles one command. Must not block: storage writes go through `ctx`.
+    fn handle(&mut self, cmd: Self::Command, ctx: &mut StepCtx<'_, Self>);
+
+    /// Answers `cmd` with `err` when it cannot reach its entity.
+    fn reject(cmd: Self::Command, err: ShardError);
+
+    /// Handles a command addressed to a whole shard rather than one entity
+    /// (scans over the shard's keyspace). Rejects by default.
+    fn query(cmd: Self::Command, store: &ShardStore, env: &Self::Env) {
+        let _ = (store, env);
+        Self::reject(cmd, ShardError::Unavailable);
+    }
+
+    /// Whether the entity may be dropped from memory when idle (an entity
+    /// with attached sessions must stay).
+    fn can_passivate(&self) -> bool {
+        true
+    }
+}
+
+/// Read access to one shard's keyspace.
+#[derive(Clone)]
+pub struct ShardStore {
+    pub shard: ShardId,
+    keyspace: Arc<dyn Keyspace>,
+}
+
+impl ShardStore {
+    pub fn new(shard: ShardId, keyspace: Arc<dyn Keyspace>) -> Self {
+        ShardStore { shard, keyspace }
+    }
+
+    pub fn keyspace(&self) -> &Arc<dyn Keyspace> {
+        &self.keyspace
+    }
+
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.keyspace.get(key)
+    }
+
+    pub fn get_decoded<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
+        self.keyspace.get(key)?.map(|v| codec::decode(&v)).transpose()
+    }
+
+    /// The entity's latest snapshot, if it has one.
+    pub fn load_snapshot<T: DeserializeOwned>(&self, key: &EntityKey) -> Result<Option<T>, StoreError> {
+        self.get_decoded(&snapshot_key(key))
+    }
+
+    /// Up to `limit` entries with `prefix` and a key ≥ `prefix ++ from`.
+    pub fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let mut start = prefix.to_vec();
+        start.extend_from_slice(from);
+        self.keyspace.range(&start, &prefix_end(prefix), limit)
+    }
+
+    /// The last entry with `prefix`, if any.
+    pub fn last(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(self.keyspace.range_rev(prefix, &prefix_end(prefix), 1)?.pop())
+    }
+
+    /// The next free shard-log sequence number.
+    pub fn next_log_seq(&self) -> Result<u64, StoreError> {
+        Ok(match self.last(&[LOG_FAMILY])? {
+            Some((k, _)) => decode_seq(&k[1..]).map(|s| s + 1).unwrap_or(1),
+            None => 1,
+        })
+    }
+}
+
+/// `E` + entity key bytes.
+pub fn snapshot_key(key: &EntityKey) -> Vec<u8> {
+    let mut k = vec![SNAPSHOT_FAMILY];
+    k.extend_from_slice(&key.to_bytes());
+    k
+}
+
+/// Reads a big-endian u64 from the first 8 bytes of `bytes`.
+pub fn decode_seq(bytes: &[u8]) -> Option<u64> {
+    let arr: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    Some(u64::from_be_bytes(arr))
+}
+
+/// What an entity sees during one step.
+pub struct StepCtx<'a, E: Entity> {
+    pub(crate) key: &'a EntityKey,
+    pub(crate) store: &'a ShardStore,
+    pub(crate) router: &'a Router<E>,
+    pub(crate) env: &'a E::Env,
+    pub(crate) batch: Batch,
+    pub(crate) actions: Vec<AfterCommit>,
+    pub(crate) next_log_seq: u64,
+    pub(crate) failed: Option<StoreError>,
+}
+
+impl<'a, E: Entity> StepCtx<'a, E> {
+    pub fn key(&self) -> &EntityKey {
+        self.key
+    }
+    pub fn store(&self) -> &ShardStore {
+        self.store
+    }
+    pub fn router(&self) -> &Router<E> {
+        self.router
+    }
+    pub fn env(&self) -> &E::Env {
+        self.env
+    }
+
+    /// Stages a write of `value` (encoded) under `key`.
+    pub fn put<T: Serialize>(&mut self, key: Vec<u8>, value: &T) {
+        match codec::encode(value) {
+            Ok(v) => self.batch.put(key, v),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Stages a raw write.
+    pub fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.batch.put(key, value);
+    }
+
+    pub fn delete(&mut self, key: Vec<u8>) {
+        self.batch.delete(key);
+    }
+
+    /// Reads `key`, seeing this step's staged writes first.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.batch.staged(key) {
+            Some(v) => Ok(v.map(<[u8]>::to_vec)),
+            None => self.store.get(key),
+        }
+    }
+
+    /// Stages the entity's snapshot.
+    pub fn save_snapshot<T: Serialize>(&mut self, value: &T) {
+        let k = snapshot_key(self.key);
+        self.put(k, value);
+    }
+
+    /// Appends `event` to the shard log in this step's batch; returns its
+    /// shard sequence number.
+    pub fn append_event<T: Serialize>(&mut self, event: &T) -> u64 {
+        let seq = self.next_log_seq;
+        self.next_log_seq += 1;
+        let mut k = vec![LOG_FAMILY];
+        k.extend_from_slice(&seq.to_be_bytes());
+        self.put(k, event);
+        seq
+    }
+
+    /// Runs `action` once this step's writes (and every earlier one) are on
+    /// disk. Actions run in submission order on the commit thread; they must
+    /// only send on channels, never block.
+    pub fn after_commit(&mut self, action: impl FnOnce() + Send + 'static) {
+        self.actions.push(Box::new(action));
+    }
+
+    /// Marks the step failed: its writes and acks are dropped.
+    pub fn fail(&mut self, err: StoreError) {
+        if self.failed.is_none() {
+            self.failed = Some(err);
+        }
+    }
+}

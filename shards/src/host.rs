@@ -1,0 +1,212 @@
+//! The shard actor. It hosts the entities of one shard: activates an entity
+//! on its first command (state loaded from the shard's keyspace), runs each
+//! command as one step under `catch_unwind`, applies the step's writes as one
+//! atomic batch, queues the step's acks behind the next flush, and drops
+//! entities that stay idle.
+//!
+//! It is the panic boundary: a panicking step is thrown away with its writes
+//! and acks (its caller gets an error), the entity is evicted so its next
+//! command reloads it from persisted state, and no other entity is touched.
+
+use crate::commit::CommitQueue;
+use crate::entity::{Entity, ShardStore, StepCtx};
+use crate::error::ShardError;
+use crate::key::EntityKey;
+use crate::metrics::RuntimeMetrics;
+use crate::placement::ShardId;
+use crate::router::Router;
+use crate::store::{Batch, Engine};
+use actix::prelude::*;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A command for an entity of this shard, or for the shard itself.
+pub enum Deliver<E: Entity> {
+    Entity { key: EntityKey, cmd: E::Command },
+    Shard { cmd: E::Command },
+}
+
+impl<E: Entity> Deliver<E> {
+    pub(crate) fn into_cmd(self) -> E::Command {
+        match self {
+            Deliver::Entity { cmd, .. } | Deliver::Shard { cmd } => cmd,
+        }
+    }
+}
+
+impl<E: Entity> Message for Deliver<E> {
+    type Result = ();
+}
+
+/// Settings every shard actor shares.
+#[derive(Debug, Clone, Copy)]
+pub struct HostSettings {
+    /// Bounded mailbox of each shard actor.
+    pub mailbox: usize,
+    /// Entities idle this long (and passivatable) are dropped from memory.
+    pub idle_timeout: Duration,
+}
+
+struct Slot<E> {
+    entity: E,
+    last_used: Instant,
+}
+
+pub struct ShardHost<E: Entity> {
+    shard: ShardId,
+    engine: Arc<dyn Engine>,
+    store: ShardStore,
+    commit: CommitQueue,
+    router: Router<E>,
+    env: E::Env,
+    settings: HostSettings,
+    metrics: Arc<RuntimeMetrics>,
+    entities: HashMap<EntityKey, Slot<E>>,
+    next_log_seq: u64,
+}
+
+/// Name of the keyspace that holds shard `shard`.
+pub fn keyspace_name(shard: ShardId) -> String {
+    format!("s{shard}")
+}
+
+impl<E: Entity> ShardHost<E> {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn open(
+        shard: ShardId,
+        engine: Arc<dyn Engine>,
+        commit: CommitQueue,
+        router: Router<E>,
+        env: E::Env,
+        settings: HostSettings,
+        metrics: Arc<RuntimeMetrics>,
+    ) -> Result<Self, crate::StoreError> {
+        let store = ShardStore::new(shard, engine.keyspace(&keyspace_name(shard))?);
+        let next_log_seq = store.next_log_seq()?;
+        Ok(ShardHost { shard, engine, store, commit, router, env, settings, metrics, entities: HashMap::new(), next_log_seq })
+    }
+
+    fn evict(&mut self, key: &EntityKey) {
+        if self.entities.remove(key).is_some() {
+            self.metrics.active_entities.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    fn run_step(&mut self, key: EntityKey, cmd: E::Command) {
+        if !self.entities.contains_key(&key) {
+            match E::activate(&key, &self.store, &self.env) {
+                Ok(entity) => {
+                    self.metrics.active_entities.fetch_add(1, Ordering::Relaxed);
+                    self.entities.insert(key.clone(), Slot { entity, last_used: Instant::now() });
+                }
+                Err(e) => {
+                    tracing::error!(shard = self.shard, %key, error = %e, "entity activation failed");
+                    E::reject(cmd, ShardError::Storage);
+                    return;
+                }
+            }
+        }
+        let Some(slot) = self.entities.get_mut(&key) else {
+            E::reject(cmd, ShardError::Unavailable);
+            return;
+        };
+        slot.last_used = Instant::now();
+        let mut step = StepCtx {
+            key: &key,
+            store: &self.store,
+            router: &self.router,
+            env: &self.env,
+            batch: Batch::default(),
+            actions: Vec::new(),
+            next_log_seq: self.next_log_seq,
+            failed: None,
+        };
+        let entity = &mut slot.entity;
+        let outcome = catch_unwind(AssertUnwindSafe(|| entity.handle(cmd, &mut step)));
+        let StepCtx { batch, actions, next_log_seq, failed, .. } = step;
+        if outcome.is_err() {
+            // The step's writes and acks are dropped with it; the callers'
+            // reply channels close and they answer with an error.
+            self.metrics.entity_restarts.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(shard = self.shard, %key, "entity panicked; restarting it from persisted state");
+            self.evict(&key);
+            return;
+        }
+        if let Some(e) = failed {
+            tracing::error!(shard = self.shard, %key, error = %e, "step failed to encode its writes; dropped");
+            self.evict(&key);
+            return;
+        }
+        let dirty = !batch.is_empty();
+        if dirty {
+            if let Err(e) = self.store.keyspace().apply(batch) {
+                tracing::error!(shard = self.shard, %key, error = %e, "applying a batch failed; entity reloads from disk");
+                self.evict(&key);
+                return;
+            }
+            self.next_log_seq = next_log_seq;
+        }
+        if !dirty && actions.is_empty() {
+            return;
+        }
+        if let Err(full) = self.commit.submit(dirty, actions) {
+            tracing::warn!(shard = self.shard, dropped = full.0.len(), "commit queue full; acks withheld");
+        }
+    }
+}
+
+impl<E: Entity> Actor for ShardHost<E> {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(self.settings.mailbox);
+        let every = (self.settings.idle_timeout / 2).max(Duration::from_millis(100));
+        ctx.run_interval(every, |host, _| {
+            let idle = host.settings.idle_timeout;
+            let before = host.entities.len();
+            host.entities.retain(|_, slot| slot.last_used.elapsed() < idle || !slot.entity.can_passivate());
+            let dropped = (before - host.entities.len()) as u64;
+            if dropped > 0 {
+                host.metrics.active_entities.fetch_sub(dropped, Ordering::Relaxed);
+                host.metrics.passivations.fetch_add(dropped, Ordering::Relaxed);
+            }
+        });
+    }
+}
+
+impl<E: Entity> Supervised for ShardHost<E> {
+    fn restarting(&mut self, _ctx: &mut Self::Context) {
+        self.metrics.shard_restarts.fetch_add(1, Ordering::Relaxed);
+        self.metrics.active_entities.fetch_sub(self.entities.len() as u64, Ordering::Relaxed);
+        self.entities.clear();
+        match self.engine.keyspace(&keyspace_name(self.shard)) {
+            Ok(ks) => {
+                self.store = ShardStore::new(self.shard, ks);
+                if let Ok(seq) = self.store.next_log_seq() {
+                    self.next_log_seq = seq;
+                }
+            }
+            Err(e) => tracing::error!(shard = self.shard, error = %e, "reopening shard keyspace failed"),
+        }
+        tracing::warn!(shard = self.shard, "shard actor restarted");
+    }
+}
+
+impl<E: Entity> Handler<Deliver<E>> for ShardHost<E> {
+    type Result = ();
+
+    fn handle(&mut self, msg: Deliver<E>, _ctx: &mut Self::Context) {
+        match msg {
+            Deliver::Entity { key, cmd } => self.run_step(key, cmd),
+            Deliver::Shard { cmd } => {
+                let (store, env) = (&self.store, &self.env);
+                if catch_unwind(AssertUnwindSafe(|| E::query(cmd, store, env))).is_err() {
+                    tracing::warn!(shard = self.shard, "shard query panicked");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `EntityKey`: the address of every entity. Every key starts with the app, so
+//! no lookup by key can reach another app's data.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What an entity is; part of its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EntityKind {
+    App,
+    User,
+    Group,
+    Chatroom,
+}
+
+impl EntityKind {
+    fn tag(self) -> u8 {
+        match self {
+            EntityKind::App => b'a',
+            EntityKind::User => b'u',
+            EntityKind::Group => b'g',
+            EntityKind::Chatroom => b'c',
+        }
+    }
+}
+
+/// `{app, kind, id}`. `app` is `org#app`; `id` is the user name, group id or
+/// chatroom id (empty for the App entity). Neither may contain a NUL byte,
+/// which the callers guarantee by validating names before building keys.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EntityKey {
+    pub app: String,
+    pub kind: EntityKind,
+    pub id: String,
+}
+
+impl EntityKey {
+    pub fn new(app: impl Into<String>, kind: EntityKind, id: impl Into<String>) -> Self {
+        EntityKey { app: app.into(), kind, id: id.into() }
+    }
+
+    /// Byte form used for hashing and as a storage key prefix:
+    /// `app 0x00 kind-tag id 0x00`. The trailing NUL makes it prefix-free.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.app.len() + self.id.len() + 3);
+        out.extend_from_slice(self.app.as_bytes());
+        out.push(0);
+        out.push(self.kind.tag());
+        out.extend_from_slice(self.id.as_bytes());
+        out.push(0);
+        out
+    }
+}
+
+impl fmt::Display for EntityKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{:?}/{}", self.app, self.kind, self.id)
+    }
+}

@@ -1,0 +1,34 @@
+//! Runtime counters of the sharding layer, read by the gateway's `/metrics`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+#[derive(Debug, Default)]
+pub struct RuntimeMetrics {
+    /// Entities restarted after a panic.
+    pub entity_restarts: AtomicU64,
+    /// Shard actors restarted by their supervisor.
+    pub shard_restarts: AtomicU64,
+    /// Commands refused because a shard mailbox was full.
+    pub mailbox_full: AtomicU64,
+    /// Flushes done by the group-commit thread.
+    pub flushes: AtomicU64,
+    /// Flushes that failed.
+    pub flush_failures: AtomicU64,
+    /// Commit requests covered by those flushes.
+    pub flushed_requests: AtomicU64,
+    /// Total flush time, microseconds.
+    pub flush_micros: AtomicU64,
+    /// Entities currently active across shards.
+    pub active_entities: AtomicU64,
+    /// Entities passivated for idleness.
+    pub passivations: AtomicU64,
+}
+
+impl RuntimeMetrics {
+    pub fn record_flush(&self, took: Duration, requests: usize) {
+        self.flushes.fetch_add(1, Ordering::Relaxed);
+        self.flushed_requests.fetch_add(requests as u64, Ordering::Relaxed);
+        self.flush_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+}
