@@ -1,0 +1,82 @@
+//! The App entity: one per `org#app`. Owns the app's record: uuid, client
+//! credentials, the key that signs its tokens, and its settings.
+
+use crate::command::{answer, Command};
+use crate::error::DomainError;
+use crate::events::Event;
+use crate::ChatEntity;
+use imcloud_shards::entity::ShardStore;
+use imcloud_shards::{EntityKey, StepCtx, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// Per-app settings (Easemob console settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppSettings {
+    /// Messages per second a user may send over the client protocol (0 =
+    /// unlimited).
+    pub user_send_rate: u32,
+    /// Burst above that rate.
+    pub user_send_burst: u32,
+    /// Lifetime of tokens without an explicit `ttl`, seconds.
+    pub token_ttl_secs: u64,
+    /// Whether `POST /users` needs no app token.
+    pub open_registration: bool,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        AppSettings { user_send_rate: 2, user_send_burst: 10, token_ttl_secs: 7 * 24 * 3600, open_registration: false }
+    }
+}
+
+/// Everything the node knows about an app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppRecord {
+    pub appkey: String,
+    pub uuid: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Base64 of the HMAC key that signs this app's tokens.
+    pub token_key: String,
+    pub created: i64,
+    #[serde(default)]
+    pub settings: AppSettings,
+}
+
+#[derive(Debug, Default)]
+pub struct AppState {
+    record: Option<AppRecord>,
+}
+
+impl AppState {
+    pub fn activate(key: &EntityKey, store: &ShardStore) -> Result<Self, StoreError> {
+        Ok(AppState { record: store.load_snapshot(key)? })
+    }
+
+    pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
+        match cmd {
+            Command::CreateApp { record, reply } => {
+                if self.record.is_some() {
+                    return answer(reply, Err(DomainError::AppExists));
+                }
+                ctx.append_event(&Event::AppCreated { app: record.clone() });
+                ctx.save_snapshot(&record);
+                self.record = Some(record.clone());
+                ctx.after_commit(move || answer(reply, Ok(record)));
+            }
+            Command::GetApp { reply } => answer(reply, self.record.clone().ok_or(DomainError::AppNotFound)),
+            Command::SetAppSettings { settings, reply } => {
+                let Some(record) = self.record.as_mut() else {
+                    return answer(reply, Err(DomainError::AppNotFound));
+                };
+                record.settings = settings;
+                let record = record.clone();
+                ctx.append_event(&Event::AppCreated { app: record.clone() });
+                ctx.save_snapshot(&record);
+                ctx.after_commit(move || answer(reply, Ok(record)));
+            }
+            other => other.reject(DomainError::Internal),
+        }
+    }
+}

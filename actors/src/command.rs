@@ -1,0 +1,141 @@
+//! Every command an entity takes. Each carries its reply channel, so whoever
+//! fails to deliver or handle it (a full mailbox, a panicking step) can still
+//! answer the caller; see [`Command::reject`].
+
+use crate::app::{AppRecord, AppSettings};
+use crate::error::DomainError;
+use crate::message::{SendAck, StoredMessage};
+use crate::session::SessionRef;
+use crate::user::{Credentials, NewUser, UserView};
+use crate::Router;
+use imcloud_shards::EntityKey;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+
+/// The reply channel of a command.
+pub type Reply<T> = oneshot::Sender<Result<T, DomainError>>;
+
+/// Answers `reply`; a caller that gave up waiting is not an error.
+pub fn answer<T>(reply: Reply<T>, result: Result<T, DomainError>) {
+    // The receiver is gone only when the caller timed out or disconnected.
+    let _ = reply.send(result);
+}
+
+pub enum Command {
+    // ---- App entity ----
+    /// Creates the app (refused if it exists).
+    CreateApp { record: AppRecord, reply: Reply<AppRecord> },
+    /// Reads the app's record.
+    GetApp { reply: Reply<AppRecord> },
+    /// Replaces the app's settings.
+    SetAppSettings { settings: AppSettings, reply: Reply<AppRecord> },
+
+    // ---- User entity: account ----
+    /// Registers the user (refused if it exists).
+    CreateUser { user: NewUser, reply: Reply<UserView> },
+    GetUser { reply: Reply<UserView> },
+    /// Password hash and token epoch, for the gateway to check a login.
+    GetCredentials { reply: Reply<Credentials> },
+    /// Deletes the user and its timeline; kicks its devices.
+    DeleteUser { reply: Reply<UserView> },
+    /// Sets a new password hash, revokes tokens, kicks devices.
+    SetPassword { password_hash: String, reply: Reply<()> },
+    /// Whether any device is online.
+    GetStatus { reply: Reply<bool> },
+    /// Messages stored while offline and not yet synced.
+    GetOfflineCount { reply: Reply<u64> },
+
+    // ---- User entity: devices ----
+    /// Attaches a device's socket. `token_epoch` is checked when the device
+    /// logged in with a token.
+    Attach { session: SessionRef, token_epoch: Option<u64>, reply: Reply<()> },
+    /// Detaches a closed socket.
+    Detach { session_id: u64 },
+    /// Messages of the user's timeline after `after`.
+    Sync { after: u64, limit: usize, reply: Reply<SyncPage> },
+
+    // ---- 1:1 delivery ----
+    /// A user sends a 1:1 message (at the sender's entity).
+    Send(Box<Outgoing>),
+    /// Store and push a message at the recipient's entity.
+    Deliver(Box<Outgoing>),
+    /// The recipient stored it (or refused); back at the sender's entity.
+    Delivered(Box<Outgoing>, Result<(), DomainError>),
+
+    // ---- Shard-wide queries ----
+    /// Up to `limit` users of `app` on one shard created after `after`.
+    ListUsers { app: String, after: Option<(i64, String)>, limit: usize, reply: Reply<Vec<(i64, String)>> },
+
+    /// Test hook: the entity panics while handling this.
+    #[cfg(feature = "fault-injection")]
+    Panic,
+}
+
+/// A 1:1 message on its way from sender to recipient and back.
+pub struct Outgoing {
+    pub message: StoredMessage,
+    pub sender: EntityKey,
+    pub recipient: EntityKey,
+    /// The sender's idempotency key, if any.
+    pub client_msg_id: Option<String>,
+    /// The device that sent it: it is not pushed its own copy.
+    pub origin_session: Option<u64>,
+    /// Store a copy in the sender's timeline (client sends; REST only with
+    /// `sync_device`). Without it the recipient answers `reply` directly.
+    pub sender_copy: bool,
+    /// REST sends skip the sender's rate limit and existence check.
+    pub from_rest: bool,
+    pub rate: RatePolicy,
+    pub reply: Reply<SendAck>,
+    /// The way back to the sender's entity.
+    pub router: Router,
+}
+
+/// The app's per-user send rate, carried with each send so the sender's
+/// entity needs no lookup of its app.
+#[derive(Debug, Clone, Copy)]
+pub struct RatePolicy {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+/// One page of a timeline.
+#[derive(Debug, Clone)]
+pub struct SyncPage {
+    pub messages: Vec<Arc<StoredMessage>>,
+    /// The seq the device holds after this page.
+    pub cursor: u64,
+    pub more: bool,
+}
+
+
+impl Command {
+    /// Answers the command's caller with `err`.
+    pub fn reject(self, err: DomainError) {
+        match self {
+            Command::CreateApp { reply, .. } | Command::GetApp { reply } | Command::SetAppSettings { reply, .. } => answer(reply, Err(err)),
+            Command::CreateUser { reply, .. } | Command::GetUser { reply } | Command::DeleteUser { reply } => answer(reply, Err(err)),
+            Command::GetCredentials { reply } => answer(reply, Err(err)),
+            Command::SetPassword { reply, .. } | Command::Attach { reply, .. } => answer(reply, Err(err)),
+            Command::GetStatus { reply } => answer(reply, Err(err)),
+            Command::GetOfflineCount { reply } => answer(reply, Err(err)),
+            Command::Sync { reply, .. } => answer(reply, Err(err)),
+            Command::Detach { .. } => {}
+            Command::Send(out) | Command::Delivered(out, _) => answer(out.reply, Err(err)),
+            Command::Deliver(out) => {
+                if out.sender_copy {
+                    // Tell the sender's entity, so it forgets the pending
+                    // client_msg_id; if even that fails, answer directly.
+                    let router = out.router.clone();
+                    let sender = out.sender.clone();
+                    let _ = router.send(sender, Command::Delivered(out, Err(err)));
+                } else {
+                    answer(out.reply, Err(err));
+                }
+            }
+            Command::ListUsers { reply, .. } => answer(reply, Err(err)),
+            #[cfg(feature = "fault-injection")]
+            Command::Panic => {}
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! `ChatEntity`: the entity type the shard runtime hosts for the chat domain.
+//! It picks the entity kind from the key and dispatches commands to it.
+
+use crate::app::AppState;
+use crate::command::Command;
+use crate::env::DomainEnv;
+use crate::user::UserState;
+use imcloud_shards::entity::ShardStore;
+use imcloud_shards::{Entity, EntityKey, EntityKind, ShardError, StepCtx, StoreError};
+
+pub enum ChatEntity {
+    App(AppState),
+    User(Box<UserState>),
+    /// Kinds whose entities arrive with later issues; every command to them
+    /// is refused.
+    Unsupported,
+}
+
+impl Entity for ChatEntity {
+    type Command = Command;
+    type Env = DomainEnv;
+
+    fn activate(key: &EntityKey, store: &ShardStore, env: &DomainEnv) -> Result<Self, StoreError> {
+        Ok(match key.kind {
+            EntityKind::App => ChatEntity::App(AppState::activate(key, store)?),
+            EntityKind::User => ChatEntity::User(Box::new(UserState::activate(key, store, env)?)),
+            EntityKind::Group | EntityKind::Chatroom => ChatEntity::Unsupported,
+        })
+    }
+
+    fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, Self>) {
+        #[cfg(feature = "fault-injection")]
+        if matches!(cmd, Command::Panic) || ctx.env().faults.should_panic(ctx.key()) {
+            panic!("injected fault in {}", ctx.key());
+        }
+        match self {
+            ChatEntity::App(app) => app.handle(cmd, ctx),
+            ChatEntity::User(user) => user.handle(cmd, ctx),
+            ChatEntity::Unsupported => cmd.reject(crate::DomainError::Internal),
+        }
+    }
+
+    fn reject(cmd: Command, err: ShardError) {
+        cmd.reject(err.into());
+    }
+
+    fn query(cmd: Command, store: &ShardStore, _env: &DomainEnv) {
+        match cmd {
+            Command::ListUsers { app, after, limit, reply } => crate::user::list::list_users(store, &app, after, limit, reply),
+            other => other.reject(crate::DomainError::Internal),
+        }
+    }
+
+    fn can_passivate(&self) -> bool {
+        match self {
+            ChatEntity::User(user) => !user.has_sessions(),
+            _ => true,
+        }
+    }
+}
+
+/// Test-only fault switches: make every step of one entity panic, or drop
+/// deliveries.
+#[cfg(feature = "fault-injection")]
+#[derive(Debug, Default)]
+pub struct Faults {
+    panic_keys: std::sync::Mutex<std::collections::HashSet<EntityKey>>,
+    /// Deliveries to drop silently (acked but never stored or pushed), to
+    /// prove the load harness counts lost messages.
+    pub drop_deliveries: std::sync::atomic::AtomicU64,
+}
+
+#[cfg(feature = "fault-injection")]
+impl Faults {
+    /// Every command to `key` panics until [`Faults::heal`].
+    pub fn break_entity(&self, key: EntityKey) {
+        if let Ok(mut keys) = self.panic_keys.lock() {
+            keys.insert(key);
+        }
+    }
+    pub fn heal(&self, key: &EntityKey) {
+        if let Ok(mut keys) = self.panic_keys.lock() {
+            keys.remove(key);
+        }
+    }
+    fn should_panic(&self, key: &EntityKey) -> bool {
+        self.panic_keys.lock().map(|k| k.contains(key)).unwrap_or(false)
+    }
+}

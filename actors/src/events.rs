@@ -1,0 +1,20 @@
+//! Events the domain appends to the shard log, in the same atomic batch as
+//! the index and snapshot writes they imply. The log is the record a shard
+//! hands over when it moves, and what its indexes can be rebuilt from.
+
+use crate::app::AppRecord;
+use crate::message::StoredMessage;
+use crate::user::UserRecord;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    AppCreated { app: AppRecord },
+    UserCreated { app: String, user: UserRecord },
+    UserUpdated { app: String, user: UserRecord },
+    UserDeleted { app: String, username: String },
+    /// `stream` is the owner of the timeline (`app/kind/id` form).
+    MessageStored { stream: String, message: StoredMessage },
+    OfflineSynced { stream: String },
+}

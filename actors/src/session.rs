@@ -1,0 +1,75 @@
+//! `SessionRef`: how an entity reaches one connected device. A bounded queue
+//! into the device's socket task; when it is full the device is too slow, so
+//! the socket is told to close (it resyncs on reconnect) instead of the
+//! queue growing without bound.
+
+use crate::message::StoredMessage;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::{mpsc, Notify};
+
+/// Something the server pushes to a device.
+#[derive(Debug, Clone)]
+pub enum Push {
+    Message(Arc<StoredMessage>),
+    /// The device was logged out; the socket closes after sending this.
+    Kick { reason: KickReason },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KickReason {
+    /// The same device id logged in elsewhere, or too many devices.
+    Replaced,
+    PasswordChanged,
+    UserDeleted,
+    Deactivated,
+}
+
+impl KickReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KickReason::Replaced => "replaced",
+            KickReason::PasswordChanged => "password_changed",
+            KickReason::UserDeleted => "user_deleted",
+            KickReason::Deactivated => "deactivated",
+        }
+    }
+}
+
+static NEXT_SESSION_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A handle to one device's socket.
+#[derive(Debug, Clone)]
+pub struct SessionRef {
+    pub id: u64,
+    pub device: String,
+    tx: mpsc::Sender<Push>,
+    overflow: Arc<Notify>,
+}
+
+/// The socket side of a [`SessionRef`].
+pub struct SessionInbox {
+    pub rx: mpsc::Receiver<Push>,
+    /// Notified when a push was dropped because the queue was full.
+    pub overflow: Arc<Notify>,
+}
+
+impl SessionRef {
+    pub fn new(device: String, capacity: usize) -> (SessionRef, SessionInbox) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let overflow = Arc::new(Notify::new());
+        let id = NEXT_SESSION_ID.fetch_add(1, Ordering::Relaxed);
+        (SessionRef { id, device, tx, overflow: overflow.clone() }, SessionInbox { rx, overflow })
+    }
+
+    /// Queues `push`; on a full queue asks the socket to close instead.
+    pub fn push(&self, push: Push) {
+        if self.tx.try_send(push).is_err() {
+            self.overflow.notify_one();
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+}

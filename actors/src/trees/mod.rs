@@ -1,0 +1,7 @@
+//! Key layouts of the domain's tree families inside a shard's keyspace. Each
+//! family is a one-byte prefix; the shard runtime owns `L` (log) and `E`
+//! (entity snapshots).
+
+pub mod dedupe;
+pub mod timeline;
+pub mod user_index;

@@ -1,0 +1,120 @@
+//! Account commands of the User entity: create, read, delete, password.
+
+use super::{Credentials, NewUser, UserRecord, UserState, UserView};
+use crate::command::{answer, Reply};
+use crate::error::DomainError;
+use crate::events::Event;
+use crate::ids::now_ms;
+use crate::session::{KickReason, Push};
+use crate::trees::{dedupe, timeline, user_index};
+use crate::ChatEntity;
+use imcloud_shards::StepCtx;
+
+/// Most timeline entries one delete step removes; a user with more keeps
+/// the rest until the retention sweep (logged).
+const DELETE_SCAN_LIMIT: usize = 1_000_000;
+
+impl UserState {
+    pub(super) fn create(&mut self, user: NewUser, reply: Reply<UserView>, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.record.is_some() {
+            return answer(reply, Err(DomainError::UserExists));
+        }
+        let now = now_ms();
+        let record = UserRecord {
+            uuid: uuid::Uuid::new_v4().to_string(),
+            username: user.username,
+            password_hash: user.password_hash,
+            created: now,
+            modified: now,
+            activated: true,
+            nickname: user.nickname,
+            token_epoch: 0,
+        };
+        let app = self.key.app.clone();
+        ctx.append_event(&Event::UserCreated { app: app.clone(), user: record.clone() });
+        ctx.save_snapshot(&record);
+        ctx.put_raw(user_index::key(&app, record.created, &record.username), Vec::new());
+        let view = UserView::from(&record);
+        self.record = Some(record);
+        ctx.after_commit(move || answer(reply, Ok(view)));
+    }
+
+    pub(super) fn get(&self, reply: Reply<UserView>) {
+        answer(reply, self.record.as_ref().map(UserView::from).ok_or(DomainError::UserNotFound));
+    }
+
+    pub(super) fn credentials(&self, reply: Reply<Credentials>) {
+        answer(
+            reply,
+            self.record
+                .as_ref()
+                .map(|r| Credentials { password_hash: r.password_hash.clone(), token_epoch: r.token_epoch, activated: r.activated })
+                .ok_or(DomainError::UserNotFound),
+        );
+    }
+
+    fn kick_all(&mut self, reason: KickReason, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let sessions = std::mem::take(&mut self.sessions);
+        ctx.after_commit(move || {
+            for s in sessions {
+                s.push(Push::Kick { reason });
+            }
+        });
+    }
+
+    pub(super) fn delete(&mut self, reply: Reply<UserView>, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let Some(record) = self.record.take() else {
+            return answer(reply, Err(DomainError::UserNotFound));
+        };
+        let app = self.key.app.clone();
+        ctx.append_event(&Event::UserDeleted { app: app.clone(), username: record.username.clone() });
+        ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
+        ctx.delete(user_index::key(&app, record.created, &record.username));
+        ctx.delete(timeline::head_key(&self.key));
+        ctx.delete(timeline::offline_key(&self.key));
+        for prefix in [timeline::entry_prefix(&self.key), dedupe::prefix(&self.key)] {
+            match ctx.store().scan(&prefix, &[], DELETE_SCAN_LIMIT) {
+                Ok(entries) => {
+                    if entries.len() == DELETE_SCAN_LIMIT {
+                        tracing::warn!(user = %self.key, "deleted user has more entries than one step removes");
+                    }
+                    for (k, _) in entries {
+                        ctx.delete(k);
+                    }
+                }
+                Err(e) => return ctx.fail(e),
+            }
+        }
+        self.head = 0;
+        self.offline = 0;
+        self.kick_all(KickReason::UserDeleted, ctx);
+        let view = UserView::from(&record);
+        ctx.after_commit(move || answer(reply, Ok(view)));
+    }
+
+    pub(super) fn set_password(&mut self, password_hash: String, reply: Reply<()>, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let Some(record) = self.record.as_mut() else {
+            return answer(reply, Err(DomainError::UserNotFound));
+        };
+        record.password_hash = password_hash;
+        record.token_epoch += 1;
+        record.modified = now_ms();
+        let record = record.clone();
+        ctx.append_event(&Event::UserUpdated { app: self.key.app.clone(), user: record.clone() });
+        ctx.save_snapshot(&record);
+        self.kick_all(KickReason::PasswordChanged, ctx);
+        ctx.after_commit(move || answer(reply, Ok(())));
+    }
+
+    pub(super) fn status(&mut self, reply: Reply<bool>) {
+        self.sessions.retain(|s| !s.is_closed());
+        answer(reply, Ok(!self.sessions.is_empty()));
+    }
+
+    pub(super) fn offline_count(&self, reply: Reply<u64>) {
+        if self.record.is_none() {
+            return answer(reply, Err(DomainError::UserNotFound));
+        }
+        answer(reply, Ok(self.offline));
+    }
+}
