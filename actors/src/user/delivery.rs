@@ -110,8 +110,9 @@ impl UserState {
             }
             return;
         }
-        // A message to oneself is already in this timeline once.
-        let stored = if sender == recipient { Arc::new(message) } else { self.append(message, ctx) };
+        // A message to oneself is already in this timeline once; a REST
+        // sender that is no registered user has no timeline.
+        let stored = if sender == recipient || self.record.is_none() { Arc::new(message) } else { self.append(message, ctx) };
         let ack = SendAck { msg_id: stored.msg_id, seq: stored.seq, ts: stored.ts };
         if let Some(cid) = &client_msg_id {
             ctx.put(dedupe::key(&self.key, cid), &ack);

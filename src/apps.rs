@@ -1,0 +1,123 @@
+//! The gateway's view of apps: a read-through cache of App entity records
+//! (credentials and token keys are needed on every request), app creation,
+//! and the demo app made on first start.
+
+use crate::node::Node;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use imcloud_actors::app::{AppRecord, AppSettings};
+use imcloud_actors::ids::{now_ms, AppKey};
+use imcloud_actors::{Command, DomainError};
+use rand::RngCore;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+/// Cache of app records by app key. The App entity is the owner; the cache
+/// is refreshed from it on a miss and replaced when settings change.
+#[derive(Clone, Default)]
+pub struct AppDirectory {
+    cache: Arc<RwLock<HashMap<String, Arc<AppRecord>>>>,
+}
+
+impl AppDirectory {
+    fn cached(&self, app: &AppKey) -> Option<Arc<AppRecord>> {
+        self.cache.read().ok()?.get(app.as_str()).cloned()
+    }
+
+    pub fn remember(&self, record: AppRecord) -> Arc<AppRecord> {
+        let record = Arc::new(record);
+        if let Ok(mut c) = self.cache.write() {
+            c.insert(record.appkey.clone(), record.clone());
+        }
+        record
+    }
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+impl Node {
+    /// The app's record, from cache or its entity.
+    pub async fn app(&self, app: &AppKey) -> Result<Arc<AppRecord>, DomainError> {
+        if let Some(r) = self.apps.cached(app) {
+            return Ok(r);
+        }
+        let record = self.ask(app.entity_key(), |reply| Command::GetApp { reply }).await?;
+        Ok(self.apps.remember(record))
+    }
+
+    /// The app's record if it is cached (it is, for any app a socket
+    /// authenticated to).
+    pub fn apps_cached(&self, app: &AppKey) -> Option<Arc<AppRecord>> {
+        self.apps.cached(app)
+    }
+
+    /// Creates an app with fresh credentials.
+    pub async fn create_app(&self, app: &AppKey, settings: AppSettings) -> Result<AppRecord, DomainError> {
+        let record = AppRecord {
+            appkey: app.to_string(),
+            uuid: uuid::Uuid::new_v4().to_string(),
+            client_id: format!("YXA6{}", random_token(16)),
+            client_secret: format!("YXA6{}", random_token(24)),
+            token_key: random_token(32),
+            created: now_ms(),
+            settings,
+        };
+        let record = self.ask(app.entity_key(), |reply| Command::CreateApp { record, reply }).await?;
+        self.apps.remember(record.clone());
+        Ok(record)
+    }
+
+    /// Replaces an app's settings.
+    pub async fn set_app_settings(&self, app: &AppKey, settings: AppSettings) -> Result<Arc<AppRecord>, DomainError> {
+        let record = self.ask(app.entity_key(), |reply| Command::SetAppSettings { settings, reply }).await?;
+        Ok(self.apps.remember(record))
+    }
+
+    /// On first start, creates `demo#chat` and writes its credentials to
+    /// `<data_dir>/demo-app.json`; returns them when it created the app.
+    pub async fn ensure_demo_app(&self, data_dir: &Path) -> Result<Option<serde_json::Value>, String> {
+        let file = data_dir.join("demo-app.json");
+        if file.exists() {
+            return Ok(None);
+        }
+        let app = AppKey::new("demo", "chat").map_err(|e| e.to_string())?;
+        let record = match self.create_app(&app, self.config.app_defaults.clone()).await {
+            Ok(r) => r,
+            Err(DomainError::AppExists) => self.app(&app).await.map_err(|e| e.to_string())?.as_ref().clone(),
+            Err(e) => return Err(format!("creating demo app: {e}")),
+        };
+        let creds = credentials_json(&record);
+        std::fs::write(&file, format!("{creds}\n")).map_err(|e| format!("writing {}: {e}", file.display()))?;
+        Ok(Some(creds))
+    }
+}
+
+/// `{"appkey", "client_id", "client_secret"}` of an app.
+pub fn credentials_json(record: &AppRecord) -> serde_json::Value {
+    serde_json::json!({"appkey": record.appkey, "client_id": record.client_id, "client_secret": record.client_secret})
+}
+
+/// `imcloud app create ORG#APP`: opens the data dir (the server must be
+/// stopped), creates the app through its entity, prints one JSON line.
+pub fn create_offline(mut config: crate::config::Config, appkey: &str) -> Result<(), String> {
+    let app = AppKey::parse(appkey).map_err(|e| e.to_string())?;
+    config.server.create_demo_app = false;
+    actix_web::rt::System::new().block_on(async move {
+        let (node, shards) = Node::open(config).map_err(|e| e.to_string())?;
+        let result = node.create_app(&app, node.config.app_defaults.clone()).await;
+        let flushed = node.flush();
+        shards.stop();
+        let record = result.map_err(|e| match e {
+            DomainError::AppExists => format!("app {app} already exists"),
+            other => format!("creating app {app}: {other}"),
+        })?;
+        flushed.map_err(|e| e.to_string())?;
+        println!("{}", credentials_json(&record));
+        Ok(())
+    })
+}

@@ -1,0 +1,4 @@
+//! Authentication: signed tokens and password hashing.
+
+pub mod password;
+pub mod token;

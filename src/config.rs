@@ -1,0 +1,185 @@
+//! The one `Config` struct: defaults from `config/default.toml` (compiled in),
+//! then an optional `--config` file, then `IMCLOUD_<SECTION>__<KEY>`
+//! environment variables, then CLI flags. Unknown keys are refused.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use imcloud_actors::app::AppSettings;
+use imcloud_actors::Limits;
+use imcloud_shards::commit::Durability;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub storage: StorageConfig,
+    pub shards: ShardsConfig,
+    pub ws: WsConfig,
+    pub rest: RestConfig,
+    pub auth: AuthConfig,
+    pub limits: Limits,
+    pub app_defaults: AppSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address the HTTP/WebSocket listener binds.
+    pub listen: String,
+    /// Directory of the embedded store.
+    pub data_dir: PathBuf,
+    /// This node's id (0–1023), part of every msg id.
+    pub node_id: u16,
+    /// HTTP worker threads (0 = one per core).
+    pub http_workers: usize,
+    /// Seconds a request waits for its entity.
+    pub request_timeout_secs: u64,
+    /// Create `demo#chat` on first start.
+    pub create_demo_app: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// Shards of a new data directory.
+    pub shard_count: u32,
+    /// sled page cache, MiB.
+    pub cache_mb: u64,
+    /// Whether acks wait for fsync.
+    pub durability: Durability,
+    /// Group-commit wait for more writes, µs.
+    pub commit_window_us: u64,
+    /// Flush early at this many waiting requests.
+    pub commit_max_batch: usize,
+    /// Capacity of the group-commit queue.
+    pub commit_queue: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardsConfig {
+    /// Threads for shard actors (0 = one per core).
+    pub threads: usize,
+    /// Bounded mailbox per shard actor.
+    pub mailbox: usize,
+    /// Idle entities are dropped after this many seconds.
+    pub idle_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WsConfig {
+    /// Largest frame accepted.
+    pub max_frame_bytes: usize,
+    /// Seconds allowed before the `auth` frame.
+    pub auth_timeout_secs: u64,
+    /// Seconds of silence before a socket is closed.
+    pub idle_timeout_secs: u64,
+    /// Requests one socket may have in flight.
+    pub max_inflight: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestConfig {
+    /// Largest REST request body, bytes.
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// argon2id memory, KiB.
+    pub argon2_memory_kib: u32,
+    /// argon2id passes.
+    pub argon2_iterations: u32,
+}
+
+/// Command-line values that override every other layer.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct CliOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads the layers. The error is one readable line.
+    pub fn load(file: Option<&Path>, cli: &CliOverrides) -> Result<Config, String> {
+        let mut fig = Figment::from(Toml::string(DEFAULTS));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(format!("config file {} does not exist", path.display()));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig.merge(Env::prefixed("IMCLOUD_").split("__"));
+        fig = fig.merge(Serialized::default("server", cli));
+        let config: Config = fig.extract().map_err(|e| format!("bad config: {}", e.to_string().replace('\n', "; ")))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The compiled-in defaults.
+    pub fn defaults() -> Config {
+        // The embedded default.toml is checked by a unit test, so this
+        // cannot fail in a built binary.
+        Self::load(None, &CliOverrides::default()).unwrap_or_else(|e| panic!("embedded default config is invalid: {e}"))
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.storage.shard_count == 0 || self.storage.shard_count > 65536 {
+            return Err("bad config: storage.shard_count must be 1..=65536".into());
+        }
+        if self.server.node_id > 1023 {
+            return Err("bad config: server.node_id must be 0..=1023".into());
+        }
+        if self.ws.max_frame_bytes < 1024 {
+            return Err("bad config: ws.max_frame_bytes must be at least 1024".into());
+        }
+        if self.limits.sync_page_max == 0 || self.limits.max_devices == 0 || self.limits.session_queue == 0 {
+            return Err("bad config: limits must be positive".into());
+        }
+        if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
+            return Err("bad config: shards.mailbox and storage.commit_queue must be positive".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_load_and_layers_override() {
+        let c = Config::defaults();
+        assert_eq!(c.server.listen, "127.0.0.1:8080");
+        assert_eq!(c.storage.shard_count, 64);
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[storage]\nshard_count = 8\n").unwrap();
+        let c = Config::load(Some(&f), &CliOverrides { listen: Some("127.0.0.1:0".into()), data_dir: None }).unwrap();
+        assert_eq!(c.storage.shard_count, 8);
+        assert_eq!(c.server.listen, "127.0.0.1:0");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_one_line_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[storage]\nshard_cuont = 8\n").unwrap();
+        let e = Config::load(Some(&f), &CliOverrides::default()).unwrap_err();
+        assert!(e.contains("shard_cuont") && !e.contains('\n'), "{e}");
+        std::fs::write(&f, "[storage]\nshard_count = 0\n").unwrap();
+        assert!(Config::load(Some(&f), &CliOverrides::default()).is_err());
+        std::fs::write(&f, "[storage\n").unwrap();
+        assert!(Config::load(Some(&f), &CliOverrides::default()).is_err());
+        assert!(Config::load(Some(&dir.path().join("missing.toml")), &CliOverrides::default()).is_err());
+    }
+}

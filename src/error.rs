@@ -1,0 +1,141 @@
+//! The gateway's one error type and the one table that maps every error to
+//! its client-protocol code, HTTP status and Easemob `error` / `exception`
+//! strings. Internal causes are logged where they happen; clients see a
+//! stable code and a generic message.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use imcloud_actors::DomainError;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// No token, or an expired one.
+    #[error("Unable to authenticate due to expired access token")]
+    TokenExpired,
+    /// A token that does not parse or belongs to another app.
+    #[error("Unable to authenticate due to corrupt access token")]
+    TokenCorrupt,
+    /// A well-formed token this server did not sign.
+    #[error("Unable to authenticate")]
+    TokenForged,
+    /// A user token on an endpoint that needs the app token.
+    #[error("Unable to authenticate due to corrupt access token")]
+    NeedAppToken,
+    #[error("Could not find application for {0} from URI")]
+    AppNotFound(String),
+    #[error("Request body is invalid. Please check body is correct.")]
+    InvalidBody(String),
+    #[error("{0}")]
+    IllegalArgument(String),
+    #[error("{0}")]
+    InvalidGrant(String),
+    #[error("user not found")]
+    GrantUserNotFound,
+    #[error("Application Entity user requires that property named username be unique, value of {0} exists")]
+    IllegalArgumentDuplicate(String),
+    #[error("{0}")]
+    MessageSend(String),
+    #[error("Service resource not found")]
+    NotFound,
+    // ---- client protocol only ----
+    #[error("frame is not a JSON or MessagePack object: {0}")]
+    BadFrame(String),
+    #[error("unknown op `{0}`")]
+    UnknownOp(String),
+    #[error("not logged in: the first frame must be auth")]
+    NotLoggedIn,
+    #[error("already logged in")]
+    AlreadyLoggedIn,
+    #[error("{0} is not available yet")]
+    NotSupported(String),
+}
+
+/// How one error shows to clients.
+pub struct ErrorInfo {
+    /// Client-protocol error code (Easemob client codes where one fits).
+    pub code: u16,
+    pub status: StatusCode,
+    /// Easemob `error`.
+    pub error: &'static str,
+    /// Easemob `exception` (a stable class-like name).
+    pub exception: &'static str,
+}
+
+fn info(code: u16, status: u16, error: &'static str, exception: &'static str) -> ErrorInfo {
+    let status = match StatusCode::from_u16(status) {
+        Ok(s) => s,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    ErrorInfo { code, status, error, exception }
+}
+
+impl ApiError {
+    /// The one table.
+    pub fn info(&self) -> ErrorInfo {
+        use DomainError as D;
+        match self {
+            ApiError::Domain(d) => match d {
+                D::AppNotFound => info(100, 404, "organization_application_not_found", "ApplicationNotFoundException"),
+                D::AppExists => info(203, 400, "duplicate_unique_property_exists", "DuplicateUniquePropertyExistsException"),
+                D::UserNotFound => info(204, 404, "service_resource_not_found", "UserNotFoundException"),
+                D::UserExists => info(203, 400, "duplicate_unique_property_exists", "DuplicateUniquePropertyExistsException"),
+                D::InvalidArgument(_) => info(205, 400, "illegal_argument", "IllegalArgumentException"),
+                D::AuthFailed => info(202, 400, "invalid_grant", "InvalidGrantException"),
+                D::UserDeactivated => info(207, 400, "invalid_grant", "UserNotActivatedException"),
+                D::TokenRevoked => info(202, 401, "unauthorized", "UnauthorizedException"),
+                D::PermissionDenied => info(210, 403, "forbidden_op", "ForbiddenOpException"),
+                D::MessageInvalid(_) => info(500, 400, "message_send_error", "MessageInvalidException"),
+                D::MessageTooLarge => info(510, 400, "message_send_error", "MessageTooLargeException"),
+                D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
+                D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
+                D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),
+            },
+            ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),
+            ApiError::TokenCorrupt | ApiError::NeedAppToken => info(202, 401, "auth_bad_access_token", "SecurityException"),
+            ApiError::TokenForged => info(202, 401, "auth_bad_access_token", "SecurityException"),
+            ApiError::AppNotFound(_) => info(100, 404, "organization_application_not_found", "ApplicationNotFoundException"),
+            ApiError::InvalidBody(_) => info(205, 400, "invalid_request_body", "InvalidRequestBodyException"),
+            ApiError::IllegalArgument(_) => info(205, 400, "illegal_argument", "IllegalArgumentException"),
+            ApiError::InvalidGrant(_) => info(202, 400, "invalid_grant", "InvalidGrantException"),
+            ApiError::IllegalArgumentDuplicate(_) => info(203, 400, "duplicate_unique_property_exists", "DuplicateUniquePropertyExistsException"),
+            ApiError::GrantUserNotFound => info(204, 404, "invalid_grant", "InvalidGrantException"),
+            ApiError::MessageSend(_) => info(500, 400, "message_send_error", "MessageSendException"),
+            ApiError::NotFound => info(404, 404, "service_resource_not_found", "ResourceNotFoundException"),
+            ApiError::BadFrame(_) => info(1001, 400, "invalid_request_body", "BadFrameException"),
+            ApiError::UnknownOp(_) => info(1002, 400, "illegal_argument", "UnknownOpException"),
+            ApiError::NotLoggedIn => info(201, 401, "unauthorized", "NotLoggedInException"),
+            ApiError::AlreadyLoggedIn => info(200, 400, "illegal_argument", "AlreadyLoggedInException"),
+            ApiError::NotSupported(_) => info(505, 501, "unsupported_service_operation", "UnsupportedServiceOperationException"),
+        }
+    }
+
+    /// The message shown to clients: internal errors say nothing more.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Domain(DomainError::UserNotFound) => "Service resource not found".into(),
+            ApiError::Domain(DomainError::InvalidArgument(m)) => m.clone(),
+            ApiError::InvalidBody(detail) if !detail.is_empty() => format!("Request body is invalid. Please check body is correct. ({detail})"),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.info().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let info = self.info();
+        let now = imcloud_actors::ids::now_ms();
+        HttpResponse::build(info.status).json(serde_json::json!({
+            "error": info.error,
+            "exception": info.exception,
+            "error_description": self.public_message(),
+            "timestamp": now,
+            "duration": 0,
+        }))
+    }
+}

@@ -1,0 +1,113 @@
+//! `Node`: the running domain of this process, as the gateway sees it. Opens
+//! the store, starts the shard actors and wraps the router in typed async
+//! calls that turn lost replies and timeouts into domain errors.
+
+use crate::apps::AppDirectory;
+use crate::auth::password::PasswordHasher;
+use crate::config::Config;
+use imcloud_actors::{ChatEntity, Command, DomainEnv, DomainError, Reply, Router};
+use imcloud_shards::commit::CommitSettings;
+use imcloud_shards::host::HostSettings;
+use imcloud_shards::metrics::RuntimeMetrics;
+use imcloud_shards::store::{Engine, SledEngine};
+use imcloud_shards::supervisor::{fix_shard_count, start_node, NodeSettings, ShardNode};
+use imcloud_shards::{EntityKey, StoreError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// Shared by every HTTP worker and socket. Cheap to clone.
+#[derive(Clone)]
+pub struct Node {
+    pub router: Router,
+    pub env: DomainEnv,
+    pub config: Arc<Config>,
+    pub apps: AppDirectory,
+    pub passwords: PasswordHasher,
+    pub runtime: Arc<RuntimeMetrics>,
+    pub gateway: Arc<crate::metrics::GatewayMetrics>,
+    engine: Arc<dyn Engine>,
+    request_timeout: Duration,
+}
+
+/// Why the node could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn threads(configured: usize) -> usize {
+    if configured > 0 {
+        configured
+    } else {
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    }
+}
+
+impl Node {
+    /// Opens the data dir and starts the shards. Must run inside an actix
+    /// system.
+    pub fn open(config: Config) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
+        std::fs::create_dir_all(&config.server.data_dir)?;
+        let engine: Arc<dyn Engine> = Arc::new(SledEngine::open(&config.server.data_dir, config.storage.cache_mb * 1024 * 1024)?);
+        let shard_count = fix_shard_count(engine.as_ref(), config.storage.shard_count)?;
+        let env = DomainEnv::new(config.server.node_id, config.limits);
+        let settings = NodeSettings {
+            shard_count,
+            threads: threads(config.shards.threads),
+            host: HostSettings { mailbox: config.shards.mailbox, idle_timeout: Duration::from_secs(config.shards.idle_timeout_secs.max(1)) },
+            commit: CommitSettings {
+                durability: config.storage.durability,
+                window: Duration::from_micros(config.storage.commit_window_us),
+                max_batch: config.storage.commit_max_batch.max(1),
+                queue: config.storage.commit_queue,
+            },
+        };
+        let shards = start_node::<ChatEntity>(engine.clone(), settings, env.clone())?;
+        let node = Node {
+            router: shards.router.clone(),
+            env,
+            apps: AppDirectory::default(),
+            passwords: PasswordHasher::new(&config.auth).map_err(StartError::Other)?,
+            request_timeout: Duration::from_secs(config.server.request_timeout_secs.max(1)),
+            config: Arc::new(config),
+            runtime: shards.metrics.clone(),
+            gateway: Arc::default(),
+            engine,
+        };
+        Ok((node, shards))
+    }
+
+    /// Sends the command built by `make` to entity `key` and waits for its
+    /// reply.
+    pub async fn ask<T>(&self, key: EntityKey, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, DomainError> {
+        let (tx, rx) = oneshot::channel();
+        // A refused send is answered through the command's own channel.
+        let _ = self.router.send(key, make(tx));
+        self.wait(rx).await
+    }
+
+    /// Waits for a reply with the request timeout. A dropped reply channel
+    /// means the entity failed mid-step.
+    pub async fn wait<T>(&self, rx: oneshot::Receiver<Result<T, DomainError>>) -> Result<T, DomainError> {
+        match tokio::time::timeout(self.request_timeout, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(DomainError::Internal),
+            Err(_) => Err(DomainError::Busy),
+        }
+    }
+
+    /// Makes every applied write durable (shutdown).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.engine.flush()
+    }
+
+    pub fn engine(&self) -> &Arc<dyn Engine> {
+        &self.engine
+    }
+}

@@ -1,0 +1,142 @@
+//! Extractors that state a handler's contract in its signature: `AppCtx`
+//! (the app named by the path exists), `AppToken` (plus a valid app token
+//! for it), and `Bearer` (the raw token, optional).
+
+use crate::auth::token::{self, Subject, TokenError};
+use crate::error::ApiError;
+use crate::node::Node;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use imcloud_actors::app::AppRecord;
+use imcloud_actors::ids::AppKey;
+use imcloud_actors::DomainError;
+use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The app named by `/{org}/{app}/…` and facts about the request.
+pub struct AppCtx {
+    pub app: AppKey,
+    pub record: Arc<AppRecord>,
+    pub node: web::Data<Node>,
+    pub started: Instant,
+    pub method: String,
+    pub path: String,
+    pub uri: String,
+    /// Query parameters as arrays of strings (Easemob's `params`).
+    pub params: Map<String, Value>,
+    bearer: Option<String>,
+}
+
+fn query_params(query: &str) -> Map<String, Value> {
+    let mut params = Map::new();
+    for (k, v) in url_pairs(query) {
+        let entry = params.entry(k).or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(a) = entry {
+            a.push(Value::String(v));
+        }
+    }
+    params
+}
+
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    web::Query::<Vec<(String, String)>>::from_query(query).map(|q| q.into_inner()).unwrap_or_default()
+}
+
+impl AppCtx {
+    /// A query parameter's first value.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name)?.as_array()?.first()?.as_str()
+    }
+
+    /// Checks that the request carries a valid app token for this app.
+    pub fn require_app_token(&self) -> Result<(), ApiError> {
+        match self.claims()? {
+            Subject::App => Ok(()),
+            Subject::User { .. } => Err(ApiError::NeedAppToken),
+        }
+    }
+
+    /// Whether the request carries a valid app token (for endpoints where
+    /// it is optional).
+    pub fn has_app_token(&self) -> bool {
+        matches!(self.claims(), Ok(Subject::App))
+    }
+
+    fn claims(&self) -> Result<Subject, ApiError> {
+        let Some(t) = &self.bearer else { return Err(ApiError::TokenExpired) };
+        match token::verify(&self.record, t, token::now_secs()) {
+            Ok(c) => Ok(c.sub),
+            Err(TokenError::Expired) => Err(ApiError::TokenExpired),
+            Err(TokenError::Malformed) => Err(ApiError::TokenCorrupt),
+            Err(TokenError::BadSignature) => {
+                // Issued for another app key, or not by this server.
+                if token::peek(t).map(|c| c.app != self.record.appkey).unwrap_or(true) {
+                    Err(ApiError::TokenCorrupt)
+                } else {
+                    Err(ApiError::TokenForged)
+                }
+            }
+        }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let t = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))?;
+    Some(t.trim().to_string())
+}
+
+impl FromRequest for AppCtx {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let started = Instant::now();
+            let node = req.app_data::<web::Data<Node>>().cloned().ok_or(ApiError::Domain(DomainError::Internal))?;
+            let org = req.match_info().get("org").unwrap_or_default().to_string();
+            let app_name = req.match_info().get("app").unwrap_or_default().to_string();
+            let app = AppKey::new(&org, &app_name).map_err(|_| ApiError::AppNotFound(format!("{org}/{app_name}")))?;
+            let record = node.app(&app).await.map_err(|e| match e {
+                DomainError::AppNotFound => ApiError::AppNotFound(format!("{org}/{app_name}")),
+                other => ApiError::Domain(other),
+            })?;
+            let prefix = format!("/{org}/{app_name}");
+            let path = req.path().strip_prefix(&prefix).unwrap_or(req.path()).to_string();
+            let conn = req.connection_info();
+            let uri = format!("{}://{}{}", conn.scheme(), conn.host(), req.path());
+            Ok(AppCtx {
+                app,
+                record,
+                node,
+                started,
+                method: req.method().as_str().to_string(),
+                path,
+                uri,
+                params: query_params(req.query_string()),
+                bearer: bearer(&req),
+            })
+        })
+    }
+}
+
+/// An `AppCtx` whose request carries a valid app token.
+pub struct AppToken(pub AppCtx);
+
+impl FromRequest for AppToken {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ctx = AppCtx::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            ctx.require_app_token()?;
+            Ok(AppToken(ctx))
+        })
+    }
+}

@@ -1,0 +1,130 @@
+//! Sending messages from an app server (Easemob §5.1 M1 and the legacy
+//! `/messages` form of §5.2, for `users` targets). Each target gets its own
+//! message; the reply maps target → msg id once every message is stored.
+
+use super::envelope::Envelope;
+use super::extract::AppToken;
+use super::parse_json;
+use crate::error::ApiError;
+use crate::send::{self, SendSpec};
+use actix_web::{web, HttpResponse};
+use futures_util::future::join_all;
+use imcloud_actors::ids::UserId;
+use imcloud_actors::DomainError;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// Most recipients of one call.
+const MAX_TARGETS: usize = 600;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{org}/{app}/messages/users", web::post().to(send_users)).route("/{org}/{app}/messages", web::post().to(send_legacy));
+}
+
+#[derive(Deserialize)]
+struct SendUsers {
+    #[serde(default)]
+    from: Option<String>,
+    to: Vec<String>,
+    #[serde(rename = "type")]
+    kind: String,
+    body: Map<String, Value>,
+    #[serde(default)]
+    ext: Option<Value>,
+    #[serde(default)]
+    sync_device: bool,
+}
+
+#[derive(Deserialize)]
+struct SendLegacy {
+    target_type: String,
+    target: Vec<String>,
+    #[serde(default)]
+    from: Option<String>,
+    msg: Map<String, Value>,
+    #[serde(default)]
+    ext: Option<Value>,
+    #[serde(default)]
+    sync_device: bool,
+}
+
+/// Checks the common fields and sends to every target.
+async fn send_to_users(ctx: &crate::rest::extract::AppCtx, from: Option<String>, to: Vec<String>, body: Value, ext: Option<Value>, sync_device: bool) -> Result<Map<String, Value>, ApiError> {
+    let from = match from {
+        None => "admin".to_string(),
+        Some(f) if f.is_empty() => return Err(ApiError::MessageSend("param from can't be empty".into())),
+        Some(f) => UserId::parse(&f).map_err(|e| ApiError::MessageSend(e.to_string()))?.to_string(),
+    };
+    if to.is_empty() {
+        return Err(ApiError::MessageSend("param to can't be empty".into()));
+    }
+    if to.len() > MAX_TARGETS {
+        return Err(ApiError::MessageSend(format!("params to's size can't exceed limit {MAX_TARGETS}")));
+    }
+    if matches!(ext, Some(Value::Null)) || ext.as_ref().is_some_and(|e| !e.is_object()) {
+        return Err(ApiError::MessageSend("param ext must be JSONObject".into()));
+    }
+    if body.as_object().is_some_and(|b| b.len() <= 1) {
+        return Err(ApiError::MessageSend("param body can't be empty".into()));
+    }
+    imcloud_actors::message::validate_body(&body, ext.as_ref(), ctx.node.config.limits.max_message_bytes).map_err(|e| match e {
+        DomainError::MessageTooLarge => ApiError::MessageSend("message is too large".into()),
+        other => ApiError::MessageSend(other.to_string()),
+    })?;
+    let targets: Vec<UserId> = to.iter().map(|t| UserId::parse(t).map_err(|e| ApiError::MessageSend(e.to_string()))).collect::<Result<_, _>>()?;
+    let sends = targets.iter().map(|target| {
+        let spec = SendSpec { from: from.clone(), to: target.clone(), body: body.clone(), ext: ext.clone(), client_msg_id: None, origin_session: None };
+        send::rest_send(&ctx.node, &ctx.app, spec, sync_device && from != "admin")
+    });
+    let mut data = Map::new();
+    for (target, result) in to.into_iter().zip(join_all(sends).await) {
+        match result {
+            Ok(ack) => {
+                data.insert(target, Value::String(ack.msg_id.to_string()));
+            }
+            // Easemob accepts messages to missing users silently.
+            Err(DomainError::UserNotFound) => {
+                data.insert(target, Value::String(ctx.node.env.msg_ids.next().to_string()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(data)
+}
+
+async fn send_users(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let req: SendUsers = parse_json(&body)?;
+    let mut msg_body = req.body;
+    msg_body.insert("type".into(), Value::String(req.kind));
+    let data = send_to_users(&ctx, req.from, req.to, Value::Object(msg_body), req.ext, req.sync_device).await?;
+    Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
+}
+
+/// Legacy inline bodies: `{type, ...fields}`; cmd and custom use Easemob's
+/// legacy field names, mapped onto the current ones.
+fn legacy_body(mut msg: Map<String, Value>) -> Value {
+    if msg.get("type").and_then(Value::as_str) == Some("custom") {
+        if let Some(ev) = msg.remove("customEvent") {
+            msg.insert("event".into(), ev);
+        }
+        if let Some(p) = msg.remove("customExts") {
+            msg.insert("params".into(), p);
+        }
+    }
+    Value::Object(msg)
+}
+
+async fn send_legacy(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let req: SendLegacy = parse_json(&body)?;
+    if req.target_type != "users" {
+        return Err(ApiError::NotSupported(format!("target_type {}", req.target_type)));
+    }
+    let use_msg_id = ctx.param("useMsgId") == Some("true");
+    let mut data = send_to_users(&ctx, req.from, req.target, legacy_body(req.msg), req.ext, req.sync_device).await?;
+    if !use_msg_id {
+        for v in data.values_mut() {
+            *v = Value::String("success".into());
+        }
+    }
+    Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
+}

@@ -1,0 +1,35 @@
+//! The REST API for app servers, compatible with Easemob's server API:
+//! paths under `/{org}/{app}/…`, the success envelope, error bodies and
+//! token auth. Each module exposes `configure`.
+
+pub mod envelope;
+pub mod extract;
+pub mod messages;
+pub mod ops;
+pub mod token;
+pub mod users;
+
+use crate::error::ApiError;
+use crate::node::Node;
+use actix_web::{web, HttpResponse};
+
+/// Routes of the whole REST surface plus health and metrics.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    ops::configure(cfg);
+    token::configure(cfg);
+    users::configure(cfg);
+    messages::configure(cfg);
+}
+
+/// Body of every unknown route.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+/// Parses a JSON body, mapping every failure to `invalid_request_body`.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::InvalidBody(e.to_string()))
+}
+
+/// Shared state handed to handlers.
+pub type NodeData = web::Data<Node>;

@@ -1,0 +1,62 @@
+//! Starts a node and its HTTP server on a listener the caller bound (so
+//! tests can use port 0), and shuts both down in order: stop accepting,
+//! drain, flush every shard.
+
+use crate::config::Config;
+use crate::node::{Node, StartError};
+use crate::{rest, ws};
+use actix_web::{web, App, HttpServer};
+use imcloud_actors::ChatEntity;
+use imcloud_shards::supervisor::ShardNode;
+use std::net::TcpListener;
+
+/// A started server: the HTTP server future (await it to run until
+/// shutdown), its handle, and the node.
+pub struct Running {
+    pub server: actix_web::dev::Server,
+    pub node: Node,
+    pub shards: ShardNode<ChatEntity>,
+    /// Credentials of the demo app if this start created it.
+    pub demo_app: Option<serde_json::Value>,
+}
+
+/// Opens the data dir, starts the shards and binds the HTTP server to
+/// `listener`. Must run inside an actix system.
+pub async fn start(listener: TcpListener, config: Config) -> Result<Running, StartError> {
+    let data_dir = config.server.data_dir.clone();
+    let workers = config.server.http_workers;
+    let max_body = config.rest.max_body_bytes;
+    let create_demo = config.server.create_demo_app;
+    let (node, shards) = Node::open(config)?;
+    let demo_app = if create_demo { node.ensure_demo_app(&data_dir).await.map_err(StartError::Other)? } else { None };
+    let data = web::Data::new(node.clone());
+    let mut http = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(max_body))
+            .configure(ws::configure)
+            .configure(rest::configure)
+            .default_service(web::to(rest::not_found))
+    })
+    .shutdown_timeout(5)
+    .listen(listener)?;
+    if workers > 0 {
+        http = http.workers(workers);
+    }
+    Ok(Running { server: http.run(), node, shards, demo_app })
+}
+
+impl Running {
+    /// Runs until the server stops (SIGINT/SIGTERM or a handle's `stop`),
+    /// then flushes every shard.
+    pub async fn run_to_end(self) -> std::io::Result<()> {
+        let Running { server, node, shards, .. } = self;
+        let result = server.await;
+        if let Err(e) = node.flush() {
+            tracing::error!(error = %e, "final flush failed");
+        }
+        shards.stop();
+        tracing::info!("imcloud stopped");
+        result
+    }
+}

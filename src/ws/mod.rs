@@ -1,0 +1,30 @@
+//! The client protocol over WebSocket (`GET /ws`), per `docs/protocol.md`.
+//!
+//! - [`codec`]: frames ⇄ requests, replies and pushes (JSON text frames or
+//!   MessagePack binary frames).
+//! - [`session`]: the task that owns one socket: auth deadline, heartbeats,
+//!   in-flight requests, pushes from the user's entity, backpressure.
+//! - [`ops`]: one file per operation.
+//!
+//! What a socket speaks stays behind `codec` and `ops`; delivery state
+//! (timelines, cursors, acks) lives in the entities, so a second protocol
+//! (Easemob's binary one) can sit beside this one.
+
+pub mod codec;
+pub mod ops;
+pub mod session;
+
+use crate::node::Node;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ws", web::get().to(upgrade));
+}
+
+async fn upgrade(req: HttpRequest, body: web::Payload, node: web::Data<Node>) -> actix_web::Result<HttpResponse> {
+    let (response, socket, stream) = actix_ws::handle(&req, body)?;
+    let max = node.config.ws.max_frame_bytes;
+    let stream = stream.max_frame_size(max).aggregate_continuations().max_continuation_size(max);
+    actix_web::rt::spawn(session::run(socket, stream, node.get_ref().clone()));
+    Ok(response)
+}
