@@ -1,0 +1,219 @@
+//! Helpers of the end-to-end tests: `TestServer` (the real server in this
+//! process on port 0 with a temp data dir), `BinaryServer` (the real binary
+//! in a child process, for `kill -9`), REST helpers and polling with a
+//! deadline.
+
+#![allow(dead_code)]
+
+use imcloud::client::WsClient;
+use imcloud::config::{CliOverrides, Config};
+use imcloud::node::Node;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const APPKEY: &str = "demo#chat";
+
+/// Config for tests: small shard count, cheap password hashing, no send
+/// rate limit unless a test sets one.
+pub fn test_config(data_dir: &Path) -> Config {
+    let mut c = Config::load(None, &CliOverrides { listen: Some("127.0.0.1:0".into()), data_dir: Some(data_dir.to_path_buf()) }).expect("default config loads");
+    c.storage.shard_count = 8;
+    c.shards.threads = 2;
+    c.server.http_workers = 2;
+    c.auth.argon2_memory_kib = 1024;
+    c.auth.argon2_iterations = 1;
+    c.app_defaults.user_send_rate = 0;
+    c
+}
+
+/// The server running in this process.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub node: Node,
+    pub dir: tempfile::TempDir,
+    pub client_id: String,
+    pub client_secret: String,
+    system: actix_web::rt::System,
+    thread: Option<std::thread::JoinHandle<()>>,
+    http: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with the test config changed by `tune`.
+    pub async fn start_with(tune: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path());
+        tune(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let system = actix_web::rt::System::new();
+            system.block_on(async move {
+                let running = imcloud::server::start(listener, config).await.expect("server starts");
+                let demo = running.demo_app.clone().expect("demo app created");
+                tx.send((running.node.clone(), demo, actix_web::rt::System::current())).expect("test waits");
+                // Returns when the system stops.
+                let _ = running.run_to_end().await;
+            });
+        });
+        let (node, demo, system) = rx.recv_timeout(Duration::from_secs(30)).expect("server started in time");
+        TestServer {
+            addr,
+            node,
+            dir,
+            client_id: demo["client_id"].as_str().unwrap_or_default().to_string(),
+            client_secret: demo["client_secret"].as_str().unwrap_or_default().to_string(),
+            system,
+            thread: Some(thread),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// An app token for demo#chat.
+    pub async fn app_token(&self) -> String {
+        app_token(&self.http, &self.url("/demo/chat/token"), &self.client_id, &self.client_secret).await
+    }
+
+    /// Registers `users` (each password is `pw-<name>`).
+    pub async fn create_users(&self, users: &[&str]) {
+        let token = self.app_token().await;
+        create_users(&self.http, &self.url("/demo/chat/users"), &token, users).await;
+    }
+
+    /// A WebSocket logged in as `user` (password `pw-<user>`).
+    pub async fn login(&self, user: &str, device: Option<&str>) -> WsClient {
+        let c = WsClient::connect(&self.ws_url(), false).await.expect("ws connects");
+        let r = c.login(APPKEY, user, &format!("pw-{user}"), device).await.expect("auth reply");
+        assert_eq!(r["ok"], json!(true), "auth of {user} failed: {r}");
+        c
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.system.stop();
+        if let Some(t) = self.thread.take() {
+            // A panicked server thread already failed the test.
+            let _ = t.join();
+        }
+    }
+}
+
+pub async fn app_token(http: &reqwest::Client, token_url: &str, client_id: &str, client_secret: &str) -> String {
+    let r: Value = http
+        .post(token_url)
+        .json(&json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}))
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token json");
+    r["access_token"].as_str().unwrap_or_else(|| panic!("no token in {r}")).to_string()
+}
+
+pub async fn create_users(http: &reqwest::Client, users_url: &str, token: &str, users: &[&str]) {
+    for chunk in users.chunks(60) {
+        let body: Vec<Value> = chunk.iter().map(|u| json!({"username": u, "password": format!("pw-{u}")})).collect();
+        let resp = http.post(users_url).bearer_auth(token).json(&body).send().await.expect("register");
+        assert!(resp.status().is_success(), "register failed: {}", resp.text().await.unwrap_or_default());
+    }
+}
+
+/// Polls `check` until it returns `Some`, failing after `deadline`.
+pub async fn eventually<T, F, Fut>(deadline: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let until = Instant::now() + deadline;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The real `imcloud` binary in a child process.
+pub struct BinaryServer {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+}
+
+impl BinaryServer {
+    /// Starts `imcloud serve` on port 0 with `config_file` and waits for its
+    /// "listening" line.
+    pub fn start(data_dir: &Path, config_file: &Path) -> BinaryServer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_imcloud"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .arg("--config")
+            .arg(config_file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn imcloud");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("imcloud listening on http://") {
+                    // The test may have given up waiting.
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = rx.recv_timeout(Duration::from_secs(60)).expect("binary listens in time").parse().expect("socket addr");
+        BinaryServer { child, addr, data_dir: data_dir.to_path_buf() }
+    }
+
+    pub fn kill9(&mut self) {
+        // SIGKILL: no shutdown hook runs.
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reap");
+    }
+}
+
+impl Drop for BinaryServer {
+    fn drop(&mut self) {
+        // Already dead after kill9; otherwise stop it now.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A config file for binary tests: 8 shards, cheap hashing, no rate limit.
+pub fn write_test_config(dir: &Path) -> PathBuf {
+    let f = dir.join("test.toml");
+    std::fs::write(
+        &f,
+        "[storage]\nshard_count = 8\n[auth]\nargon2_memory_kib = 1024\nargon2_iterations = 1\n[app_defaults]\nuser_send_rate = 0\n",
+    )
+    .expect("write config");
+    f
+}

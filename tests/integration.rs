@@ -1,0 +1,13 @@
+//! End-to-end tests: the real server on port 0, real sockets. One binary,
+//! one module per feature, helpers in `common/`.
+
+mod common;
+
+mod bad_input;
+mod cli;
+mod direct_chat;
+mod durability;
+mod isolation;
+mod offline_sync;
+mod rest_api;
+mod supervision;
