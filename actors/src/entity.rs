@@ -51,6 +51,12 @@ impl Entity for ChatEntity {
         }
     }
 
+    fn evicted(self) {
+        if let ChatEntity::User(user) = self {
+            user.kick_after_restart();
+        }
+    }
+
     fn can_passivate(&self) -> bool {
         match self {
             ChatEntity::User(user) => !user.has_sessions(),

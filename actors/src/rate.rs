@@ -3,14 +3,17 @@
 use std::time::Instant;
 
 #[derive(Debug, Clone)]
+#[allow(clippy::new_without_default)]
 pub struct TokenBucket {
     tokens: f64,
     last: Instant,
 }
 
 impl TokenBucket {
-    pub fn full(burst: u32) -> Self {
-        TokenBucket { tokens: f64::from(burst), last: Instant::now() }
+    /// A bucket that starts full at whatever burst its first `try_take`
+    /// names (the policy travels with each send).
+    pub fn new() -> Self {
+        TokenBucket { tokens: f64::INFINITY, last: Instant::now() }
     }
 
     /// Takes one token if there is one, refilling at `rate` per second up to
@@ -38,11 +41,11 @@ mod tests {
 
     #[test]
     fn burst_then_refused() {
-        let mut b = TokenBucket::full(10);
+        let mut b = TokenBucket::new();
         let taken = (0..20).filter(|_| b.try_take(2, 10)).count();
         // 10 from the burst, at most one more from refill during the loop.
         assert!((10..=11).contains(&taken), "took {taken}");
-        let mut unlimited = TokenBucket::full(0);
+        let mut unlimited = TokenBucket::new();
         assert!((0..1000).all(|_| unlimited.try_take(0, 0)));
     }
 }

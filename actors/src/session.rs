@@ -23,6 +23,8 @@ pub enum KickReason {
     PasswordChanged,
     UserDeleted,
     Deactivated,
+    /// The user's entity restarted after a failure; reconnect and sync.
+    Restarted,
 }
 
 impl KickReason {
@@ -32,6 +34,7 @@ impl KickReason {
             KickReason::PasswordChanged => "password_changed",
             KickReason::UserDeleted => "user_deleted",
             KickReason::Deactivated => "deactivated",
+            KickReason::Restarted => "restarted",
         }
     }
 }

@@ -101,6 +101,10 @@ fn commit_loop(rx: Receiver<CommitRequest>, engine: Arc<dyn Engine>, settings: C
                 },
             }
         }
+        #[cfg(feature = "fault-injection")]
+        while metrics.hold_flushes.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::park_timeout(Duration::from_millis(1));
+        }
         let dirty = round.iter().any(|r| r.dirty);
         let flushed = if dirty && settings.durability == Durability::Flush {
             let started = Instant::now();

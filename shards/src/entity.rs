@@ -45,6 +45,12 @@ pub trait Entity: Sized + Unpin + Send + 'static {
         Self::reject(cmd, ShardError::Unavailable);
     }
 
+    /// Called when the entity is evicted after a failed step, before its
+    /// state is dropped: a chance to tell attached devices to reconnect
+    /// (they resync from persisted state). Must not assume the state is
+    /// consistent.
+    fn evicted(self) {}
+
     /// Whether the entity may be dropped from memory when idle (an entity
     /// with attached sessions must stay).
     fn can_passivate(&self) -> bool {

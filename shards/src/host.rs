@@ -90,8 +90,11 @@ impl<E: Entity> ShardHost<E> {
     }
 
     fn evict(&mut self, key: &EntityKey) {
-        if self.entities.remove(key).is_some() {
+        if let Some(slot) = self.entities.remove(key) {
             self.metrics.active_entities.fetch_sub(1, Ordering::Relaxed);
+            if catch_unwind(AssertUnwindSafe(|| slot.entity.evicted())).is_err() {
+                tracing::warn!(shard = self.shard, %key, "entity panicked while being evicted");
+            }
         }
     }
 

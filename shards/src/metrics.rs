@@ -23,6 +23,10 @@ pub struct RuntimeMetrics {
     pub active_entities: AtomicU64,
     /// Entities passivated for idleness.
     pub passivations: AtomicU64,
+    /// Test hook: while set, the group-commit thread holds its next flush
+    /// (and so every ack), to prove acks wait for the flush.
+    #[cfg(feature = "fault-injection")]
+    pub hold_flushes: std::sync::atomic::AtomicBool,
 }
 
 impl RuntimeMetrics {

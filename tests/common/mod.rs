@@ -38,6 +38,7 @@ pub struct TestServer {
     pub client_id: String,
     pub client_secret: String,
     system: actix_web::rt::System,
+    handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
     http: reqwest::Client,
 }
@@ -60,12 +61,13 @@ impl TestServer {
             system.block_on(async move {
                 let running = imcloud::server::start(listener, config).await.expect("server starts");
                 let demo = running.demo_app.clone().expect("demo app created");
-                tx.send((running.node.clone(), demo, actix_web::rt::System::current())).expect("test waits");
+                let handle = running.server.handle();
+                tx.send((running.node.clone(), demo, actix_web::rt::System::current(), handle)).expect("test waits");
                 // Returns when the system stops.
                 let _ = running.run_to_end().await;
             });
         });
-        let (node, demo, system) = rx.recv_timeout(Duration::from_secs(30)).expect("server started in time");
+        let (node, demo, system, handle) = rx.recv_timeout(Duration::from_secs(30)).expect("server started in time");
         TestServer {
             addr,
             node,
@@ -73,6 +75,7 @@ impl TestServer {
             client_id: demo["client_id"].as_str().unwrap_or_default().to_string(),
             client_secret: demo["client_secret"].as_str().unwrap_or_default().to_string(),
             system,
+            handle,
             thread: Some(thread),
             http: reqwest::Client::new(),
         }
@@ -112,7 +115,10 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.system.stop();
+        // Stopping the HTTP server ends `run_to_end` (which flushes and stops
+        // the shards) and with it the server thread.
+        let handle = self.handle.clone();
+        self.system.arbiter().spawn(async move { handle.stop(false).await });
         if let Some(t) = self.thread.take() {
             // A panicked server thread already failed the test.
             let _ = t.join();

@@ -40,6 +40,14 @@ impl UserState {
         answer(reply, Ok(()));
     }
 
+    /// The entity failed and is being dropped: its devices reconnect and
+    /// resync from what is on disk, so nothing pushed in between is missed.
+    pub fn kick_after_restart(self) {
+        for s in self.sessions {
+            s.push(Push::Kick { reason: KickReason::Restarted });
+        }
+    }
+
     pub(super) fn detach(&mut self, session_id: u64) {
         self.sessions.retain(|s| s.id != session_id && !s.is_closed());
     }

@@ -96,7 +96,7 @@ impl UserState {
             head: timeline::load_head(store, key)?,
             offline: timeline::load_offline(store, key)?,
             sessions: Vec::new(),
-            bucket: TokenBucket::full(0),
+            bucket: TokenBucket::new(),
             pending: HashMap::new(),
             limits: env.limits,
         })
