@@ -46,7 +46,9 @@ impl Node {
         if let Some(r) = self.apps.cached(app) {
             return Ok(r);
         }
-        let record = self.ask(app.entity_key(), |reply| Command::GetApp { reply }).await?;
+        let record = self
+            .ask(app.entity_key(), |reply| Command::GetApp { reply })
+            .await?;
         Ok(self.apps.remember(record))
     }
 
@@ -57,7 +59,11 @@ impl Node {
     }
 
     /// Creates an app with fresh credentials.
-    pub async fn create_app(&self, app: &AppKey, settings: AppSettings) -> Result<AppRecord, DomainError> {
+    pub async fn create_app(
+        &self,
+        app: &AppKey,
+        settings: AppSettings,
+    ) -> Result<AppRecord, DomainError> {
         let record = AppRecord {
             appkey: app.to_string(),
             uuid: uuid::Uuid::new_v4().to_string(),
@@ -67,32 +73,58 @@ impl Node {
             created: now_ms(),
             settings,
         };
-        let record = self.ask(app.entity_key(), |reply| Command::CreateApp { record, reply }).await?;
+        let record = self
+            .ask(app.entity_key(), |reply| Command::CreateApp {
+                record,
+                reply,
+            })
+            .await?;
         self.apps.remember(record.clone());
         Ok(record)
     }
 
     /// Replaces an app's settings.
-    pub async fn set_app_settings(&self, app: &AppKey, settings: AppSettings) -> Result<Arc<AppRecord>, DomainError> {
-        let record = self.ask(app.entity_key(), |reply| Command::SetAppSettings { settings, reply }).await?;
+    pub async fn set_app_settings(
+        &self,
+        app: &AppKey,
+        settings: AppSettings,
+    ) -> Result<Arc<AppRecord>, DomainError> {
+        let record = self
+            .ask(app.entity_key(), |reply| Command::SetAppSettings {
+                settings,
+                reply,
+            })
+            .await?;
         Ok(self.apps.remember(record))
     }
 
     /// On first start, creates `demo#chat` and writes its credentials to
     /// `<data_dir>/demo-app.json`; returns them when it created the app.
-    pub async fn ensure_demo_app(&self, data_dir: &Path) -> Result<Option<serde_json::Value>, String> {
+    pub async fn ensure_demo_app(
+        &self,
+        data_dir: &Path,
+    ) -> Result<Option<serde_json::Value>, String> {
         let file = data_dir.join("demo-app.json");
         if file.exists() {
             return Ok(None);
         }
         let app = AppKey::new("demo", "chat").map_err(|e| e.to_string())?;
-        let record = match self.create_app(&app, self.config.app_defaults.clone()).await {
+        let record = match self
+            .create_app(&app, self.config.app_defaults.clone())
+            .await
+        {
             Ok(r) => r,
-            Err(DomainError::AppExists) => self.app(&app).await.map_err(|e| e.to_string())?.as_ref().clone(),
+            Err(DomainError::AppExists) => self
+                .app(&app)
+                .await
+                .map_err(|e| e.to_string())?
+                .as_ref()
+                .clone(),
             Err(e) => return Err(format!("creating demo app: {e}")),
         };
         let creds = credentials_json(&record);
-        std::fs::write(&file, format!("{creds}\n")).map_err(|e| format!("writing {}: {e}", file.display()))?;
+        std::fs::write(&file, format!("{creds}\n"))
+            .map_err(|e| format!("writing {}: {e}", file.display()))?;
         Ok(Some(creds))
     }
 }
@@ -109,7 +141,9 @@ pub fn create_offline(mut config: crate::config::Config, appkey: &str) -> Result
     config.server.create_demo_app = false;
     actix_web::rt::System::new().block_on(async move {
         let (node, shards) = Node::open(config).map_err(|e| e.to_string())?;
-        let result = node.create_app(&app, node.config.app_defaults.clone()).await;
+        let result = node
+            .create_app(&app, node.config.app_defaults.clone())
+            .await;
         let flushed = node.flush();
         shards.stop();
         let record = result.map_err(|e| match e {

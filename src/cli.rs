@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "imcloud", version, about = "Self-hosted instant-messaging cloud")]
+#[command(
+    name = "imcloud",
+    version,
+    about = "Self-hosted instant-messaging cloud"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -57,7 +57,9 @@ impl WsClient {
     /// Connects to `url` (`ws://host:port/ws`). With `msgpack`, requests go
     /// as MessagePack binary frames.
     pub async fn connect(url: &str, msgpack: bool) -> Result<WsClient, ClientError> {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| ClientError::Ws(e.to_string()))?;
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .map_err(|e| ClientError::Ws(e.to_string()))?;
         Ok(Self::from_stream(ws, msgpack))
     }
 
@@ -71,7 +73,10 @@ impl WsClient {
         let (close_tx, close_rx) = oneshot::channel();
         let w = waiters.clone();
         tokio::spawn(async move {
-            let mut info = CloseInfo { code: None, reason: String::new() };
+            let mut info = CloseInfo {
+                code: None,
+                reason: String::new(),
+            };
             while let Some(item) = stream.next().await {
                 let msg = match item {
                     Ok(m) => m,
@@ -82,12 +87,19 @@ impl WsClient {
                 };
                 if let Message::Close(frame) = &msg {
                     if let Some(f) = frame {
-                        info = CloseInfo { code: Some(u16::from(f.code)), reason: f.reason.to_string() };
+                        info = CloseInfo {
+                            code: Some(u16::from(f.code)),
+                            reason: f.reason.to_string(),
+                        };
                     }
                     break;
                 }
                 let Some(v) = decode(&msg) else { continue };
-                let id = v.get("id").and_then(|i| i.as_str().map(str::to_string).or_else(|| (!i.is_null()).then(|| i.to_string())));
+                let id = v.get("id").and_then(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .or_else(|| (!i.is_null()).then(|| i.to_string()))
+                });
                 if v.get("push").is_none() {
                     if let Some(id) = id {
                         if let Some(tx) = w.lock().ok().and_then(|mut m| m.remove(&id)) {
@@ -119,16 +131,23 @@ impl WsClient {
     /// Sends a frame without waiting for anything.
     pub async fn send_frame(&self, frame: &Value) -> Result<(), ClientError> {
         let msg = if self.msgpack {
-            Message::Binary(rmp_serde::to_vec_named(frame).map_err(|e| ClientError::Ws(e.to_string()))?.into())
+            Message::Binary(
+                rmp_serde::to_vec_named(frame).map_err(|e| ClientError::Ws(e.to_string()))?,
+            )
         } else {
-            Message::Text(frame.to_string().into())
+            Message::Text(frame.to_string())
         };
         self.send_raw(msg).await
     }
 
     /// Sends any WebSocket message as is.
     pub async fn send_raw(&self, msg: Message) -> Result<(), ClientError> {
-        self.sink.lock().await.send(msg).await.map_err(|e| ClientError::Ws(e.to_string()))
+        self.sink
+            .lock()
+            .await
+            .send(msg)
+            .await
+            .map_err(|e| ClientError::Ws(e.to_string()))
     }
 
     /// Sends `{"id", "op", ...args}` and returns the reply.
@@ -159,7 +178,10 @@ impl WsClient {
 
     /// The next push (or unmatched frame), waiting at most `wait`.
     pub async fn next_push(&self, wait: Duration) -> Option<Value> {
-        tokio::time::timeout(wait, self.pushes.lock().await.recv()).await.ok().flatten()
+        tokio::time::timeout(wait, self.pushes.lock().await.recv())
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Waits until the server closes the socket; returns how.
@@ -169,7 +191,13 @@ impl WsClient {
     }
 
     /// `auth` with appkey + user + password.
-    pub async fn login(&self, appkey: &str, user: &str, password: &str, device: Option<&str>) -> Result<Value, ClientError> {
+    pub async fn login(
+        &self,
+        appkey: &str,
+        user: &str,
+        password: &str,
+        device: Option<&str>,
+    ) -> Result<Value, ClientError> {
         let mut args = json!({"appkey": appkey, "user": user, "password": password});
         if let Some(d) = device {
             args["device"] = json!(d);
@@ -178,7 +206,12 @@ impl WsClient {
     }
 
     /// A 1:1 text message.
-    pub async fn send_text(&self, to: &str, text: &str, client_msg_id: Option<&str>) -> Result<Value, ClientError> {
+    pub async fn send_text(
+        &self,
+        to: &str,
+        text: &str,
+        client_msg_id: Option<&str>,
+    ) -> Result<Value, ClientError> {
         let mut args = json!({"chat": "single", "to": to, "body": {"type": "txt", "msg": text}});
         if let Some(c) = client_msg_id {
             args["client_msg_id"] = json!(c);
@@ -191,7 +224,9 @@ impl WsClient {
     pub async fn sync_all(&self, mut after: u64) -> Result<(Vec<Value>, u64), ClientError> {
         let mut all = Vec::new();
         loop {
-            let r = self.request("sync", json!({"cursors": {"user": after}})).await?;
+            let r = self
+                .request("sync", json!({"cursors": {"user": after}}))
+                .await?;
             if r["ok"] != json!(true) {
                 return Err(ClientError::Ws(format!("sync failed: {r}")));
             }

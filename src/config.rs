@@ -120,7 +120,9 @@ impl Config {
         }
         fig = fig.merge(Env::prefixed("IMCLOUD_").split("__"));
         fig = fig.merge(Serialized::default("server", cli));
-        let config: Config = fig.extract().map_err(|e| format!("bad config: {}", e.to_string().replace('\n', "; ")))?;
+        let config: Config = fig
+            .extract()
+            .map_err(|e| format!("bad config: {}", e.to_string().replace('\n', "; ")))?;
         config.validate()?;
         Ok(config)
     }
@@ -129,7 +131,8 @@ impl Config {
     pub fn defaults() -> Config {
         // The embedded default.toml is checked by a unit test, so this
         // cannot fail in a built binary.
-        Self::load(None, &CliOverrides::default()).unwrap_or_else(|e| panic!("embedded default config is invalid: {e}"))
+        Self::load(None, &CliOverrides::default())
+            .unwrap_or_else(|e| panic!("embedded default config is invalid: {e}"))
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -142,11 +145,16 @@ impl Config {
         if self.ws.max_frame_bytes < 1024 {
             return Err("bad config: ws.max_frame_bytes must be at least 1024".into());
         }
-        if self.limits.sync_page_max == 0 || self.limits.max_devices == 0 || self.limits.session_queue == 0 {
+        if self.limits.sync_page_max == 0
+            || self.limits.max_devices == 0
+            || self.limits.session_queue == 0
+        {
             return Err("bad config: limits must be positive".into());
         }
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
-            return Err("bad config: shards.mailbox and storage.commit_queue must be positive".into());
+            return Err(
+                "bad config: shards.mailbox and storage.commit_queue must be positive".into(),
+            );
         }
         Ok(())
     }
@@ -164,7 +172,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("c.toml");
         std::fs::write(&f, "[storage]\nshard_count = 8\n").unwrap();
-        let c = Config::load(Some(&f), &CliOverrides { listen: Some("127.0.0.1:0".into()), data_dir: None }).unwrap();
+        let c = Config::load(
+            Some(&f),
+            &CliOverrides {
+                listen: Some("127.0.0.1:0".into()),
+                data_dir: None,
+            },
+        )
+        .unwrap();
         assert_eq!(c.storage.shard_count, 8);
         assert_eq!(c.server.listen, "127.0.0.1:0");
     }
@@ -180,6 +195,10 @@ mod tests {
         assert!(Config::load(Some(&f), &CliOverrides::default()).is_err());
         std::fs::write(&f, "[storage\n").unwrap();
         assert!(Config::load(Some(&f), &CliOverrides::default()).is_err());
-        assert!(Config::load(Some(&dir.path().join("missing.toml")), &CliOverrides::default()).is_err());
+        assert!(Config::load(
+            Some(&dir.path().join("missing.toml")),
+            &CliOverrides::default()
+        )
+        .is_err());
     }
 }

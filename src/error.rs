@@ -68,7 +68,12 @@ fn info(code: u16, status: u16, error: &'static str, exception: &'static str) ->
         Ok(s) => s,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    ErrorInfo { code, status, error, exception }
+    ErrorInfo {
+        code,
+        status,
+        error,
+        exception,
+    }
 }
 
 impl ApiError {
@@ -77,37 +82,96 @@ impl ApiError {
         use DomainError as D;
         match self {
             ApiError::Domain(d) => match d {
-                D::AppNotFound => info(100, 404, "organization_application_not_found", "ApplicationNotFoundException"),
-                D::AppExists => info(203, 400, "duplicate_unique_property_exists", "DuplicateUniquePropertyExistsException"),
-                D::UserNotFound => info(204, 404, "service_resource_not_found", "UserNotFoundException"),
-                D::UserExists => info(203, 400, "duplicate_unique_property_exists", "DuplicateUniquePropertyExistsException"),
-                D::InvalidArgument(_) => info(205, 400, "illegal_argument", "IllegalArgumentException"),
+                D::AppNotFound => info(
+                    100,
+                    404,
+                    "organization_application_not_found",
+                    "ApplicationNotFoundException",
+                ),
+                D::AppExists => info(
+                    203,
+                    400,
+                    "duplicate_unique_property_exists",
+                    "DuplicateUniquePropertyExistsException",
+                ),
+                D::UserNotFound => info(
+                    204,
+                    404,
+                    "service_resource_not_found",
+                    "UserNotFoundException",
+                ),
+                D::UserExists => info(
+                    203,
+                    400,
+                    "duplicate_unique_property_exists",
+                    "DuplicateUniquePropertyExistsException",
+                ),
+                D::InvalidArgument(_) => {
+                    info(205, 400, "illegal_argument", "IllegalArgumentException")
+                }
                 D::AuthFailed => info(202, 400, "invalid_grant", "InvalidGrantException"),
                 D::UserDeactivated => info(207, 400, "invalid_grant", "UserNotActivatedException"),
                 D::TokenRevoked => info(202, 401, "unauthorized", "UnauthorizedException"),
                 D::PermissionDenied => info(210, 403, "forbidden_op", "ForbiddenOpException"),
-                D::MessageInvalid(_) => info(500, 400, "message_send_error", "MessageInvalidException"),
-                D::MessageTooLarge => info(510, 400, "message_send_error", "MessageTooLargeException"),
+                D::MessageInvalid(_) => {
+                    info(500, 400, "message_send_error", "MessageInvalidException")
+                }
+                D::MessageTooLarge => {
+                    info(510, 400, "message_send_error", "MessageTooLargeException")
+                }
                 D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),
             },
             ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),
-            ApiError::TokenCorrupt | ApiError::NeedAppToken => info(202, 401, "auth_bad_access_token", "SecurityException"),
+            ApiError::TokenCorrupt | ApiError::NeedAppToken => {
+                info(202, 401, "auth_bad_access_token", "SecurityException")
+            }
             ApiError::TokenForged => info(202, 401, "auth_bad_access_token", "SecurityException"),
-            ApiError::AppNotFound(_) => info(100, 404, "organization_application_not_found", "ApplicationNotFoundException"),
-            ApiError::InvalidBody(_) => info(205, 400, "invalid_request_body", "InvalidRequestBodyException"),
-            ApiError::IllegalArgument(_) => info(205, 400, "illegal_argument", "IllegalArgumentException"),
+            ApiError::AppNotFound(_) => info(
+                100,
+                404,
+                "organization_application_not_found",
+                "ApplicationNotFoundException",
+            ),
+            ApiError::InvalidBody(_) => info(
+                205,
+                400,
+                "invalid_request_body",
+                "InvalidRequestBodyException",
+            ),
+            ApiError::IllegalArgument(_) => {
+                info(205, 400, "illegal_argument", "IllegalArgumentException")
+            }
             ApiError::InvalidGrant(_) => info(202, 400, "invalid_grant", "InvalidGrantException"),
-            ApiError::IllegalArgumentDuplicate(_) => info(203, 400, "duplicate_unique_property_exists", "DuplicateUniquePropertyExistsException"),
+            ApiError::IllegalArgumentDuplicate(_) => info(
+                203,
+                400,
+                "duplicate_unique_property_exists",
+                "DuplicateUniquePropertyExistsException",
+            ),
             ApiError::GrantUserNotFound => info(204, 404, "invalid_grant", "InvalidGrantException"),
-            ApiError::MessageSend(_) => info(500, 400, "message_send_error", "MessageSendException"),
-            ApiError::NotFound => info(404, 404, "service_resource_not_found", "ResourceNotFoundException"),
+            ApiError::MessageSend(_) => {
+                info(500, 400, "message_send_error", "MessageSendException")
+            }
+            ApiError::NotFound => info(
+                404,
+                404,
+                "service_resource_not_found",
+                "ResourceNotFoundException",
+            ),
             ApiError::BadFrame(_) => info(1001, 400, "invalid_request_body", "BadFrameException"),
             ApiError::UnknownOp(_) => info(1002, 400, "illegal_argument", "UnknownOpException"),
             ApiError::NotLoggedIn => info(201, 401, "unauthorized", "NotLoggedInException"),
-            ApiError::AlreadyLoggedIn => info(200, 400, "illegal_argument", "AlreadyLoggedInException"),
-            ApiError::NotSupported(_) => info(505, 501, "unsupported_service_operation", "UnsupportedServiceOperationException"),
+            ApiError::AlreadyLoggedIn => {
+                info(200, 400, "illegal_argument", "AlreadyLoggedInException")
+            }
+            ApiError::NotSupported(_) => info(
+                505,
+                501,
+                "unsupported_service_operation",
+                "UnsupportedServiceOperationException",
+            ),
         }
     }
 
@@ -116,7 +180,9 @@ impl ApiError {
         match self {
             ApiError::Domain(DomainError::UserNotFound) => "Service resource not found".into(),
             ApiError::Domain(DomainError::InvalidArgument(m)) => m.clone(),
-            ApiError::InvalidBody(detail) if !detail.is_empty() => format!("Request body is invalid. Please check body is correct. ({detail})"),
+            ApiError::InvalidBody(detail) if !detail.is_empty() => {
+                format!("Request body is invalid. Please check body is correct. ({detail})")
+            }
             other => other.to_string(),
         }
     }

@@ -9,15 +9,31 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Serve(args) => {
-            let overrides = CliOverrides { listen: args.listen, data_dir: args.data_dir };
+            let overrides = CliOverrides {
+                listen: args.listen,
+                data_dir: args.data_dir,
+            };
             Config::load(args.config.as_deref(), &overrides).and_then(serve)
         }
-        Command::App(AppCommand::Create { appkey, data_dir, config }) => {
-            let overrides = CliOverrides { listen: None, data_dir };
-            Config::load(config.as_deref(), &overrides).and_then(|c| imcloud::apps::create_offline(c, &appkey))
+        Command::App(AppCommand::Create {
+            appkey,
+            data_dir,
+            config,
+        }) => {
+            let overrides = CliOverrides {
+                listen: None,
+                data_dir,
+            };
+            Config::load(config.as_deref(), &overrides)
+                .and_then(|c| imcloud::apps::create_offline(c, &appkey))
         }
     };
     match result {
@@ -30,10 +46,13 @@ fn main() -> ExitCode {
 }
 
 fn serve(config: Config) -> Result<(), String> {
-    let listener = TcpListener::bind(&config.server.listen).map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
+    let listener = TcpListener::bind(&config.server.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let running = imcloud::server::start(listener, config).await.map_err(|e| e.to_string())?;
+        let running = imcloud::server::start(listener, config)
+            .await
+            .map_err(|e| e.to_string())?;
         if let Some(demo) = &running.demo_app {
             println!("created demo app: {demo}");
         }

@@ -23,7 +23,10 @@ pub struct GatewayMetrics {
 
 fn line(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
     // Writing to a String cannot fail.
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
+    let _ = writeln!(
+        out,
+        "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+    );
 }
 
 /// Renders gateway and runtime metrics plus process RSS.
@@ -32,29 +35,137 @@ pub fn render(node: &crate::node::Node) -> String {
     let r = &node.runtime;
     let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let mut out = String::new();
-    line(&mut out, "imcloud_connections", "gauge", "WebSocket connections open", l(&g.connections));
-    line(&mut out, "imcloud_sessions", "gauge", "authenticated sockets open", l(&g.sessions));
-    line(&mut out, "imcloud_messages_in_total", "counter", "sends acked", l(&g.messages_in));
-    line(&mut out, "imcloud_messages_out_total", "counter", "messages pushed to sockets", l(&g.messages_out));
-    line(&mut out, "imcloud_slow_consumer_closes_total", "counter", "sockets closed for a full push queue", l(&g.slow_consumers));
-    line(&mut out, "imcloud_client_errors_total", "counter", "error replies on sockets", l(&g.client_errors));
-    line(&mut out, "imcloud_rate_limited_total", "counter", "sends refused by the per-user rate limit", l(&g.rate_limited));
-    line(&mut out, "imcloud_entity_restarts_total", "counter", "entities restarted after a panic", l(&r.entity_restarts));
-    line(&mut out, "imcloud_shard_restarts_total", "counter", "shard actors restarted", l(&r.shard_restarts));
-    line(&mut out, "imcloud_mailbox_full_total", "counter", "commands refused by a full shard mailbox", l(&r.mailbox_full));
-    line(&mut out, "imcloud_flushes_total", "counter", "group-commit flushes", l(&r.flushes));
-    line(&mut out, "imcloud_flush_failures_total", "counter", "failed flushes", l(&r.flush_failures));
-    line(&mut out, "imcloud_flushed_requests_total", "counter", "commit requests covered by flushes", l(&r.flushed_requests));
-    line(&mut out, "imcloud_flush_micros_total", "counter", "time spent flushing, microseconds", l(&r.flush_micros));
-    line(&mut out, "imcloud_active_entities", "gauge", "entities in memory", l(&r.active_entities));
-    line(&mut out, "imcloud_passivations_total", "counter", "entities dropped for idleness", l(&r.passivations));
-    line(&mut out, "imcloud_process_resident_bytes", "gauge", "resident set size", resident_bytes());
+    line(
+        &mut out,
+        "imcloud_connections",
+        "gauge",
+        "WebSocket connections open",
+        l(&g.connections),
+    );
+    line(
+        &mut out,
+        "imcloud_sessions",
+        "gauge",
+        "authenticated sockets open",
+        l(&g.sessions),
+    );
+    line(
+        &mut out,
+        "imcloud_messages_in_total",
+        "counter",
+        "sends acked",
+        l(&g.messages_in),
+    );
+    line(
+        &mut out,
+        "imcloud_messages_out_total",
+        "counter",
+        "messages pushed to sockets",
+        l(&g.messages_out),
+    );
+    line(
+        &mut out,
+        "imcloud_slow_consumer_closes_total",
+        "counter",
+        "sockets closed for a full push queue",
+        l(&g.slow_consumers),
+    );
+    line(
+        &mut out,
+        "imcloud_client_errors_total",
+        "counter",
+        "error replies on sockets",
+        l(&g.client_errors),
+    );
+    line(
+        &mut out,
+        "imcloud_rate_limited_total",
+        "counter",
+        "sends refused by the per-user rate limit",
+        l(&g.rate_limited),
+    );
+    line(
+        &mut out,
+        "imcloud_entity_restarts_total",
+        "counter",
+        "entities restarted after a panic",
+        l(&r.entity_restarts),
+    );
+    line(
+        &mut out,
+        "imcloud_shard_restarts_total",
+        "counter",
+        "shard actors restarted",
+        l(&r.shard_restarts),
+    );
+    line(
+        &mut out,
+        "imcloud_mailbox_full_total",
+        "counter",
+        "commands refused by a full shard mailbox",
+        l(&r.mailbox_full),
+    );
+    line(
+        &mut out,
+        "imcloud_flushes_total",
+        "counter",
+        "group-commit flushes",
+        l(&r.flushes),
+    );
+    line(
+        &mut out,
+        "imcloud_flush_failures_total",
+        "counter",
+        "failed flushes",
+        l(&r.flush_failures),
+    );
+    line(
+        &mut out,
+        "imcloud_flushed_requests_total",
+        "counter",
+        "commit requests covered by flushes",
+        l(&r.flushed_requests),
+    );
+    line(
+        &mut out,
+        "imcloud_flush_micros_total",
+        "counter",
+        "time spent flushing, microseconds",
+        l(&r.flush_micros),
+    );
+    line(
+        &mut out,
+        "imcloud_active_entities",
+        "gauge",
+        "entities in memory",
+        l(&r.active_entities),
+    );
+    line(
+        &mut out,
+        "imcloud_passivations_total",
+        "counter",
+        "entities dropped for idleness",
+        l(&r.passivations),
+    );
+    line(
+        &mut out,
+        "imcloud_process_resident_bytes",
+        "gauge",
+        "resident set size",
+        resident_bytes(),
+    );
     out
 }
 
 /// Resident set size of this process from /proc (0 where unavailable).
 pub fn resident_bytes() -> u64 {
-    let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else { return 0 };
-    let pages: u64 = statm.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
+        return 0;
+    };
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     pages * 4096
 }

@@ -45,7 +45,9 @@ fn threads(configured: usize) -> usize {
     if configured > 0 {
         configured
     } else {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
     }
 }
 
@@ -54,13 +56,19 @@ impl Node {
     /// system.
     pub fn open(config: Config) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
         std::fs::create_dir_all(&config.server.data_dir)?;
-        let engine: Arc<dyn Engine> = Arc::new(SledEngine::open(&config.server.data_dir, config.storage.cache_mb * 1024 * 1024)?);
+        let engine: Arc<dyn Engine> = Arc::new(SledEngine::open(
+            &config.server.data_dir,
+            config.storage.cache_mb * 1024 * 1024,
+        )?);
         let shard_count = fix_shard_count(engine.as_ref(), config.storage.shard_count)?;
         let env = DomainEnv::new(config.server.node_id, config.limits);
         let settings = NodeSettings {
             shard_count,
             threads: threads(config.shards.threads),
-            host: HostSettings { mailbox: config.shards.mailbox, idle_timeout: Duration::from_secs(config.shards.idle_timeout_secs.max(1)) },
+            host: HostSettings {
+                mailbox: config.shards.mailbox,
+                idle_timeout: Duration::from_secs(config.shards.idle_timeout_secs.max(1)),
+            },
             commit: CommitSettings {
                 durability: config.storage.durability,
                 window: Duration::from_micros(config.storage.commit_window_us),
@@ -85,7 +93,11 @@ impl Node {
 
     /// Sends the command built by `make` to entity `key` and waits for its
     /// reply.
-    pub async fn ask<T>(&self, key: EntityKey, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, DomainError> {
+    pub async fn ask<T>(
+        &self,
+        key: EntityKey,
+        make: impl FnOnce(Reply<T>) -> Command,
+    ) -> Result<T, DomainError> {
         let (tx, rx) = oneshot::channel();
         // A refused send is answered through the command's own channel.
         let _ = self.router.send(key, make(tx));
@@ -94,7 +106,10 @@ impl Node {
 
     /// Waits for a reply with the request timeout. A dropped reply channel
     /// means the entity failed mid-step.
-    pub async fn wait<T>(&self, rx: oneshot::Receiver<Result<T, DomainError>>) -> Result<T, DomainError> {
+    pub async fn wait<T>(
+        &self,
+        rx: oneshot::Receiver<Result<T, DomainError>>,
+    ) -> Result<T, DomainError> {
         match tokio::time::timeout(self.request_timeout, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(DomainError::Internal),

@@ -20,11 +20,34 @@ pub struct SendSpec {
     pub origin_session: Option<u64>,
 }
 
-fn outgoing(node: &Node, app: &AppKey, spec: SendSpec, sender_copy: bool, from_rest: bool, rate: RatePolicy) -> (Box<Outgoing>, oneshot::Receiver<Result<SendAck, DomainError>>) {
+fn outgoing(
+    node: &Node,
+    app: &AppKey,
+    spec: SendSpec,
+    sender_copy: bool,
+    from_rest: bool,
+    rate: RatePolicy,
+) -> (
+    Box<Outgoing>,
+    oneshot::Receiver<Result<SendAck, DomainError>>,
+) {
     let (tx, rx) = oneshot::channel();
-    let sender = imcloud_shards::EntityKey::new(app.to_string(), imcloud_shards::EntityKind::User, spec.from.clone());
+    let sender = imcloud_shards::EntityKey::new(
+        app.to_string(),
+        imcloud_shards::EntityKind::User,
+        spec.from.clone(),
+    );
     let recipient = app.user_key(&spec.to);
-    let message = StoredMessage { msg_id: 0, chat: ChatType::Single, from: spec.from, to: spec.to.to_string(), seq: 0, ts: 0, body: spec.body, ext: spec.ext };
+    let message = StoredMessage {
+        msg_id: 0,
+        chat: ChatType::Single,
+        from: spec.from,
+        to: spec.to.to_string(),
+        seq: 0,
+        ts: 0,
+        body: spec.body,
+        ext: spec.ext,
+    };
     let out = Box::new(Outgoing {
         message,
         sender,
@@ -42,7 +65,12 @@ fn outgoing(node: &Node, app: &AppKey, spec: SendSpec, sender_copy: bool, from_r
 
 /// A user's 1:1 send from a device: through the sender's entity (rate limit,
 /// idempotency, sender copy). Returns the receiver of the ack.
-pub fn client_send(node: &Node, app: &AppKey, spec: SendSpec, rate: RatePolicy) -> oneshot::Receiver<Result<SendAck, DomainError>> {
+pub fn client_send(
+    node: &Node,
+    app: &AppKey,
+    spec: SendSpec,
+    rate: RatePolicy,
+) -> oneshot::Receiver<Result<SendAck, DomainError>> {
     let (out, rx) = outgoing(node, app, spec, true, false, rate);
     let sender = out.sender.clone();
     // A refusal is answered through the ack channel.
@@ -53,8 +81,16 @@ pub fn client_send(node: &Node, app: &AppKey, spec: SendSpec, rate: RatePolicy) 
 /// An app server's send. With `sender_copy` it goes through the sender's
 /// entity like a client send (without the rate limit); otherwise straight to
 /// the recipient.
-pub async fn rest_send(node: &Node, app: &AppKey, spec: SendSpec, sender_copy: bool) -> Result<SendAck, DomainError> {
-    let unlimited = RatePolicy { per_second: 0, burst: 0 };
+pub async fn rest_send(
+    node: &Node,
+    app: &AppKey,
+    spec: SendSpec,
+    sender_copy: bool,
+) -> Result<SendAck, DomainError> {
+    let unlimited = RatePolicy {
+        per_second: 0,
+        burst: 0,
+    };
     let (mut out, rx) = outgoing(node, app, spec, sender_copy, true, unlimited);
     let _ = if sender_copy {
         let sender = out.sender.clone();

@@ -28,7 +28,13 @@ pub async fn start(listener: TcpListener, config: Config) -> Result<Running, Sta
     let max_body = config.rest.max_body_bytes;
     let create_demo = config.server.create_demo_app;
     let (node, shards) = Node::open(config)?;
-    let demo_app = if create_demo { node.ensure_demo_app(&data_dir).await.map_err(StartError::Other)? } else { None };
+    let demo_app = if create_demo {
+        node.ensure_demo_app(&data_dir)
+            .await
+            .map_err(StartError::Other)?
+    } else {
+        None
+    };
     let data = web::Data::new(node.clone());
     let mut http = HttpServer::new(move || {
         App::new()
@@ -43,14 +49,24 @@ pub async fn start(listener: TcpListener, config: Config) -> Result<Running, Sta
     if workers > 0 {
         http = http.workers(workers);
     }
-    Ok(Running { server: http.run(), node, shards, demo_app })
+    Ok(Running {
+        server: http.run(),
+        node,
+        shards,
+        demo_app,
+    })
 }
 
 impl Running {
     /// Runs until the server stops (SIGINT/SIGTERM or a handle's `stop`),
     /// then flushes every shard.
     pub async fn run_to_end(self) -> std::io::Result<()> {
-        let Running { server, node, shards, .. } = self;
+        let Running {
+            server,
+            node,
+            shards,
+            ..
+        } = self;
         let result = server.await;
         if let Err(e) = node.flush() {
             tracing::error!(error = %e, "final flush failed");

@@ -5,7 +5,11 @@ use crate::common::{write_test_config, BinaryServer};
 use std::process::Command;
 
 fn imcloud(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_imcloud")).args(args).env_remove("RUST_LOG").output().expect("run imcloud")
+    Command::new(env!("CARGO_BIN_EXE_imcloud"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run imcloud")
 }
 
 #[test]
@@ -13,7 +17,11 @@ fn app_create_prints_one_json_line_and_refuses_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     let out = imcloud(&["app", "create", "acme#shop", "--data-dir", data]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
@@ -24,7 +32,10 @@ fn app_create_prints_one_json_line_and_refuses_duplicates() {
     let again = imcloud(&["app", "create", "acme#shop", "--data-dir", data]);
     assert!(!again.status.success());
     let err = String::from_utf8(again.stderr).unwrap();
-    assert!(err.contains("already exists") && err.trim().lines().count() == 1, "{err}");
+    assert!(
+        err.contains("already exists") && err.trim().lines().count() == 1,
+        "{err}"
+    );
 
     let bad = imcloud(&["app", "create", "Bad Name", "--data-dir", data]);
     assert!(!bad.status.success());
@@ -35,7 +46,13 @@ fn a_bad_config_exits_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "[storage]\nshard_count = \"many\"\n").unwrap();
-    let out = imcloud(&["serve", "--config", cfg.to_str().unwrap(), "--data-dir", dir.path().to_str().unwrap()]);
+    let out = imcloud(&[
+        "serve",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -48,7 +65,13 @@ fn a_locked_data_dir_exits_with_one_line() {
     let data = dir.path().join("data");
     let config = write_test_config(dir.path());
     let _server = BinaryServer::start(&data, &config);
-    let out = imcloud(&["app", "create", "late#comer", "--data-dir", data.to_str().unwrap()]);
+    let out = imcloud(&[
+        "app",
+        "create",
+        "late#comer",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim().lines().count(), 1, "{err}");

@@ -23,7 +23,10 @@ async fn a_message_reaches_the_other_socket_with_id_seq_and_ts() {
     let bob = s.login("bob", None).await;
     let ack = alice.send_text("bob", "hello bob", None).await.unwrap();
     assert_eq!(ack["ok"], json!(true), "{ack}");
-    let msg_id = ack["msg_id"].as_str().expect("msg_id is a string").to_string();
+    let msg_id = ack["msg_id"]
+        .as_str()
+        .expect("msg_id is a string")
+        .to_string();
     assert!(msg_id.parse::<u64>().is_ok());
     assert_eq!(ack["seq"], json!(1));
     assert!(ack["ts"].as_i64().unwrap() > 1_700_000_000_000);
@@ -50,7 +53,10 @@ async fn the_ack_waits_for_the_flush() {
         (alice, ack)
     });
     // While the flush is held neither the ack nor the push may arrive.
-    assert!(bob.next_push(Duration::from_millis(400)).await.is_none(), "push before the flush");
+    assert!(
+        bob.next_push(Duration::from_millis(400)).await.is_none(),
+        "push before the flush"
+    );
     assert!(!pending.is_finished(), "ack before the flush");
     s.node.runtime.hold_flushes.store(false, Ordering::SeqCst);
     let (_alice, ack) = pending.await.unwrap();
@@ -78,7 +84,10 @@ async fn every_device_of_both_users_sees_the_message() {
     let copy = next_message(&alice_web).await;
     assert_eq!(copy["msg_id"], id);
     assert_eq!(copy["seq"], ack["seq"]);
-    assert!(alice_phone.next_push(Duration::from_millis(200)).await.is_none());
+    assert!(alice_phone
+        .next_push(Duration::from_millis(200))
+        .await
+        .is_none());
 }
 
 #[tokio::test]
@@ -100,7 +109,11 @@ async fn pipelined_sends_arrive_in_order() {
     let mut seqs = Vec::new();
     for i in 0..n {
         let m = next_message(&bob).await;
-        assert_eq!(m["body"]["msg"], json!(format!("{i}")), "message {i} out of order");
+        assert_eq!(
+            m["body"]["msg"],
+            json!(format!("{i}")),
+            "message {i} out of order"
+        );
         seqs.push(m["seq"].as_u64().unwrap());
     }
     assert_eq!(seqs, (1..=n as u64).collect::<Vec<_>>());
@@ -114,7 +127,10 @@ async fn a_resend_with_the_same_client_msg_id_is_stored_once() {
     let first = alice.send_text("bob", "once", Some("c-1")).await.unwrap();
     let again = alice.send_text("bob", "once", Some("c-1")).await.unwrap();
     assert_eq!(first["ok"], json!(true));
-    assert_eq!(again, json!({"id": again["id"], "ok": true, "msg_id": first["msg_id"], "seq": first["seq"], "ts": first["ts"]}));
+    assert_eq!(
+        again,
+        json!({"id": again["id"], "ok": true, "msg_id": first["msg_id"], "seq": first["seq"], "ts": first["ts"]})
+    );
     // Two resends in flight at once also collapse into one message.
     for i in 0..2 {
         alice.send_frame(&json!({"id": format!("p{i}"), "op": "send", "chat": "single", "to": "bob", "client_msg_id": "c-2", "body": {"type": "txt", "msg": "twice"}})).await.unwrap();
@@ -142,7 +158,11 @@ async fn the_per_user_send_rate_limit_answers_509() {
     let mut codes = Vec::new();
     for i in 0..8 {
         let r = alice.send_text("bob", &format!("{i}"), None).await.unwrap();
-        codes.push(if r["ok"] == json!(true) { 0 } else { r["error"]["code"].as_u64().unwrap() });
+        codes.push(if r["ok"] == json!(true) {
+            0
+        } else {
+            r["error"]["code"].as_u64().unwrap()
+        });
     }
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 5, "{codes:?}");
     assert!(codes[5..].iter().all(|c| *c == 509), "{codes:?}");

@@ -9,8 +9,14 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 fn demo_credentials(dir: &std::path::Path) -> (String, String) {
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json")).expect("json");
-    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap().to_string())
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),
+    )
+    .expect("json");
+    (
+        v["client_id"].as_str().unwrap().to_string(),
+        v["client_secret"].as_str().unwrap().to_string(),
+    )
 }
 
 #[tokio::test]
@@ -23,11 +29,23 @@ async fn acked_messages_survive_kill_9() {
     let http = reqwest::Client::new();
     let (id, secret) = demo_credentials(&data);
     let token = app_token(&http, &format!("{base}/demo/chat/token"), &id, &secret).await;
-    create_users(&http, &format!("{base}/demo/chat/users"), &token, &["alice", "bob"]).await;
+    create_users(
+        &http,
+        &format!("{base}/demo/chat/users"),
+        &token,
+        &["alice", "bob"],
+    )
+    .await;
 
     let ws = format!("ws://{}/ws", server.addr);
     let alice = Arc::new(WsClient::connect(&ws, false).await.unwrap());
-    assert_eq!(alice.login(APPKEY, "alice", "pw-alice", None).await.unwrap()["ok"], json!(true));
+    assert_eq!(
+        alice
+            .login(APPKEY, "alice", "pw-alice", None)
+            .await
+            .unwrap()["ok"],
+        json!(true)
+    );
     // 1,000 sends, up to 100 in flight at a time.
     let mut acked: Vec<String> = Vec::new();
     for chunk in (0..1000).collect::<Vec<_>>().chunks(100) {
@@ -48,16 +66,25 @@ async fn acked_messages_survive_kill_9() {
     let server = BinaryServer::start(&data, &config);
     let ws = format!("ws://{}/ws", server.addr);
     let bob = WsClient::connect(&ws, false).await.unwrap();
-    assert_eq!(bob.login(APPKEY, "bob", "pw-bob", None).await.unwrap()["ok"], json!(true));
+    assert_eq!(
+        bob.login(APPKEY, "bob", "pw-bob", None).await.unwrap()["ok"],
+        json!(true)
+    );
     let (msgs, cursor) = bob.sync_all(0).await.unwrap();
     let found: HashSet<&str> = msgs.iter().filter_map(|m| m["msg_id"].as_str()).collect();
-    let missing = acked.iter().filter(|id| !found.contains(id.as_str())).count();
+    let missing = acked
+        .iter()
+        .filter(|id| !found.contains(id.as_str()))
+        .count();
     assert_eq!(missing, 0, "{missing} acked messages lost");
     assert_eq!(msgs.len(), 1000, "no duplicates in the timeline");
     assert_eq!(cursor, 1000);
     // The sender's copies survived too.
     let alice = WsClient::connect(&ws, false).await.unwrap();
-    alice.login(APPKEY, "alice", "pw-alice", None).await.unwrap();
+    alice
+        .login(APPKEY, "alice", "pw-alice", None)
+        .await
+        .unwrap();
     let (sent, _) = alice.sync_all(0).await.unwrap();
     assert_eq!(sent.len(), 1000);
     // And the server keeps numbering where it left off.

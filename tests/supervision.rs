@@ -19,27 +19,38 @@ async fn a_panicking_user_entity_is_restarted_without_losing_acked_messages() {
     let dave = s.login("dave", None).await;
     let mut acked = Vec::new();
     for i in 0..20 {
-        let r = alice.send_text("bob", &format!("before {i}"), None).await.unwrap();
+        let r = alice
+            .send_text("bob", &format!("before {i}"), None)
+            .await
+            .unwrap();
         acked.push(r["msg_id"].clone());
     }
     for _ in 0..20 {
         assert!(bob.next_push(Duration::from_secs(5)).await.is_some());
     }
 
-    let bob_key = AppKey::new("demo", "chat").unwrap().user_key(&UserId::parse("bob").unwrap());
+    let bob_key = AppKey::new("demo", "chat")
+        .unwrap()
+        .user_key(&UserId::parse("bob").unwrap());
     s.node.env.faults.break_entity(bob_key.clone());
     let failed = alice.send_text("bob", "during", None).await.unwrap();
     assert_eq!(failed["ok"], json!(false));
     assert_eq!(failed["error"]["code"], json!(303), "{failed}");
     assert!(s.node.runtime.entity_restarts.load(Ordering::SeqCst) >= 1);
     // Bob's device is told to reconnect, since the entity lost its sessions.
-    let kick = bob.next_push(Duration::from_secs(5)).await.expect("kick push");
+    let kick = bob
+        .next_push(Duration::from_secs(5))
+        .await
+        .expect("kick push");
     assert_eq!(kick, json!({"push": "kick", "reason": "restarted"}));
 
     // Other users are untouched while bob's entity is broken.
     let ok = carol.send_text("dave", "unaffected", None).await.unwrap();
     assert_eq!(ok["ok"], json!(true));
-    assert_eq!(dave.next_push(Duration::from_secs(5)).await.unwrap()["msg"]["body"]["msg"], json!("unaffected"));
+    assert_eq!(
+        dave.next_push(Duration::from_secs(5)).await.unwrap()["msg"]["body"]["msg"],
+        json!("unaffected")
+    );
 
     s.node.env.faults.heal(&bob_key);
     let after = alice.send_text("bob", "after", None).await.unwrap();
@@ -49,5 +60,8 @@ async fn a_panicking_user_entity_is_restarted_without_losing_acked_messages() {
     let bob = s.login("bob", None).await;
     let (msgs, _) = bob.sync_all(0).await.unwrap();
     let ids: Vec<_> = msgs.iter().map(|m| m["msg_id"].clone()).collect();
-    assert_eq!(ids, acked, "every acked message, in order, and nothing from the failed step");
+    assert_eq!(
+        ids, acked,
+        "every acked message, in order, and nothing from the failed step"
+    );
 }

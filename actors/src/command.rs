@@ -24,35 +24,69 @@ pub fn answer<T>(reply: Reply<T>, result: Result<T, DomainError>) {
 pub enum Command {
     // ---- App entity ----
     /// Creates the app (refused if it exists).
-    CreateApp { record: AppRecord, reply: Reply<AppRecord> },
+    CreateApp {
+        record: AppRecord,
+        reply: Reply<AppRecord>,
+    },
     /// Reads the app's record.
-    GetApp { reply: Reply<AppRecord> },
+    GetApp {
+        reply: Reply<AppRecord>,
+    },
     /// Replaces the app's settings.
-    SetAppSettings { settings: AppSettings, reply: Reply<AppRecord> },
+    SetAppSettings {
+        settings: AppSettings,
+        reply: Reply<AppRecord>,
+    },
 
     // ---- User entity: account ----
     /// Registers the user (refused if it exists).
-    CreateUser { user: NewUser, reply: Reply<UserView> },
-    GetUser { reply: Reply<UserView> },
+    CreateUser {
+        user: NewUser,
+        reply: Reply<UserView>,
+    },
+    GetUser {
+        reply: Reply<UserView>,
+    },
     /// Password hash and token epoch, for the gateway to check a login.
-    GetCredentials { reply: Reply<Credentials> },
+    GetCredentials {
+        reply: Reply<Credentials>,
+    },
     /// Deletes the user and its timeline; kicks its devices.
-    DeleteUser { reply: Reply<UserView> },
+    DeleteUser {
+        reply: Reply<UserView>,
+    },
     /// Sets a new password hash, revokes tokens, kicks devices.
-    SetPassword { password_hash: String, reply: Reply<()> },
+    SetPassword {
+        password_hash: String,
+        reply: Reply<()>,
+    },
     /// Whether any device is online.
-    GetStatus { reply: Reply<bool> },
+    GetStatus {
+        reply: Reply<bool>,
+    },
     /// Messages stored while offline and not yet synced.
-    GetOfflineCount { reply: Reply<u64> },
+    GetOfflineCount {
+        reply: Reply<u64>,
+    },
 
     // ---- User entity: devices ----
     /// Attaches a device's socket. `token_epoch` is checked when the device
     /// logged in with a token.
-    Attach { session: SessionRef, token_epoch: Option<u64>, reply: Reply<()> },
+    Attach {
+        session: SessionRef,
+        token_epoch: Option<u64>,
+        reply: Reply<()>,
+    },
     /// Detaches a closed socket.
-    Detach { session_id: u64 },
+    Detach {
+        session_id: u64,
+    },
     /// Messages of the user's timeline after `after`.
-    Sync { after: u64, limit: usize, reply: Reply<SyncPage> },
+    Sync {
+        after: u64,
+        limit: usize,
+        reply: Reply<SyncPage>,
+    },
 
     // ---- 1:1 delivery ----
     /// A user sends a 1:1 message (at the sender's entity).
@@ -64,7 +98,12 @@ pub enum Command {
 
     // ---- Shard-wide queries ----
     /// Up to `limit` users of `app` on one shard created after `after`.
-    ListUsers { app: String, after: Option<(i64, String)>, limit: usize, reply: Reply<Vec<(i64, String)>> },
+    ListUsers {
+        app: String,
+        after: Option<(i64, String)>,
+        limit: usize,
+        reply: Reply<Vec<(i64, String)>>,
+    },
 
     /// Test hook: the entity panics while handling this.
     #[cfg(feature = "fault-injection")]
@@ -108,15 +147,20 @@ pub struct SyncPage {
     pub more: bool,
 }
 
-
 impl Command {
     /// Answers the command's caller with `err`.
     pub fn reject(self, err: DomainError) {
         match self {
-            Command::CreateApp { reply, .. } | Command::GetApp { reply } | Command::SetAppSettings { reply, .. } => answer(reply, Err(err)),
-            Command::CreateUser { reply, .. } | Command::GetUser { reply } | Command::DeleteUser { reply } => answer(reply, Err(err)),
+            Command::CreateApp { reply, .. }
+            | Command::GetApp { reply }
+            | Command::SetAppSettings { reply, .. } => answer(reply, Err(err)),
+            Command::CreateUser { reply, .. }
+            | Command::GetUser { reply }
+            | Command::DeleteUser { reply } => answer(reply, Err(err)),
             Command::GetCredentials { reply } => answer(reply, Err(err)),
-            Command::SetPassword { reply, .. } | Command::Attach { reply, .. } => answer(reply, Err(err)),
+            Command::SetPassword { reply, .. } | Command::Attach { reply, .. } => {
+                answer(reply, Err(err))
+            }
             Command::GetStatus { reply } => answer(reply, Err(err)),
             Command::GetOfflineCount { reply } => answer(reply, Err(err)),
             Command::Sync { reply, .. } => answer(reply, Err(err)),

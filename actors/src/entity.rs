@@ -46,7 +46,12 @@ impl Entity for ChatEntity {
 
     fn query(cmd: Command, store: &ShardStore, _env: &DomainEnv) {
         match cmd {
-            Command::ListUsers { app, after, limit, reply } => crate::user::list::list_users(store, &app, after, limit, reply),
+            Command::ListUsers {
+                app,
+                after,
+                limit,
+                reply,
+            } => crate::user::list::list_users(store, &app, after, limit, reply),
             other => other.reject(crate::DomainError::Internal),
         }
     }
@@ -90,6 +95,9 @@ impl Faults {
         }
     }
     fn should_panic(&self, key: &EntityKey) -> bool {
-        self.panic_keys.lock().map(|k| k.contains(key)).unwrap_or(false)
+        self.panic_keys
+            .lock()
+            .map(|k| k.contains(key))
+            .unwrap_or(false)
     }
 }

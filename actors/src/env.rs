@@ -21,7 +21,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_message_bytes: 5 * 1024, sync_page_default: 100, sync_page_max: 500, max_devices: 4, session_queue: 1024 }
+        Limits {
+            max_message_bytes: 5 * 1024,
+            sync_page_default: 100,
+            sync_page_max: 500,
+            max_devices: 4,
+            session_queue: 1024,
+        }
     }
 }
 

@@ -41,7 +41,9 @@ impl From<ShardError> for DomainError {
     fn from(e: ShardError) -> Self {
         match e {
             ShardError::Busy => DomainError::Busy,
-            ShardError::Unavailable | ShardError::EntityFailed | ShardError::Storage => DomainError::Internal,
+            ShardError::Unavailable | ShardError::EntityFailed | ShardError::Storage => {
+                DomainError::Internal
+            }
         }
     }
 }

@@ -10,11 +10,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    AppCreated { app: AppRecord },
-    UserCreated { app: String, user: UserRecord },
-    UserUpdated { app: String, user: UserRecord },
-    UserDeleted { app: String, username: String },
+    AppCreated {
+        app: AppRecord,
+    },
+    UserCreated {
+        app: String,
+        user: UserRecord,
+    },
+    UserUpdated {
+        app: String,
+        user: UserRecord,
+    },
+    UserDeleted {
+        app: String,
+        username: String,
+    },
     /// `stream` is the owner of the timeline (`app/kind/id` form).
-    MessageStored { stream: String, message: StoredMessage },
-    OfflineSynced { stream: String },
+    MessageStored {
+        stream: String,
+        message: StoredMessage,
+    },
+    OfflineSynced {
+        stream: String,
+    },
 }

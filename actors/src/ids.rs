@@ -6,11 +6,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `org#app`: org and app are 1–32 of lowercase letters, digits and `-`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct AppKey(String);
 
 fn valid_app_part(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl AppKey {
@@ -18,12 +23,16 @@ impl AppKey {
         if valid_app_part(org) && valid_app_part(app) {
             Ok(AppKey(format!("{org}#{app}")))
         } else {
-            Err(DomainError::InvalidArgument(format!("appkey {org}#{app} is not legal")))
+            Err(DomainError::InvalidArgument(format!(
+                "appkey {org}#{app} is not legal"
+            )))
         }
     }
 
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        let (org, app) = s.split_once('#').ok_or_else(|| DomainError::InvalidArgument(format!("appkey {s} is not legal")))?;
+        let (org, app) = s
+            .split_once('#')
+            .ok_or_else(|| DomainError::InvalidArgument(format!("appkey {s} is not legal")))?;
         Self::new(org, app)
     }
 
@@ -57,7 +66,9 @@ impl std::fmt::Display for AppKey {
 
 /// A username: 1–64 bytes of `a-z 0-9 _ - .`, stored lowercase (usernames
 /// are case-insensitive).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct UserId(String);
 
 impl UserId {
@@ -69,8 +80,13 @@ impl UserId {
                 "USERNAME_TOO_LONG".into()
             }));
         }
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
-            return Err(DomainError::InvalidArgument(format!("username [{s}] is not legal")));
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        {
+            return Err(DomainError::InvalidArgument(format!(
+                "username [{s}] is not legal"
+            )));
         }
         Ok(UserId(s.to_ascii_lowercase()))
     }
@@ -88,7 +104,10 @@ impl std::fmt::Display for UserId {
 
 /// Current time in Unix milliseconds.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Milliseconds from the Unix epoch to 2024-01-01, the msg id epoch.
@@ -108,7 +127,10 @@ pub struct MsgIdGen {
 
 impl MsgIdGen {
     pub fn new(node: u16) -> Self {
-        MsgIdGen { node: u64::from(node) & ((1 << NODE_BITS) - 1), last: AtomicU64::new(0) }
+        MsgIdGen {
+            node: u64::from(node) & ((1 << NODE_BITS) - 1),
+            last: AtomicU64::new(0),
+        }
     }
 
     pub fn next(&self) -> u64 {
@@ -118,11 +140,18 @@ impl MsgIdGen {
             // Past 4096 ids in one ms the counter borrows from the next ms,
             // which keeps ids unique and ordered.
             let candidate = if now > prev { now } else { prev + 1 };
-            match self.last.compare_exchange_weak(prev, candidate, Ordering::Relaxed, Ordering::Relaxed) {
+            match self.last.compare_exchange_weak(
+                prev,
+                candidate,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
                 Ok(_) => {
                     let ms = candidate >> COUNTER_BITS;
                     let counter = candidate & ((1 << COUNTER_BITS) - 1);
-                    return (ms << (NODE_BITS + COUNTER_BITS)) | (self.node << COUNTER_BITS) | counter;
+                    return (ms << (NODE_BITS + COUNTER_BITS))
+                        | (self.node << COUNTER_BITS)
+                        | counter;
                 }
                 Err(actual) => prev = actual,
             }
@@ -136,7 +165,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lowercased_and_checked() {
-        assert_eq!(UserId::parse("Alice_1.x-y").unwrap().as_str(), "alice_1.x-y");
+        assert_eq!(
+            UserId::parse("Alice_1.x-y").unwrap().as_str(),
+            "alice_1.x-y"
+        );
         assert!(UserId::parse("").is_err());
         assert!(UserId::parse(&"a".repeat(65)).is_err());
         assert!(UserId::parse("a b").is_err());

@@ -22,23 +22,35 @@ pub type Body = Value;
 fn need_str(body: &Value, field: &str, kind: &str) -> Result<(), DomainError> {
     match body.get(field) {
         Some(Value::String(_)) => Ok(()),
-        _ => Err(DomainError::MessageInvalid(format!("{kind} body needs a string `{field}`"))),
+        _ => Err(DomainError::MessageInvalid(format!(
+            "{kind} body needs a string `{field}`"
+        ))),
     }
 }
 
 fn need_num(body: &Value, field: &str, kind: &str) -> Result<(), DomainError> {
     match body.get(field) {
         Some(Value::Number(_)) => Ok(()),
-        _ => Err(DomainError::MessageInvalid(format!("{kind} body needs a number `{field}`"))),
+        _ => Err(DomainError::MessageInvalid(format!(
+            "{kind} body needs a number `{field}`"
+        ))),
     }
 }
 
 /// Checks `body` against the protocol's body types and `ext` is an object,
 /// and that both together fit in `max_bytes` as JSON.
-pub fn validate_body(body: &Value, ext: Option<&Value>, max_bytes: usize) -> Result<(), DomainError> {
+pub fn validate_body(
+    body: &Value,
+    ext: Option<&Value>,
+    max_bytes: usize,
+) -> Result<(), DomainError> {
     let kind = match body.get("type") {
         Some(Value::String(t)) => t.as_str(),
-        _ => return Err(DomainError::MessageInvalid("body needs a string `type`".into())),
+        _ => {
+            return Err(DomainError::MessageInvalid(
+                "body needs a string `type`".into(),
+            ))
+        }
     };
     match kind {
         "txt" => need_str(body, "msg", kind)?,
@@ -49,19 +61,31 @@ pub fn validate_body(body: &Value, ext: Option<&Value>, max_bytes: usize) -> Res
         }
         "cmd" => need_str(body, "action", kind)?,
         "custom" => {
-            if !matches!(body.get("event"), Some(Value::String(_))) && !matches!(body.get("customEvent"), Some(Value::String(_))) {
-                return Err(DomainError::MessageInvalid("custom body needs a string `event`".into()));
+            if !matches!(body.get("event"), Some(Value::String(_)))
+                && !matches!(body.get("customEvent"), Some(Value::String(_)))
+            {
+                return Err(DomainError::MessageInvalid(
+                    "custom body needs a string `event`".into(),
+                ));
             }
         }
-        other => return Err(DomainError::MessageInvalid(format!("unknown body type `{other}`"))),
+        other => {
+            return Err(DomainError::MessageInvalid(format!(
+                "unknown body type `{other}`"
+            )))
+        }
     }
     if let Some(ext) = ext {
         if !ext.is_object() {
             return Err(DomainError::MessageInvalid("ext must be an object".into()));
         }
     }
-    let size = serde_json::to_vec(body).map(|v| v.len()).unwrap_or(usize::MAX)
-        + ext.map(|e| serde_json::to_vec(e).map(|v| v.len()).unwrap_or(usize::MAX)).unwrap_or(0);
+    let size = serde_json::to_vec(body)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX)
+        + ext
+            .map(|e| serde_json::to_vec(e).map(|v| v.len()).unwrap_or(usize::MAX))
+            .unwrap_or(0);
     if size > max_bytes {
         return Err(DomainError::MessageTooLarge);
     }
@@ -110,13 +134,28 @@ mod tests {
         for b in ok {
             validate_body(&b, None, 5120).unwrap();
         }
-        let bad = [json!({"type":"txt"}), json!({"type":"nope"}), json!({"msg":"x"}), json!("txt"), json!({"type":"loc","lat":"1","lng":2})];
+        let bad = [
+            json!({"type":"txt"}),
+            json!({"type":"nope"}),
+            json!({"msg":"x"}),
+            json!("txt"),
+            json!({"type":"loc","lat":"1","lng":2}),
+        ];
         for b in bad {
-            assert!(matches!(validate_body(&b, None, 5120), Err(DomainError::MessageInvalid(_))), "{b}");
+            assert!(
+                matches!(
+                    validate_body(&b, None, 5120),
+                    Err(DomainError::MessageInvalid(_))
+                ),
+                "{b}"
+            );
         }
         assert!(validate_body(&json!({"type":"txt","msg":"x"}), Some(&json!([1])), 5120).is_err());
         let long = json!({"type":"txt","msg":"x".repeat(6000)});
-        assert_eq!(validate_body(&long, None, 5120), Err(DomainError::MessageTooLarge));
+        assert_eq!(
+            validate_body(&long, None, 5120),
+            Err(DomainError::MessageTooLarge)
+        );
     }
 
     #[test]

@@ -3,17 +3,25 @@
 use std::time::Instant;
 
 #[derive(Debug, Clone)]
-#[allow(clippy::new_without_default)]
 pub struct TokenBucket {
     tokens: f64,
     last: Instant,
+}
+
+impl Default for TokenBucket {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl TokenBucket {
     /// A bucket that starts full at whatever burst its first `try_take`
     /// names (the policy travels with each send).
     pub fn new() -> Self {
-        TokenBucket { tokens: f64::INFINITY, last: Instant::now() }
+        TokenBucket {
+            tokens: f64::INFINITY,
+            last: Instant::now(),
+        }
     }
 
     /// Takes one token if there is one, refilling at `rate` per second up to

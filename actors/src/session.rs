@@ -13,7 +13,9 @@ use tokio::sync::{mpsc, Notify};
 pub enum Push {
     Message(Arc<StoredMessage>),
     /// The device was logged out; the socket closes after sending this.
-    Kick { reason: KickReason },
+    Kick {
+        reason: KickReason,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +64,15 @@ impl SessionRef {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let overflow = Arc::new(Notify::new());
         let id = NEXT_SESSION_ID.fetch_add(1, Ordering::Relaxed);
-        (SessionRef { id, device, tx, overflow: overflow.clone() }, SessionInbox { rx, overflow })
+        (
+            SessionRef {
+                id,
+                device,
+                tx,
+                overflow: overflow.clone(),
+            },
+            SessionInbox { rx, overflow },
+        )
     }
 
     /// Queues `push`; on a full queue asks the socket to close instead.

@@ -10,7 +10,8 @@ pub const FORMAT_VERSION: u8 = 1;
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     let mut out = vec![FORMAT_VERSION];
-    rmp_serde::encode::write_named(&mut out, value).map_err(|e| StoreError::Codec(e.to_string()))?;
+    rmp_serde::encode::write_named(&mut out, value)
+        .map_err(|e| StoreError::Codec(e.to_string()))?;
     Ok(out)
 }
 
@@ -49,7 +50,10 @@ mod tests {
 
     #[test]
     fn unknown_version_and_garbage_are_errors() {
-        assert!(matches!(decode::<V1>(&[9, 1, 2]), Err(StoreError::Version(9))));
+        assert!(matches!(
+            decode::<V1>(&[9, 1, 2]),
+            Err(StoreError::Version(9))
+        ));
         assert!(decode::<V1>(&[]).is_err());
         assert!(decode::<V1>(&[FORMAT_VERSION, 0xc1]).is_err());
     }

@@ -57,7 +57,9 @@ impl CommitQueue {
     pub fn submit(&self, dirty: bool, actions: Vec<AfterCommit>) -> Result<(), CommitQueueFull> {
         match self.tx.try_send(CommitRequest { dirty, actions }) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(r)) | Err(TrySendError::Disconnected(r)) => Err(CommitQueueFull(r.actions)),
+            Err(TrySendError::Full(r)) | Err(TrySendError::Disconnected(r)) => {
+                Err(CommitQueueFull(r.actions))
+            }
         }
     }
 }
@@ -77,7 +79,11 @@ pub struct CommitSettings {
 }
 
 /// Starts the group-commit thread for `engine`.
-pub fn start(engine: Arc<dyn Engine>, settings: CommitSettings, metrics: Arc<RuntimeMetrics>) -> std::io::Result<CommitQueue> {
+pub fn start(
+    engine: Arc<dyn Engine>,
+    settings: CommitSettings,
+    metrics: Arc<RuntimeMetrics>,
+) -> std::io::Result<CommitQueue> {
     let (tx, rx) = sync_channel(settings.queue.max(1));
     std::thread::Builder::new()
         .name("imcloud-commit".into())
@@ -85,7 +91,12 @@ pub fn start(engine: Arc<dyn Engine>, settings: CommitSettings, metrics: Arc<Run
     Ok(CommitQueue { tx })
 }
 
-fn commit_loop(rx: Receiver<CommitRequest>, engine: Arc<dyn Engine>, settings: CommitSettings, metrics: Arc<RuntimeMetrics>) {
+fn commit_loop(
+    rx: Receiver<CommitRequest>,
+    engine: Arc<dyn Engine>,
+    settings: CommitSettings,
+    metrics: Arc<RuntimeMetrics>,
+) {
     let mut round: Vec<CommitRequest> = Vec::with_capacity(settings.max_batch);
     // Ends when every CommitQueue handle is gone, i.e. the node shut down.
     while let Ok(first) = rx.recv() {
@@ -95,14 +106,18 @@ fn commit_loop(rx: Receiver<CommitRequest>, engine: Arc<dyn Engine>, settings: C
             match rx.try_recv() {
                 Ok(r) => round.push(r),
                 Err(_) if settings.window.is_zero() => break,
-                Err(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Err(_) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                {
                     Ok(r) => round.push(r),
                     Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => break,
                 },
             }
         }
         #[cfg(feature = "fault-injection")]
-        while metrics.hold_flushes.load(std::sync::atomic::Ordering::Relaxed) {
+        while metrics
+            .hold_flushes
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
             std::thread::park_timeout(Duration::from_millis(1));
         }
         let dirty = round.iter().any(|r| r.dirty);
@@ -123,7 +138,9 @@ fn commit_loop(rx: Receiver<CommitRequest>, engine: Arc<dyn Engine>, settings: C
                 }
             }
             Err(e) => {
-                metrics.flush_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                metrics
+                    .flush_failures
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::error!(error = %e, dropped = round.len(), "flush failed; acks of this round are withheld");
                 // Dropping the actions drops their reply channels, so every
                 // waiting sender gets an error instead of a false ack.
@@ -147,7 +164,12 @@ mod tests {
         let metrics = Arc::new(RuntimeMetrics::default());
         let q = start(
             engine.clone(),
-            CommitSettings { durability: Durability::Flush, window: Duration::ZERO, max_batch: 64, queue: 1024 },
+            CommitSettings {
+                durability: Durability::Flush,
+                window: Duration::ZERO,
+                max_batch: 64,
+                queue: 1024,
+            },
             metrics.clone(),
         )
         .unwrap();
@@ -158,19 +180,25 @@ mod tests {
             b.put(i.to_be_bytes().to_vec(), vec![1]);
             ks.apply(b).unwrap();
             let tx = tx.clone();
-            q.submit(true, vec![Box::new(move || tx.send(i).unwrap())]).unwrap();
+            q.submit(true, vec![Box::new(move || tx.send(i).unwrap())])
+                .unwrap();
         }
-        let got: Vec<u32> = (0..100).map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap()).collect();
+        let got: Vec<u32> = (0..100)
+            .map(|_| rx.recv_timeout(Duration::from_secs(10)).unwrap())
+            .collect();
         assert_eq!(got, (0..100).collect::<Vec<_>>());
         let flushes = metrics.flushes.load(Ordering::Relaxed);
-        assert!(flushes >= 1 && flushes <= 100, "flushes {flushes}");
+        assert!((1..=100).contains(&flushes), "flushes {flushes}");
         let counter = Arc::new(AtomicUsize::new(0));
         let c = counter.clone();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
-        q.submit(false, vec![Box::new(move || {
-            c.fetch_add(1, Ordering::SeqCst);
-            done_tx.send(()).unwrap();
-        })])
+        q.submit(
+            false,
+            vec![Box::new(move || {
+                c.fetch_add(1, Ordering::SeqCst);
+                done_tx.send(()).unwrap();
+            })],
+        )
         .unwrap();
         done_rx.recv_timeout(Duration::from_secs(10)).unwrap();
         assert_eq!(counter.load(Ordering::SeqCst), 1);

@@ -6,13 +6,13 @@
 //! A step is all-or-nothing: its writes are applied in one atomic batch after
 //! `handle` returns, and dropped (with every ack it queued) if it panics.
 
+use crate::codec;
 use crate::commit::AfterCommit;
 use crate::error::{ShardError, StoreError};
 use crate::key::EntityKey;
 use crate::placement::ShardId;
 use crate::router::Router;
-use crate::store::{prefix_end, Batch, Keyspace};
-use crate::codec;
+use crate::store::{prefix_end, Batch, Entry, Keyspace};
 use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 
@@ -79,24 +79,33 @@ impl ShardStore {
     }
 
     pub fn get_decoded<T: DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StoreError> {
-        self.keyspace.get(key)?.map(|v| codec::decode(&v)).transpose()
+        self.keyspace
+            .get(key)?
+            .map(|v| codec::decode(&v))
+            .transpose()
     }
 
     /// The entity's latest snapshot, if it has one.
-    pub fn load_snapshot<T: DeserializeOwned>(&self, key: &EntityKey) -> Result<Option<T>, StoreError> {
+    pub fn load_snapshot<T: DeserializeOwned>(
+        &self,
+        key: &EntityKey,
+    ) -> Result<Option<T>, StoreError> {
         self.get_decoded(&snapshot_key(key))
     }
 
     /// Up to `limit` entries with `prefix` and a key ≥ `prefix ++ from`.
-    pub fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    pub fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError> {
         let mut start = prefix.to_vec();
         start.extend_from_slice(from);
         self.keyspace.range(&start, &prefix_end(prefix), limit)
     }
 
     /// The last entry with `prefix`, if any.
-    pub fn last(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
-        Ok(self.keyspace.range_rev(prefix, &prefix_end(prefix), 1)?.pop())
+    pub fn last(&self, prefix: &[u8]) -> Result<Option<Entry>, StoreError> {
+        Ok(self
+            .keyspace
+            .range_rev(prefix, &prefix_end(prefix), 1)?
+            .pop())
     }
 
     /// The next free shard-log sequence number.

@@ -86,7 +86,18 @@ impl<E: Entity> ShardHost<E> {
     ) -> Result<Self, crate::StoreError> {
         let store = ShardStore::new(shard, engine.keyspace(&keyspace_name(shard))?);
         let next_log_seq = store.next_log_seq()?;
-        Ok(ShardHost { shard, engine, store, commit, router, env, settings, metrics, entities: HashMap::new(), next_log_seq })
+        Ok(ShardHost {
+            shard,
+            engine,
+            store,
+            commit,
+            router,
+            env,
+            settings,
+            metrics,
+            entities: HashMap::new(),
+            next_log_seq,
+        })
     }
 
     fn evict(&mut self, key: &EntityKey) {
@@ -103,7 +114,13 @@ impl<E: Entity> ShardHost<E> {
             match E::activate(&key, &self.store, &self.env) {
                 Ok(entity) => {
                     self.metrics.active_entities.fetch_add(1, Ordering::Relaxed);
-                    self.entities.insert(key.clone(), Slot { entity, last_used: Instant::now() });
+                    self.entities.insert(
+                        key.clone(),
+                        Slot {
+                            entity,
+                            last_used: Instant::now(),
+                        },
+                    );
                 }
                 Err(e) => {
                     tracing::error!(shard = self.shard, %key, error = %e, "entity activation failed");
@@ -129,7 +146,13 @@ impl<E: Entity> ShardHost<E> {
         };
         let entity = &mut slot.entity;
         let outcome = catch_unwind(AssertUnwindSafe(|| entity.handle(cmd, &mut step)));
-        let StepCtx { batch, actions, next_log_seq, failed, .. } = step;
+        let StepCtx {
+            batch,
+            actions,
+            next_log_seq,
+            failed,
+            ..
+        } = step;
         if outcome.is_err() {
             // The step's writes and acks are dropped with it; the callers'
             // reply channels close and they answer with an error.
@@ -156,7 +179,11 @@ impl<E: Entity> ShardHost<E> {
             return;
         }
         if let Err(full) = self.commit.submit(dirty, actions) {
-            tracing::warn!(shard = self.shard, dropped = full.0.len(), "commit queue full; acks withheld");
+            tracing::warn!(
+                shard = self.shard,
+                dropped = full.0.len(),
+                "commit queue full; acks withheld"
+            );
         }
     }
 }
@@ -170,11 +197,16 @@ impl<E: Entity> Actor for ShardHost<E> {
         ctx.run_interval(every, |host, _| {
             let idle = host.settings.idle_timeout;
             let before = host.entities.len();
-            host.entities.retain(|_, slot| slot.last_used.elapsed() < idle || !slot.entity.can_passivate());
+            host.entities
+                .retain(|_, slot| slot.last_used.elapsed() < idle || !slot.entity.can_passivate());
             let dropped = (before - host.entities.len()) as u64;
             if dropped > 0 {
-                host.metrics.active_entities.fetch_sub(dropped, Ordering::Relaxed);
-                host.metrics.passivations.fetch_add(dropped, Ordering::Relaxed);
+                host.metrics
+                    .active_entities
+                    .fetch_sub(dropped, Ordering::Relaxed);
+                host.metrics
+                    .passivations
+                    .fetch_add(dropped, Ordering::Relaxed);
             }
         });
     }
@@ -183,7 +215,9 @@ impl<E: Entity> Actor for ShardHost<E> {
 impl<E: Entity> Supervised for ShardHost<E> {
     fn restarting(&mut self, _ctx: &mut Self::Context) {
         self.metrics.shard_restarts.fetch_add(1, Ordering::Relaxed);
-        self.metrics.active_entities.fetch_sub(self.entities.len() as u64, Ordering::Relaxed);
+        self.metrics
+            .active_entities
+            .fetch_sub(self.entities.len() as u64, Ordering::Relaxed);
         self.entities.clear();
         match self.engine.keyspace(&keyspace_name(self.shard)) {
             Ok(ks) => {
@@ -192,7 +226,9 @@ impl<E: Entity> Supervised for ShardHost<E> {
                     self.next_log_seq = seq;
                 }
             }
-            Err(e) => tracing::error!(shard = self.shard, error = %e, "reopening shard keyspace failed"),
+            Err(e) => {
+                tracing::error!(shard = self.shard, error = %e, "reopening shard keyspace failed")
+            }
         }
         tracing::warn!(shard = self.shard, "shard actor restarted");
     }

@@ -36,7 +36,11 @@ pub struct EntityKey {
 
 impl EntityKey {
     pub fn new(app: impl Into<String>, kind: EntityKind, id: impl Into<String>) -> Self {
-        EntityKey { app: app.into(), kind, id: id.into() }
+        EntityKey {
+            app: app.into(),
+            kind,
+            id: id.into(),
+        }
     }
 
     /// Byte form used for hashing and as a storage key prefix:

@@ -32,7 +32,9 @@ pub struct RuntimeMetrics {
 impl RuntimeMetrics {
     pub fn record_flush(&self, took: Duration, requests: usize) {
         self.flushes.fetch_add(1, Ordering::Relaxed);
-        self.flushed_requests.fetch_add(requests as u64, Ordering::Relaxed);
-        self.flush_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+        self.flushed_requests
+            .fetch_add(requests as u64, Ordering::Relaxed);
+        self.flush_micros
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
     }
 }

@@ -25,9 +25,16 @@ mod tests {
         assert_eq!(shard_of(&a, 64), shard_of(&a.clone(), 64));
         let mut seen = std::collections::HashSet::new();
         for i in 0..1000 {
-            seen.insert(shard_of(&EntityKey::new("demo#chat", EntityKind::User, format!("u{i}")), 64));
+            seen.insert(shard_of(
+                &EntityKey::new("demo#chat", EntityKind::User, format!("u{i}")),
+                64,
+            ));
         }
-        assert_eq!(seen.len(), 64, "1000 keys should touch every one of 64 shards");
+        assert_eq!(
+            seen.len(),
+            64,
+            "1000 keys should touch every one of 64 shards"
+        );
     }
 
     #[test]

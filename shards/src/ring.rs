@@ -30,7 +30,11 @@ pub struct NodeRing {
 impl NodeRing {
     /// A ring over `nodes`, each placed `vnodes` times.
     pub fn new(nodes: &[NodeId], vnodes: u16) -> Self {
-        let mut ring = NodeRing { ring: HashRing::new(), vnodes: vnodes.max(1), nodes: Vec::new() };
+        let mut ring = NodeRing {
+            ring: HashRing::new(),
+            vnodes: vnodes.max(1),
+            nodes: Vec::new(),
+        };
         for &n in nodes {
             ring.add(n);
         }
@@ -61,7 +65,9 @@ impl NodeRing {
 
     /// Every shard of `0..shard_count` that `node` owns.
     pub fn shards_of(&self, node: NodeId, shard_count: u32) -> Vec<ShardId> {
-        (0..shard_count).filter(|s| self.owner(*s) == Some(node)).collect()
+        (0..shard_count)
+            .filter(|s| self.owner(*s) == Some(node))
+            .collect()
     }
 }
 
@@ -82,7 +88,10 @@ mod tests {
         let before: Vec<_> = (0..shards).map(|s| ring.owner(s)).collect();
         for n in 1..=4 {
             let owned = ring.shards_of(n, shards).len();
-            assert!((150..=360).contains(&owned), "node {n} owns {owned} of {shards}");
+            assert!(
+                (150..=360).contains(&owned),
+                "node {n} owns {owned} of {shards}"
+            );
         }
         let mut smaller = ring.clone();
         smaller.remove(3);

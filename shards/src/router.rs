@@ -25,13 +25,21 @@ struct RouterInner<E: Entity> {
 
 impl<E: Entity> Clone for Router<E> {
     fn clone(&self) -> Self {
-        Router { inner: self.inner.clone() }
+        Router {
+            inner: self.inner.clone(),
+        }
     }
 }
 
 impl<E: Entity> Router<E> {
     pub(crate) fn new(shard_count: u32, metrics: Arc<RuntimeMetrics>) -> Self {
-        Router { inner: Arc::new(RouterInner { shard_count, shards: OnceLock::new(), metrics }) }
+        Router {
+            inner: Arc::new(RouterInner {
+                shard_count,
+                shards: OnceLock::new(),
+                metrics,
+            }),
+        }
     }
 
     pub(crate) fn set_shards(&self, shards: Vec<Addr<ShardHost<E>>>) {
@@ -74,7 +82,10 @@ impl<E: Entity> Router<E> {
         match addr.try_send(msg) {
             Ok(()) => Ok(()),
             Err(SendError::Full(d)) => {
-                self.inner.metrics.mailbox_full.fetch_add(1, Ordering::Relaxed);
+                self.inner
+                    .metrics
+                    .mailbox_full
+                    .fetch_add(1, Ordering::Relaxed);
                 E::reject(d.into_cmd(), ShardError::Busy);
                 Err(ShardError::Busy)
             }

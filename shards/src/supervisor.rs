@@ -21,7 +21,9 @@ const SHARD_COUNT_KEY: &[u8] = b"shard_count";
 pub fn fix_shard_count(engine: &dyn Engine, configured: u32) -> Result<u32, StoreError> {
     let meta = engine.keyspace("meta")?;
     if let Some(v) = meta.get(SHARD_COUNT_KEY)? {
-        let stored = <[u8; 4]>::try_from(v.as_slice()).map(u32::from_be_bytes).map_err(|_| StoreError::Codec("bad shard_count".into()))?;
+        let stored = <[u8; 4]>::try_from(v.as_slice())
+            .map(u32::from_be_bytes)
+            .map_err(|_| StoreError::Codec("bad shard_count".into()))?;
         if stored != configured {
             return Err(StoreError::ShardCountMismatch { stored, configured });
         }
@@ -62,18 +64,40 @@ impl<E: Entity> ShardNode<E> {
 
 /// Starts every shard of `settings.shard_count` on this node. Must run inside
 /// an actix system.
-pub fn start_node<E: Entity>(engine: Arc<dyn Engine>, settings: NodeSettings, env: E::Env) -> Result<ShardNode<E>, StoreError> {
+pub fn start_node<E: Entity>(
+    engine: Arc<dyn Engine>,
+    settings: NodeSettings,
+    env: E::Env,
+) -> Result<ShardNode<E>, StoreError> {
     let metrics = Arc::new(RuntimeMetrics::default());
-    let commit = commit::start(engine.clone(), settings.commit, metrics.clone()).map_err(|e| StoreError::Engine(e.to_string()))?;
+    let commit = commit::start(engine.clone(), settings.commit, metrics.clone())
+        .map_err(|e| StoreError::Engine(e.to_string()))?;
     let router = Router::<E>::new(settings.shard_count, metrics.clone());
-    let arbiters: Vec<Arbiter> = (0..settings.threads.max(1)).map(|_| Arbiter::new()).collect();
+    let arbiters: Vec<Arbiter> = (0..settings.threads.max(1))
+        .map(|_| Arbiter::new())
+        .collect();
     let mut addrs = Vec::with_capacity(settings.shard_count as usize);
     for shard in 0..settings.shard_count {
         // Open in the caller so a storage error fails start-up loudly.
-        let host = ShardHost::<E>::open(shard, engine.clone(), commit.clone(), router.clone(), env.clone(), settings.host, metrics.clone())?;
+        let host = ShardHost::<E>::open(
+            shard,
+            engine.clone(),
+            commit.clone(),
+            router.clone(),
+            env.clone(),
+            settings.host,
+            metrics.clone(),
+        )?;
         let arbiter = &arbiters[shard as usize % arbiters.len()];
-        addrs.push(Supervisor::start_in_arbiter(&arbiter.handle(), move |_| host));
+        addrs.push(Supervisor::start_in_arbiter(&arbiter.handle(), move |_| {
+            host
+        }));
     }
     router.set_shards(addrs);
-    Ok(ShardNode { router, metrics, engine, arbiters })
+    Ok(ShardNode {
+        router,
+        metrics,
+        engine,
+        arbiters,
+    })
 }

@@ -3,7 +3,9 @@
 //! thread.
 
 use crate::config::AuthConfig;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use imcloud_actors::DomainError;
 
@@ -14,7 +16,8 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new(cfg: &AuthConfig) -> Result<Self, String> {
-        let params = Params::new(cfg.argon2_memory_kib, cfg.argon2_iterations, 1, None).map_err(|e| format!("bad config: auth: {e}"))?;
+        let params = Params::new(cfg.argon2_memory_kib, cfg.argon2_iterations, 1, None)
+            .map_err(|e| format!("bad config: auth: {e}"))?;
         Ok(PasswordHasher { params })
     }
 
@@ -27,7 +30,9 @@ impl PasswordHasher {
         let argon = self.argon();
         let hashed = actix_web::web::block(move || {
             let salt = SaltString::generate(&mut OsRng);
-            argon.hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+            argon
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
         })
         .await;
         match hashed {
@@ -39,8 +44,12 @@ impl PasswordHasher {
     /// Checks `password` against a stored hash off the async threads.
     pub async fn verify(&self, password: String, hash: String) -> bool {
         let argon = self.argon();
-        actix_web::web::block(move || PasswordHash::new(&hash).map(|h| argon.verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false))
-            .await
-            .unwrap_or(false)
+        actix_web::web::block(move || {
+            PasswordHash::new(&hash)
+                .map(|h| argon.verify_password(password.as_bytes(), &h).is_ok())
+                .unwrap_or(false)
+        })
+        .await
+        .unwrap_or(false)
     }
 }

@@ -47,23 +47,31 @@ fn mac(key: &str) -> Option<HmacSha256> {
 
 /// Signs `claims` with the app's key.
 pub fn issue(app: &AppRecord, claims: &Claims) -> Result<String, TokenError> {
-    let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).map_err(|_| TokenError::Malformed)?);
+    let body =
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).map_err(|_| TokenError::Malformed)?);
     let mut m = mac(&app.token_key).ok_or(TokenError::Malformed)?;
     m.update(body.as_bytes());
-    Ok(format!("{body}.{}", URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())))
+    Ok(format!(
+        "{body}.{}",
+        URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    ))
 }
 
 /// Reads the claims without checking the signature (to find the app).
 pub fn peek(token: &str) -> Result<Claims, TokenError> {
     let (body, _) = token.split_once('.').ok_or(TokenError::Malformed)?;
-    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| TokenError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| TokenError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
 }
 
 /// Checks the signature and expiry of `token` against `app`.
 pub fn verify(app: &AppRecord, token: &str, now_secs: u64) -> Result<Claims, TokenError> {
     let (body, sig) = token.split_once('.').ok_or(TokenError::Malformed)?;
-    let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| TokenError::Malformed)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(sig)
+        .map_err(|_| TokenError::Malformed)?;
     let mut m = mac(&app.token_key).ok_or(TokenError::Malformed)?;
     m.update(body.as_bytes());
     m.verify_slice(&sig).map_err(|_| TokenError::BadSignature)?;
@@ -102,7 +110,14 @@ mod tests {
     fn tokens_verify_only_for_their_app_and_until_expiry() {
         let a = app("key-a-0123456789", "o#a");
         let b = app("key-b-0123456789", "o#b");
-        let claims = Claims { app: "o#a".into(), sub: Subject::User { name: "alice".into(), epoch: 2 }, exp: 100 };
+        let claims = Claims {
+            app: "o#a".into(),
+            sub: Subject::User {
+                name: "alice".into(),
+                epoch: 2,
+            },
+            exp: 100,
+        };
         let t = issue(&a, &claims).unwrap();
         assert_eq!(verify(&a, &t, 50).unwrap(), claims);
         assert_eq!(verify(&a, &t, 100), Err(TokenError::Expired));

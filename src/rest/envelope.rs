@@ -26,7 +26,10 @@ impl Envelope {
         if !ctx.params.is_empty() {
             body.insert("params".into(), Value::Object(ctx.params.clone()));
         }
-        Envelope { body, started: ctx.started }
+        Envelope {
+            body,
+            started: ctx.started,
+        }
     }
 
     pub fn action(mut self, action: &str) -> Self {
@@ -57,8 +60,12 @@ impl Envelope {
     }
 
     pub fn finish(mut self) -> HttpResponse {
-        self.body.insert("timestamp".into(), json!(imcloud_actors::ids::now_ms()));
-        self.body.insert("duration".into(), json!(self.started.elapsed().as_millis() as u64));
+        self.body
+            .insert("timestamp".into(), json!(imcloud_actors::ids::now_ms()));
+        self.body.insert(
+            "duration".into(),
+            json!(self.started.elapsed().as_millis() as u64),
+        );
         HttpResponse::Ok().json(Value::Object(self.body))
     }
 }

@@ -42,7 +42,9 @@ fn query_params(query: &str) -> Map<String, Value> {
 }
 
 fn url_pairs(query: &str) -> Vec<(String, String)> {
-    web::Query::<Vec<(String, String)>>::from_query(query).map(|q| q.into_inner()).unwrap_or_default()
+    web::Query::<Vec<(String, String)>>::from_query(query)
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
 }
 
 impl AppCtx {
@@ -66,14 +68,19 @@ impl AppCtx {
     }
 
     fn claims(&self) -> Result<Subject, ApiError> {
-        let Some(t) = &self.bearer else { return Err(ApiError::TokenExpired) };
+        let Some(t) = &self.bearer else {
+            return Err(ApiError::TokenExpired);
+        };
         match token::verify(&self.record, t, token::now_secs()) {
             Ok(c) => Ok(c.sub),
             Err(TokenError::Expired) => Err(ApiError::TokenExpired),
             Err(TokenError::Malformed) => Err(ApiError::TokenCorrupt),
             Err(TokenError::BadSignature) => {
                 // Issued for another app key, or not by this server.
-                if token::peek(t).map(|c| c.app != self.record.appkey).unwrap_or(true) {
+                if token::peek(t)
+                    .map(|c| c.app != self.record.appkey)
+                    .unwrap_or(true)
+                {
                     Err(ApiError::TokenCorrupt)
                 } else {
                     Err(ApiError::TokenForged)
@@ -84,8 +91,14 @@ impl AppCtx {
 }
 
 fn bearer(req: &HttpRequest) -> Option<String> {
-    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let t = h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer "))?;
+    let h = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let t = h
+        .strip_prefix("Bearer ")
+        .or_else(|| h.strip_prefix("bearer "))?;
     Some(t.trim().to_string())
 }
 
@@ -97,16 +110,24 @@ impl FromRequest for AppCtx {
         let req = req.clone();
         Box::pin(async move {
             let started = Instant::now();
-            let node = req.app_data::<web::Data<Node>>().cloned().ok_or(ApiError::Domain(DomainError::Internal))?;
+            let node = req
+                .app_data::<web::Data<Node>>()
+                .cloned()
+                .ok_or(ApiError::Domain(DomainError::Internal))?;
             let org = req.match_info().get("org").unwrap_or_default().to_string();
             let app_name = req.match_info().get("app").unwrap_or_default().to_string();
-            let app = AppKey::new(&org, &app_name).map_err(|_| ApiError::AppNotFound(format!("{org}/{app_name}")))?;
+            let app = AppKey::new(&org, &app_name)
+                .map_err(|_| ApiError::AppNotFound(format!("{org}/{app_name}")))?;
             let record = node.app(&app).await.map_err(|e| match e {
                 DomainError::AppNotFound => ApiError::AppNotFound(format!("{org}/{app_name}")),
                 other => ApiError::Domain(other),
             })?;
             let prefix = format!("/{org}/{app_name}");
-            let path = req.path().strip_prefix(&prefix).unwrap_or(req.path()).to_string();
+            let path = req
+                .path()
+                .strip_prefix(&prefix)
+                .unwrap_or(req.path())
+                .to_string();
             let conn = req.connection_info();
             let uri = format!("{}://{}{}", conn.scheme(), conn.host(), req.path());
             Ok(AppCtx {

@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 const MAX_TARGETS: usize = 600;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/messages/users", web::post().to(send_users)).route("/{org}/{app}/messages", web::post().to(send_legacy));
+    cfg.route("/{org}/{app}/messages/users", web::post().to(send_users))
+        .route("/{org}/{app}/messages", web::post().to(send_legacy));
 }
 
 #[derive(Deserialize)]
@@ -49,17 +50,30 @@ struct SendLegacy {
 }
 
 /// Checks the common fields and sends to every target.
-async fn send_to_users(ctx: &crate::rest::extract::AppCtx, from: Option<String>, to: Vec<String>, body: Value, ext: Option<Value>, sync_device: bool) -> Result<Map<String, Value>, ApiError> {
+async fn send_to_users(
+    ctx: &crate::rest::extract::AppCtx,
+    from: Option<String>,
+    to: Vec<String>,
+    body: Value,
+    ext: Option<Value>,
+    sync_device: bool,
+) -> Result<Map<String, Value>, ApiError> {
     let from = match from {
         None => "admin".to_string(),
-        Some(f) if f.is_empty() => return Err(ApiError::MessageSend("param from can't be empty".into())),
-        Some(f) => UserId::parse(&f).map_err(|e| ApiError::MessageSend(e.to_string()))?.to_string(),
+        Some(f) if f.is_empty() => {
+            return Err(ApiError::MessageSend("param from can't be empty".into()))
+        }
+        Some(f) => UserId::parse(&f)
+            .map_err(|e| ApiError::MessageSend(e.to_string()))?
+            .to_string(),
     };
     if to.is_empty() {
         return Err(ApiError::MessageSend("param to can't be empty".into()));
     }
     if to.len() > MAX_TARGETS {
-        return Err(ApiError::MessageSend(format!("params to's size can't exceed limit {MAX_TARGETS}")));
+        return Err(ApiError::MessageSend(format!(
+            "params to's size can't exceed limit {MAX_TARGETS}"
+        )));
     }
     if matches!(ext, Some(Value::Null)) || ext.as_ref().is_some_and(|e| !e.is_object()) {
         return Err(ApiError::MessageSend("param ext must be JSONObject".into()));
@@ -67,13 +81,28 @@ async fn send_to_users(ctx: &crate::rest::extract::AppCtx, from: Option<String>,
     if body.as_object().is_some_and(|b| b.len() <= 1) {
         return Err(ApiError::MessageSend("param body can't be empty".into()));
     }
-    imcloud_actors::message::validate_body(&body, ext.as_ref(), ctx.node.config.limits.max_message_bytes).map_err(|e| match e {
+    imcloud_actors::message::validate_body(
+        &body,
+        ext.as_ref(),
+        ctx.node.config.limits.max_message_bytes,
+    )
+    .map_err(|e| match e {
         DomainError::MessageTooLarge => ApiError::MessageSend("message is too large".into()),
         other => ApiError::MessageSend(other.to_string()),
     })?;
-    let targets: Vec<UserId> = to.iter().map(|t| UserId::parse(t).map_err(|e| ApiError::MessageSend(e.to_string()))).collect::<Result<_, _>>()?;
+    let targets: Vec<UserId> = to
+        .iter()
+        .map(|t| UserId::parse(t).map_err(|e| ApiError::MessageSend(e.to_string())))
+        .collect::<Result<_, _>>()?;
     let sends = targets.iter().map(|target| {
-        let spec = SendSpec { from: from.clone(), to: target.clone(), body: body.clone(), ext: ext.clone(), client_msg_id: None, origin_session: None };
+        let spec = SendSpec {
+            from: from.clone(),
+            to: target.clone(),
+            body: body.clone(),
+            ext: ext.clone(),
+            client_msg_id: None,
+            origin_session: None,
+        };
         send::rest_send(&ctx.node, &ctx.app, spec, sync_device && from != "admin")
     });
     let mut data = Map::new();
@@ -84,7 +113,10 @@ async fn send_to_users(ctx: &crate::rest::extract::AppCtx, from: Option<String>,
             }
             // Easemob accepts messages to missing users silently.
             Err(DomainError::UserNotFound) => {
-                data.insert(target, Value::String(ctx.node.env.msg_ids.next().to_string()));
+                data.insert(
+                    target,
+                    Value::String(ctx.node.env.msg_ids.next().to_string()),
+                );
             }
             Err(e) => return Err(e.into()),
         }
@@ -96,7 +128,15 @@ async fn send_users(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpRes
     let req: SendUsers = parse_json(&body)?;
     let mut msg_body = req.body;
     msg_body.insert("type".into(), Value::String(req.kind));
-    let data = send_to_users(&ctx, req.from, req.to, Value::Object(msg_body), req.ext, req.sync_device).await?;
+    let data = send_to_users(
+        &ctx,
+        req.from,
+        req.to,
+        Value::Object(msg_body),
+        req.ext,
+        req.sync_device,
+    )
+    .await?;
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
 
@@ -117,10 +157,21 @@ fn legacy_body(mut msg: Map<String, Value>) -> Value {
 async fn send_legacy(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let req: SendLegacy = parse_json(&body)?;
     if req.target_type != "users" {
-        return Err(ApiError::NotSupported(format!("target_type {}", req.target_type)));
+        return Err(ApiError::NotSupported(format!(
+            "target_type {}",
+            req.target_type
+        )));
     }
     let use_msg_id = ctx.param("useMsgId") == Some("true");
-    let mut data = send_to_users(&ctx, req.from, req.target, legacy_body(req.msg), req.ext, req.sync_device).await?;
+    let mut data = send_to_users(
+        &ctx,
+        req.from,
+        req.target,
+        legacy_body(req.msg),
+        req.ext,
+        req.sync_device,
+    )
+    .await?;
     if !use_msg_id {
         for v in data.values_mut() {
             *v = Value::String("success".into());

@@ -4,7 +4,9 @@ use super::NodeData;
 use actix_web::{web, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(healthz)).route("/metrics", web::get().to(metrics));
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(healthz))
+        .route("/metrics", web::get().to(metrics));
 }
 
 async fn healthz() -> HttpResponse {
@@ -12,5 +14,7 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn metrics(node: NodeData) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(crate::metrics::render(&node))
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(crate::metrics::render(&node))
 }

@@ -27,47 +27,98 @@ struct TokenRequest {
 
 /// Constant-time string comparison for secrets.
 fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 async fn grant(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let req: TokenRequest = parse_json(&body)?;
     let record = ctx.record.clone();
     let ttl = req.ttl.unwrap_or(record.settings.token_ttl_secs);
-    let exp = if ttl == 0 { 0 } else { token::now_secs().saturating_add(ttl) };
+    let exp = if ttl == 0 {
+        0
+    } else {
+        token::now_secs().saturating_add(ttl)
+    };
     match req.grant_type.as_str() {
         "client_credentials" => {
-            let id = req.client_id.ok_or_else(|| ApiError::IllegalArgument("client_id must be provided.".into()))?;
-            let secret = req.client_secret.ok_or_else(|| ApiError::IllegalArgument("client_secret must be provided".into()))?;
+            let id = req
+                .client_id
+                .ok_or_else(|| ApiError::IllegalArgument("client_id must be provided.".into()))?;
+            let secret = req.client_secret.ok_or_else(|| {
+                ApiError::IllegalArgument("client_secret must be provided".into())
+            })?;
             if !same_secret(&id, &record.client_id) {
                 return Err(ApiError::InvalidGrant("client_id does not match".into()));
             }
             if !same_secret(&secret, &record.client_secret) {
-                return Err(ApiError::InvalidGrant("client_secret does not match".into()));
+                return Err(ApiError::InvalidGrant(
+                    "client_secret does not match".into(),
+                ));
             }
-            let t = token::issue(&record, &Claims { app: record.appkey.clone(), sub: Subject::App, exp }).map_err(|_| ApiError::Domain(DomainError::Internal))?;
-            Ok(HttpResponse::Ok().json(json!({"access_token": t, "expires_in": ttl, "application": record.uuid})))
+            let t = token::issue(
+                &record,
+                &Claims {
+                    app: record.appkey.clone(),
+                    sub: Subject::App,
+                    exp,
+                },
+            )
+            .map_err(|_| ApiError::Domain(DomainError::Internal))?;
+            Ok(HttpResponse::Ok()
+                .json(json!({"access_token": t, "expires_in": ttl, "application": record.uuid})))
         }
         "password" => {
-            let name = req.username.ok_or_else(|| ApiError::IllegalArgument("username must be provided".into()))?;
-            let password = req.password.ok_or_else(|| ApiError::IllegalArgument("password must be provided".into()))?;
-            let user = UserId::parse(&name).map_err(|e| ApiError::IllegalArgument(e.to_string()))?;
+            let name = req
+                .username
+                .ok_or_else(|| ApiError::IllegalArgument("username must be provided".into()))?;
+            let password = req
+                .password
+                .ok_or_else(|| ApiError::IllegalArgument("password must be provided".into()))?;
+            let user =
+                UserId::parse(&name).map_err(|e| ApiError::IllegalArgument(e.to_string()))?;
             let key = ctx.app.user_key(&user);
-            let creds = ctx.node.ask(key.clone(), |reply| Command::GetCredentials { reply }).await.map_err(|e| match e {
-                DomainError::UserNotFound => ApiError::GrantUserNotFound,
-                other => other.into(),
-            })?;
-            if !ctx.node.passwords.verify(password, creds.password_hash).await {
+            let creds = ctx
+                .node
+                .ask(key.clone(), |reply| Command::GetCredentials { reply })
+                .await
+                .map_err(|e| match e {
+                    DomainError::UserNotFound => ApiError::GrantUserNotFound,
+                    other => other.into(),
+                })?;
+            if !ctx
+                .node
+                .passwords
+                .verify(password, creds.password_hash)
+                .await
+            {
                 return Err(ApiError::InvalidGrant("invalid password".into()));
             }
             if !creds.activated {
                 return Err(ApiError::InvalidGrant("user not activated".into()));
             }
-            let view = ctx.node.ask(key, |reply| Command::GetUser { reply }).await?;
-            let claims = Claims { app: record.appkey.clone(), sub: Subject::User { name: user.to_string(), epoch: creds.token_epoch }, exp };
-            let t = token::issue(&record, &claims).map_err(|_| ApiError::Domain(DomainError::Internal))?;
-            Ok(HttpResponse::Ok().json(json!({"access_token": t, "expires_in": ttl, "user": user_entity(&view)})))
+            let view = ctx
+                .node
+                .ask(key, |reply| Command::GetUser { reply })
+                .await?;
+            let claims = Claims {
+                app: record.appkey.clone(),
+                sub: Subject::User {
+                    name: user.to_string(),
+                    epoch: creds.token_epoch,
+                },
+                exp,
+            };
+            let t = token::issue(&record, &claims)
+                .map_err(|_| ApiError::Domain(DomainError::Internal))?;
+            Ok(HttpResponse::Ok()
+                .json(json!({"access_token": t, "expires_in": ttl, "user": user_entity(&view)})))
         }
-        other => Err(ApiError::IllegalArgument(format!("grant_type {other} is not supported"))),
+        other => Err(ApiError::IllegalArgument(format!(
+            "grant_type {other} is not supported"
+        ))),
     }
 }

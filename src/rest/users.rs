@@ -27,13 +27,28 @@ const MAX_NICKNAME: usize = 100;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/{org}/{app}/users", web::post().to(register))
         .route("/{org}/{app}/users", web::get().to(list))
-        .route("/{org}/{app}/users/batch/status", web::post().to(batch_status))
+        .route(
+            "/{org}/{app}/users/batch/status",
+            web::post().to(batch_status),
+        )
         .route("/{org}/{app}/users/{username}", web::get().to(get))
         .route("/{org}/{app}/users/{username}", web::delete().to(delete))
-        .route("/{org}/{app}/users/{username}/password", web::put().to(set_password))
-        .route("/{org}/{app}/users/{username}/password", web::post().to(set_password))
-        .route("/{org}/{app}/users/{username}/status", web::get().to(status))
-        .route("/{org}/{app}/users/{username}/offline_msg_count", web::get().to(offline_count));
+        .route(
+            "/{org}/{app}/users/{username}/password",
+            web::put().to(set_password),
+        )
+        .route(
+            "/{org}/{app}/users/{username}/password",
+            web::post().to(set_password),
+        )
+        .route(
+            "/{org}/{app}/users/{username}/status",
+            web::get().to(status),
+        )
+        .route(
+            "/{org}/{app}/users/{username}/offline_msg_count",
+            web::get().to(offline_count),
+        );
 }
 
 #[derive(Deserialize)]
@@ -51,20 +66,37 @@ fn username(raw: &str) -> Result<UserId, ApiError> {
 async fn register_one(ctx: &AppCtx, reg: Registration) -> Result<Value, ApiError> {
     let user = username(&reg.username)?;
     if reg.password.is_empty() {
-        return Err(ApiError::IllegalArgument("password or pin must provided".into()));
+        return Err(ApiError::IllegalArgument(
+            "password or pin must provided".into(),
+        ));
     }
     if reg.password.chars().count() > MAX_PASSWORD {
         return Err(ApiError::IllegalArgument("PASSWORD_TOO_LONG".into()));
     }
-    if reg.nickname.as_ref().is_some_and(|n| n.chars().count() > MAX_NICKNAME) {
+    if reg
+        .nickname
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_NICKNAME)
+    {
         return Err(ApiError::IllegalArgument("NICKNAME_TOO_LONG".into()));
     }
     let password_hash = ctx.node.passwords.hash(reg.password).await?;
-    let new = NewUser { username: user.to_string(), password_hash, nickname: reg.nickname };
-    let view = ctx.node.ask(ctx.app.user_key(&user), |reply| Command::CreateUser { user: new, reply }).await.map_err(|e| match e {
-        DomainError::UserExists => ApiError::Domain(DomainError::UserExists),
-        other => other.into(),
-    })?;
+    let new = NewUser {
+        username: user.to_string(),
+        password_hash,
+        nickname: reg.nickname,
+    };
+    let view = ctx
+        .node
+        .ask(ctx.app.user_key(&user), |reply| Command::CreateUser {
+            user: new,
+            reply,
+        })
+        .await
+        .map_err(|e| match e {
+            DomainError::UserExists => ApiError::Domain(DomainError::UserExists),
+            other => other.into(),
+        })?;
     Ok(user_entity(&view))
 }
 
@@ -76,12 +108,14 @@ async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiErro
             (items, batch)
         }
         obj @ Value::Object(_) => (vec![obj], false),
-        _ => return Err(ApiError::InvalidBody("expected an object or an array".into())),
+        _ => {
+            return Err(ApiError::InvalidBody(
+                "expected an object or an array".into(),
+            ))
+        }
     };
     if batch || !ctx.record.settings.open_registration {
-        if !ctx.has_app_token() {
-            ctx.require_app_token()?;
-        }
+        ctx.require_app_token()?;
     }
     if items.is_empty() {
         return Err(ApiError::IllegalArgument("request body is empty".into()));
@@ -92,9 +126,16 @@ async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiErro
             items.len()
         )));
     }
-    let regs: Vec<Registration> = items.into_iter().map(serde_json::from_value).collect::<Result<_, _>>().map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let regs: Vec<Registration> = items
+        .into_iter()
+        .map(serde_json::from_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
     if !batch {
-        let reg = regs.into_iter().next().ok_or_else(|| ApiError::IllegalArgument("request body is empty".into()))?;
+        let reg = regs
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::IllegalArgument("request body is empty".into()))?;
         let name = reg.username.clone();
         let entity = register_one(&ctx, reg).await.map_err(|e| match e {
             ApiError::Domain(DomainError::UserExists) => ApiError::IllegalArgumentDuplicate(name),
@@ -105,7 +146,10 @@ async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiErro
     let mut seen = std::collections::HashSet::new();
     for r in &regs {
         if !seen.insert(r.username.to_ascii_lowercase()) {
-            return Err(ApiError::IllegalArgument(format!("username {} appears twice in the request", r.username)));
+            return Err(ApiError::IllegalArgument(format!(
+                "username {} appears twice in the request",
+                r.username
+            )));
         }
     }
     let names: Vec<String> = regs.iter().map(|r| r.username.clone()).collect();
@@ -126,16 +170,35 @@ async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiErro
     Ok(env.finish())
 }
 
-async fn get(AppToken(ctx): AppToken, path: web::Path<(String, String, String)>) -> Result<HttpResponse, ApiError> {
+async fn get(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
-    let view = ctx.node.ask(ctx.app.user_key(&user), |reply| Command::GetUser { reply }).await?;
-    Ok(Envelope::new(&ctx).entities(vec![user_entity(&view)]).count(1).finish())
+    let view = ctx
+        .node
+        .ask(ctx.app.user_key(&user), |reply| Command::GetUser { reply })
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .entities(vec![user_entity(&view)])
+        .count(1)
+        .finish())
 }
 
-async fn delete(AppToken(ctx): AppToken, path: web::Path<(String, String, String)>) -> Result<HttpResponse, ApiError> {
+async fn delete(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
-    let view = ctx.node.ask(ctx.app.user_key(&user), |reply| Command::DeleteUser { reply }).await?;
-    Ok(Envelope::new(&ctx).entities(vec![user_entity(&view)]).finish())
+    let view = ctx
+        .node
+        .ask(ctx.app.user_key(&user), |reply| Command::DeleteUser {
+            reply,
+        })
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .entities(vec![user_entity(&view)])
+        .finish())
 }
 
 #[derive(Deserialize)]
@@ -143,24 +206,46 @@ struct NewPassword {
     newpassword: Option<String>,
 }
 
-async fn set_password(AppToken(ctx): AppToken, path: web::Path<(String, String, String)>, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn set_password(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
     let req: NewPassword = parse_json(&body)?;
-    let password = req.newpassword.filter(|p| !p.is_empty()).ok_or_else(|| ApiError::IllegalArgument("newpassword is required".into()))?;
+    let password = req
+        .newpassword
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| ApiError::IllegalArgument("newpassword is required".into()))?;
     if password.chars().count() > MAX_PASSWORD {
         return Err(ApiError::IllegalArgument("PASSWORD_TOO_LONG".into()));
     }
     let password_hash = ctx.node.passwords.hash(password).await?;
-    ctx.node.ask(ctx.app.user_key(&user), |reply| Command::SetPassword { password_hash, reply }).await?;
+    ctx.node
+        .ask(ctx.app.user_key(&user), |reply| Command::SetPassword {
+            password_hash,
+            reply,
+        })
+        .await?;
     Ok(Envelope::new(&ctx).action("set user password").finish())
 }
 
-async fn status(AppToken(ctx): AppToken, path: web::Path<(String, String, String)>) -> Result<HttpResponse, ApiError> {
+async fn status(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
     let key = ctx.app.user_key(&user);
-    ctx.node.ask(key.clone(), |reply| Command::GetUser { reply }).await?;
-    let online = ctx.node.ask(key, |reply| Command::GetStatus { reply }).await?;
-    Ok(Envelope::new(&ctx).data(json!({ user.as_str(): if online { "online" } else { "offline" } })).finish())
+    ctx.node
+        .ask(key.clone(), |reply| Command::GetUser { reply })
+        .await?;
+    let online = ctx
+        .node
+        .ask(key, |reply| Command::GetStatus { reply })
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({ user.as_str(): if online { "online" } else { "offline" } }))
+        .finish())
 }
 
 #[derive(Deserialize)]
@@ -171,22 +256,45 @@ struct BatchStatus {
 async fn batch_status(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let req: BatchStatus = parse_json(&body)?;
     if req.usernames.len() > MAX_BATCH_STATUS {
-        return Err(ApiError::IllegalArgument(format!("request body exceeds maximum limit, maximum limit is {MAX_BATCH_STATUS}")));
+        return Err(ApiError::IllegalArgument(format!(
+            "request body exceeds maximum limit, maximum limit is {MAX_BATCH_STATUS}"
+        )));
     }
-    let users: Vec<UserId> = req.usernames.iter().map(|u| username(u)).collect::<Result<_, _>>()?;
-    let online = join_all(users.iter().map(|u| ctx.node.ask(ctx.app.user_key(u), |reply| Command::GetStatus { reply }))).await;
+    let users: Vec<UserId> = req
+        .usernames
+        .iter()
+        .map(|u| username(u))
+        .collect::<Result<_, _>>()?;
+    let online = join_all(users.iter().map(|u| {
+        ctx.node
+            .ask(ctx.app.user_key(u), |reply| Command::GetStatus { reply })
+    }))
+    .await;
     let data: Vec<Value> = users
         .iter()
         .zip(online)
         .map(|(u, o)| json!({ u.as_str(): if o.unwrap_or(false) { "online" } else { "offline" } }))
         .collect();
-    Ok(Envelope::new(&ctx).action("get batch user status").data(Value::Array(data)).finish())
+    Ok(Envelope::new(&ctx)
+        .action("get batch user status")
+        .data(Value::Array(data))
+        .finish())
 }
 
-async fn offline_count(AppToken(ctx): AppToken, path: web::Path<(String, String, String)>) -> Result<HttpResponse, ApiError> {
+async fn offline_count(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
-    let n = ctx.node.ask(ctx.app.user_key(&user), |reply| Command::GetOfflineCount { reply }).await?;
-    Ok(Envelope::new(&ctx).data(json!({ user.as_str(): n })).finish())
+    let n = ctx
+        .node
+        .ask(ctx.app.user_key(&user), |reply| Command::GetOfflineCount {
+            reply,
+        })
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({ user.as_str(): n }))
+        .finish())
 }
 
 /// Opaque cursor of the user list: base64url of `[created, username]`.
@@ -202,7 +310,10 @@ fn decode_cursor(c: &str) -> Result<(i64, String), ApiError> {
 
 async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     let limit = match ctx.param("limit") {
-        Some(l) => l.parse::<usize>().map_err(|_| ApiError::IllegalArgument("limit must be a number".into()))?.clamp(1, 100),
+        Some(l) => l
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument("limit must be a number".into()))?
+            .clamp(1, 100),
         None => 10,
     };
     let after = ctx.param("cursor").map(decode_cursor).transpose()?;
@@ -211,7 +322,12 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     let mut waits = Vec::new();
     for shard in 0..ctx.node.router.shard_count() {
         let (tx, rx) = oneshot::channel();
-        let cmd = Command::ListUsers { app: ctx.app.to_string(), after: after.clone(), limit: limit + 1, reply: tx };
+        let cmd = Command::ListUsers {
+            app: ctx.app.to_string(),
+            after: after.clone(),
+            limit: limit + 1,
+            reply: tx,
+        };
         // A refusal is answered through the command's channel.
         let _ = ctx.node.router.query_shard(shard, cmd);
         waits.push(ctx.node.wait(rx));
@@ -224,11 +340,27 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     let more = rows.len() > limit;
     rows.truncate(limit);
     let views = join_all(rows.iter().map(|(_, name)| {
-        let key = imcloud_shards::EntityKey::new(ctx.app.to_string(), imcloud_shards::EntityKind::User, name.clone());
+        let key = imcloud_shards::EntityKey::new(
+            ctx.app.to_string(),
+            imcloud_shards::EntityKind::User,
+            name.clone(),
+        );
         ctx.node.ask(key, |reply| Command::GetUser { reply })
     }))
     .await;
-    let entities: Vec<Value> = views.into_iter().filter_map(Result::ok).map(|v| user_entity(&v)).collect();
-    let cursor = if more { rows.last().map(encode_cursor) } else { None };
-    Ok(Envelope::new(&ctx).count(entities.len()).entities(entities).cursor(cursor).finish())
+    let entities: Vec<Value> = views
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|v| user_entity(&v))
+        .collect();
+    let cursor = if more {
+        rows.last().map(encode_cursor)
+    } else {
+        None
+    };
+    Ok(Envelope::new(&ctx)
+        .count(entities.len())
+        .entities(entities)
+        .cursor(cursor)
+        .finish())
 }

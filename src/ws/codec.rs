@@ -32,8 +32,10 @@ pub enum Outbound {
 /// so the error reply can carry it.
 pub fn decode(frame: &[u8], enc: Encoding) -> Result<Request, (Value, ApiError)> {
     let value: Value = match enc {
-        Encoding::Json => serde_json::from_slice(frame).map_err(|e| (Value::Null, ApiError::BadFrame(e.to_string())))?,
-        Encoding::MsgPack => rmp_serde::from_slice(frame).map_err(|e| (Value::Null, ApiError::BadFrame(e.to_string())))?,
+        Encoding::Json => serde_json::from_slice(frame)
+            .map_err(|e| (Value::Null, ApiError::BadFrame(e.to_string())))?,
+        Encoding::MsgPack => rmp_serde::from_slice(frame)
+            .map_err(|e| (Value::Null, ApiError::BadFrame(e.to_string())))?,
     };
     let Value::Object(mut obj) = value else {
         return Err((Value::Null, ApiError::BadFrame("not an object".into())));
@@ -43,14 +45,20 @@ pub fn decode(frame: &[u8], enc: Encoding) -> Result<Request, (Value, ApiError)>
         Some(Value::String(op)) => op,
         _ => return Err((id, ApiError::BadFrame("missing string `op`".into()))),
     };
-    Ok(Request { id, op, args: Value::Object(obj) })
+    Ok(Request {
+        id,
+        op,
+        args: Value::Object(obj),
+    })
 }
 
 /// Encodes any serializable frame.
 pub fn encode<T: Serialize>(frame: &T, enc: Encoding) -> Option<Outbound> {
     match enc {
         Encoding::Json => serde_json::to_string(frame).ok().map(Outbound::Text),
-        Encoding::MsgPack => rmp_serde::to_vec_named(frame).ok().map(|v| Outbound::Binary(Bytes::from(v))),
+        Encoding::MsgPack => rmp_serde::to_vec_named(frame)
+            .ok()
+            .map(|v| Outbound::Binary(Bytes::from(v))),
     }
 }
 
@@ -91,7 +99,16 @@ pub struct WireMessage<'a> {
 
 impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
     fn from(m: &'a StoredMessage) -> Self {
-        WireMessage { msg_id: m.msg_id.to_string(), chat: chat_str(m.chat), from: &m.from, to: &m.to, seq: m.seq, ts: m.ts, body: &m.body, ext: m.ext.as_ref() }
+        WireMessage {
+            msg_id: m.msg_id.to_string(),
+            chat: chat_str(m.chat),
+            from: &m.from,
+            to: &m.to,
+            seq: m.seq,
+            ts: m.ts,
+            body: &m.body,
+            ext: m.ext.as_ref(),
+        }
     }
 }
 
@@ -116,9 +133,18 @@ mod tests {
 
     #[test]
     fn garbage_is_a_bad_frame_with_the_id_when_known() {
-        assert!(matches!(decode(b"{nope", Encoding::Json), Err((Value::Null, ApiError::BadFrame(_)))));
-        assert!(matches!(decode(b"[1]", Encoding::Json), Err((Value::Null, ApiError::BadFrame(_)))));
-        assert!(matches!(decode(&[0xc1, 0xff], Encoding::MsgPack), Err((_, ApiError::BadFrame(_)))));
+        assert!(matches!(
+            decode(b"{nope", Encoding::Json),
+            Err((Value::Null, ApiError::BadFrame(_)))
+        ));
+        assert!(matches!(
+            decode(b"[1]", Encoding::Json),
+            Err((Value::Null, ApiError::BadFrame(_)))
+        ));
+        assert!(matches!(
+            decode(&[0xc1, 0xff], Encoding::MsgPack),
+            Err((_, ApiError::BadFrame(_)))
+        ));
         let (id, _) = decode(br#"{"id":"7","op":3}"#, Encoding::Json).unwrap_err();
         assert_eq!(id, json!("7"));
     }

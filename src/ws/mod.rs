@@ -21,10 +21,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/ws", web::get().to(upgrade));
 }
 
-async fn upgrade(req: HttpRequest, body: web::Payload, node: web::Data<Node>) -> actix_web::Result<HttpResponse> {
+async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    node: web::Data<Node>,
+) -> actix_web::Result<HttpResponse> {
     let (response, socket, stream) = actix_ws::handle(&req, body)?;
     let max = node.config.ws.max_frame_bytes;
-    let stream = stream.max_frame_size(max).aggregate_continuations().max_continuation_size(max);
+    let stream = stream
+        .max_frame_size(max)
+        .aggregate_continuations()
+        .max_continuation_size(max);
     actix_web::rt::spawn(session::run(socket, stream, node.get_ref().clone()));
     Ok(response)
 }

@@ -49,7 +49,10 @@ enum Exit {
 }
 
 fn reason(code: u16, text: &str) -> Option<CloseReason> {
-    Some(CloseReason { code: CloseCode::Other(code), description: Some(text.to_string()) })
+    Some(CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(text.to_string()),
+    })
 }
 
 async fn write(socket: &mut Session, out: Option<Outbound>) -> Result<(), actix_ws::Closed> {
@@ -65,12 +68,20 @@ async fn write(socket: &mut Session, out: Option<Outbound>) -> Result<(), actix_
 /// Runs one socket until it closes.
 pub async fn run(mut socket: Session, mut stream: AggregatedMessageStream, node: Node) {
     node.gateway.connections.fetch_add(1, Ordering::Relaxed);
-    let mut state = SocketState { node: node.clone(), authed: None };
+    let mut state = SocketState {
+        node: node.clone(),
+        authed: None,
+    };
     let exit = serve(&mut socket, &mut stream, &mut state).await;
     if let Some(a) = &state.authed {
         node.gateway.sessions.fetch_sub(1, Ordering::Relaxed);
         // Detach is best effort: a closed socket is also pruned lazily.
-        let _ = node.router.send(a.key.clone(), Command::Detach { session_id: a.session_id });
+        let _ = node.router.send(
+            a.key.clone(),
+            Command::Detach {
+                session_id: a.session_id,
+            },
+        );
     }
     node.gateway.connections.fetch_sub(1, Ordering::Relaxed);
     if let Exit::Close(r) = exit {
@@ -79,7 +90,11 @@ pub async fn run(mut socket: Session, mut stream: AggregatedMessageStream, node:
     }
 }
 
-async fn serve(socket: &mut Session, stream: &mut AggregatedMessageStream, state: &mut SocketState) -> Exit {
+async fn serve(
+    socket: &mut Session,
+    stream: &mut AggregatedMessageStream,
+    state: &mut SocketState,
+) -> Exit {
     let cfg = &state.node.config.ws;
     let auth_deadline = tokio::time::sleep(Duration::from_secs(cfg.auth_timeout_secs));
     tokio::pin!(auth_deadline);
@@ -167,7 +182,11 @@ async fn serve(socket: &mut Session, stream: &mut AggregatedMessageStream, state
 }
 
 fn error_frame(state: &SocketState, id: Value, err: &ApiError, enc: Encoding) -> (Value, Encoding) {
-    state.node.gateway.client_errors.fetch_add(1, Ordering::Relaxed);
+    state
+        .node
+        .gateway
+        .client_errors
+        .fetch_add(1, Ordering::Relaxed);
     (codec::error_reply(id, err), enc)
 }
 

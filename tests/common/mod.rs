@@ -20,7 +20,14 @@ pub const APPKEY: &str = "demo#chat";
 /// Config for tests: small shard count, cheap password hashing, no send
 /// rate limit unless a test sets one.
 pub fn test_config(data_dir: &Path) -> Config {
-    let mut c = Config::load(None, &CliOverrides { listen: Some("127.0.0.1:0".into()), data_dir: Some(data_dir.to_path_buf()) }).expect("default config loads");
+    let mut c = Config::load(
+        None,
+        &CliOverrides {
+            listen: Some("127.0.0.1:0".into()),
+            data_dir: Some(data_dir.to_path_buf()),
+        },
+    )
+    .expect("default config loads");
     c.storage.shard_count = 8;
     c.shards.threads = 2;
     c.server.http_workers = 2;
@@ -59,21 +66,34 @@ impl TestServer {
         let thread = std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
             system.block_on(async move {
-                let running = imcloud::server::start(listener, config).await.expect("server starts");
+                let running = imcloud::server::start(listener, config)
+                    .await
+                    .expect("server starts");
                 let demo = running.demo_app.clone().expect("demo app created");
                 let handle = running.server.handle();
-                tx.send((running.node.clone(), demo, actix_web::rt::System::current(), handle)).expect("test waits");
+                tx.send((
+                    running.node.clone(),
+                    demo,
+                    actix_web::rt::System::current(),
+                    handle,
+                ))
+                .expect("test waits");
                 // Returns when the system stops.
                 let _ = running.run_to_end().await;
             });
         });
-        let (node, demo, system, handle) = rx.recv_timeout(Duration::from_secs(30)).expect("server started in time");
+        let (node, demo, system, handle) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server started in time");
         TestServer {
             addr,
             node,
             dir,
             client_id: demo["client_id"].as_str().unwrap_or_default().to_string(),
-            client_secret: demo["client_secret"].as_str().unwrap_or_default().to_string(),
+            client_secret: demo["client_secret"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             system,
             handle,
             thread: Some(thread),
@@ -95,7 +115,13 @@ impl TestServer {
 
     /// An app token for demo#chat.
     pub async fn app_token(&self) -> String {
-        app_token(&self.http, &self.url("/demo/chat/token"), &self.client_id, &self.client_secret).await
+        app_token(
+            &self.http,
+            &self.url("/demo/chat/token"),
+            &self.client_id,
+            &self.client_secret,
+        )
+        .await
     }
 
     /// Registers `users` (each password is `pw-<name>`).
@@ -106,8 +132,13 @@ impl TestServer {
 
     /// A WebSocket logged in as `user` (password `pw-<user>`).
     pub async fn login(&self, user: &str, device: Option<&str>) -> WsClient {
-        let c = WsClient::connect(&self.ws_url(), false).await.expect("ws connects");
-        let r = c.login(APPKEY, user, &format!("pw-{user}"), device).await.expect("auth reply");
+        let c = WsClient::connect(&self.ws_url(), false)
+            .await
+            .expect("ws connects");
+        let r = c
+            .login(APPKEY, user, &format!("pw-{user}"), device)
+            .await
+            .expect("auth reply");
         assert_eq!(r["ok"], json!(true), "auth of {user} failed: {r}");
         c
     }
@@ -118,7 +149,9 @@ impl Drop for TestServer {
         // Stopping the HTTP server ends `run_to_end` (which flushes and stops
         // the shards) and with it the server thread.
         let handle = self.handle.clone();
-        self.system.arbiter().spawn(async move { handle.stop(false).await });
+        self.system
+            .arbiter()
+            .spawn(async move { handle.stop(false).await });
         if let Some(t) = self.thread.take() {
             // A panicked server thread already failed the test.
             let _ = t.join();
@@ -126,7 +159,12 @@ impl Drop for TestServer {
     }
 }
 
-pub async fn app_token(http: &reqwest::Client, token_url: &str, client_id: &str, client_secret: &str) -> String {
+pub async fn app_token(
+    http: &reqwest::Client,
+    token_url: &str,
+    client_id: &str,
+    client_secret: &str,
+) -> String {
     let r: Value = http
         .post(token_url)
         .json(&json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}))
@@ -136,14 +174,30 @@ pub async fn app_token(http: &reqwest::Client, token_url: &str, client_id: &str,
         .json()
         .await
         .expect("token json");
-    r["access_token"].as_str().unwrap_or_else(|| panic!("no token in {r}")).to_string()
+    r["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token in {r}"))
+        .to_string()
 }
 
 pub async fn create_users(http: &reqwest::Client, users_url: &str, token: &str, users: &[&str]) {
     for chunk in users.chunks(60) {
-        let body: Vec<Value> = chunk.iter().map(|u| json!({"username": u, "password": format!("pw-{u}")})).collect();
-        let resp = http.post(users_url).bearer_auth(token).json(&body).send().await.expect("register");
-        assert!(resp.status().is_success(), "register failed: {}", resp.text().await.unwrap_or_default());
+        let body: Vec<Value> = chunk
+            .iter()
+            .map(|u| json!({"username": u, "password": format!("pw-{u}")}))
+            .collect();
+        let resp = http
+            .post(users_url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("register");
+        assert!(
+            resp.status().is_success(),
+            "register failed: {}",
+            resp.text().await.unwrap_or_default()
+        );
     }
 }
 
@@ -194,8 +248,16 @@ impl BinaryServer {
                 }
             }
         });
-        let addr = rx.recv_timeout(Duration::from_secs(60)).expect("binary listens in time").parse().expect("socket addr");
-        BinaryServer { child, addr, data_dir: data_dir.to_path_buf() }
+        let addr = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("binary listens in time")
+            .parse()
+            .expect("socket addr");
+        BinaryServer {
+            child,
+            addr,
+            data_dir: data_dir.to_path_buf(),
+        }
     }
 
     pub fn kill9(&mut self) {

@@ -26,7 +26,12 @@ pub struct AppSettings {
 
 impl Default for AppSettings {
     fn default() -> Self {
-        AppSettings { user_send_rate: 2, user_send_burst: 10, token_ttl_secs: 7 * 24 * 3600, open_registration: false }
+        AppSettings {
+            user_send_rate: 2,
+            user_send_burst: 10,
+            token_ttl_secs: 7 * 24 * 3600,
+            open_registration: false,
+        }
     }
 }
 
@@ -51,7 +56,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn activate(key: &EntityKey, store: &ShardStore) -> Result<Self, StoreError> {
-        Ok(AppState { record: store.load_snapshot(key)? })
+        Ok(AppState {
+            record: store.load_snapshot(key)?,
+        })
     }
 
     pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
@@ -60,19 +67,25 @@ impl AppState {
                 if self.record.is_some() {
                     return answer(reply, Err(DomainError::AppExists));
                 }
-                ctx.append_event(&Event::AppCreated { app: record.clone() });
+                ctx.append_event(&Event::AppCreated {
+                    app: record.clone(),
+                });
                 ctx.save_snapshot(&record);
                 self.record = Some(record.clone());
                 ctx.after_commit(move || answer(reply, Ok(record)));
             }
-            Command::GetApp { reply } => answer(reply, self.record.clone().ok_or(DomainError::AppNotFound)),
+            Command::GetApp { reply } => {
+                answer(reply, self.record.clone().ok_or(DomainError::AppNotFound))
+            }
             Command::SetAppSettings { settings, reply } => {
                 let Some(record) = self.record.as_mut() else {
                     return answer(reply, Err(DomainError::AppNotFound));
                 };
                 record.settings = settings;
                 let record = record.clone();
-                ctx.append_event(&Event::AppCreated { app: record.clone() });
+                ctx.append_event(&Event::AppCreated {
+                    app: record.clone(),
+                });
                 ctx.save_snapshot(&record);
                 ctx.after_commit(move || answer(reply, Ok(record)));
             }

@@ -15,7 +15,12 @@ use imcloud_shards::StepCtx;
 const DELETE_SCAN_LIMIT: usize = 1_000_000;
 
 impl UserState {
-    pub(super) fn create(&mut self, user: NewUser, reply: Reply<UserView>, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn create(
+        &mut self,
+        user: NewUser,
+        reply: Reply<UserView>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
         if self.record.is_some() {
             return answer(reply, Err(DomainError::UserExists));
         }
@@ -31,16 +36,28 @@ impl UserState {
             token_epoch: 0,
         };
         let app = self.key.app.clone();
-        ctx.append_event(&Event::UserCreated { app: app.clone(), user: record.clone() });
+        ctx.append_event(&Event::UserCreated {
+            app: app.clone(),
+            user: record.clone(),
+        });
         ctx.save_snapshot(&record);
-        ctx.put_raw(user_index::key(&app, record.created, &record.username), Vec::new());
+        ctx.put_raw(
+            user_index::key(&app, record.created, &record.username),
+            Vec::new(),
+        );
         let view = UserView::from(&record);
         self.record = Some(record);
         ctx.after_commit(move || answer(reply, Ok(view)));
     }
 
     pub(super) fn get(&self, reply: Reply<UserView>) {
-        answer(reply, self.record.as_ref().map(UserView::from).ok_or(DomainError::UserNotFound));
+        answer(
+            reply,
+            self.record
+                .as_ref()
+                .map(UserView::from)
+                .ok_or(DomainError::UserNotFound),
+        );
     }
 
     pub(super) fn credentials(&self, reply: Reply<Credentials>) {
@@ -48,7 +65,11 @@ impl UserState {
             reply,
             self.record
                 .as_ref()
-                .map(|r| Credentials { password_hash: r.password_hash.clone(), token_epoch: r.token_epoch, activated: r.activated })
+                .map(|r| Credentials {
+                    password_hash: r.password_hash.clone(),
+                    token_epoch: r.token_epoch,
+                    activated: r.activated,
+                })
                 .ok_or(DomainError::UserNotFound),
         );
     }
@@ -67,7 +88,10 @@ impl UserState {
             return answer(reply, Err(DomainError::UserNotFound));
         };
         let app = self.key.app.clone();
-        ctx.append_event(&Event::UserDeleted { app: app.clone(), username: record.username.clone() });
+        ctx.append_event(&Event::UserDeleted {
+            app: app.clone(),
+            username: record.username.clone(),
+        });
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         ctx.delete(user_index::key(&app, record.created, &record.username));
         ctx.delete(timeline::head_key(&self.key));
@@ -92,7 +116,12 @@ impl UserState {
         ctx.after_commit(move || answer(reply, Ok(view)));
     }
 
-    pub(super) fn set_password(&mut self, password_hash: String, reply: Reply<()>, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn set_password(
+        &mut self,
+        password_hash: String,
+        reply: Reply<()>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
         let Some(record) = self.record.as_mut() else {
             return answer(reply, Err(DomainError::UserNotFound));
         };
@@ -100,7 +129,10 @@ impl UserState {
         record.token_epoch += 1;
         record.modified = now_ms();
         let record = record.clone();
-        ctx.append_event(&Event::UserUpdated { app: self.key.app.clone(), user: record.clone() });
+        ctx.append_event(&Event::UserUpdated {
+            app: self.key.app.clone(),
+            user: record.clone(),
+        });
         ctx.save_snapshot(&record);
         self.kick_all(KickReason::PasswordChanged, ctx);
         ctx.after_commit(move || answer(reply, Ok(())));

@@ -25,7 +25,9 @@ impl UserState {
         if !out.from_rest {
             match &self.record {
                 None => return answer(out.reply, Err(DomainError::UserNotFound)),
-                Some(r) if !r.activated => return answer(out.reply, Err(DomainError::UserDeactivated)),
+                Some(r) if !r.activated => {
+                    return answer(out.reply, Err(DomainError::UserDeactivated))
+                }
                 Some(_) => {}
             }
             if !self.bucket.try_take(out.rate.per_second, out.rate.burst) {
@@ -35,7 +37,10 @@ impl UserState {
         if let Some(cid) = out.client_msg_id.clone() {
             match ctx.get(&dedupe::key(&self.key, &cid)) {
                 Ok(Some(bytes)) => {
-                    return answer(out.reply, codec::decode::<SendAck>(&bytes).map_err(|_| DomainError::Internal));
+                    return answer(
+                        out.reply,
+                        codec::decode::<SendAck>(&bytes).map_err(|_| DomainError::Internal),
+                    );
                 }
                 Ok(None) => {}
                 Err(e) => {
@@ -44,12 +49,19 @@ impl UserState {
                 }
             }
             let now = Instant::now();
-            self.pending.retain(|_, p| now.duration_since(p.since) < PENDING_TTL);
+            self.pending
+                .retain(|_, p| now.duration_since(p.since) < PENDING_TTL);
             if let Some(p) = self.pending.get_mut(&cid) {
                 p.waiters.push(out.reply);
                 return;
             }
-            self.pending.insert(cid, Pending { since: now, waiters: Vec::new() });
+            self.pending.insert(
+                cid,
+                Pending {
+                    since: now,
+                    waiters: Vec::new(),
+                },
+            );
         }
         out.message.msg_id = ctx.env().msg_ids.next();
         out.message.ts = crate::ids::now_ms();
@@ -72,7 +84,10 @@ impl UserState {
         out.message.seq = message.seq;
         if self.sessions.is_empty() {
             self.offline += 1;
-            ctx.put_raw(timeline::offline_key(&self.key), self.offline.to_be_bytes().to_vec());
+            ctx.put_raw(
+                timeline::offline_key(&self.key),
+                self.offline.to_be_bytes().to_vec(),
+            );
         } else {
             let sessions = self.sessions.clone();
             ctx.after_commit(move || {
@@ -95,14 +110,35 @@ impl UserState {
                 let _ = router.send(sender, Command::Delivered(out, Ok(())));
             });
         } else {
-            let ack = SendAck { msg_id: out.message.msg_id, seq: 0, ts: out.message.ts };
+            let ack = SendAck {
+                msg_id: out.message.msg_id,
+                seq: 0,
+                ts: out.message.ts,
+            };
             ctx.after_commit(move || answer(out.reply, Ok(ack)));
         }
     }
 
-    pub(super) fn delivered(&mut self, out: Box<Outgoing>, result: Result<(), DomainError>, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let Outgoing { message, client_msg_id, origin_session, reply, sender, recipient, .. } = *out;
-        let waiters = client_msg_id.as_ref().and_then(|cid| self.pending.remove(cid)).map(|p| p.waiters).unwrap_or_default();
+    pub(super) fn delivered(
+        &mut self,
+        out: Box<Outgoing>,
+        result: Result<(), DomainError>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let Outgoing {
+            message,
+            client_msg_id,
+            origin_session,
+            reply,
+            sender,
+            recipient,
+            ..
+        } = *out;
+        let waiters = client_msg_id
+            .as_ref()
+            .and_then(|cid| self.pending.remove(cid))
+            .map(|p| p.waiters)
+            .unwrap_or_default();
         if let Err(e) = result {
             answer(reply, Err(e.clone()));
             for w in waiters {
@@ -112,12 +148,28 @@ impl UserState {
         }
         // A message to oneself is already in this timeline once; a REST
         // sender that is no registered user has no timeline.
-        let stored = if sender == recipient || self.record.is_none() { Arc::new(message) } else { self.append(message, ctx) };
-        let ack = SendAck { msg_id: stored.msg_id, seq: stored.seq, ts: stored.ts };
+        let stored = if sender == recipient || self.record.is_none() {
+            Arc::new(message)
+        } else {
+            self.append(message, ctx)
+        };
+        let ack = SendAck {
+            msg_id: stored.msg_id,
+            seq: stored.seq,
+            ts: stored.ts,
+        };
         if let Some(cid) = &client_msg_id {
             ctx.put(dedupe::key(&self.key, cid), &ack);
         }
-        let others: Vec<_> = if sender == recipient { Vec::new() } else { self.sessions.iter().filter(|s| Some(s.id) != origin_session).cloned().collect() };
+        let others: Vec<_> = if sender == recipient {
+            Vec::new()
+        } else {
+            self.sessions
+                .iter()
+                .filter(|s| Some(s.id) != origin_session)
+                .cloned()
+                .collect()
+        };
         ctx.after_commit(move || {
             for s in &others {
                 s.push(Push::Message(stored.clone()));
@@ -130,12 +182,22 @@ impl UserState {
     }
 
     /// Appends `message` to this user's timeline with the next seq.
-    fn append(&mut self, mut message: StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) -> Arc<StoredMessage> {
+    fn append(
+        &mut self,
+        mut message: StoredMessage,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Arc<StoredMessage> {
         self.head += 1;
         message.seq = self.head;
         ctx.put(timeline::entry_key(&self.key, self.head), &message);
-        ctx.put_raw(timeline::head_key(&self.key), self.head.to_be_bytes().to_vec());
-        ctx.append_event(&Event::MessageStored { stream: self.key.to_string(), message: message.clone() });
+        ctx.put_raw(
+            timeline::head_key(&self.key),
+            self.head.to_be_bytes().to_vec(),
+        );
+        ctx.append_event(&Event::MessageStored {
+            stream: self.key.to_string(),
+            message: message.clone(),
+        });
         Arc::new(message)
     }
 }
@@ -143,5 +205,9 @@ impl UserState {
 #[cfg(feature = "fault-injection")]
 fn take_drop_fault(ctx: &StepCtx<'_, ChatEntity>) -> bool {
     use std::sync::atomic::Ordering;
-    ctx.env().faults.drop_deliveries.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
+    ctx.env()
+        .faults
+        .drop_deliveries
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+        .is_ok()
 }

@@ -65,7 +65,14 @@ pub struct Credentials {
 
 impl From<&UserRecord> for UserView {
     fn from(r: &UserRecord) -> Self {
-        UserView { uuid: r.uuid.clone(), username: r.username.clone(), created: r.created, modified: r.modified, activated: r.activated, nickname: r.nickname.clone() }
+        UserView {
+            uuid: r.uuid.clone(),
+            username: r.username.clone(),
+            created: r.created,
+            modified: r.modified,
+            activated: r.activated,
+            nickname: r.nickname.clone(),
+        }
     }
 }
 
@@ -89,7 +96,11 @@ pub struct UserState {
 }
 
 impl UserState {
-    pub fn activate(key: &EntityKey, store: &ShardStore, env: &DomainEnv) -> Result<Self, StoreError> {
+    pub fn activate(
+        key: &EntityKey,
+        store: &ShardStore,
+        env: &DomainEnv,
+    ) -> Result<Self, StoreError> {
         Ok(UserState {
             key: key.clone(),
             record: store.load_snapshot(key)?,
@@ -112,12 +123,23 @@ impl UserState {
             Command::GetUser { reply } => self.get(reply),
             Command::GetCredentials { reply } => self.credentials(reply),
             Command::DeleteUser { reply } => self.delete(reply, ctx),
-            Command::SetPassword { password_hash, reply } => self.set_password(password_hash, reply, ctx),
+            Command::SetPassword {
+                password_hash,
+                reply,
+            } => self.set_password(password_hash, reply, ctx),
             Command::GetStatus { reply } => self.status(reply),
             Command::GetOfflineCount { reply } => self.offline_count(reply),
-            Command::Attach { session, token_epoch, reply } => self.attach(session, token_epoch, reply),
+            Command::Attach {
+                session,
+                token_epoch,
+                reply,
+            } => self.attach(session, token_epoch, reply),
             Command::Detach { session_id } => self.detach(session_id),
-            Command::Sync { after, limit, reply } => self.sync(after, limit, reply, ctx),
+            Command::Sync {
+                after,
+                limit,
+                reply,
+            } => self.sync(after, limit, reply, ctx),
             Command::Send(out) => self.send(out, ctx),
             Command::Deliver(out) => self.deliver(out, ctx),
             Command::Delivered(out, result) => self.delivered(out, result, ctx),

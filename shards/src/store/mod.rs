@@ -55,14 +55,17 @@ impl Batch {
     }
 }
 
+/// A key and its value, as range scans return them.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// An ordered byte map inside the engine.
 pub trait Keyspace: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     fn apply(&self, batch: Batch) -> Result<(), StoreError>;
     /// Up to `limit` entries with `start <= key < end`, in key order.
-    fn range(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn range(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError>;
     /// Up to `limit` entries with `start <= key < end`, in reverse key order.
-    fn range_rev(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn range_rev(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError>;
 }
 
 /// A storage engine: a set of keyspaces that become durable together.

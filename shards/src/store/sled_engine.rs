@@ -1,7 +1,7 @@
 //! The sled engine behind the storage seam. One sled `Db` per data
 //! directory; one sled tree per keyspace.
 
-use super::{Batch, Engine, Keyspace, Write};
+use super::{Batch, Engine, Entry, Keyspace, Write};
 use crate::error::StoreError;
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +24,10 @@ impl SledEngine {
             .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") => {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
                     StoreError::Locked(format!("{}: {io}", dir.display()))
                 }
                 other => engine_err(other),
@@ -68,7 +71,7 @@ impl Keyspace for SledKeyspace {
         self.tree.apply_batch(sled_batch).map_err(engine_err)
     }
 
-    fn range(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn range(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError> {
         let mut out = Vec::new();
         for item in self.tree.range(start..end).take(limit) {
             let (k, v) = item.map_err(engine_err)?;
@@ -77,7 +80,7 @@ impl Keyspace for SledKeyspace {
         Ok(out)
     }
 
-    fn range_rev(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    fn range_rev(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Vec<Entry>, StoreError> {
         let mut out = Vec::new();
         for item in self.tree.range(start..end).rev().take(limit) {
             let (k, v) = item.map_err(engine_err)?;
@@ -105,11 +108,17 @@ mod tests {
             ks.apply(b).unwrap();
             eng.flush().unwrap();
             let got = ks.range(&[b'T', 3], &[b'T', 6], 10).unwrap();
-            assert_eq!(got.iter().map(|(_, v)| v[0]).collect::<Vec<_>>(), vec![3, 4, 5]);
-            let last = ks.range_rev(&[b'T'], &[b'U'], 1).unwrap();
+            assert_eq!(
+                got.iter().map(|(_, v)| v[0]).collect::<Vec<_>>(),
+                vec![3, 4, 5]
+            );
+            let last = ks.range_rev(b"T", b"U", 1).unwrap();
             assert_eq!(last[0].1, vec![9]);
         }
         let eng = SledEngine::open(dir.path(), 1 << 20).unwrap();
-        assert_eq!(eng.keyspace("s0").unwrap().get(b"Z").unwrap(), Some(b"z".to_vec()));
+        assert_eq!(
+            eng.keyspace("s0").unwrap().get(b"Z").unwrap(),
+            Some(b"z".to_vec())
+        );
     }
 }

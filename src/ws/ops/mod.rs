@@ -32,7 +32,11 @@ fn finish(id: Value, enc: Encoding, result: OpResult, state: &SocketState) -> Fr
     match result {
         Ok(fields) => (codec::ok_reply(id, fields), enc),
         Err(e) => {
-            state.node.gateway.client_errors.fetch_add(1, Ordering::Relaxed);
+            state
+                .node
+                .gateway
+                .client_errors
+                .fetch_add(1, Ordering::Relaxed);
             (codec::error_reply(id, &e), enc)
         }
     }
@@ -40,10 +44,15 @@ fn finish(id: Value, enc: Encoding, result: OpResult, state: &SocketState) -> Fr
 
 /// Parses an op's arguments into its typed request.
 pub fn args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ApiError> {
-    serde_json::from_value(args).map_err(|e| ApiError::Domain(DomainError::InvalidArgument(e.to_string())))
+    serde_json::from_value(args)
+        .map_err(|e| ApiError::Domain(DomainError::InvalidArgument(e.to_string())))
 }
 
-fn later(id: Value, enc: Encoding, fut: impl std::future::Future<Output = OpResult> + 'static) -> Dispatch {
+fn later(
+    id: Value,
+    enc: Encoding,
+    fut: impl std::future::Future<Output = OpResult> + 'static,
+) -> Dispatch {
     Dispatch::Later(Box::pin(async move {
         match fut.await {
             Ok(fields) => (codec::ok_reply(id, fields), enc),
@@ -59,7 +68,10 @@ pub async fn dispatch(state: &mut SocketState, req: Request, enc: Encoding) -> D
     }
     let result = match op.as_str() {
         "auth" => auth::handle(state, args, enc).await,
-        "ping" => Ok(Map::from_iter([("server_time".to_string(), Value::from(imcloud_actors::ids::now_ms()))])),
+        "ping" => Ok(Map::from_iter([(
+            "server_time".to_string(),
+            Value::from(imcloud_actors::ids::now_ms()),
+        )])),
         "send" => match send::start(state, args) {
             Ok(fut) => {
                 let gateway = state.node.gateway.clone();
@@ -67,7 +79,9 @@ pub async fn dispatch(state: &mut SocketState, req: Request, enc: Encoding) -> D
                     let result = fut.await;
                     match &result {
                         Ok(_) => gateway.messages_in.fetch_add(1, Ordering::Relaxed),
-                        Err(ApiError::Domain(DomainError::RateLimited)) => gateway.rate_limited.fetch_add(1, Ordering::Relaxed),
+                        Err(ApiError::Domain(DomainError::RateLimited)) => {
+                            gateway.rate_limited.fetch_add(1, Ordering::Relaxed)
+                        }
                         Err(_) => gateway.client_errors.fetch_add(1, Ordering::Relaxed),
                     };
                     result

@@ -26,25 +26,55 @@ struct SendArgs {
     client_msg_id: Option<String>,
 }
 
-pub fn start(state: &SocketState, raw: Value) -> Result<impl Future<Output = OpResult> + 'static, ApiError> {
-    let Some(authed) = &state.authed else { return Err(ApiError::NotLoggedIn) };
+pub fn start(
+    state: &SocketState,
+    raw: Value,
+) -> Result<impl Future<Output = OpResult> + 'static, ApiError> {
+    let Some(authed) = &state.authed else {
+        return Err(ApiError::NotLoggedIn);
+    };
     let a: SendArgs = args(raw)?;
     match a.chat.as_str() {
         "single" => {}
         "group" | "chatroom" => return Err(ApiError::NotSupported(format!("chat `{}`", a.chat))),
-        other => return Err(DomainError::InvalidArgument(format!("unknown chat `{other}`")).into()),
+        other => {
+            return Err(DomainError::InvalidArgument(format!("unknown chat `{other}`")).into())
+        }
     }
     let to = UserId::parse(&a.to)?;
-    if a.client_msg_id.as_ref().is_some_and(|c| c.is_empty() || c.len() > MAX_CLIENT_MSG_ID) {
-        return Err(DomainError::InvalidArgument(format!("client_msg_id must be 1-{MAX_CLIENT_MSG_ID} bytes")).into());
+    if a.client_msg_id
+        .as_ref()
+        .is_some_and(|c| c.is_empty() || c.len() > MAX_CLIENT_MSG_ID)
+    {
+        return Err(DomainError::InvalidArgument(format!(
+            "client_msg_id must be 1-{MAX_CLIENT_MSG_ID} bytes"
+        ))
+        .into());
     }
     let node = state.node.clone();
-    imcloud_actors::message::validate_body(&a.body, a.ext.as_ref(), node.config.limits.max_message_bytes)?;
-    let spec = SendSpec { from: authed.user.clone(), to, body: a.body, ext: a.ext, client_msg_id: a.client_msg_id, origin_session: Some(authed.session_id) };
+    imcloud_actors::message::validate_body(
+        &a.body,
+        a.ext.as_ref(),
+        node.config.limits.max_message_bytes,
+    )?;
+    let spec = SendSpec {
+        from: authed.user.clone(),
+        to,
+        body: a.body,
+        ext: a.ext,
+        client_msg_id: a.client_msg_id,
+        origin_session: Some(authed.session_id),
+    };
     // Settings come from the cached app record; a cache miss (never after
     // auth) falls back to the defaults.
-    let settings = node.apps_cached(&authed.app).map(|r| r.settings.clone()).unwrap_or_else(|| node.config.app_defaults.clone());
-    let rate = RatePolicy { per_second: settings.user_send_rate, burst: settings.user_send_burst };
+    let settings = node
+        .apps_cached(&authed.app)
+        .map(|r| r.settings.clone())
+        .unwrap_or_else(|| node.config.app_defaults.clone());
+    let rate = RatePolicy {
+        per_second: settings.user_send_rate,
+        burst: settings.user_send_burst,
+    };
     let rx = client_send(&node, &authed.app, spec, rate);
     Ok(async move {
         let ack = node.wait(rx).await?;

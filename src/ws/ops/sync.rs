@@ -21,8 +21,13 @@ struct SyncArgs {
     limit: Option<usize>,
 }
 
-pub fn start(state: &SocketState, raw: Value) -> Result<impl Future<Output = OpResult> + 'static, ApiError> {
-    let Some(authed) = &state.authed else { return Err(ApiError::NotLoggedIn) };
+pub fn start(
+    state: &SocketState,
+    raw: Value,
+) -> Result<impl Future<Output = OpResult> + 'static, ApiError> {
+    let Some(authed) = &state.authed else {
+        return Err(ApiError::NotLoggedIn);
+    };
     let a: SyncArgs = args(raw)?;
     if let Some(stream) = a.cursors.keys().find(|k| k.as_str() != "user") {
         return Err(DomainError::InvalidArgument(format!("unknown stream `{stream}`")).into());
@@ -32,10 +37,21 @@ pub fn start(state: &SocketState, raw: Value) -> Result<impl Future<Output = OpR
     let limit = a.limit.unwrap_or(node.config.limits.sync_page_default);
     let (tx, rx) = oneshot::channel();
     // A refusal is answered through the reply channel.
-    let _ = node.router.send(authed.key.clone(), Command::Sync { after, limit, reply: tx });
+    let _ = node.router.send(
+        authed.key.clone(),
+        Command::Sync {
+            after,
+            limit,
+            reply: tx,
+        },
+    );
     Ok(async move {
         let page = node.wait(rx).await?;
-        let messages: Vec<Value> = page.messages.iter().map(|m| json!(WireMessage::from(m.as_ref()))).collect();
+        let messages: Vec<Value> = page
+            .messages
+            .iter()
+            .map(|m| json!(WireMessage::from(m.as_ref())))
+            .collect();
         Ok(Map::from_iter([
             ("messages".to_string(), Value::Array(messages)),
             ("cursors".to_string(), json!({"user": page.cursor})),
