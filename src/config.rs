@@ -127,14 +127,6 @@ impl Config {
         Ok(config)
     }
 
-    /// The compiled-in defaults.
-    pub fn defaults() -> Config {
-        // The embedded default.toml is checked by a unit test, so this
-        // cannot fail in a built binary.
-        Self::load(None, &CliOverrides::default())
-            .unwrap_or_else(|e| panic!("embedded default config is invalid: {e}"))
-    }
-
     fn validate(&self) -> Result<(), String> {
         if self.storage.shard_count == 0 || self.storage.shard_count > 65536 {
             return Err("bad config: storage.shard_count must be 1..=65536".into());
@@ -166,7 +158,7 @@ mod tests {
 
     #[test]
     fn defaults_load_and_layers_override() {
-        let c = Config::defaults();
+        let c = Config::load(None, &CliOverrides::default()).unwrap();
         assert_eq!(c.server.listen, "127.0.0.1:8080");
         assert_eq!(c.storage.shard_count, 64);
         let dir = tempfile::tempdir().unwrap();
