@@ -33,12 +33,16 @@ pub enum ApiError {
     InvalidGrant(String),
     #[error("user not found")]
     GrantUserNotFound,
-    #[error("Application Entity user requires that property named username be unique, value of {0} exists")]
-    IllegalArgumentDuplicate(String),
+    /// Registering a username the app already has.
+    #[error("Application {app} Entity user requires that property named username be unique, value of {name} exists")]
+    IllegalArgumentDuplicate { app: String, name: String },
     #[error("{0}")]
     MessageSend(String),
     #[error("Service resource not found")]
     NotFound,
+    /// A REST body over `rest.max_body_bytes`.
+    #[error("Request body is larger than the limit of {0} bytes")]
+    BodyTooLarge(usize),
     // ---- client protocol only ----
     #[error("frame is not a JSON or MessagePack object: {0}")]
     BadFrame(String),
@@ -144,7 +148,7 @@ impl ApiError {
                 info(205, 400, "illegal_argument", "IllegalArgumentException")
             }
             ApiError::InvalidGrant(_) => info(202, 400, "invalid_grant", "InvalidGrantException"),
-            ApiError::IllegalArgumentDuplicate(_) => info(
+            ApiError::IllegalArgumentDuplicate { .. } => info(
                 203,
                 400,
                 "duplicate_unique_property_exists",
@@ -159,6 +163,12 @@ impl ApiError {
                 404,
                 "service_resource_not_found",
                 "ResourceNotFoundException",
+            ),
+            ApiError::BodyTooLarge(_) => info(
+                413,
+                413,
+                "request_entity_too_large",
+                "RequestEntityTooLargeException",
             ),
             ApiError::BadFrame(_) => info(1001, 400, "invalid_request_body", "BadFrameException"),
             ApiError::UnknownOp(_) => info(1002, 400, "illegal_argument", "UnknownOpException"),

@@ -1,6 +1,6 @@
 //! Extractors that state a handler's contract in its signature: `AppCtx`
 //! (the app named by the path exists), `AppToken` (plus a valid app token
-//! for it), and `Bearer` (the raw token, optional).
+//! for it), and `Body` (the raw request body, within the size limit).
 
 use crate::auth::token::{self, Subject, TokenError};
 use crate::error::ApiError;
@@ -158,6 +158,34 @@ impl FromRequest for AppToken {
             let ctx = ctx.await?;
             ctx.require_app_token()?;
             Ok(AppToken(ctx))
+        })
+    }
+}
+
+/// The raw request body, at most `rest.max_body_bytes`. Reading it fails
+/// with an `ApiError`, so an oversized or broken body still gets the error
+/// envelope (actix's own `Bytes` extractor answers in plain text).
+pub struct Body(pub web::Bytes);
+
+impl FromRequest for Body {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<Node>>()
+            .map(|n| n.config.rest.max_body_bytes)
+            .unwrap_or_default();
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            bytes.await.map(Body).map_err(|e| {
+                let status = e.as_response_error().status_code();
+                if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::BodyTooLarge(limit)
+                } else {
+                    ApiError::InvalidBody(e.to_string())
+                }
+            })
         })
     }
 }

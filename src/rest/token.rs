@@ -1,7 +1,7 @@
 //! `POST /{org}/{app}/token`: app tokens (`client_credentials`) and user
 //! tokens (`password`).
 
-use super::extract::AppCtx;
+use super::extract::{AppCtx, Body};
 use super::{envelope::user_entity, parse_json};
 use crate::auth::token::{self, Claims, Subject};
 use crate::error::ApiError;
@@ -34,7 +34,7 @@ fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-async fn grant(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn grant(ctx: AppCtx, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: TokenRequest = parse_json(&body)?;
     let record = ctx.record.clone();
     let ttl = req.ttl.unwrap_or(record.settings.token_ttl_secs);

@@ -3,7 +3,7 @@
 //! offline message count (U15).
 
 use super::envelope::{user_entity, Envelope};
-use super::extract::{AppCtx, AppToken};
+use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
@@ -51,9 +51,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// One user to register. A missing `username` or `password` is reported
+/// like an empty one (400 `illegal_argument`), as Easemob does, rather
+/// than as a malformed body.
 #[derive(Deserialize)]
 struct Registration {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     nickname: Option<String>,
 }
@@ -100,7 +105,7 @@ async fn register_one(ctx: &AppCtx, reg: Registration) -> Result<Value, ApiError
     Ok(user_entity(&view))
 }
 
-async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn register(ctx: AppCtx, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let parsed: Value = parse_json(&body)?;
     let (items, batch) = match parsed {
         Value::Array(items) => {
@@ -136,9 +141,12 @@ async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiErro
             .into_iter()
             .next()
             .ok_or_else(|| ApiError::IllegalArgument("request body is empty".into()))?;
-        let name = reg.username.clone();
+        let name = reg.username.to_ascii_lowercase();
         let entity = register_one(&ctx, reg).await.map_err(|e| match e {
-            ApiError::Domain(DomainError::UserExists) => ApiError::IllegalArgumentDuplicate(name),
+            ApiError::Domain(DomainError::UserExists) => ApiError::IllegalArgumentDuplicate {
+                app: ctx.app.to_string(),
+                name,
+            },
             other => other,
         })?;
         return Ok(Envelope::new(&ctx).entities(vec![entity]).finish());
@@ -159,7 +167,7 @@ async fn register(ctx: AppCtx, body: web::Bytes) -> Result<HttpResponse, ApiErro
     for (name, result) in names.into_iter().zip(results) {
         match result {
             Ok(entity) => created.push(entity),
-            Err(ApiError::Domain(DomainError::UserExists)) => failed.push(json!({"username": name, "registerUserFailReason": format!("the user {name} already exists")})),
+            Err(ApiError::Domain(DomainError::UserExists)) => failed.push(json!({"username": name, "registerUserFailReason": format!("the {name} already exists")})),
             Err(e) => failed.push(json!({"username": name, "registerUserFailReason": e.public_message()})),
         }
     }
@@ -209,7 +217,7 @@ struct NewPassword {
 async fn set_password(
     AppToken(ctx): AppToken,
     path: web::Path<(String, String, String)>,
-    body: web::Bytes,
+    Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
     let req: NewPassword = parse_json(&body)?;
@@ -253,7 +261,7 @@ struct BatchStatus {
     usernames: Vec<String>,
 }
 
-async fn batch_status(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn batch_status(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: BatchStatus = parse_json(&body)?;
     if req.usernames.len() > MAX_BATCH_STATUS {
         return Err(ApiError::IllegalArgument(format!(
