@@ -3,7 +3,7 @@
 //! message; the reply maps target → msg id once every message is stored.
 
 use super::envelope::Envelope;
-use super::extract::AppToken;
+use super::extract::{AppToken, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::send::{self, SendSpec};
@@ -30,7 +30,7 @@ struct SendUsers {
     #[serde(rename = "type")]
     kind: String,
     body: Map<String, Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     ext: Option<Value>,
     #[serde(default)]
     sync_device: bool,
@@ -43,10 +43,16 @@ struct SendLegacy {
     #[serde(default)]
     from: Option<String>,
     msg: Map<String, Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     ext: Option<Value>,
     #[serde(default)]
     sync_device: bool,
+}
+
+/// A field that was sent, even as `null` (`Some(Value::Null)`); only a
+/// missing field is `None`. `ext: null` must be refused, not ignored.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// Checks the common fields and sends to every target.
@@ -124,7 +130,7 @@ async fn send_to_users(
     Ok(data)
 }
 
-async fn send_users(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn send_users(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendUsers = parse_json(&body)?;
     let mut msg_body = req.body;
     msg_body.insert("type".into(), Value::String(req.kind));
@@ -132,7 +138,7 @@ async fn send_users(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpRes
         &ctx,
         req.from,
         req.to,
-        Value::Object(msg_body),
+        easemob_body(msg_body),
         req.ext,
         req.sync_device,
     )
@@ -140,34 +146,63 @@ async fn send_users(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpRes
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
 
-/// Legacy inline bodies: `{type, ...fields}`; cmd and custom use Easemob's
-/// legacy field names, mapped onto the current ones.
-fn legacy_body(mut msg: Map<String, Value>) -> Value {
-    if msg.get("type").and_then(Value::as_str) == Some("custom") {
-        if let Some(ev) = msg.remove("customEvent") {
-            msg.insert("event".into(), ev);
+/// Maps Easemob's body spellings onto the protocol's (docs/protocol.md):
+/// custom `customEvent`/`customExts` become `event`/`params`, `loc`
+/// coordinates sent as strings become numbers, and `Length` is `length`.
+/// Anything that does not convert is left for `validate_body` to refuse.
+fn easemob_body(mut msg: Map<String, Value>) -> Value {
+    match msg.get("type").and_then(Value::as_str) {
+        Some("custom") => {
+            if let Some(ev) = msg.remove("customEvent") {
+                msg.insert("event".into(), ev);
+            }
+            if let Some(p) = msg.remove("customExts") {
+                msg.insert("params".into(), p);
+            }
         }
-        if let Some(p) = msg.remove("customExts") {
-            msg.insert("params".into(), p);
+        Some("loc") => {
+            for key in ["lat", "lng"] {
+                let number = match msg.get(key) {
+                    Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+                    _ => None,
+                };
+                if let Some(n) = number.and_then(serde_json::Number::from_f64) {
+                    msg.insert(key.into(), Value::Number(n));
+                }
+            }
         }
+        Some("audio" | "video") => {
+            if let Some(len) = msg.remove("Length") {
+                msg.entry("length").or_insert(len);
+            }
+        }
+        _ => {}
     }
     Value::Object(msg)
 }
 
-async fn send_legacy(AppToken(ctx): AppToken, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn send_legacy(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendLegacy = parse_json(&body)?;
-    if req.target_type != "users" {
-        return Err(ApiError::NotSupported(format!(
-            "target_type {}",
-            req.target_type
-        )));
+    match req.target_type.as_str() {
+        "users" => {}
+        "chatgroups" | "chatrooms" => {
+            return Err(ApiError::NotSupported(format!(
+                "target_type {}",
+                req.target_type
+            )))
+        }
+        other => {
+            return Err(ApiError::IllegalArgument(format!(
+                "target_type must be users, chatgroups or chatrooms, not {other}"
+            )))
+        }
     }
     let use_msg_id = ctx.param("useMsgId") == Some("true");
     let mut data = send_to_users(
         &ctx,
         req.from,
         req.target,
-        legacy_body(req.msg),
+        easemob_body(req.msg),
         req.ext,
         req.sync_device,
     )
