@@ -230,6 +230,51 @@ async fn client_credentials_errors() {
 }
 
 #[tokio::test]
+async fn expired_tokens_get_401() {
+    let s = TestServer::start().await;
+    let creds = json!({"grant_type": "client_credentials", "client_id": s.client_id, "client_secret": s.client_secret, "ttl": 1});
+    let token = assert_ok(&token_call(&s, creds).await)["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let api = Api::with_token(&s, Some(token));
+    // Valid until its second is over; then refused as expired.
+    let refused = eventually(Duration::from_secs(5), "the 1 s token expires", || async {
+        let r = api.get("/users").await;
+        (r.0 != 200).then_some(r)
+    })
+    .await;
+    assert_error(&refused, 401, "unauthorized");
+    assert_eq!(
+        refused.1["error_description"],
+        json!("Unable to authenticate due to expired access token")
+    );
+    // ttl 0: never expires.
+    let forever = json!({"grant_type": "client_credentials", "client_id": s.client_id, "client_secret": s.client_secret, "ttl": 0});
+    let r = token_call(&s, forever).await;
+    assert_eq!(assert_ok(&r)["expires_in"], json!(0));
+    assert_ok(
+        &Api::with_token(&s, r.1["access_token"].as_str().map(str::to_string))
+            .get("/users")
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn open_registration_needs_no_token_for_single_users() {
+    let s = TestServer::start_with(|c| c.app_defaults.open_registration = true).await;
+    let anon = Api::anonymous(&s);
+    let r = anon
+        .post("/users", json!({"username": "walkin", "password": "pw"}))
+        .await;
+    assert_eq!(names(&assert_ok(&r)["entities"]), ["walkin"]);
+    let batch = json!([{"username": "b1", "password": "pw"}, {"username": "b2", "password": "pw"}]);
+    assert_error(&anon.post("/users", batch).await, 401, "unauthorized");
+    // Everything else still needs the app token.
+    assert_error(&anon.get("/users/walkin").await, 401, "unauthorized");
+}
+
+#[tokio::test]
 async fn password_grant_issues_a_user_token_and_checks_the_password() {
     let s = TestServer::start().await;
     s.create_users(&["alice"]).await;
@@ -689,10 +734,19 @@ async fn deleted_users_are_gone() {
     let s = TestServer::start().await;
     s.create_users(&["alice", "bob"]).await;
     let api = Api::admin(&s).await;
+    let alice = s.login("alice", None).await;
     let r = api.delete("/users/Alice").await;
     let body = assert_ok(&r);
     assert_eq!(body["action"], json!("delete"));
     assert_eq!(names(&body["entities"]), ["alice"]);
+    assert_eq!(
+        next_push(&alice).await,
+        json!({"push": "kick", "reason": "user_deleted"})
+    );
+    assert_eq!(
+        alice.closed(WAIT).await.expect("the socket closes").code,
+        Some(4003)
+    );
     assert_error(
         &api.get("/users/alice").await,
         404,
@@ -1137,6 +1191,36 @@ async fn send_checks_its_fields() {
     assert_eq!(
         assert_ok(&api.get("/users/bob/offline_msg_count").await)["data"],
         json!({"bob": 0})
+    );
+}
+
+#[tokio::test]
+async fn sync_device_copies_to_the_senders_devices() {
+    let s = TestServer::start().await;
+    s.create_users(&["alice", "bob"]).await;
+    let api = Api::admin(&s).await;
+    let alice = s.login("alice", None).await;
+    let send = |sync: bool| json!({"from": "alice", "to": ["bob"], "type": "txt", "body": {"msg": format!("sync {sync}")}, "sync_device": sync});
+    assert_ok(&api.post("/messages/users", send(false)).await);
+    let r = api.post("/messages/users", send(true)).await;
+    let id = assert_ok(&r)["data"]["bob"].clone();
+    // The first push alice sees is the copy of the second message: the
+    // first one, without sync_device, left her devices alone.
+    let m = next_push(&alice).await["msg"].clone();
+    assert_eq!(
+        (&m["msg_id"], &m["from"], &m["to"]),
+        (&id, &json!("alice"), &json!("bob")),
+        "{m}"
+    );
+    let (msgs, _) = alice.sync_all(0).await.unwrap();
+    assert_eq!(
+        msgs.len(),
+        1,
+        "only the synced message is in alice's timeline: {msgs:?}"
+    );
+    assert_eq!(
+        assert_ok(&api.get("/users/bob/offline_msg_count").await)["data"],
+        json!({"bob": 2})
     );
 }
 
