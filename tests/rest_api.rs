@@ -11,6 +11,17 @@ use tokio_tungstenite::tungstenite::Message;
 
 const WAIT: Duration = Duration::from_secs(10);
 
+// Easemob `error` strings the tests expect.
+const NOT_FOUND: &str = "service_resource_not_found";
+const ILLEGAL: &str = "illegal_argument";
+const BAD_BODY: &str = "invalid_request_body";
+const SEND_ERROR: &str = "message_send_error";
+const BAD_GRANT: &str = "invalid_grant";
+const BAD_TOKEN: &str = "auth_bad_access_token";
+const NO_APP: &str = "organization_application_not_found";
+const DUPLICATE: &str = "duplicate_unique_property_exists";
+const UNAUTHORIZED: &str = "unauthorized";
+
 /// REST calls under `/demo/chat`, with an optional bearer token.
 struct Api<'a> {
     s: &'a TestServer,
@@ -180,7 +191,7 @@ async fn client_credentials_errors() {
         )
         .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &token_call(
@@ -189,7 +200,7 @@ async fn client_credentials_errors() {
         )
         .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &token_call(
@@ -198,13 +209,13 @@ async fn client_credentials_errors() {
         )
         .await,
         400,
-        "invalid_grant",
+        BAD_GRANT,
     );
-    assert_error(&token_call(&s, json!({"grant_type": "client_credentials", "client_id": "wrong", "client_secret": secret})).await, 400, "invalid_grant");
+    assert_error(&token_call(&s, json!({"grant_type": "client_credentials", "client_id": "wrong", "client_secret": secret})).await, 400, BAD_GRANT);
     assert_error(
         &token_call(&s, json!({"grant_type": "magic"})).await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     let good =
         json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret});
@@ -212,7 +223,7 @@ async fn client_credentials_errors() {
         assert_error(
             &Api::anonymous(&s).at_root().post(path, good.clone()).await,
             404,
-            "organization_application_not_found",
+            NO_APP,
         );
     }
     assert_error(
@@ -220,12 +231,12 @@ async fn client_credentials_errors() {
             .raw(Method::POST, "/token", Some("{\"grant_type\": ".into()))
             .await,
         400,
-        "invalid_request_body",
+        BAD_BODY,
     );
     assert_error(
         &Api::anonymous(&s).raw(Method::POST, "/token", None).await,
         400,
-        "invalid_request_body",
+        BAD_BODY,
     );
 }
 
@@ -244,7 +255,7 @@ async fn expired_tokens_get_401() {
         (r.0 != 200).then_some(r)
     })
     .await;
-    assert_error(&refused, 401, "unauthorized");
+    assert_error(&refused, 401, UNAUTHORIZED);
     assert_eq!(
         refused.1["error_description"],
         json!("Unable to authenticate due to expired access token")
@@ -269,9 +280,9 @@ async fn open_registration_needs_no_token_for_single_users() {
         .await;
     assert_eq!(names(&assert_ok(&r)["entities"]), ["walkin"]);
     let batch = json!([{"username": "b1", "password": "pw"}, {"username": "b2", "password": "pw"}]);
-    assert_error(&anon.post("/users", batch).await, 401, "unauthorized");
+    assert_error(&anon.post("/users", batch).await, 401, UNAUTHORIZED);
     // Everything else still needs the app token.
-    assert_error(&anon.get("/users/walkin").await, 401, "unauthorized");
+    assert_error(&anon.get("/users/walkin").await, 401, UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -300,20 +311,12 @@ async fn password_grant_issues_a_user_token_and_checks_the_password() {
         "{user}"
     );
     assert_ok(&user_token(&s, "ALICE", "pw-alice").await);
-    assert_error(
-        &user_token(&s, "alice", "wrong").await,
-        400,
-        "invalid_grant",
-    );
-    assert_error(
-        &user_token(&s, "nobody", "pw-nobody").await,
-        404,
-        "invalid_grant",
-    );
+    assert_error(&user_token(&s, "alice", "wrong").await, 400, BAD_GRANT);
+    assert_error(&user_token(&s, "nobody", "pw-nobody").await, 404, BAD_GRANT);
     assert_error(
         &token_call(&s, json!({"grant_type": "password", "username": "alice"})).await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     // The user token logs a socket in.
     let c = WsClient::connect(&s.ws_url(), false).await.unwrap();
@@ -387,33 +390,17 @@ async fn success_envelope_carries_the_common_keys() {
 async fn unknown_routes_get_404_with_the_error_body() {
     let s = TestServer::start().await;
     let api = Api::admin(&s).await;
-    assert_error(
-        &api.get("/no-such-thing").await,
-        404,
-        "service_resource_not_found",
-    );
-    assert_error(
-        &api.get("/users/alice/deeper/still").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/no-such-thing").await, 404, NOT_FOUND);
+    assert_error(&api.get("/users/alice/deeper/still").await, 404, NOT_FOUND);
     assert_error(
         &api.call(Method::PATCH, "/users", Some(json!({}))).await,
         404,
-        "service_resource_not_found",
+        NOT_FOUND,
     );
     let root = api.at_root();
-    assert_error(&root.get("/nope").await, 404, "service_resource_not_found");
-    assert_error(
-        &root.post("/", json!({})).await,
-        404,
-        "service_resource_not_found",
-    );
-    assert_error(
-        &root.get("/other/app/users").await,
-        404,
-        "organization_application_not_found",
-    );
+    assert_error(&root.get("/nope").await, 404, NOT_FOUND);
+    assert_error(&root.post("/", json!({})).await, 404, NOT_FOUND);
+    assert_error(&root.get("/other/app/users").await, 404, NO_APP);
 }
 
 // ---- users ----
@@ -465,7 +452,7 @@ async fn register_rejects_duplicates_bad_names_and_missing_passwords() {
     let dup = api
         .post("/users", json!({"username": "alice", "password": "pw"}))
         .await;
-    assert_error(&dup, 400, "duplicate_unique_property_exists");
+    assert_error(&dup, 400, DUPLICATE);
     assert_eq!(
         dup.1["error_description"],
         json!("Application demo#chat Entity user requires that property named username be unique, value of alice exists")
@@ -474,19 +461,19 @@ async fn register_rejects_duplicates_bad_names_and_missing_passwords() {
         &api.post("/users", json!([{"username": "ALICE", "password": "pw"}]))
             .await,
         400,
-        "duplicate_unique_property_exists",
+        DUPLICATE,
     );
     assert_error(
         &api.post("/users", json!({"username": "a b", "password": "pw"}))
             .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post("/users", json!({"username": "a#b", "password": "pw"}))
             .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post(
@@ -495,29 +482,29 @@ async fn register_rejects_duplicates_bad_names_and_missing_passwords() {
         )
         .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post("/users", json!({"username": "", "password": "pw"}))
             .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post("/users", json!({"password": "pw"})).await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post("/users", json!({"username": "carol"})).await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post("/users", json!({"username": "carol", "password": ""}))
             .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post(
@@ -526,7 +513,7 @@ async fn register_rejects_duplicates_bad_names_and_missing_passwords() {
         )
         .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.post(
@@ -535,13 +522,9 @@ async fn register_rejects_duplicates_bad_names_and_missing_passwords() {
         )
         .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
-    assert_error(
-        &api.post("/users", json!([])).await,
-        400,
-        "illegal_argument",
-    );
+    assert_error(&api.post("/users", json!([])).await, 400, ILLEGAL);
     // 64 bytes is still a legal name; nothing above created carol.
     assert_ok(
         &api.post(
@@ -550,11 +533,7 @@ async fn register_rejects_duplicates_bad_names_and_missing_passwords() {
         )
         .await,
     );
-    assert_error(
-        &api.get("/users/carol").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/users/carol").await, 404, NOT_FOUND);
 }
 
 #[tokio::test]
@@ -580,24 +559,16 @@ async fn batch_register_reports_partial_failures_and_caps_the_size() {
         json!([{"username": "user3", "registerUserFailReason": "the user3 already exists"}])
     );
     // The existing user kept its password.
-    assert_error(
-        &user_token(&s, "user3", "pw-user3").await,
-        400,
-        "invalid_grant",
-    );
+    assert_error(&user_token(&s, "user3", "pw-user3").await, 400, BAD_GRANT);
     let too_many: Vec<Value> = (0..61)
         .map(|i| json!({"username": format!("big{i}"), "password": "pw"}))
         .collect();
     assert_error(
         &api.post("/users", Value::Array(too_many)).await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
-    assert_error(
-        &api.get("/users/big0").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/users/big0").await, 404, NOT_FOUND);
     let sixty: Vec<Value> = (0..60)
         .map(|i| json!({"username": format!("ok{i}"), "password": "pw"}))
         .collect();
@@ -606,7 +577,7 @@ async fn batch_register_reports_partial_failures_and_caps_the_size() {
         60
     );
     let twice = json!([{"username": "dup", "password": "a"}, {"username": "DUP", "password": "b"}]);
-    assert_error(&api.post("/users", twice).await, 400, "illegal_argument");
+    assert_error(&api.post("/users", twice).await, 400, ILLEGAL);
 }
 
 #[tokio::test]
@@ -617,46 +588,30 @@ async fn admin_endpoints_need_a_valid_app_token() {
     assert_error(
         &Api::anonymous(&s).post("/users", body.clone()).await,
         401,
-        "unauthorized",
+        UNAUTHORIZED,
     );
     assert_error(
         &Api::anonymous(&s).get("/users/alice").await,
         401,
-        "unauthorized",
+        UNAUTHORIZED,
     );
     let garbage = Api::with_token(&s, Some("not-a-token".into()));
-    assert_error(
-        &garbage.post("/users", body.clone()).await,
-        401,
-        "auth_bad_access_token",
-    );
+    assert_error(&garbage.post("/users", body.clone()).await, 401, BAD_TOKEN);
     let app_token = s.app_token().await;
     let (head, _) = app_token.split_once('.').expect("token has a signature");
     let forged = Api::with_token(&s, Some(format!("{head}.AAAA")));
-    assert_error(
-        &forged.get("/users/alice").await,
-        401,
-        "auth_bad_access_token",
-    );
+    assert_error(&forged.get("/users/alice").await, 401, BAD_TOKEN);
     let user = assert_ok(&user_token(&s, "alice", "pw-alice").await)["access_token"]
         .as_str()
         .unwrap()
         .to_string();
     let as_user = Api::with_token(&s, Some(user));
-    assert_error(
-        &as_user.post("/users", body).await,
-        401,
-        "auth_bad_access_token",
-    );
-    assert_error(
-        &as_user.get("/users/alice").await,
-        401,
-        "auth_bad_access_token",
-    );
+    assert_error(&as_user.post("/users", body).await, 401, BAD_TOKEN);
+    assert_error(&as_user.get("/users/alice").await, 401, BAD_TOKEN);
     assert_error(
         &Api::admin(&s).await.get("/users/bob").await,
         404,
-        "service_resource_not_found",
+        NOT_FOUND,
     );
 }
 
@@ -671,11 +626,7 @@ async fn get_is_case_insensitive_and_unknown_users_are_404() {
         assert_eq!(names(&body["entities"]), ["alice"]);
         assert_eq!(body["count"], json!(1));
     }
-    assert_error(
-        &api.get("/users/nobody").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/users/nobody").await, 404, NOT_FOUND);
 }
 
 #[tokio::test]
@@ -725,7 +676,7 @@ async fn list_walks_every_user_once_in_creation_order() {
         "/users?cursor=bm9wZQ",
         "/users?limit=x",
     ] {
-        assert_error(&api.get(bad).await, 400, "illegal_argument");
+        assert_error(&api.get(bad).await, 400, ILLEGAL);
     }
 }
 
@@ -747,21 +698,9 @@ async fn deleted_users_are_gone() {
         alice.closed(WAIT).await.expect("the socket closes").code,
         Some(4003)
     );
-    assert_error(
-        &api.get("/users/alice").await,
-        404,
-        "service_resource_not_found",
-    );
-    assert_error(
-        &api.delete("/users/alice").await,
-        404,
-        "service_resource_not_found",
-    );
-    assert_error(
-        &user_token(&s, "alice", "pw-alice").await,
-        404,
-        "invalid_grant",
-    );
+    assert_error(&api.get("/users/alice").await, 404, NOT_FOUND);
+    assert_error(&api.delete("/users/alice").await, 404, NOT_FOUND);
+    assert_error(&user_token(&s, "alice", "pw-alice").await, 404, BAD_GRANT);
     assert_eq!(names(&api.get("/users").await.1["entities"]), ["bob"]);
     // The name is free again.
     assert_ok(
@@ -793,7 +732,7 @@ async fn password_change_kicks_and_revokes(s: &TestServer, user: &str, method: M
     assert_error(
         &user_token(s, user, &format!("pw-{user}")).await,
         400,
-        "invalid_grant",
+        BAD_GRANT,
     );
     assert_ok(&user_token(s, user, "fresh").await);
     // Tokens issued before the change no longer log in.
@@ -821,19 +760,19 @@ async fn password_change_by_put_or_post() {
     assert_error(
         &api.put("/users/alice/password", json!({})).await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.put("/users/alice/password", json!({"newpassword": ""}))
             .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
     assert_error(
         &api.put("/users/nobody/password", json!({"newpassword": "x"}))
             .await,
         404,
-        "service_resource_not_found",
+        NOT_FOUND,
     );
     assert_ok(&user_token(&s, "alice", "fresh").await);
 }
@@ -859,11 +798,7 @@ async fn status_follows_the_socket() {
         (r.1["data"] == json!({"alice": "offline"})).then_some(())
     })
     .await;
-    assert_error(
-        &api.get("/users/nobody/status").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/users/nobody/status").await, 404, NOT_FOUND);
 }
 
 #[tokio::test]
@@ -899,7 +834,7 @@ async fn batch_status_reports_each_name() {
         &api.post("/users/batch/status", json!({"usernames": too_many}))
             .await,
         400,
-        "illegal_argument",
+        ILLEGAL,
     );
 }
 
@@ -939,7 +874,7 @@ async fn offline_count_counts_until_the_user_syncs() {
     assert_error(
         &api.get("/users/nobody/offline_msg_count").await,
         404,
-        "service_resource_not_found",
+        NOT_FOUND,
     );
 }
 
@@ -1016,7 +951,7 @@ async fn bodies_with_wrong_types_get_400_and_the_server_keeps_serving() {
     ];
     for (path, body) in cases {
         let r = api.post(path, body.clone()).await;
-        assert_error(&r, 400, "invalid_request_body");
+        assert_error(&r, 400, BAD_BODY);
         assert!(
             r.1["error_description"]
                 .as_str()
@@ -1031,12 +966,12 @@ async fn bodies_with_wrong_types_get_400_and_the_server_keeps_serving() {
             &api.raw(Method::POST, "/messages/users", Some(raw.into()))
                 .await,
             400,
-            "invalid_request_body",
+            BAD_BODY,
         );
         assert_error(
             &api.raw(Method::POST, "/users", Some(raw.into())).await,
             400,
-            "invalid_request_body",
+            BAD_BODY,
         );
     }
     // Still serving, and none of the above changed anything.
@@ -1051,11 +986,7 @@ async fn bodies_with_wrong_types_get_400_and_the_server_keeps_serving() {
         assert_ok(&api.get("/users/bob/offline_msg_count").await)["data"],
         json!({"bob": 1})
     );
-    assert_error(
-        &api.get("/users/carol").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/users/carol").await, 404, NOT_FOUND);
     assert_ok(&user_token(&s, "alice", "pw-alice").await);
 }
 
@@ -1166,7 +1097,7 @@ async fn send_checks_its_fields() {
     ];
     for body in cases {
         let r = api.post("/messages/users", body.clone()).await;
-        assert_error(&r, 400, "message_send_error");
+        assert_error(&r, 400, SEND_ERROR);
     }
     let r = api
         .post(
@@ -1244,16 +1175,8 @@ async fn sends_to_missing_users_are_accepted() {
     );
     let r = api.post("/messages/users", json!({"from": "nobody", "to": ["ghost", "alice"], "type": "txt", "body": {"msg": "x"}, "sync_device": true})).await;
     assert_ok(&r);
-    assert_error(
-        &api.get("/users/ghost").await,
-        404,
-        "service_resource_not_found",
-    );
-    assert_error(
-        &api.get("/users/nobody").await,
-        404,
-        "service_resource_not_found",
-    );
+    assert_error(&api.get("/users/ghost").await, 404, NOT_FOUND);
+    assert_error(&api.get("/users/nobody").await, 404, NOT_FOUND);
     assert_eq!(
         assert_ok(&api.get("/users/alice/offline_msg_count").await)["data"],
         json!({"alice": 1})
@@ -1287,11 +1210,7 @@ async fn send_accepts_easemob_body_spellings() {
     }
     let bad_loc =
         json!({"to": ["bob"], "type": "loc", "body": {"lat": "north", "lng": 1, "addr": "x"}});
-    assert_error(
-        &api.post("/messages/users", bad_loc).await,
-        400,
-        "message_send_error",
-    );
+    assert_error(&api.post("/messages/users", bad_loc).await, 400, SEND_ERROR);
 }
 
 #[tokio::test]
@@ -1352,7 +1271,7 @@ async fn legacy_messages_send_to_users() {
         json!({"target_type": "users", "target": ["bob"], "msg": {"type": "txt", "msg": "x"}, "ext": 1}),
     ];
     for b in bad {
-        assert_error(&api.post("/messages", b).await, 400, "message_send_error");
+        assert_error(&api.post("/messages", b).await, 400, SEND_ERROR);
     }
     let group =
         json!({"target_type": "chatgroups", "target": ["1"], "msg": {"type": "txt", "msg": "x"}});
@@ -1363,9 +1282,5 @@ async fn legacy_messages_send_to_users() {
     );
     let unknown =
         json!({"target_type": "planets", "target": ["1"], "msg": {"type": "txt", "msg": "x"}});
-    assert_error(
-        &api.post("/messages", unknown).await,
-        400,
-        "illegal_argument",
-    );
+    assert_error(&api.post("/messages", unknown).await, 400, ILLEGAL);
 }
