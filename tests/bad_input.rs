@@ -272,3 +272,42 @@ async fn a_flood_of_garbage_does_not_disturb_other_users() {
     let health = reqwest::get(s.url("/healthz")).await.unwrap();
     assert!(health.status().is_success());
 }
+
+#[tokio::test]
+async fn a_token_does_not_outlive_its_user() {
+    let s = TestServer::start().await;
+    s.create_users(&["sam"]).await;
+    let r: Value = s
+        .http()
+        .post(s.url("/demo/chat/token"))
+        .json(&json!({"grant_type": "password", "username": "sam", "password": "pw-sam"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = r["access_token"].as_str().unwrap().to_string();
+    let c = WsClient::connect(&s.ws_url(), false).await.unwrap();
+    assert_eq!(
+        c.request("auth", json!({"token": token})).await.unwrap()["ok"],
+        json!(true)
+    );
+
+    // Delete sam and register the name again: the old token is worthless.
+    let app = s.app_token().await;
+    let del = s
+        .http()
+        .delete(s.url("/demo/chat/users/sam"))
+        .bearer_auth(&app)
+        .send()
+        .await
+        .unwrap();
+    assert!(del.status().is_success());
+    s.create_users(&["sam"]).await;
+    let c = WsClient::connect(&s.ws_url(), false).await.unwrap();
+    assert_eq!(
+        code(&c.request("auth", json!({"token": token})).await.unwrap()),
+        202
+    );
+}

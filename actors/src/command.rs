@@ -70,11 +70,11 @@ pub enum Command {
     },
 
     // ---- User entity: devices ----
-    /// Attaches a device's socket. `token_epoch` is checked when the device
+    /// Attaches a device's socket. `token` is checked when the device
     /// logged in with a token.
     Attach {
         session: SessionRef,
-        token_epoch: Option<u64>,
+        token: Option<TokenCheck>,
         reply: Reply<()>,
     },
     /// Detaches a closed socket.
@@ -108,6 +108,15 @@ pub enum Command {
     /// Test hook: the entity panics while handling this.
     #[cfg(feature = "fault-injection")]
     Panic,
+}
+
+/// What a device's token says about the user it was issued to: a token
+/// outlives neither the user (a re-registered name has a new uuid) nor a
+/// password change (which bumps the epoch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCheck {
+    pub user_uuid: String,
+    pub epoch: u64,
 }
 
 /// A 1:1 message on its way from sender to recipient and back.

@@ -62,6 +62,14 @@ impl Entity for ChatEntity {
         }
     }
 
+    fn is_vacant(&self) -> bool {
+        match self {
+            ChatEntity::App(app) => app.is_vacant(),
+            ChatEntity::User(user) => user.is_vacant(),
+            ChatEntity::Unsupported => true,
+        }
+    }
+
     fn can_passivate(&self) -> bool {
         match self {
             ChatEntity::User(user) => !user.has_sessions(),

@@ -51,6 +51,13 @@ pub trait Entity: Sized + Unpin + Send + 'static {
     /// consistent.
     fn evicted(self) {}
 
+    /// Whether the entity holds nothing (it does not exist, e.g. a lookup of
+    /// an unknown name); such an entity is dropped right after its step, so
+    /// requests for random names cannot fill memory.
+    fn is_vacant(&self) -> bool {
+        false
+    }
+
     /// Whether the entity may be dropped from memory when idle (an entity
     /// with attached sessions must stay).
     fn can_passivate(&self) -> bool {

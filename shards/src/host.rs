@@ -146,6 +146,7 @@ impl<E: Entity> ShardHost<E> {
         };
         let entity = &mut slot.entity;
         let outcome = catch_unwind(AssertUnwindSafe(|| entity.handle(cmd, &mut step)));
+        let vacant = outcome.is_ok() && entity.is_vacant();
         let StepCtx {
             batch,
             actions,
@@ -165,6 +166,9 @@ impl<E: Entity> ShardHost<E> {
             tracing::error!(shard = self.shard, %key, error = %e, "step failed to encode its writes; dropped");
             self.evict(&key);
             return;
+        }
+        if vacant && self.entities.remove(&key).is_some() {
+            self.metrics.active_entities.fetch_sub(1, Ordering::Relaxed);
         }
         let dirty = !batch.is_empty();
         if dirty {

@@ -20,7 +20,11 @@ pub enum Subject {
     App,
     /// One user of the app.
     #[serde(rename = "user")]
-    User { name: String, epoch: u64 },
+    User {
+        name: String,
+        uid: String,
+        epoch: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +118,7 @@ mod tests {
             app: "o#a".into(),
             sub: Subject::User {
                 name: "alice".into(),
+                uid: "u-1".into(),
                 epoch: 2,
             },
             exp: 100,

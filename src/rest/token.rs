@@ -108,6 +108,7 @@ async fn grant(ctx: AppCtx, Body(body): Body) -> Result<HttpResponse, ApiError> 
                 app: record.appkey.clone(),
                 sub: Subject::User {
                     name: user.to_string(),
+                    uid: creds.uuid.clone(),
                     epoch: creds.token_epoch,
                 },
                 exp,

@@ -61,6 +61,10 @@ impl AppState {
         })
     }
 
+    pub fn is_vacant(&self) -> bool {
+        self.record.is_none()
+    }
+
     pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
         match cmd {
             Command::CreateApp { record, reply } => {

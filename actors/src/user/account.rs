@@ -69,6 +69,7 @@ impl UserState {
                     password_hash: r.password_hash.clone(),
                     token_epoch: r.token_epoch,
                     activated: r.activated,
+                    uuid: r.uuid.clone(),
                 })
                 .ok_or(DomainError::UserNotFound),
         );

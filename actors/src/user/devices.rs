@@ -2,7 +2,7 @@
 //! user's timeline.
 
 use super::UserState;
-use crate::command::{answer, Reply, SyncPage};
+use crate::command::{answer, Reply, SyncPage, TokenCheck};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::message::StoredMessage;
@@ -16,7 +16,7 @@ impl UserState {
     pub(super) fn attach(
         &mut self,
         session: SessionRef,
-        token_epoch: Option<u64>,
+        token: Option<TokenCheck>,
         reply: Reply<()>,
     ) {
         let Some(record) = &self.record else {
@@ -25,7 +25,7 @@ impl UserState {
         if !record.activated {
             return answer(reply, Err(DomainError::UserDeactivated));
         }
-        if token_epoch.is_some_and(|e| e != record.token_epoch) {
+        if token.is_some_and(|t| t.epoch != record.token_epoch || t.user_uuid != record.uuid) {
             return answer(reply, Err(DomainError::TokenRevoked));
         }
         self.sessions.retain(|s| !s.is_closed());

@@ -61,6 +61,9 @@ pub struct Credentials {
     pub password_hash: String,
     pub token_epoch: u64,
     pub activated: bool,
+    /// Tokens name the user by uuid, so a deleted and re-registered name
+    /// does not inherit the old user's tokens.
+    pub uuid: String,
 }
 
 impl From<&UserRecord> for UserView {
@@ -113,6 +116,11 @@ impl UserState {
         })
     }
 
+    /// No account, no devices, nothing in flight.
+    pub fn is_vacant(&self) -> bool {
+        self.record.is_none() && self.sessions.is_empty() && self.pending.is_empty()
+    }
+
     pub fn has_sessions(&self) -> bool {
         !self.sessions.is_empty()
     }
@@ -131,9 +139,9 @@ impl UserState {
             Command::GetOfflineCount { reply } => self.offline_count(reply),
             Command::Attach {
                 session,
-                token_epoch,
+                token,
                 reply,
-            } => self.attach(session, token_epoch, reply),
+            } => self.attach(session, token, reply),
             Command::Detach { session_id } => self.detach(session_id),
             Command::Sync {
                 after,

@@ -6,6 +6,7 @@ use crate::auth::token::{self, Subject};
 use crate::error::ApiError;
 use crate::ws::codec::Encoding;
 use crate::ws::session::{Authed, SocketState};
+use imcloud_actors::command::TokenCheck;
 use imcloud_actors::ids::{AppKey, UserId};
 use imcloud_actors::session::SessionRef;
 use imcloud_actors::{Command, DomainError};
@@ -45,11 +46,12 @@ fn device_id(requested: Option<String>) -> Result<String, ApiError> {
     }
 }
 
-/// Who the credentials name: app, user and (for tokens) the token epoch.
+/// Who the credentials name: app, user and (for tokens) what the token says
+/// about the user, checked by the user's entity.
 async fn identify(
     state: &SocketState,
     a: &AuthArgs,
-) -> Result<(AppKey, UserId, Option<u64>), ApiError> {
+) -> Result<(AppKey, UserId, Option<TokenCheck>), ApiError> {
     let node = &state.node;
     if let Some(t) = &a.token {
         let claims = token::peek(t).map_err(|_| ApiError::Domain(DomainError::AuthFailed))?;
@@ -61,11 +63,18 @@ async fn identify(
             .map_err(|_| ApiError::Domain(DomainError::AuthFailed))?;
         let claims = token::verify(&record, t, token::now_secs())
             .map_err(|_| ApiError::Domain(DomainError::AuthFailed))?;
-        let Subject::User { name, epoch } = claims.sub else {
+        let Subject::User { name, uid, epoch } = claims.sub else {
             return Err(DomainError::AuthFailed.into());
         };
         let user = UserId::parse(&name).map_err(|_| ApiError::Domain(DomainError::AuthFailed))?;
-        return Ok((app, user, Some(epoch)));
+        return Ok((
+            app,
+            user,
+            Some(TokenCheck {
+                user_uuid: uid,
+                epoch,
+            }),
+        ));
     }
     let (Some(appkey), Some(user), Some(password)) = (&a.appkey, &a.user, &a.password) else {
         return Err(DomainError::InvalidArgument(
@@ -108,14 +117,14 @@ pub async fn handle(
         .into());
     }
     let device = device_id(a.device.clone())?;
-    let (app, user, token_epoch) = identify(state, &a).await?;
+    let (app, user, token) = identify(state, &a).await?;
     let node = state.node.clone();
     let (session, inbox) = SessionRef::new(device.clone(), node.config.limits.session_queue);
     let session_id = session.id;
     let key = app.user_key(&user);
     node.ask(key.clone(), |reply| Command::Attach {
         session,
-        token_epoch,
+        token,
         reply,
     })
     .await?;
