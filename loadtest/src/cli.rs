@@ -1,0 +1,232 @@
+//! The command line of `imcloud-loadtest`: one subcommand per scenario,
+//! each turned into that scenario's options.
+
+use crate::connect::rss::RssSource;
+use crate::connect::ConnectOptions;
+use crate::direct::{DirectOptions, Pacing};
+use crate::rest::Credentials;
+use crate::setup::SetupOptions;
+use crate::target::Target;
+use crate::wire::Encoding;
+use crate::Error;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "imcloud-loadtest",
+    about = "Load-test harness for imcloud (loopback targets only)"
+)]
+pub struct Cli {
+    /// Worker threads of the harness's runtime.
+    #[arg(long, global = true, default_value_t = 2)]
+    pub threads: usize,
+    /// Print one JSON object instead of the table.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Server and app, shared by every scenario.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// The server's base URL (127.0.0.0/8 only).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// The app, `org#app`.
+    #[arg(long, default_value = "demo#chat")]
+    pub app: String,
+    /// User names are `{prefix}{n}`.
+    #[arg(long, default_value = "lt")]
+    pub prefix: String,
+    /// Send MessagePack binary frames instead of JSON text frames.
+    #[arg(long)]
+    pub msgpack: bool,
+}
+
+impl TargetArgs {
+    fn target(&self) -> Result<Target, Error> {
+        Target::new(&self.url, &self.app)
+    }
+
+    fn encoding(&self) -> Encoding {
+        if self.msgpack {
+            Encoding::MsgPack
+        } else {
+            Encoding::Json
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Register users {prefix}0..{prefix}N-1 (idempotent).
+    Setup(SetupArgs),
+    /// 1:1 throughput and latency between sender/receiver pairs.
+    Direct(DirectArgs),
+    /// Server memory per idle authenticated connection.
+    Connect(ConnectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, required_unless_present = "data_dir", requires = "client_secret")]
+    pub client_id: Option<String>,
+    #[arg(long, requires = "client_id")]
+    pub client_secret: Option<String>,
+    /// Read client credentials from DIR/demo-app.json.
+    #[arg(long, conflicts_with = "client_id")]
+    pub data_dir: Option<PathBuf>,
+    #[arg(long)]
+    pub users: u32,
+    /// Registration requests (60 users each) in flight.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DirectArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, default_value_t = 100)]
+    pub pairs: u32,
+    /// Open loop: aggregate msg/s on a fixed schedule.
+    #[arg(
+        long,
+        required_unless_present = "closed_loop",
+        conflicts_with = "closed_loop"
+    )]
+    pub rate: Option<f64>,
+    /// Closed loop: each sender keeps --window sends in flight.
+    #[arg(long, requires = "window")]
+    pub closed_loop: bool,
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Longest send phase, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Most messages in all (default: until --duration).
+    #[arg(long)]
+    pub messages: Option<u64>,
+    /// Longest wait for the last acks and deliveries, seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub drain: f64,
+    /// Bytes of text in each message body.
+    #[arg(long, default_value_t = 16)]
+    pub size: usize,
+    /// Logins in flight while connecting.
+    #[arg(long, default_value_t = 32)]
+    pub login_concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long)]
+    pub sockets: u32,
+    /// Distinct users (default: one per socket).
+    #[arg(long)]
+    pub users: Option<u32>,
+    /// Connects started per second.
+    #[arg(long, default_value_t = 1000.0)]
+    pub rate: f64,
+    /// Seconds to hold the sockets once all are up.
+    #[arg(long, default_value_t = 10.0)]
+    pub hold: f64,
+    /// Seconds to wait before each RSS reading after a change.
+    #[arg(long, default_value_t = 2.0)]
+    pub settle: f64,
+    /// Source addresses 127.0.0.2.. to spread sockets over (0: the OS picks).
+    #[arg(long, default_value_t = 200)]
+    pub source_ips: u8,
+    /// The server's pid (RSS from /proc/PID/status).
+    #[arg(long, conflicts_with = "metrics_url")]
+    pub pid: Option<u32>,
+    /// The server's /metrics URL (default: {url}/metrics).
+    #[arg(long)]
+    pub metrics_url: Option<String>,
+}
+
+fn secs(what: &str, s: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(s)
+        .map_err(|_| Error::Usage(format!("--{what} must be a non-negative number of seconds")))
+}
+
+impl SetupArgs {
+    pub fn options(&self) -> Result<SetupOptions, Error> {
+        let credentials = match (&self.client_id, &self.client_secret, &self.data_dir) {
+            (Some(id), Some(secret), _) => Credentials {
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+            },
+            (_, _, Some(dir)) => Credentials::from_data_dir(dir)?,
+            _ => {
+                return Err(Error::Usage(
+                    "give --client-id and --client-secret, or --data-dir".into(),
+                ))
+            }
+        };
+        Ok(SetupOptions {
+            target: self.target.target()?,
+            credentials,
+            users: self.users,
+            prefix: self.target.prefix.clone(),
+            concurrency: self.concurrency,
+        })
+    }
+}
+
+impl DirectArgs {
+    pub fn options(&self) -> Result<DirectOptions, Error> {
+        let pacing = match (self.rate, self.window) {
+            (Some(rate), _) => Pacing::Open { rate },
+            (None, Some(window)) if self.closed_loop => Pacing::Closed { window },
+            _ => {
+                return Err(Error::Usage(
+                    "give --rate R, or --closed-loop --window W".into(),
+                ))
+            }
+        };
+        Ok(DirectOptions {
+            target: self.target.target()?,
+            prefix: self.target.prefix.clone(),
+            pairs: self.pairs,
+            pacing,
+            duration: secs("duration", self.duration)?,
+            messages: self.messages,
+            drain: secs("drain", self.drain)?,
+            payload_bytes: self.size,
+            encoding: self.target.encoding(),
+            login_concurrency: self.login_concurrency,
+        })
+    }
+}
+
+impl ConnectArgs {
+    pub fn options(&self) -> Result<ConnectOptions, Error> {
+        let target = self.target.target()?;
+        let rss = match (self.pid, &self.metrics_url) {
+            (Some(pid), _) => RssSource::Pid(pid),
+            (None, Some(url)) => RssSource::Metrics(url.clone()),
+            (None, None) => RssSource::Metrics(format!("{}/metrics", target.http_base)),
+        }
+        .checked()?;
+        Ok(ConnectOptions {
+            prefix: self.target.prefix.clone(),
+            sockets: self.sockets,
+            users: self.users.unwrap_or(self.sockets),
+            rate: self.rate,
+            hold: secs("hold", self.hold)?,
+            settle: secs("settle", self.settle)?,
+            source_ips: self.source_ips,
+            rss,
+            encoding: self.target.encoding(),
+            target,
+        })
+    }
+}

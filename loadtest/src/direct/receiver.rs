@@ -1,0 +1,127 @@
+//! One receiver socket of the `direct` scenario: reads pushes until told to
+//! stop, keeps the set of msg ids it was given (so loss and duplicates are
+//! exact), and records end-to-end latency from each message's intended send
+//! time.
+
+use crate::conn::Ws;
+use crate::latency::Latency;
+use crate::wire;
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+
+/// What one receiver is to do.
+pub struct ReceiverPlan {
+    pub pair: u32,
+    pub run_id: u64,
+    pub base: Instant,
+    /// Distinct messages of this run delivered so far, for the drain.
+    pub delivered: Arc<AtomicU64>,
+}
+
+/// What one receiver saw.
+#[derive(Default)]
+pub struct ReceiverResult {
+    pub pair: u32,
+    /// Distinct msg ids of this run delivered here.
+    pub ids: HashSet<u64>,
+    /// Pushes of a msg id already delivered.
+    pub duplicates: u64,
+    /// Messages of this pair that came after a later one of the same sender.
+    pub reordered: u64,
+    /// Pushes of this run stamped for another pair.
+    pub misrouted: u64,
+    /// Pushes of another run, or without a stamp.
+    pub foreign: u64,
+    pub e2e: Latency,
+    /// ns since base of the last delivery.
+    pub last_ns: u64,
+    /// Why the socket ended early, if it did.
+    pub closed_early: bool,
+}
+
+struct Receiver {
+    plan: ReceiverPlan,
+    res: ReceiverResult,
+    highest_k: Option<u64>,
+}
+
+impl Receiver {
+    fn on_frame(&mut self, msg: &Message) {
+        let now = Instant::now();
+        let Some(frame) = wire::decode(msg) else {
+            return;
+        };
+        let (Some("message"), Some(m)) = (frame.push.as_deref(), frame.msg) else {
+            return;
+        };
+        let Some(stamp) = m.ext.and_then(|e| e.lt).filter(|s| s.r == self.plan.run_id) else {
+            self.res.foreign += 1;
+            return;
+        };
+        if stamp.p != self.plan.pair {
+            self.res.misrouted += 1;
+            return;
+        }
+        let Some(id) = wire::parse_msg_id(&m.msg_id) else {
+            self.res.foreign += 1;
+            return;
+        };
+        if !self.res.ids.insert(id) {
+            self.res.duplicates += 1;
+            return;
+        }
+        self.plan
+            .delivered
+            .store(self.res.ids.len() as u64, Ordering::Relaxed);
+        if self.highest_k.is_some_and(|h| stamp.k < h) {
+            self.res.reordered += 1;
+        }
+        self.highest_k = Some(self.highest_k.map_or(stamp.k, |h| h.max(stamp.k)));
+        let at = u64::try_from(now.saturating_duration_since(self.plan.base).as_nanos())
+            .unwrap_or(u64::MAX);
+        self.res.e2e.record_ns(at.saturating_sub(stamp.t));
+        self.res.last_ns = self.res.last_ns.max(at);
+    }
+}
+
+/// Reads pushes until `stop` turns true or the socket ends.
+pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) -> ReceiverResult {
+    let (mut sink, mut stream) = ws.split();
+    let res = ReceiverResult {
+        pair: plan.pair,
+        ..ReceiverResult::default()
+    };
+    let mut r = Receiver {
+        plan,
+        res,
+        highest_k: None,
+    };
+    loop {
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(msg)) => r.on_frame(&msg),
+                _ => {
+                    r.res.closed_early = true;
+                    break;
+                }
+            },
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    // Whatever already arrived still counts.
+                    while let Some(Some(Ok(msg))) = stream.next().now_or_never() {
+                        r.on_frame(&msg);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    // Best effort: the server also notices the TCP close.
+    let _ = sink.send(Message::Close(None)).await;
+    r.res
+}

@@ -1,0 +1,198 @@
+//! The `direct` report: counts, exact loss and duplicates (by msg id),
+//! throughput and latency percentiles, as a table or one JSON object.
+//!
+//! `lost` is exact: the msg ids the server acked to a sender that its
+//! receiver never got by the end of the drain.
+
+use super::receiver::ReceiverResult;
+use super::sender::SenderResult;
+use crate::latency::{Latency, Summary};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+/// Most lost msg ids listed in the report.
+const LOST_SAMPLE: usize = 20;
+
+/// Everything `direct` measured.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DirectReport {
+    /// `open` or `closed`.
+    pub mode: String,
+    pub pairs: u32,
+    /// Open loop: the aggregate schedule, msg/s.
+    pub rate: Option<f64>,
+    /// Closed loop: requests in flight per sender.
+    pub window: Option<usize>,
+    pub encoding: String,
+    pub payload_bytes: usize,
+    /// Time from the run's start to the last send scheduled, s.
+    pub send_secs: f64,
+    pub sent: u64,
+    pub acked: u64,
+    /// Error replies by code, plus local failures (`socket_closed`, ...).
+    pub errors: BTreeMap<String, u64>,
+    /// Sent with no reply by the end of the drain.
+    pub pending: u64,
+    /// Distinct messages delivered.
+    pub delivered: u64,
+    pub duplicates: u64,
+    /// Acked msg ids never delivered.
+    pub lost: u64,
+    /// Up to 20 of the lost msg ids.
+    pub lost_sample: Vec<String>,
+    /// Delivered although the sender saw no ack (an error or no reply).
+    pub delivered_unacked: u64,
+    /// Delivered after a later message of the same sender.
+    pub reordered: u64,
+    pub misrouted: u64,
+    /// Pushes of another run or without a stamp.
+    pub foreign: u64,
+    /// Receiver sockets that ended before the run did.
+    pub receivers_closed_early: u64,
+    /// Acks per second, from the start to the last ack.
+    pub acked_per_sec: f64,
+    /// Deliveries per second, from the start to the last delivery.
+    pub delivered_per_sec: f64,
+    pub e2e: Summary,
+    pub ack: Summary,
+}
+
+/// The run's settings the report repeats.
+pub struct RunFacts {
+    pub mode: &'static str,
+    pub pairs: u32,
+    pub rate: Option<f64>,
+    pub window: Option<usize>,
+    pub encoding: &'static str,
+    pub payload_bytes: usize,
+    pub send_secs: f64,
+}
+
+fn per_sec(count: u64, ns: u64) -> f64 {
+    if ns == 0 {
+        0.0
+    } else {
+        count as f64 / (ns as f64 / 1e9)
+    }
+}
+
+/// Merges the per-socket results. Senders and receivers are matched by pair.
+pub fn build(
+    facts: RunFacts,
+    senders: Vec<SenderResult>,
+    receivers: Vec<ReceiverResult>,
+) -> DirectReport {
+    let mut r = DirectReport {
+        mode: facts.mode.into(),
+        pairs: facts.pairs,
+        rate: facts.rate,
+        window: facts.window,
+        encoding: facts.encoding.into(),
+        payload_bytes: facts.payload_bytes,
+        send_secs: facts.send_secs,
+        ..DirectReport::default()
+    };
+    let mut ack = Latency::new();
+    let mut e2e = Latency::new();
+    let empty = HashSet::new();
+    let by_pair: BTreeMap<u32, &ReceiverResult> = receivers.iter().map(|x| (x.pair, x)).collect();
+    let (mut last_ack, mut last_delivery) = (0u64, 0u64);
+    for s in &senders {
+        r.sent += s.sent;
+        r.acked += s.acked_ids.len() as u64;
+        r.pending += s.pending;
+        for (code, n) in &s.errors {
+            *r.errors.entry(code.clone()).or_default() += n;
+        }
+        ack.merge(&s.ack_latency);
+        last_ack = last_ack.max(s.last_ack_ns);
+        let delivered = by_pair.get(&s.pair).map_or(&empty, |x| &x.ids);
+        let mut acked_delivered = 0u64;
+        for id in &s.acked_ids {
+            if delivered.contains(id) {
+                acked_delivered += 1;
+            } else {
+                r.lost += 1;
+                if r.lost_sample.len() < LOST_SAMPLE {
+                    r.lost_sample.push(id.to_string());
+                }
+            }
+        }
+        r.delivered_unacked += (delivered.len() as u64).saturating_sub(acked_delivered);
+    }
+    for x in &receivers {
+        r.delivered += x.ids.len() as u64;
+        r.duplicates += x.duplicates;
+        r.reordered += x.reordered;
+        r.misrouted += x.misrouted;
+        r.foreign += x.foreign;
+        r.receivers_closed_early += u64::from(x.closed_early);
+        e2e.merge(&x.e2e);
+        last_delivery = last_delivery.max(x.last_ns);
+    }
+    r.acked_per_sec = per_sec(r.acked, last_ack);
+    r.delivered_per_sec = per_sec(r.delivered, last_delivery);
+    r.e2e = e2e.summary();
+    r.ack = ack.summary();
+    r
+}
+
+impl DirectReport {
+    /// The human table printed at the end of a run.
+    pub fn table(&self) -> String {
+        let mut o = String::new();
+        let pace = match (self.rate, self.window) {
+            (Some(rate), _) => format!("open loop, {rate:.0} msg/s scheduled"),
+            (_, Some(w)) => format!("closed loop, window {w} per sender"),
+            _ => String::new(),
+        };
+        let errors = if self.errors.is_empty() {
+            "none".to_string()
+        } else {
+            self.errors
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            o,
+            "direct: {} pairs, {pace}, {} frames, {} B payload, send phase {:.1} s",
+            self.pairs, self.encoding, self.payload_bytes, self.send_secs
+        );
+        let _ = writeln!(
+            o,
+            "  sent {:>10}   acked {:>10}   pending {:>6}   errors {errors}",
+            self.sent, self.acked, self.pending
+        );
+        let _ = writeln!(
+            o,
+            "  delivered {:>7}   duplicates {:>5}   lost {:>6}   delivered-unacked {}",
+            self.delivered, self.duplicates, self.lost, self.delivered_unacked
+        );
+        let _ = writeln!(
+            o,
+            "  reordered {}   misrouted {}   foreign {}   receivers closed early {}",
+            self.reordered, self.misrouted, self.foreign, self.receivers_closed_early
+        );
+        let _ = writeln!(
+            o,
+            "  throughput: {:.0} acked/s, {:.0} delivered/s",
+            self.acked_per_sec, self.delivered_per_sec
+        );
+        let _ = writeln!(o, "  {}", Summary::header());
+        let _ = writeln!(o, "  {}", self.e2e.row("end-to-end"));
+        let _ = writeln!(o, "  {}", self.ack.row("ack"));
+        if !self.lost_sample.is_empty() {
+            let _ = writeln!(
+                o,
+                "  lost msg ids (first {}): {}",
+                self.lost_sample.len(),
+                self.lost_sample.join(" ")
+            );
+        }
+        o
+    }
+}

@@ -1,0 +1,38 @@
+//! imcloud-loadtest: the bundled load harness. It drives a running imcloud
+//! server over its real REST and WebSocket interfaces and reports what it
+//! measured. Every scenario is bounded by a count and a duration, stops by
+//! itself, and talks only to loopback addresses.
+//!
+//! Layout:
+//! - [`target`]: the server under test (loopback-only URLs, app key).
+//! - [`rest`]: app token and batch user registration over REST.
+//! - [`setup`]: scenario `setup`, registers `lt0..ltN-1` idempotently.
+//! - [`wire`]: the few frames the harness speaks, encoded and decoded
+//!   without building `serde_json::Value` trees.
+//! - [`conn`]: opens a WebSocket (optionally from a chosen 127.0.0.x
+//!   address) and authenticates it.
+//! - [`latency`]: HdrHistogram helpers and the percentile summary.
+//! - [`direct`]: scenario `direct`, 1:1 throughput and latency (senders,
+//!   receivers, report).
+//! - [`connect`]: scenario `connect`, memory per idle authenticated socket
+//!   (server RSS, file-descriptor limit).
+//! - [`cli`]: the command line of the `imcloud-loadtest` binary.
+//! - [`error`]: the harness's error type.
+
+pub mod cli;
+pub mod conn;
+pub mod connect;
+pub mod direct;
+pub mod error;
+pub mod latency;
+pub mod rest;
+pub mod setup;
+pub mod target;
+pub mod wire;
+
+pub use error::Error;
+
+/// The password the harness registers and logs in with for `user`.
+pub fn password_for(user: &str) -> String {
+    format!("pw-{user}")
+}

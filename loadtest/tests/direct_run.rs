@@ -1,0 +1,129 @@
+//! The harness against the real server in-process: `setup` then small
+//! `direct` runs, closed and open loop, JSON and MessagePack. Every message
+//! acked must be delivered exactly once.
+
+mod common;
+
+use common::TestServer;
+use imcloud_loadtest::direct::report::DirectReport;
+use imcloud_loadtest::direct::{self, DirectOptions, Pacing};
+use imcloud_loadtest::setup::{self, SetupOptions};
+use imcloud_loadtest::wire::Encoding;
+use std::time::Duration;
+
+const PAIRS: u32 = 4;
+const MESSAGES: u64 = 200;
+
+async fn register(server: &TestServer) {
+    let opts = SetupOptions {
+        target: server.target(),
+        credentials: server.credentials.clone(),
+        users: 2 * PAIRS,
+        prefix: "lt".into(),
+        concurrency: 2,
+    };
+    let first = setup::run(&opts).await.expect("setup runs");
+    assert_eq!(
+        (first.created, first.existing, first.failed),
+        (u64::from(2 * PAIRS), 0, 0),
+        "{first:?}"
+    );
+    // Idempotent: a second run finds every user.
+    let again = setup::run(&opts).await.expect("setup runs again");
+    assert_eq!(
+        (again.created, again.existing, again.failed),
+        (0, u64::from(2 * PAIRS), 0),
+        "{again:?}"
+    );
+}
+
+fn options(server: &TestServer, pacing: Pacing, encoding: Encoding) -> DirectOptions {
+    DirectOptions {
+        target: server.target(),
+        prefix: "lt".into(),
+        pairs: PAIRS,
+        pacing,
+        duration: Duration::from_secs(30),
+        messages: Some(MESSAGES),
+        drain: Duration::from_secs(15),
+        payload_bytes: 16,
+        encoding,
+        login_concurrency: 4,
+    }
+}
+
+fn assert_clean(r: &DirectReport) {
+    let table = r.table();
+    assert_eq!(r.sent, MESSAGES, "{table}");
+    assert_eq!(r.acked, MESSAGES, "{table}");
+    assert_eq!(r.delivered, MESSAGES, "{table}");
+    assert_eq!(
+        (r.lost, r.duplicates, r.pending, r.delivered_unacked),
+        (0, 0, 0, 0),
+        "{table}"
+    );
+    assert!(r.errors.is_empty(), "{table}");
+    assert_eq!(
+        (
+            r.misrouted,
+            r.foreign,
+            r.reordered,
+            r.receivers_closed_early
+        ),
+        (0, 0, 0, 0),
+        "{table}"
+    );
+    assert_eq!((r.e2e.count, r.ack.count), (MESSAGES, MESSAGES), "{table}");
+    assert!(r.e2e.max_ms > 0.0 && r.acked_per_sec > 0.0, "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_direct_runs_deliver_every_acked_message_once() {
+    let server = TestServer::start();
+    register(&server).await;
+
+    let closed = direct::run(&options(
+        &server,
+        Pacing::Closed { window: 8 },
+        Encoding::Json,
+    ))
+    .await
+    .expect("closed-loop run");
+    assert_clean(&closed);
+    assert_eq!(closed.mode, "closed");
+
+    let open = direct::run(&options(
+        &server,
+        Pacing::Open { rate: 400.0 },
+        Encoding::MsgPack,
+    ))
+    .await
+    .expect("open-loop run");
+    assert_clean(&open);
+    // 200 messages at 400/s take about half a second to schedule.
+    assert!(
+        open.send_secs > 0.3 && open.send_secs < 5.0,
+        "{}",
+        open.table()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_stops_at_its_duration_without_a_message_cap() {
+    let server = TestServer::start();
+    register(&server).await;
+    let mut opts = options(&server, Pacing::Open { rate: 200.0 }, Encoding::Json);
+    opts.messages = None;
+    opts.duration = Duration::from_millis(500);
+    let started = std::time::Instant::now();
+    let r = direct::run(&opts).await.expect("run");
+    assert!(started.elapsed() < Duration::from_secs(10), "run overran");
+    // About 100 messages: 200/s for half a second.
+    assert!((80..=110).contains(&r.sent), "{}", r.table());
+    assert_eq!(
+        (r.acked, r.delivered, r.lost, r.duplicates),
+        (r.sent, r.sent, 0, 0),
+        "{}",
+        r.table()
+    );
+}
