@@ -9,5 +9,5 @@ mod direct_chat;
 mod durability;
 mod isolation;
 mod offline_sync;
-mod rest_api;
+mod rest;
 mod supervision;

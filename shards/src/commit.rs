@@ -148,7 +148,7 @@ fn commit_loop(
             }
         }
     }
-    tracing::info!("group-commit loop stopped");
+    tracing::debug!("group-commit loop stopped");
 }
 
 #[cfg(test)]
