@@ -196,3 +196,72 @@ impl DirectReport {
         o
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> RunFacts {
+        RunFacts {
+            mode: "closed",
+            pairs: 2,
+            rate: None,
+            window: Some(1),
+            encoding: "json",
+            payload_bytes: 1,
+            send_secs: 1.0,
+        }
+    }
+
+    #[test]
+    fn lost_is_acked_ids_never_delivered_per_pair() {
+        let s0 = SenderResult {
+            pair: 0,
+            sent: 4,
+            acked_ids: vec![1, 2, 3],
+            pending: 1,
+            ..SenderResult::default()
+        };
+        let s1 = SenderResult {
+            pair: 1,
+            sent: 2,
+            acked_ids: vec![10, 11],
+            ..SenderResult::default()
+        };
+        // Pair 0 got 1 and 3 (2 is lost) plus 4, whose ack never came; pair 1
+        // got 10 twice and 11; id 2 turning up at pair 1 does not make it
+        // delivered for pair 0.
+        let r0 = ReceiverResult {
+            pair: 0,
+            ids: [1, 3, 4].into(),
+            ..ReceiverResult::default()
+        };
+        let r1 = ReceiverResult {
+            pair: 1,
+            ids: [10, 11, 2].into(),
+            duplicates: 1,
+            ..ReceiverResult::default()
+        };
+        let r = build(facts(), vec![s0, s1], vec![r0, r1]);
+        assert_eq!(
+            (r.sent, r.acked, r.pending, r.delivered, r.duplicates),
+            (6, 5, 1, 6, 1)
+        );
+        assert_eq!(r.lost, 1);
+        assert_eq!(r.lost_sample, vec!["2".to_string()]);
+        assert_eq!(r.delivered_unacked, 2, "4 at pair 0, 2 at pair 1");
+    }
+
+    #[test]
+    fn a_receiver_that_never_reported_loses_everything_acked() {
+        let s = SenderResult {
+            pair: 0,
+            sent: 2,
+            acked_ids: vec![5, 6],
+            ..SenderResult::default()
+        };
+        let r = build(facts(), vec![s], Vec::new());
+        assert_eq!((r.lost, r.delivered), (2, 0));
+        assert!(r.table().contains("lost msg ids (first 2): 5 6"));
+    }
+}
