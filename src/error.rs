@@ -126,6 +126,26 @@ impl ApiError {
                 D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),
+                D::GroupNotFound => info(
+                    605,
+                    404,
+                    "resource_not_found",
+                    "GroupNotFoundException",
+                ),
+                D::GroupExists => info(
+                    203,
+                    400,
+                    "illegal_argument",
+                    "IllegalArgumentException",
+                ),
+                D::NotGroupMember => info(602, 403, "forbidden_op", "ForbiddenOpException"),
+                D::AlreadyGroupMember => info(601, 403, "forbidden_op", "ForbiddenOpException"),
+                D::GroupPermission(_) => info(603, 403, "forbidden_op", "ForbiddenOpException"),
+                D::GroupFull => info(604, 403, "exceed_limit", "ExceedLimitException"),
+                D::TooManyGroups => info(614, 403, "exceed_limit", "ExceedLimitException"),
+                D::GroupMuted => info(215, 403, "forbidden_op", "ForbiddenOpException"),
+                D::GroupMutedAll => info(507, 403, "forbidden_op", "ForbiddenOpException"),
+                D::GroupBlocked => info(615, 403, "forbidden_op", "ForbiddenOpException"),
             },
             ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),
             ApiError::TokenCorrupt | ApiError::NeedAppToken => {
@@ -190,6 +210,7 @@ impl ApiError {
         match self {
             ApiError::Domain(DomainError::UserNotFound) => "Service resource not found".into(),
             ApiError::Domain(DomainError::InvalidArgument(m)) => m.clone(),
+            ApiError::Domain(DomainError::GroupPermission(m)) => m.clone(),
             ApiError::InvalidBody(detail) if !detail.is_empty() => {
                 format!("Request body is invalid. Please check body is correct. ({detail})")
             }

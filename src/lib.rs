@@ -11,6 +11,7 @@
 //! - [`apps`]: the app record cache, app creation, the demo app.
 //! - [`auth`]: signed tokens and password hashing.
 //! - [`send`]: the send pipeline shared by WebSocket and REST.
+//! - [`groups`]: group calls shared by WebSocket and REST.
 //! - [`ws`]: the client protocol over WebSocket.
 //! - [`rest`]: the Easemob-compatible REST API.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod error;
+pub mod groups;
 pub mod metrics;
 pub mod node;
 pub mod rest;

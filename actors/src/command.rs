@@ -4,6 +4,7 @@
 
 use crate::app::{AppRecord, AppSettings};
 use crate::error::DomainError;
+use crate::group::{Actor, GroupLimits, GroupOp, GroupReply};
 use crate::message::{SendAck, StoredMessage};
 use crate::session::SessionRef;
 use crate::user::{Credentials, NewUser, UserView};
@@ -96,6 +97,40 @@ pub enum Command {
     /// The recipient stored it (or refused); back at the sender's entity.
     Delivered(Box<Outgoing>, Result<(), DomainError>),
 
+    // ---- Groups ----
+    /// A management operation or read at the Group entity.
+    GroupManage {
+        actor: Actor,
+        op: GroupOp,
+        limits: GroupLimits,
+        reply: Reply<GroupReply>,
+    },
+    /// A message to the group (at the Group entity).
+    GroupSend(Box<GroupOutgoing>),
+    /// A member's page of the group timeline, after `after` or, when
+    /// `None`, after the member's join seq.
+    GroupSync {
+        user: String,
+        after: Option<u64>,
+        limit: usize,
+        reply: Reply<SyncPage>,
+    },
+    /// At the User entity: the user joined `group` at its `seq`.
+    GroupJoined {
+        group: String,
+        seq: u64,
+    },
+    /// At the User entity: the user left `group`.
+    GroupLeft {
+        group: String,
+    },
+    /// At the User entity: the groups it belongs to, with join seqs (at
+    /// most `limit`).
+    UserGroups {
+        limit: usize,
+        reply: Reply<Vec<(String, u64)>>,
+    },
+
     // ---- Shard-wide queries ----
     /// Up to `limit` users of `app` on one shard created after `after`.
     ListUsers {
@@ -137,6 +172,19 @@ pub struct Outgoing {
     pub reply: Reply<SendAck>,
     /// The way back to the sender's entity.
     pub router: Router,
+}
+
+/// A group message on its way to the group.
+pub struct GroupOutgoing {
+    /// `from` is the sender; `to`, `msg_id`, `seq`, `ts` are set by the
+    /// group.
+    pub message: StoredMessage,
+    pub client_msg_id: Option<String>,
+    /// The device that sent it: it is not pushed its own copy.
+    pub origin_session: Option<u64>,
+    /// REST sends may name a sender that is not a member.
+    pub from_rest: bool,
+    pub reply: Reply<SendAck>,
 }
 
 /// The app's per-user send rate, carried with each send so the sender's
@@ -187,6 +235,11 @@ impl Command {
                 }
             }
             Command::ListUsers { reply, .. } => answer(reply, Err(err)),
+            Command::GroupManage { reply, .. } => answer(reply, Err(err)),
+            Command::GroupSend(out) => answer(out.reply, Err(err)),
+            Command::GroupSync { reply, .. } => answer(reply, Err(err)),
+            Command::UserGroups { reply, .. } => answer(reply, Err(err)),
+            Command::GroupJoined { .. } | Command::GroupLeft { .. } => {}
             #[cfg(feature = "fault-injection")]
             Command::Panic => {}
         }

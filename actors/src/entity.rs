@@ -4,6 +4,8 @@
 use crate::app::AppState;
 use crate::command::Command;
 use crate::env::DomainEnv;
+use crate::group::GroupState;
+use crate::session::Notice;
 use crate::user::UserState;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::{Entity, EntityKey, EntityKind, ShardError, StepCtx, StoreError};
@@ -11,6 +13,7 @@ use imcloud_shards::{Entity, EntityKey, EntityKind, ShardError, StepCtx, StoreEr
 pub enum ChatEntity {
     App(AppState),
     User(Box<UserState>),
+    Group(Box<GroupState>),
     /// Kinds whose entities arrive with later issues; every command to them
     /// is refused.
     Unsupported,
@@ -19,12 +22,14 @@ pub enum ChatEntity {
 impl Entity for ChatEntity {
     type Command = Command;
     type Env = DomainEnv;
+    type Notice = Notice;
 
     fn activate(key: &EntityKey, store: &ShardStore, env: &DomainEnv) -> Result<Self, StoreError> {
         Ok(match key.kind {
             EntityKind::App => ChatEntity::App(AppState::activate(key, store)?),
             EntityKind::User => ChatEntity::User(Box::new(UserState::activate(key, store, env)?)),
-            EntityKind::Group | EntityKind::Chatroom => ChatEntity::Unsupported,
+            EntityKind::Group => ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?)),
+            EntityKind::Chatroom => ChatEntity::Unsupported,
         })
     }
 
@@ -36,6 +41,7 @@ impl Entity for ChatEntity {
         match self {
             ChatEntity::App(app) => app.handle(cmd, ctx),
             ChatEntity::User(user) => user.handle(cmd, ctx),
+            ChatEntity::Group(group) => group.handle(cmd, ctx),
             ChatEntity::Unsupported => cmd.reject(crate::DomainError::Internal),
         }
     }
@@ -56,6 +62,12 @@ impl Entity for ChatEntity {
         }
     }
 
+    fn notify(&mut self, notice: &Notice) {
+        if let ChatEntity::User(user) = self {
+            user.notify(notice);
+        }
+    }
+
     fn evicted(self) {
         if let ChatEntity::User(user) = self {
             user.kick_after_restart();
@@ -66,6 +78,7 @@ impl Entity for ChatEntity {
         match self {
             ChatEntity::App(app) => app.is_vacant(),
             ChatEntity::User(user) => user.is_vacant(),
+            ChatEntity::Group(group) => group.is_vacant(),
             ChatEntity::Unsupported => true,
         }
     }

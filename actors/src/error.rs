@@ -35,6 +35,28 @@ pub enum DomainError {
     Busy,
     #[error("internal error")]
     Internal,
+    // ---- groups ----
+    #[error("group not found")]
+    GroupNotFound,
+    #[error("group already exists")]
+    GroupExists,
+    #[error("user is not a member of the group")]
+    NotGroupMember,
+    #[error("user is already a member of the group")]
+    AlreadyGroupMember,
+    /// A management call by someone who is not owner/admin, or on the owner.
+    #[error("{0}")]
+    GroupPermission(String),
+    #[error("group is full")]
+    GroupFull,
+    #[error("user has joined too many groups")]
+    TooManyGroups,
+    #[error("user is muted in this group")]
+    GroupMuted,
+    #[error("the group is muted for all members")]
+    GroupMutedAll,
+    #[error("user is blocked from this group")]
+    GroupBlocked,
 }
 
 impl From<ShardError> for DomainError {

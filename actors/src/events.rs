@@ -3,6 +3,7 @@
 //! hands over when it moves, and what its indexes can be rebuilt from.
 
 use crate::app::AppRecord;
+use crate::group::{GroupRecord, MemberRecord};
 use crate::message::StoredMessage;
 use crate::user::UserRecord;
 use serde::{Deserialize, Serialize};
@@ -32,5 +33,42 @@ pub enum Event {
     },
     OfflineSynced {
         stream: String,
+    },
+    GroupCreated {
+        app: String,
+        group: GroupRecord,
+    },
+    GroupUpdated {
+        app: String,
+        group: GroupRecord,
+    },
+    GroupDismissed {
+        app: String,
+        group: String,
+    },
+    GroupMemberSet {
+        app: String,
+        group: String,
+        user: String,
+        member: MemberRecord,
+    },
+    GroupMemberRemoved {
+        app: String,
+        group: String,
+        user: String,
+    },
+    GroupBlockSet {
+        app: String,
+        group: String,
+        user: String,
+        blocked: bool,
+    },
+    /// The user's own index of its groups changed (`joined_seq` is `None`
+    /// when it left).
+    UserGroupSet {
+        app: String,
+        user: String,
+        group: String,
+        joined_seq: Option<u64>,
     },
 }

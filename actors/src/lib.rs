@@ -1,5 +1,5 @@
-//! The chat domain of imcloud: the entities (App, User; Group and Chatroom
-//! come with their issue), their commands, the domain types and policies.
+//! The chat domain of imcloud: the entities (App, User, Group; Chatroom
+//! comes with its issue), their commands, the domain types and policies.
 //! It knows nothing of HTTP, WebSocket or JSON envelopes; the gateway turns
 //! those into [`Command`]s and sends them through the shard [`Router`].
 //!
@@ -9,7 +9,7 @@
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: every command an entity takes, with its typed reply.
 //! - [`entity`]: `ChatEntity`, the shard runtime's entity, dispatching to
-//!   [`app`] and [`user`].
+//!   [`app`], [`user`] and [`group`].
 //! - [`session`]: `SessionRef`, how an entity reaches a connected device.
 //! - [`trees`]: key layouts of the domain's tree families in a shard.
 //! - [`events`]: the shard-log events the domain appends.
@@ -22,6 +22,7 @@ pub mod entity;
 pub mod env;
 pub mod error;
 pub mod events;
+pub mod group;
 pub mod ids;
 pub mod message;
 pub mod rate;

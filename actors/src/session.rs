@@ -12,10 +12,30 @@ use tokio::sync::{mpsc, Notify};
 #[derive(Debug, Clone)]
 pub enum Push {
     Message(Arc<StoredMessage>),
+    /// Something happened in a group the user belongs to.
+    Event(Arc<EventPush>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,
     },
+}
+
+/// A group event: `kind` is `member_joined`, `member_left`,
+/// `member_removed`, `role_changed`, `muted`, `unmuted`, `dismissed` or
+/// `join_request`; `user` is whom it is about (empty for the whole group).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventPush {
+    pub kind: &'static str,
+    pub group: String,
+    pub user: String,
+}
+
+/// A fan-out notice: one push for the devices of every user a shard is
+/// told about, except the sending device.
+#[derive(Debug)]
+pub struct Notice {
+    pub push: Push,
+    pub skip_session: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

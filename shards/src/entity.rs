@@ -28,6 +28,9 @@ pub trait Entity: Sized + Unpin + Send + 'static {
     type Command: Send + 'static;
     /// Handles every entity of the domain shares (config, id generator).
     type Env: Clone + Send + Sync + Unpin + 'static;
+    /// A fan-out notice: something many entities of a shard are told at
+    /// once, and only if they are active (see [`Entity::notify`]).
+    type Notice: Send + Sync + 'static;
 
     /// Builds the entity from its persisted state (or an empty one).
     fn activate(key: &EntityKey, store: &ShardStore, env: &Self::Env) -> Result<Self, StoreError>;
@@ -43,6 +46,15 @@ pub trait Entity: Sized + Unpin + Send + 'static {
     fn query(cmd: Self::Command, store: &ShardStore, env: &Self::Env) {
         let _ = (store, env);
         Self::reject(cmd, ShardError::Unavailable);
+    }
+
+    /// Told a fan-out notice. Only entities already active on the shard are
+    /// told: a notice never activates an entity (an offline member of a
+    /// group learns what it missed by sync, not by being woken). Must not
+    /// block and has no step: it writes nothing, it only forwards to
+    /// attached devices.
+    fn notify(&mut self, notice: &Self::Notice) {
+        let _ = notice;
     }
 
     /// Called when the entity is evicted after a failed step, before its

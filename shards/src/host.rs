@@ -23,16 +23,29 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A command for an entity of this shard, or for the shard itself.
+/// A command for an entity of this shard, or for the shard itself, or one
+/// fan-out notice for those of `keys` that are active here.
 pub enum Deliver<E: Entity> {
-    Entity { key: EntityKey, cmd: E::Command },
-    Shard { cmd: E::Command },
+    Entity {
+        key: EntityKey,
+        cmd: E::Command,
+    },
+    Shard {
+        cmd: E::Command,
+    },
+    Notify {
+        keys: Arc<[EntityKey]>,
+        notice: Arc<E::Notice>,
+    },
 }
 
 impl<E: Entity> Deliver<E> {
-    pub(crate) fn into_cmd(self) -> E::Command {
+    /// The command inside, to reject it; a notice has none (it is best
+    /// effort: whoever misses it syncs).
+    pub(crate) fn into_cmd(self) -> Option<E::Command> {
         match self {
-            Deliver::Entity { cmd, .. } | Deliver::Shard { cmd } => cmd,
+            Deliver::Entity { cmd, .. } | Deliver::Shard { cmd } => Some(cmd),
+            Deliver::Notify { .. } => None,
         }
     }
 }
@@ -250,6 +263,32 @@ impl<E: Entity> Handler<Deliver<E>> for ShardHost<E> {
                     tracing::warn!(shard = self.shard, "shard query panicked");
                 }
             }
+            Deliver::Notify { keys, notice } => self.notify(keys, &notice),
+        }
+    }
+}
+
+impl<E: Entity> ShardHost<E> {
+    /// Tells each of `keys` that is active here; never activates one.
+    fn notify(&mut self, keys: Arc<[EntityKey]>, notice: &E::Notice) {
+        let mut told = 0u64;
+        let mut failed = Vec::new();
+        for key in keys.iter() {
+            let Some(slot) = self.entities.get_mut(key) else {
+                continue;
+            };
+            let entity = &mut slot.entity;
+            if catch_unwind(AssertUnwindSafe(|| entity.notify(notice))).is_err() {
+                failed.push(key.clone());
+            } else {
+                told += 1;
+            }
+        }
+        self.metrics.fanout_notices.fetch_add(told, Ordering::Relaxed);
+        for key in failed {
+            self.metrics.entity_restarts.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(shard = self.shard, %key, "entity panicked on a notice; restarting it from persisted state");
+            self.evict(&key);
         }
     }
 }

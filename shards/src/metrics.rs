@@ -23,6 +23,11 @@ pub struct RuntimeMetrics {
     pub active_entities: AtomicU64,
     /// Entities passivated for idleness.
     pub passivations: AtomicU64,
+    /// Fan-out notices sent to shards (one per shard per fanned-out item,
+    /// whatever the number of entities it names).
+    pub fanout_batches: AtomicU64,
+    /// Active entities told a fan-out notice.
+    pub fanout_notices: AtomicU64,
     /// Test hook: while set, the group-commit thread holds its next flush
     /// (and so every ack), to prove acks wait for the flush.
     #[cfg(feature = "fault-injection")]

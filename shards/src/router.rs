@@ -74,9 +74,27 @@ impl<E: Entity> Router<E> {
         self.deliver(shard, Deliver::Shard { cmd })
     }
 
+    /// Hands one fan-out notice to shard `shard`, for those of `keys` that
+    /// are active there (see [`Entity::notify`]). One call is one batch,
+    /// whatever the number of keys; counted in `fanout_batches`. A notice
+    /// refused by a full mailbox is dropped (its entities' devices catch up
+    /// by sync) and the error returned.
+    pub fn notify_shard(
+        &self,
+        shard: ShardId,
+        keys: Arc<[EntityKey]>,
+        notice: Arc<E::Notice>,
+    ) -> Result<(), ShardError> {
+        self.inner
+            .metrics
+            .fanout_batches
+            .fetch_add(1, Ordering::Relaxed);
+        self.deliver(shard, Deliver::Notify { keys, notice })
+    }
+
     fn deliver(&self, shard: ShardId, msg: Deliver<E>) -> Result<(), ShardError> {
         let Some(addr) = self.inner.shards.get().and_then(|s| s.get(shard as usize)) else {
-            E::reject(msg.into_cmd(), ShardError::Unavailable);
+            reject(msg, ShardError::Unavailable);
             return Err(ShardError::Unavailable);
         };
         match addr.try_send(msg) {
@@ -86,13 +104,19 @@ impl<E: Entity> Router<E> {
                     .metrics
                     .mailbox_full
                     .fetch_add(1, Ordering::Relaxed);
-                E::reject(d.into_cmd(), ShardError::Busy);
+                reject(d, ShardError::Busy);
                 Err(ShardError::Busy)
             }
             Err(SendError::Closed(d)) => {
-                E::reject(d.into_cmd(), ShardError::Unavailable);
+                reject(d, ShardError::Unavailable);
                 Err(ShardError::Unavailable)
             }
         }
+    }
+}
+
+fn reject<E: Entity>(msg: Deliver<E>, err: ShardError) {
+    if let Some(cmd) = msg.into_cmd() {
+        E::reject(cmd, err);
     }
 }

@@ -154,6 +154,11 @@ async fn serve(
                         if write(socket, codec::encode(&frame, enc)).await.is_err() { return Exit::Gone; }
                         state.node.gateway.messages_out.fetch_add(1, Ordering::Relaxed);
                     }
+                    Some(Push::Event(ev)) => {
+                        let enc = state.authed.as_ref().map(|a| a.encoding).unwrap_or(Encoding::Json);
+                        let frame = serde_json::json!({"push": "event", "kind": ev.kind, "group": ev.group, "user": ev.user});
+                        if write(socket, codec::encode(&frame, enc)).await.is_err() { return Exit::Gone; }
+                    }
                     Some(Push::Kick { reason: why }) => {
                         let enc = state.authed.as_ref().map(|a| a.encoding).unwrap_or(Encoding::Json);
                         let frame = serde_json::json!({"push": "kick", "reason": why.as_str()});

@@ -22,6 +22,10 @@ pub struct AppSettings {
     pub token_ttl_secs: u64,
     /// Whether `POST /users` needs no app token.
     pub open_registration: bool,
+    /// Largest `maxusers` a group may have (members including the owner).
+    pub group_max_users: u32,
+    /// Groups a user may belong to.
+    pub groups_per_user: u32,
 }
 
 impl Default for AppSettings {
@@ -31,6 +35,8 @@ impl Default for AppSettings {
             user_send_burst: 10,
             token_ttl_secs: 7 * 24 * 3600,
             open_registration: false,
+            group_max_users: 3000,
+            groups_per_user: 500,
         }
     }
 }

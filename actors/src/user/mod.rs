@@ -1,11 +1,13 @@
 //! The User entity: one per user of an app. Owns the account (password hash,
 //! token epoch, activation), the user's timeline (messages received and
 //! copies of messages sent, each with the user's seq), the attached devices,
-//! the send rate bucket and in-flight idempotency keys.
+//! the send rate bucket, in-flight idempotency keys, and its index of the
+//! groups it belongs to.
 
 mod account;
 mod delivery;
 mod devices;
+mod groups;
 pub mod list;
 
 use crate::command::{Command, Reply};
@@ -151,6 +153,9 @@ impl UserState {
             Command::Send(out) => self.send(out, ctx),
             Command::Deliver(out) => self.deliver(out, ctx),
             Command::Delivered(out, result) => self.delivered(out, result, ctx),
+            Command::GroupJoined { group, seq } => self.group_joined(group, seq, ctx),
+            Command::GroupLeft { group } => self.group_left(group, ctx),
+            Command::UserGroups { limit, reply } => self.user_groups(limit, reply, ctx),
             other => other.reject(crate::DomainError::Internal),
         }
     }

@@ -4,6 +4,7 @@
 //! requests).
 
 mod auth;
+mod group;
 mod send;
 mod sync;
 
@@ -90,6 +91,10 @@ pub async fn dispatch(state: &mut SocketState, req: Request, enc: Encoding) -> D
             Err(e) => Err(e),
         },
         "sync" => match sync::start(state, args) {
+            Ok(fut) => return later(id, enc, fut),
+            Err(e) => Err(e),
+        },
+        g if group::handles(g) => match group::start(state, g, args) {
             Ok(fut) => return later(id, enc, fut),
             Err(e) => Err(e),
         },

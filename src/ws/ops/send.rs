@@ -1,17 +1,21 @@
-//! `send`: a 1:1 message from this device. Validated here, routed to the
-//! sender's entity at once (so a device's sends keep their order), answered
-//! when the ack arrives, which is after the message is on disk.
+//! `send`: a 1:1 or group message from this device. Validated here, routed
+//! at once (a 1:1 send to the sender's entity, a group send to the group's)
+//! so a device's sends keep their order, answered when the ack arrives,
+//! which is after the message is on disk.
 
 use super::{args, OpResult};
 use crate::error::ApiError;
+use crate::groups::{group_id, GroupSendSpec};
 use crate::send::{client_send, SendSpec};
 use crate::ws::session::SocketState;
 use imcloud_actors::command::RatePolicy;
 use imcloud_actors::ids::UserId;
+use imcloud_actors::message::SendAck;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::future::Future;
+use std::pin::Pin;
 
 const MAX_CLIENT_MSG_ID: usize = 64;
 
@@ -26,31 +30,24 @@ struct SendArgs {
     client_msg_id: Option<String>,
 }
 
-pub fn start(
-    state: &SocketState,
-    raw: Value,
-) -> Result<impl Future<Output = OpResult> + 'static, ApiError> {
+/// The reply of a send, once its ack arrives.
+pub type SendFuture = Pin<Box<dyn Future<Output = OpResult> + 'static>>;
+
+pub fn start(state: &SocketState, raw: Value) -> Result<SendFuture, ApiError> {
     let Some(authed) = &state.authed else {
         return Err(ApiError::NotLoggedIn);
     };
     let a: SendArgs = args(raw)?;
     match a.chat.as_str() {
         "single" => {}
-        "group" | "chatroom" => return Err(ApiError::NotSupported(format!("chat `{}`", a.chat))),
+        "group" => return group_send(state, a),
+        "chatroom" => return Err(ApiError::NotSupported(format!("chat `{}`", a.chat))),
         other => {
             return Err(DomainError::InvalidArgument(format!("unknown chat `{other}`")).into())
         }
     }
     let to = UserId::parse(&a.to)?;
-    if a.client_msg_id
-        .as_ref()
-        .is_some_and(|c| c.is_empty() || c.len() > MAX_CLIENT_MSG_ID)
-    {
-        return Err(DomainError::InvalidArgument(format!(
-            "client_msg_id must be 1-{MAX_CLIENT_MSG_ID} bytes"
-        ))
-        .into());
-    }
+    check_client_msg_id(a.client_msg_id.as_deref())?;
     let node = state.node.clone();
     imcloud_actors::message::validate_body(
         &a.body,
@@ -76,12 +73,51 @@ pub fn start(
         burst: settings.user_send_burst,
     };
     let rx = client_send(&node, &authed.app, spec, rate);
-    Ok(async move {
-        let ack = node.wait(rx).await?;
-        Ok(Map::from_iter([
-            ("msg_id".to_string(), Value::from(ack.msg_id.to_string())),
-            ("seq".to_string(), Value::from(ack.seq)),
-            ("ts".to_string(), Value::from(ack.ts)),
-        ]))
-    })
+    Ok(Box::pin(async move { Ok(ack_fields(node.wait(rx).await?)) }))
+}
+
+fn ack_fields(ack: SendAck) -> Map<String, Value> {
+    Map::from_iter([
+        ("msg_id".to_string(), Value::from(ack.msg_id.to_string())),
+        ("seq".to_string(), Value::from(ack.seq)),
+        ("ts".to_string(), Value::from(ack.ts)),
+    ])
+}
+
+/// A group send goes straight to the group's entity, which checks the
+/// sender (member, mute, block) and assigns the group seq.
+fn group_send(state: &SocketState, a: SendArgs) -> Result<SendFuture, ApiError> {
+    let Some(authed) = &state.authed else {
+        return Err(ApiError::NotLoggedIn);
+    };
+    let group = group_id(&a.to)?;
+    check_client_msg_id(a.client_msg_id.as_deref())?;
+    let node = state.node.clone();
+    imcloud_actors::message::validate_body(
+        &a.body,
+        a.ext.as_ref(),
+        node.config.limits.max_message_bytes,
+    )?;
+    let app = authed.app.clone();
+    let spec = GroupSendSpec {
+        from: authed.user.clone(),
+        body: a.body,
+        ext: a.ext,
+        client_msg_id: a.client_msg_id,
+        origin_session: Some(authed.session_id),
+        from_rest: false,
+    };
+    Ok(Box::pin(async move {
+        Ok(ack_fields(node.group_send(&app, &group, spec).await?))
+    }))
+}
+
+fn check_client_msg_id(cid: Option<&str>) -> Result<(), ApiError> {
+    if cid.is_some_and(|c| c.is_empty() || c.len() > MAX_CLIENT_MSG_ID) {
+        return Err(DomainError::InvalidArgument(format!(
+            "client_msg_id must be 1-{MAX_CLIENT_MSG_ID} bytes"
+        ))
+        .into());
+    }
+    Ok(())
 }

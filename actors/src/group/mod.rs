@@ -1,0 +1,530 @@
+//! The Group entity: one per group of an app. Owns the group record (its
+//! entity snapshot), the members (one `M` key each: role, join seq, mute),
+//! the block list (`B` keys), pending join requests, and the group
+//! timeline: ONE stored copy of each group message, numbered by the group
+//! seq. Messages and events fan out after the flush as one notice per shard
+//! holding members (see [`GroupState::fanout`]); members that are offline
+//! are not woken and get the messages by sync.
+//!
+//! - [`membership`]: create, add, remove, leave, apply / decide, dismiss.
+//! - [`admin`]: settings, owner transfer, admins, mute, block,
+//!   announcement.
+//! - [`messages`]: sending to the group.
+//! - [`sync`]: a member's page of the group timeline.
+
+mod admin;
+mod membership;
+mod messages;
+mod sync;
+
+use crate::command::{answer, Command};
+use crate::env::{DomainEnv, Limits};
+use crate::error::DomainError;
+use crate::events::Event;
+use crate::session::{EventPush, Notice, Push};
+use crate::trees::{group_members, timeline};
+use crate::ChatEntity;
+use imcloud_shards::entity::ShardStore;
+use imcloud_shards::placement::ShardId;
+use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Most members an activation loads (above any `group_max_users`).
+const MAX_LOADED_MEMBERS: usize = 100_000;
+/// Most pending join requests a group keeps; more are refused.
+pub const MAX_APPLICANTS: usize = 100;
+/// Most admins of a group (Easemob: 99).
+pub const MAX_ADMINS: usize = 99;
+/// Most users one batch call names.
+pub const MAX_BATCH: usize = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+        }
+    }
+}
+
+/// The persisted group (its entity snapshot).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRecord {
+    pub id: String,
+    pub owner: String,
+    pub name: String,
+    pub description: String,
+    pub public: bool,
+    /// Members including the owner.
+    pub maxusers: u32,
+    pub allowinvites: bool,
+    /// Joining needs an owner's or admin's approval.
+    pub membersonly: bool,
+    pub custom: String,
+    pub announcement: String,
+    pub mute_all: bool,
+    pub created: i64,
+    /// Users waiting for approval (at most [`MAX_APPLICANTS`]).
+    #[serde(default)]
+    pub applicants: Vec<String>,
+}
+
+/// One member (`M` key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRecord {
+    pub role: Role,
+    /// The group's last seq when the member joined: they see what is newer.
+    pub joined_seq: u64,
+    /// Muted until this time (ms); 0 = not muted, `i64::MAX` = for good.
+    pub mute_until: i64,
+}
+
+/// Everything about a group, for reads.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    pub record: GroupRecord,
+    /// Owner first, then admins, then members, each by name.
+    pub members: Vec<(String, MemberRecord)>,
+    pub blocks: Vec<String>,
+}
+
+/// Who asks: the app server (REST, app token: every right) or a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    App,
+    User(String),
+}
+
+/// The settings a creator or `PUT` may set.
+#[derive(Debug, Clone, Default)]
+pub struct GroupPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub public: Option<bool>,
+    pub maxusers: Option<u32>,
+    pub allowinvites: Option<bool>,
+    pub membersonly: Option<bool>,
+    pub custom: Option<String>,
+}
+
+/// A management operation on a group.
+#[derive(Debug, Clone)]
+pub enum GroupOp {
+    /// Creates the group with `record` and `members` (excluding the owner).
+    Create {
+        record: GroupRecord,
+        members: Vec<String>,
+    },
+    Get,
+    Update(GroupPatch),
+    TransferOwner(String),
+    Dismiss,
+    Add(Vec<String>),
+    Remove(Vec<String>),
+    /// The actor leaves.
+    Leave,
+    /// The actor asks to join (approved at once unless `membersonly`).
+    Apply,
+    Decide {
+        user: String,
+        accept: bool,
+    },
+    SetAdmin {
+        user: String,
+        admin: bool,
+    },
+    /// `until` in ms (`i64::MAX` = for good).
+    Mute {
+        users: Vec<String>,
+        until: i64,
+    },
+    Unmute(Vec<String>),
+    MuteAll(bool),
+    Block(Vec<String>),
+    Unblock(Vec<String>),
+    SetAnnouncement(String),
+}
+
+/// What a management operation answers.
+#[derive(Debug, Clone)]
+pub enum GroupReply {
+    View(Box<GroupView>),
+    Done,
+    /// A join request was queued for the owner's or an admin's approval.
+    Pending,
+    /// Per-user outcome of a batch operation, in request order.
+    Users(Vec<(String, Result<(), DomainError>)>),
+}
+
+/// The limits of the app, carried with each command so the group needs no
+/// lookup of its app.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupLimits {
+    pub max_users: u32,
+}
+
+/// Where pushes go: each shard holding members, with its members' keys.
+type Targets = Arc<Vec<(ShardId, Arc<[EntityKey]>)>>;
+
+pub struct GroupState {
+    key: EntityKey,
+    record: Option<GroupRecord>,
+    members: BTreeMap<String, MemberRecord>,
+    blocks: BTreeSet<String>,
+    /// Last seq of the group timeline.
+    head: u64,
+    /// Members grouped by shard, rebuilt after a membership change.
+    targets: Option<Targets>,
+    limits: Limits,
+}
+
+impl GroupState {
+    pub fn activate(
+        key: &EntityKey,
+        store: &ShardStore,
+        env: &DomainEnv,
+    ) -> Result<Self, StoreError> {
+        let record: Option<GroupRecord> = store.load_snapshot(key)?;
+        let mut members = BTreeMap::new();
+        let mut blocks = BTreeSet::new();
+        if record.is_some() {
+            let p = group_members::member_prefix(key);
+            for (k, v) in store.scan(&p, &[], MAX_LOADED_MEMBERS)? {
+                if let Some(user) = group_members::parse_user(p.len(), &k) {
+                    members.insert(user, codec::decode::<MemberRecord>(&v)?);
+                }
+            }
+            let p = group_members::block_prefix(key);
+            for (k, _) in store.scan(&p, &[], MAX_LOADED_MEMBERS)? {
+                if let Some(user) = group_members::parse_user(p.len(), &k) {
+                    blocks.insert(user);
+                }
+            }
+        }
+        Ok(GroupState {
+            key: key.clone(),
+            record,
+            members,
+            blocks,
+            head: timeline::load_head(store, key)?,
+            targets: None,
+            limits: env.limits,
+        })
+    }
+
+    pub fn is_vacant(&self) -> bool {
+        self.record.is_none()
+    }
+
+    pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
+        match cmd {
+            Command::GroupManage {
+                actor,
+                op,
+                limits,
+                reply,
+            } => {
+                let result = self.manage(actor, op, limits, ctx);
+                match result {
+                    // Reads answer at once; writes after the flush.
+                    Ok(r @ GroupReply::View(_)) => answer(reply, Ok(r)),
+                    Ok(r) => ctx.after_commit(move || answer(reply, Ok(r))),
+                    Err(e) => answer(reply, Err(e)),
+                }
+            }
+            Command::GroupSend(out) => self.send(out, ctx),
+            Command::GroupSync {
+                user,
+                after,
+                limit,
+                reply,
+            } => self.sync(&user, after, limit, reply, ctx),
+            other => other.reject(DomainError::Internal),
+        }
+    }
+
+    fn manage(
+        &mut self,
+        actor: Actor,
+        op: GroupOp,
+        limits: GroupLimits,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<GroupReply, DomainError> {
+        if let GroupOp::Create { record, members } = op {
+            return self.create(record, members, limits, ctx);
+        }
+        if self.record.is_none() {
+            return Err(DomainError::GroupNotFound);
+        }
+        match op {
+            GroupOp::Create { .. } => Err(DomainError::GroupExists),
+            GroupOp::Get => Ok(GroupReply::View(Box::new(self.view()))),
+            GroupOp::Update(patch) => self.update(&actor, patch, limits, ctx),
+            GroupOp::TransferOwner(to) => self.transfer(&actor, &to, ctx),
+            GroupOp::Dismiss => self.dismiss(&actor, ctx),
+            GroupOp::Add(users) => self.add(&actor, users, ctx),
+            GroupOp::Remove(users) => self.remove(&actor, users, ctx),
+            GroupOp::Leave => self.leave(&actor, ctx),
+            GroupOp::Apply => self.apply(&actor, ctx),
+            GroupOp::Decide { user, accept } => self.decide(&actor, &user, accept, ctx),
+            GroupOp::SetAdmin { user, admin } => self.set_admin(&actor, &user, admin, ctx),
+            GroupOp::Mute { users, until } => self.mute(&actor, users, until, ctx),
+            GroupOp::Unmute(users) => self.unmute(&actor, users, ctx),
+            GroupOp::MuteAll(on) => self.mute_all(&actor, on, ctx),
+            GroupOp::Block(users) => self.block(&actor, users, ctx),
+            GroupOp::Unblock(users) => self.unblock(&actor, users, ctx),
+            GroupOp::SetAnnouncement(text) => self.set_announcement(&actor, text, ctx),
+        }
+    }
+
+    fn view(&self) -> GroupView {
+        let mut members: Vec<(String, MemberRecord)> = self
+            .members
+            .iter()
+            .map(|(u, m)| (u.clone(), *m))
+            .collect();
+        members.sort_by_key(|(_, m)| match m.role {
+            Role::Owner => 0,
+            Role::Admin => 1,
+            Role::Member => 2,
+        });
+        GroupView {
+            // `manage` checked the record exists before any read.
+            record: self.record.clone().unwrap_or_else(|| empty_record(&self.key)),
+            members,
+            blocks: self.blocks.iter().cloned().collect(),
+        }
+    }
+
+    /// The actor's role, if it is a member; the app acts as owner.
+    fn role_of(&self, actor: &Actor) -> Option<Role> {
+        match actor {
+            Actor::App => Some(Role::Owner),
+            Actor::User(u) => self.members.get(u).map(|m| m.role),
+        }
+    }
+
+    /// Refuses unless the actor is the owner or an admin.
+    fn need_manager(&self, actor: &Actor) -> Result<(), DomainError> {
+        match self.role_of(actor) {
+            Some(Role::Owner | Role::Admin) => Ok(()),
+            Some(Role::Member) => Err(DomainError::GroupPermission(
+                "only the owner or an admin may do this".into(),
+            )),
+            None => Err(DomainError::NotGroupMember),
+        }
+    }
+
+    fn need_owner(&self, actor: &Actor) -> Result<(), DomainError> {
+        match self.role_of(actor) {
+            Some(Role::Owner) => Ok(()),
+            Some(_) => Err(DomainError::GroupPermission(
+                "only the owner may do this".into(),
+            )),
+            None => Err(DomainError::NotGroupMember),
+        }
+    }
+
+    fn app(&self) -> &str {
+        &self.key.app
+    }
+
+    fn user_key(&self, user: &str) -> EntityKey {
+        EntityKey::new(self.key.app.clone(), EntityKind::User, user)
+    }
+
+    /// Stages the group snapshot and its event.
+    fn save_record(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if let Some(r) = &self.record {
+            ctx.save_snapshot(r);
+            ctx.append_event(&Event::GroupUpdated {
+                app: self.key.app.clone(),
+                group: r.clone(),
+            });
+        }
+    }
+
+    /// Stages a member's key and its event, and tells the user's entity
+    /// after the flush (its index of groups).
+    fn put_member(
+        &mut self,
+        user: &str,
+        member: MemberRecord,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let new = self.members.insert(user.to_string(), member).is_none();
+        ctx.put(group_members::member_key(&self.key, user), &member);
+        ctx.append_event(&Event::GroupMemberSet {
+            app: self.key.app.clone(),
+            group: self.key.id.clone(),
+            user: user.to_string(),
+            member,
+        });
+        if new {
+            self.targets = None;
+            let (router, key, group, seq) = (
+                ctx.router().clone(),
+                self.user_key(user),
+                self.key.id.clone(),
+                member.joined_seq,
+            );
+            // Best effort: a user whose index misses a group still gets its
+            // pushes; only sync without a named cursor would skip it.
+            ctx.after_commit(move || {
+                let _ = router.send(key, Command::GroupJoined { group, seq });
+            });
+        }
+    }
+
+    fn delete_member(&mut self, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.members.remove(user).is_none() {
+            return;
+        }
+        self.targets = None;
+        ctx.delete(group_members::member_key(&self.key, user));
+        ctx.append_event(&Event::GroupMemberRemoved {
+            app: self.key.app.clone(),
+            group: self.key.id.clone(),
+            user: user.to_string(),
+        });
+        let (router, key, group) = (
+            ctx.router().clone(),
+            self.user_key(user),
+            self.key.id.clone(),
+        );
+        ctx.after_commit(move || {
+            // Best effort, as in `put_member`; the group refuses the sync.
+            let _ = router.send(key, Command::GroupLeft { group });
+        });
+    }
+
+    /// The members grouped by the shard of their user entity.
+    fn targets(&mut self, router: &crate::Router) -> Targets {
+        if let Some(t) = &self.targets {
+            return t.clone();
+        }
+        let t = group_by_shard(
+            router,
+            self.members.keys().map(|u| self.user_key(u)).collect(),
+        );
+        self.targets = Some(t.clone());
+        t
+    }
+
+    /// After the flush, sends `push` to the present members: one notice per
+    /// shard holding members, plus `extra` users (a removed member learns
+    /// it was removed). `skip_session` is the sender's own device.
+    fn fanout(
+        &mut self,
+        push: Push,
+        skip_session: Option<u64>,
+        extra: &[String],
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let router = ctx.router().clone();
+        let targets = if extra.is_empty() {
+            self.targets(&router)
+        } else {
+            let keys = self
+                .members
+                .keys()
+                .chain(extra.iter())
+                .map(|u| self.user_key(u))
+                .collect();
+            group_by_shard(&router, keys)
+        };
+        send_notices(push, skip_session, targets, ctx);
+    }
+
+    /// An event push to the present members (and `extra`).
+    fn fanout_event(
+        &mut self,
+        kind: &'static str,
+        user: &str,
+        extra: &[String],
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let push = Push::Event(Arc::new(EventPush {
+            kind,
+            group: self.key.id.clone(),
+            user: user.to_string(),
+        }));
+        self.fanout(push, None, extra, ctx);
+    }
+
+    /// An event push to the owner and admins only.
+    fn notify_managers(&self, kind: &'static str, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let keys = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.role != Role::Member)
+            .map(|(u, _)| self.user_key(u))
+            .collect();
+        let targets = group_by_shard(ctx.router(), keys);
+        let push = Push::Event(Arc::new(EventPush {
+            kind,
+            group: self.key.id.clone(),
+            user: user.to_string(),
+        }));
+        send_notices(push, None, targets, ctx);
+    }
+}
+
+fn group_by_shard(router: &crate::Router, keys: Vec<EntityKey>) -> Targets {
+    let mut by_shard: HashMap<ShardId, Vec<EntityKey>> = HashMap::new();
+    for k in keys {
+        by_shard.entry(router.shard_of(&k)).or_default().push(k);
+    }
+    let mut t: Vec<(ShardId, Arc<[EntityKey]>)> = by_shard
+        .into_iter()
+        .map(|(s, keys)| (s, Arc::from(keys)))
+        .collect();
+    t.sort_by_key(|(s, _)| *s);
+    Arc::new(t)
+}
+
+fn send_notices(
+    push: Push,
+    skip_session: Option<u64>,
+    targets: Targets,
+    ctx: &mut StepCtx<'_, ChatEntity>,
+) {
+    let router = ctx.router().clone();
+    let notice = Arc::new(Notice { push, skip_session });
+    ctx.after_commit(move || {
+        for (shard, keys) in targets.iter() {
+            // A full mailbox drops this notice: those devices catch up by
+            // sync (pushes are best effort, the timeline is not).
+            let _ = router.notify_shard(*shard, keys.clone(), notice.clone());
+        }
+    });
+}
+
+fn empty_record(key: &EntityKey) -> GroupRecord {
+    GroupRecord {
+        id: key.id.clone(),
+        owner: String::new(),
+        name: String::new(),
+        description: String::new(),
+        public: true,
+        maxusers: 0,
+        allowinvites: false,
+        membersonly: false,
+        custom: String::new(),
+        announcement: String::new(),
+        mute_all: false,
+        created: 0,
+        applicants: Vec::new(),
+    }
+}

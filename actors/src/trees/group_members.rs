@@ -1,0 +1,42 @@
+//! Group membership and block lists, one small key per member so a change
+//! writes one key, not the whole member list.
+//!
+//! - `M` + group entity key bytes + username → `MemberRecord`
+//! - `B` + group entity key bytes + username → empty (blocked user)
+
+use imcloud_shards::EntityKey;
+
+fn key(family: u8, group: &EntityKey, user: &str) -> Vec<u8> {
+    let mut k = prefix(family, group);
+    k.extend_from_slice(user.as_bytes());
+    k
+}
+
+fn prefix(family: u8, group: &EntityKey) -> Vec<u8> {
+    let mut k = vec![family];
+    k.extend_from_slice(&group.to_bytes());
+    k
+}
+
+pub fn member_prefix(group: &EntityKey) -> Vec<u8> {
+    prefix(b'M', group)
+}
+
+pub fn member_key(group: &EntityKey, user: &str) -> Vec<u8> {
+    key(b'M', group, user)
+}
+
+pub fn block_prefix(group: &EntityKey) -> Vec<u8> {
+    prefix(b'B', group)
+}
+
+pub fn block_key(group: &EntityKey, user: &str) -> Vec<u8> {
+    key(b'B', group, user)
+}
+
+/// The username of a key under a prefix of length `prefix_len`.
+pub fn parse_user(prefix_len: usize, key: &[u8]) -> Option<String> {
+    std::str::from_utf8(key.get(prefix_len..)?)
+        .ok()
+        .map(str::to_string)
+}

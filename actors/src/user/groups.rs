@@ -1,0 +1,78 @@
+//! The user's side of groups: its index of the groups it belongs to (`G`
+//! keys, written when a group tells it after the group's own commit), and
+//! the group pushes a shard hands it as fan-out notices.
+
+use super::UserState;
+use crate::command::{answer, Reply};
+use crate::error::DomainError;
+use crate::events::Event;
+use crate::session::Notice;
+use crate::trees::user_groups;
+use crate::ChatEntity;
+use imcloud_shards::entity::decode_seq;
+use imcloud_shards::StepCtx;
+
+impl UserState {
+    /// A group push: to every device but the one that sent it. No step, no
+    /// write: a device that misses it (queue full, offline) syncs.
+    pub fn notify(&mut self, notice: &Notice) {
+        for s in &self.sessions {
+            if Some(s.id) != notice.skip_session {
+                s.push(notice.push.clone());
+            }
+        }
+    }
+
+    pub(super) fn group_joined(&mut self, group: String, seq: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.record.is_none() {
+            return;
+        }
+        ctx.put_raw(user_groups::key(&self.key, &group), seq.to_be_bytes().to_vec());
+        ctx.append_event(&Event::UserGroupSet {
+            app: self.key.app.clone(),
+            user: self.key.id.clone(),
+            group,
+            joined_seq: Some(seq),
+        });
+    }
+
+    pub(super) fn group_left(&mut self, group: String, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.record.is_none() {
+            return;
+        }
+        ctx.delete(user_groups::key(&self.key, &group));
+        ctx.append_event(&Event::UserGroupSet {
+            app: self.key.app.clone(),
+            user: self.key.id.clone(),
+            group,
+            joined_seq: None,
+        });
+    }
+
+    pub(super) fn user_groups(
+        &mut self,
+        limit: usize,
+        reply: Reply<Vec<(String, u64)>>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        if self.record.is_none() {
+            return answer(reply, Err(DomainError::UserNotFound));
+        }
+        let p = user_groups::prefix(&self.key);
+        let entries = match ctx.store().scan(&p, &[], limit) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
+                return answer(reply, Err(DomainError::Internal));
+            }
+        };
+        let groups = entries
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let id = std::str::from_utf8(k.get(p.len()..)?).ok()?.to_string();
+                Some((id, decode_seq(&v)?))
+            })
+            .collect();
+        answer(reply, Ok(groups));
+    }
+}

@@ -1,0 +1,141 @@
+//! Group calls shared by the WebSocket ops and the REST API: management
+//! operations (the group checks roles itself), sends, a member's sync, and
+//! the checks that need other entities (users exist, groups per user).
+
+use crate::node::Node;
+use imcloud_actors::command::GroupOutgoing;
+use imcloud_actors::group::{Actor, GroupLimits, GroupOp, GroupReply};
+use imcloud_actors::ids::{AppKey, UserId};
+use imcloud_actors::message::{ChatType, SendAck, StoredMessage};
+use imcloud_actors::{Command, DomainError};
+use imcloud_shards::{EntityKey, EntityKind};
+use serde_json::Value;
+
+/// Most groups a user's index is read for (above any `groups_per_user`).
+pub const MAX_USER_GROUPS: usize = 10_000;
+
+/// A group id: 1–64 of `A-Z a-z 0-9 _ - .`.
+pub fn group_id(s: &str) -> Result<String, DomainError> {
+    if s.is_empty()
+        || s.len() > 64
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return Err(DomainError::InvalidArgument(format!(
+            "group id `{}` is not legal",
+            s.chars().take(64).collect::<String>()
+        )));
+    }
+    Ok(s.to_string())
+}
+
+pub fn group_key(app: &AppKey, id: &str) -> EntityKey {
+    EntityKey::new(app.to_string(), EntityKind::Group, id)
+}
+
+impl Node {
+    /// The group limits of `app` (cached settings, else the defaults).
+    pub fn group_limits(&self, app: &AppKey) -> (GroupLimits, usize) {
+        let s = self
+            .apps_cached(app)
+            .map(|r| r.settings.clone())
+            .unwrap_or_else(|| self.config.app_defaults.clone());
+        (
+            GroupLimits {
+                max_users: s.group_max_users,
+            },
+            s.groups_per_user as usize,
+        )
+    }
+
+    /// Runs `op` on group `id` as `actor`.
+    pub async fn group(
+        &self,
+        app: &AppKey,
+        id: &str,
+        actor: Actor,
+        op: GroupOp,
+    ) -> Result<GroupReply, DomainError> {
+        let (limits, _) = self.group_limits(app);
+        self.ask(group_key(app, id), |reply| Command::GroupManage {
+            actor,
+            op,
+            limits,
+            reply,
+        })
+        .await
+    }
+
+    /// The groups `user` belongs to, with join seqs.
+    pub async fn user_groups(
+        &self,
+        app: &AppKey,
+        user: &UserId,
+    ) -> Result<Vec<(String, u64)>, DomainError> {
+        self.ask(app.user_key(user), |reply| Command::UserGroups {
+            limit: MAX_USER_GROUPS,
+            reply,
+        })
+        .await
+    }
+
+    /// Checks that each of `users` exists and may join one more group;
+    /// returns the first failure. Checked here, before the group adds them,
+    /// because the group cannot wait on other entities: two adds racing
+    /// for a user's last free slot can both pass (documented limit).
+    pub async fn may_join(&self, app: &AppKey, users: &[String]) -> Result<(), DomainError> {
+        let (_, per_user) = self.group_limits(app);
+        let checks = users.iter().map(|u| async move {
+            let id = UserId::parse(u)?;
+            let groups = self.user_groups(app, &id).await?;
+            if groups.len() >= per_user {
+                return Err(DomainError::TooManyGroups);
+            }
+            Ok(())
+        });
+        futures_util::future::join_all(checks)
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// Sends a message to group `id`; the ack comes once it is on disk.
+    pub async fn group_send(
+        &self,
+        app: &AppKey,
+        id: &str,
+        spec: GroupSendSpec,
+    ) -> Result<SendAck, DomainError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let out = Box::new(GroupOutgoing {
+            message: StoredMessage {
+                msg_id: 0,
+                chat: ChatType::Group,
+                from: spec.from,
+                to: id.to_string(),
+                seq: 0,
+                ts: 0,
+                body: spec.body,
+                ext: spec.ext,
+            },
+            client_msg_id: spec.client_msg_id,
+            origin_session: spec.origin_session,
+            from_rest: spec.from_rest,
+            reply: tx,
+        });
+        // A refusal is answered through the ack channel.
+        let _ = self.router.send(group_key(app, id), Command::GroupSend(out));
+        self.wait(rx).await
+    }
+}
+
+/// What to send to a group.
+pub struct GroupSendSpec {
+    pub from: String,
+    pub body: Value,
+    pub ext: Option<Value>,
+    pub client_msg_id: Option<String>,
+    pub origin_session: Option<u64>,
+    pub from_rest: bool,
+}
