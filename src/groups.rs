@@ -130,6 +130,17 @@ impl Node {
     }
 }
 
+/// A mute's end time: `duration` ms from now, or for good.
+pub fn mute_until(duration: Option<i64>) -> Result<i64, DomainError> {
+    match duration {
+        None | Some(-1) => Ok(i64::MAX),
+        Some(d) if d > 0 => Ok(imcloud_actors::ids::now_ms().saturating_add(d)),
+        Some(_) => Err(DomainError::InvalidArgument(
+            "duration must be positive ms or -1".into(),
+        )),
+    }
+}
+
 /// What to send to a group.
 pub struct GroupSendSpec {
     pub from: String,

@@ -51,8 +51,43 @@ struct SendLegacy {
 
 /// A field that was sent, even as `null` (`Some(Value::Null)`); only a
 /// missing field is `None`. `ext: null` must be refused, not ignored.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
+}
+
+/// Checks the fields every send shares (M1–M3): `from` (default
+/// `admin`), `ext`, and the body; returns the sender.
+pub(crate) fn check_send(
+    ctx: &crate::rest::extract::AppCtx,
+    from: Option<String>,
+    body: &Value,
+    ext: &Option<Value>,
+) -> Result<String, ApiError> {
+    let from = match from {
+        None => "admin".to_string(),
+        Some(f) if f.is_empty() => {
+            return Err(ApiError::MessageSend("param from can't be empty".into()))
+        }
+        Some(f) => UserId::parse(&f)
+            .map_err(|e| ApiError::MessageSend(e.to_string()))?
+            .to_string(),
+    };
+    if matches!(ext, Some(Value::Null)) || ext.as_ref().is_some_and(|e| !e.is_object()) {
+        return Err(ApiError::MessageSend("param ext must be JSONObject".into()));
+    }
+    if body.as_object().is_some_and(|b| b.len() <= 1) {
+        return Err(ApiError::MessageSend("param body can't be empty".into()));
+    }
+    imcloud_actors::message::validate_body(
+        body,
+        ext.as_ref(),
+        ctx.node.config.limits.max_message_bytes,
+    )
+    .map_err(|e| match e {
+        DomainError::MessageTooLarge => ApiError::MessageSend("message is too large".into()),
+        other => ApiError::MessageSend(other.to_string()),
+    })?;
+    Ok(from)
 }
 
 /// Checks the common fields and sends to every target.
@@ -64,15 +99,6 @@ async fn send_to_users(
     ext: Option<Value>,
     sync_device: bool,
 ) -> Result<Map<String, Value>, ApiError> {
-    let from = match from {
-        None => "admin".to_string(),
-        Some(f) if f.is_empty() => {
-            return Err(ApiError::MessageSend("param from can't be empty".into()))
-        }
-        Some(f) => UserId::parse(&f)
-            .map_err(|e| ApiError::MessageSend(e.to_string()))?
-            .to_string(),
-    };
     if to.is_empty() {
         return Err(ApiError::MessageSend("param to can't be empty".into()));
     }
@@ -81,21 +107,7 @@ async fn send_to_users(
             "params to's size can't exceed limit {MAX_TARGETS}"
         )));
     }
-    if matches!(ext, Some(Value::Null)) || ext.as_ref().is_some_and(|e| !e.is_object()) {
-        return Err(ApiError::MessageSend("param ext must be JSONObject".into()));
-    }
-    if body.as_object().is_some_and(|b| b.len() <= 1) {
-        return Err(ApiError::MessageSend("param body can't be empty".into()));
-    }
-    imcloud_actors::message::validate_body(
-        &body,
-        ext.as_ref(),
-        ctx.node.config.limits.max_message_bytes,
-    )
-    .map_err(|e| match e {
-        DomainError::MessageTooLarge => ApiError::MessageSend("message is too large".into()),
-        other => ApiError::MessageSend(other.to_string()),
-    })?;
+    let from = check_send(ctx, from, &body, &ext)?;
     let targets: Vec<UserId> = to
         .iter()
         .map(|t| UserId::parse(t).map_err(|e| ApiError::MessageSend(e.to_string())))
@@ -150,7 +162,7 @@ async fn send_users(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRes
 /// custom `customEvent`/`customExts` become `event`/`params`, `loc`
 /// coordinates sent as strings become numbers, and `Length` is `length`.
 /// Anything that does not convert is left for `validate_body` to refuse.
-fn easemob_body(mut msg: Map<String, Value>) -> Value {
+pub(crate) fn easemob_body(mut msg: Map<String, Value>) -> Value {
     match msg.get("type").and_then(Value::as_str) {
         Some("custom") => {
             if let Some(ev) = msg.remove("customEvent") {
@@ -185,7 +197,14 @@ async fn send_legacy(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRe
     let req: SendLegacy = parse_json(&body)?;
     match req.target_type.as_str() {
         "users" => {}
-        "chatgroups" | "chatrooms" => {
+        "chatgroups" => {
+            let body = easemob_body(req.msg);
+            let data =
+                crate::rest::groups::send_to_groups(&ctx, req.from, req.target, body, req.ext)
+                    .await?;
+            return Ok(Envelope::new(&ctx).data(Value::Object(data)).finish());
+        }
+        "chatrooms" => {
             return Err(ApiError::NotSupported(format!(
                 "target_type {}",
                 req.target_type

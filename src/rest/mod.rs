@@ -4,6 +4,7 @@
 
 pub mod envelope;
 pub mod extract;
+pub mod groups;
 pub mod messages;
 pub mod ops;
 pub mod token;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     token::configure(cfg);
     users::configure(cfg);
     messages::configure(cfg);
+    groups::configure(cfg);
 }
 
 /// Body of every unknown route.

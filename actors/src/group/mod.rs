@@ -12,7 +12,7 @@
 //! - [`messages`]: sending to the group.
 //! - [`sync`]: a member's page of the group timeline.
 
-mod admin;
+pub mod admin;
 mod membership;
 mod messages;
 mod sync;

@@ -6,7 +6,7 @@
 
 use super::{args, OpResult};
 use crate::error::ApiError;
-use crate::groups::group_id;
+use crate::groups::{group_id, mute_until};
 use crate::ws::session::SocketState;
 use imcloud_actors::group::{Actor, GroupOp, GroupReply, MAX_BATCH};
 use imcloud_actors::ids::UserId;
@@ -120,17 +120,6 @@ pub fn start(
         let reply = node.group(&app, &group, actor, gop).await?;
         Ok(reply_fields(reply))
     })
-}
-
-/// A mute's end time: `duration` ms from now, or for good.
-pub fn mute_until(duration: Option<i64>) -> Result<i64, DomainError> {
-    match duration {
-        None | Some(-1) => Ok(i64::MAX),
-        Some(d) if d > 0 => Ok(imcloud_actors::ids::now_ms().saturating_add(d)),
-        Some(_) => Err(DomainError::InvalidArgument(
-            "duration must be positive ms or -1".into(),
-        )),
-    }
 }
 
 fn reply_fields(reply: GroupReply) -> Map<String, Value> {

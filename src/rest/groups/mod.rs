@@ -1,0 +1,395 @@
+//! Groups (Easemob §6 `chatgroups`), with the app token: every call acts as
+//! the app, which has the owner's rights; the group entity still checks
+//! everything else (membership, limits, the owner's own protections).
+//!
+//! - this file: create (G1), get one or several (G2), modify and transfer
+//!   owner (G3/G13), dismiss (G4), a user's groups (G6/G6b), is_joined (G7).
+//! - [`members`]: members list/add/remove (G9–G12), admins (G14–G16).
+//! - [`moderation`]: block list (G17–G20), mute and mute-all (G21–G24),
+//!   announcement (G28/G29).
+//! - [`messages`]: sending to groups (M2).
+
+mod members;
+mod messages;
+mod moderation;
+
+pub use messages::send_to_groups;
+
+use super::envelope::Envelope;
+use super::extract::{AppCtx, AppToken, Body};
+use super::parse_json;
+use crate::error::ApiError;
+use crate::groups::group_id;
+use actix_web::{web, HttpResponse};
+use futures_util::future::join_all;
+use imcloud_actors::group::admin::check_patch;
+use imcloud_actors::group::{
+    Actor, GroupOp, GroupPatch, GroupRecord, GroupReply, GroupView, Role,
+};
+use imcloud_actors::ids::UserId;
+use imcloud_actors::DomainError;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// Most ids one G2 call takes.
+const MAX_GET_IDS: usize = 100;
+/// Default `maxusers` of a new group (Easemob: 200, owner included).
+const DEFAULT_MAXUSERS: u32 = 200;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{org}/{app}/chatgroups", web::post().to(create))
+        .route(
+            "/{org}/{app}/chatgroups/user/{username}",
+            web::get().to(user_groups_paged),
+        )
+        .route(
+            "/{org}/{app}/users/{username}/joined_chatgroups",
+            web::get().to(joined_groups),
+        )
+        .route("/{org}/{app}/chatgroups/{ids}", web::get().to(get))
+        .route("/{org}/{app}/chatgroups/{id}", web::put().to(update))
+        .route("/{org}/{app}/chatgroups/{id}", web::delete().to(dismiss))
+        .route(
+            "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
+            web::get().to(is_joined),
+        )
+        .route(
+            "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
+            web::post().to(is_joined),
+        );
+    members::configure(cfg);
+    moderation::configure(cfg);
+    messages::configure(cfg);
+}
+
+/// The group id of a path segment.
+pub(super) fn gid(raw: &str) -> Result<String, ApiError> {
+    Ok(group_id(raw)?)
+}
+
+pub(super) fn user(raw: &str) -> Result<String, ApiError> {
+    UserId::parse(raw)
+        .map(|u| u.to_string())
+        .map_err(|e| ApiError::IllegalArgument(e.to_string()))
+}
+
+/// Reads the whole group.
+pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
+    match ctx.node.group(&ctx.app, id, Actor::App, GroupOp::Get).await? {
+        GroupReply::View(v) => Ok(*v),
+        _ => Err(ApiError::Domain(DomainError::Internal)),
+    }
+}
+
+/// Runs a write as the app.
+pub(super) async fn run(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<GroupReply, ApiError> {
+    Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
+}
+
+/// Easemob's `affiliations`: the owner, then everyone else as `member`.
+pub(super) fn affiliations(v: &GroupView) -> Vec<Value> {
+    v.members
+        .iter()
+        .map(|(u, m)| match m.role {
+            Role::Owner => json!({"owner": u}),
+            _ => json!({"member": u}),
+        })
+        .collect()
+}
+
+fn group_json(v: &GroupView) -> Value {
+    let r = &v.record;
+    json!({
+        "id": r.id, "name": r.name, "description": r.description,
+        "membersonly": r.membersonly, "allowinvites": r.allowinvites,
+        "maxusers": r.maxusers, "owner": r.owner, "created": r.created,
+        "custom": r.custom, "mute": r.mute_all, "affiliations_count": v.members.len(),
+        "disabled": false, "public": r.public, "affiliations": affiliations(v),
+    })
+}
+
+#[derive(Deserialize)]
+struct NewGroup {
+    #[serde(default)]
+    groupid: Option<String>,
+    #[serde(default)]
+    groupname: Option<String>,
+    #[serde(default, alias = "desc")]
+    description: Option<String>,
+    #[serde(default)]
+    public: Option<bool>,
+    #[serde(default)]
+    maxusers: Option<u32>,
+    #[serde(default)]
+    allowinvites: Option<bool>,
+    #[serde(default, alias = "members_only", alias = "approval")]
+    membersonly: Option<bool>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    custom: Option<String>,
+}
+
+async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let req: NewGroup = parse_json(&body)?;
+    let public = req
+        .public
+        .ok_or_else(|| ApiError::IllegalArgument("group must contain public field!".into()))?;
+    let owner = user(
+        req.owner
+            .as_deref()
+            .ok_or_else(|| ApiError::IllegalArgument("owner must be provided".into()))?,
+    )?;
+    let members: Vec<String> = req
+        .members
+        .iter()
+        .map(|m| user(m))
+        .collect::<Result<_, _>>()?;
+    let (limits, _) = ctx.node.group_limits(&ctx.app);
+    let maxusers = req.maxusers.unwrap_or(DEFAULT_MAXUSERS);
+    if maxusers == 0 || maxusers > limits.max_users {
+        return Err(ApiError::IllegalArgument(format!(
+            "maxusers must be 1-{}",
+            limits.max_users
+        )));
+    }
+    let patch = GroupPatch {
+        name: req.groupname.clone(),
+        description: req.description.clone(),
+        custom: req.custom.clone(),
+        ..GroupPatch::default()
+    };
+    check_patch(&patch)?;
+    let id = match req.groupid {
+        Some(g) => gid(&g)?,
+        None => ctx.node.env.msg_ids.next().to_string(),
+    };
+    let mut everyone = vec![owner.clone()];
+    everyone.extend(members.iter().cloned());
+    ctx.node.may_join(&ctx.app, &everyone).await?;
+    let record = GroupRecord {
+        id: id.clone(),
+        owner,
+        name: req.groupname.unwrap_or_default(),
+        description: req.description.unwrap_or_default(),
+        public,
+        maxusers,
+        // Easemob forces invitations off for public groups at creation.
+        allowinvites: !public && req.allowinvites.unwrap_or(false),
+        membersonly: req.membersonly.unwrap_or(false),
+        custom: req.custom.unwrap_or_default(),
+        announcement: String::new(),
+        mute_all: false,
+        created: imcloud_actors::ids::now_ms(),
+        applicants: Vec::new(),
+    };
+    run(&ctx, &id, GroupOp::Create { record, members }).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({ "groupid": id }))
+        .finish())
+}
+
+async fn get(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let ids: Vec<&str> = path.2.split(',').filter(|s| !s.is_empty()).collect();
+    if ids.is_empty() || ids.len() > MAX_GET_IDS {
+        return Err(ApiError::IllegalArgument(format!(
+            "name 1-{MAX_GET_IDS} group ids"
+        )));
+    }
+    let ids: Vec<String> = ids.into_iter().map(gid).collect::<Result<_, _>>()?;
+    if ids.len() == 1 {
+        let v = view(&ctx, &ids[0]).await?;
+        return Ok(Envelope::new(&ctx)
+            .data(json!([group_json(&v)]))
+            .count(1)
+            .finish());
+    }
+    let views = join_all(ids.iter().map(|id| view(&ctx, id))).await;
+    let mut data = Vec::with_capacity(ids.len());
+    for (id, v) in ids.iter().zip(views) {
+        match v {
+            Ok(v) => data.push(group_json(&v)),
+            Err(ApiError::Domain(DomainError::GroupNotFound)) => {
+                data.push(json!({"id": id, "error": "group id doesn't exist"}))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let n = data.len();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).count(n).finish())
+}
+
+/// Fields G3 accepts; `newowner` makes it G13.
+const UPDATABLE: [&str; 10] = [
+    "groupname",
+    "name",
+    "description",
+    "maxusers",
+    "membersonly",
+    "allowinvites",
+    "invite_need_confirm",
+    "public",
+    "custom",
+    "avatar",
+];
+
+async fn update(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = gid(&path.2)?;
+    let req: Map<String, Value> = parse_json(&body)?;
+    if let Some(new) = req.get("newowner") {
+        let new = user(new.as_str().unwrap_or_default())?;
+        run(&ctx, &id, GroupOp::TransferOwner(new)).await?;
+        return Ok(Envelope::new(&ctx)
+            .data(json!({"newowner": true}))
+            .finish());
+    }
+    let bad: Vec<&str> = req
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !UPDATABLE.contains(k))
+        .collect();
+    if !bad.is_empty() {
+        return Err(ApiError::IllegalArgument(format!(
+            "some of [{}] are not valid fields",
+            bad.join(", ")
+        )));
+    }
+    let text = |k: &str| -> Result<Option<String>, ApiError> {
+        match req.get(k) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a string"))),
+        }
+    };
+    let flag = |k: &str| -> Result<Option<bool>, ApiError> {
+        match req.get(k) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a boolean"))),
+        }
+    };
+    let maxusers = match req.get("maxusers") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| ApiError::IllegalArgument("maxusers must be a number".into()))?,
+        ),
+    };
+    let patch = GroupPatch {
+        name: text("groupname")?.or(text("name")?),
+        description: text("description")?,
+        public: flag("public")?,
+        maxusers,
+        allowinvites: flag("allowinvites")?,
+        membersonly: flag("membersonly")?,
+        custom: text("custom")?,
+    };
+    run(&ctx, &id, GroupOp::Update(patch)).await?;
+    let data: Map<String, Value> = req.keys().map(|k| (k.clone(), json!(true))).collect();
+    Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
+}
+
+async fn dismiss(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = gid(&path.2)?;
+    run(&ctx, &id, GroupOp::Dismiss).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"success": true, "groupid": id}))
+        .finish())
+}
+
+/// The user's groups, read one by one for their names; `page` is
+/// `(pagenum from 0, pagesize)`.
+async fn groups_of(
+    ctx: &AppCtx,
+    username: &str,
+    page: (usize, usize),
+) -> Result<(Vec<GroupView>, usize), ApiError> {
+    let u = UserId::parse(username).map_err(|e| ApiError::IllegalArgument(e.to_string()))?;
+    let all = ctx.node.user_groups(&ctx.app, &u).await?;
+    let total = all.len();
+    let (num, size) = page;
+    let ids: Vec<String> = all
+        .into_iter()
+        .skip(num.saturating_mul(size))
+        .take(size)
+        .map(|(g, _)| g)
+        .collect();
+    let views = join_all(ids.iter().map(|g| view(ctx, g))).await;
+    // A group dismissed since the index was written is skipped.
+    Ok((views.into_iter().filter_map(Result::ok).collect(), total))
+}
+
+fn page_param(ctx: &AppCtx, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    match ctx.param(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| ApiError::IllegalArgument(format!("{name} must be 0-{max}"))),
+    }
+}
+
+/// G6: `pagesize` 1–20 (default 5), `pagenum` from 0.
+async fn user_groups_paged(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let size = page_param(&ctx, "pagesize", 5, 20)?.max(1);
+    let num = page_param(&ctx, "pagenum", 0, 100_000)?;
+    let (views, total) = groups_of(&ctx, &path.2, (num, size)).await?;
+    let entities = views
+        .iter()
+        .map(|v| {
+            let r = &v.record;
+            json!({"groupId": r.id, "id": r.id, "name": r.name, "owner": r.owner,
+                "description": r.description, "disabled": false, "public": r.public,
+                "allowinvites": r.allowinvites, "membersonly": r.membersonly,
+                "maxusers": r.maxusers, "created": r.created})
+        })
+        .collect();
+    Ok(Envelope::new(&ctx)
+        .entities(entities)
+        .field("total", json!(total))
+        .finish())
+}
+
+/// G6b: `pagesize` up to 100 (default 100), `pagenum` from 0.
+async fn joined_groups(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let size = page_param(&ctx, "pagesize", 100, 100)?.max(1);
+    let num = page_param(&ctx, "pagenum", 0, 100_000)?;
+    let (views, _) = groups_of(&ctx, &path.2, (num, size)).await?;
+    let data: Vec<Value> = views
+        .iter()
+        .map(|v| json!({"groupid": v.record.id, "groupname": v.record.name}))
+        .collect();
+    let n = data.len();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).count(n).finish())
+}
+
+async fn is_joined(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let id = gid(&path.2)?;
+    let u = user(&path.3)?;
+    let v = view(&ctx, &id).await?;
+    let joined = v.members.iter().any(|(m, _)| *m == u);
+    Ok(Envelope::new(&ctx).data(json!(joined)).finish())
+}
