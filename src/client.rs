@@ -219,23 +219,48 @@ impl WsClient {
         self.request("send", args).await
     }
 
+    /// A group text message.
+    pub async fn send_group_text(
+        &self,
+        group: &str,
+        text: &str,
+    ) -> Result<Value, ClientError> {
+        self.request(
+            "send",
+            json!({"chat": "group", "to": group, "body": {"type": "txt", "msg": text}}),
+        )
+        .await
+    }
+
     /// Syncs the user's timeline from `after` until `more` is false; returns
-    /// every message in order and the final cursor.
-    pub async fn sync_all(&self, mut after: u64) -> Result<(Vec<Value>, u64), ClientError> {
+    /// every message in order and the final cursor. Streams the reply adds
+    /// (the user's groups) are named with their new cursors on the next
+    /// page, so every page moves every stream forward.
+    pub async fn sync_all(&self, after: u64) -> Result<(Vec<Value>, u64), ClientError> {
+        let (all, cursors) = self.sync_streams(json!({"user": after})).await?;
+        let user = cursors["user"].as_u64().unwrap_or(after);
+        Ok((all, user))
+    }
+
+    /// Syncs from `cursors` (stream → seq) until `more` is false; returns
+    /// every message and the final cursors of every stream.
+    pub async fn sync_streams(&self, mut cursors: Value) -> Result<(Vec<Value>, Value), ClientError> {
         let mut all = Vec::new();
         loop {
-            let r = self
-                .request("sync", json!({"cursors": {"user": after}}))
-                .await?;
+            let r = self.request("sync", json!({"cursors": cursors})).await?;
             if r["ok"] != json!(true) {
                 return Err(ClientError::Ws(format!("sync failed: {r}")));
             }
             if let Some(msgs) = r["messages"].as_array() {
                 all.extend(msgs.iter().cloned());
             }
-            after = r["cursors"]["user"].as_u64().unwrap_or(after);
+            if let (Some(c), Some(new)) = (cursors.as_object_mut(), r["cursors"].as_object()) {
+                for (k, v) in new {
+                    c.insert(k.clone(), v.clone());
+                }
+            }
             if r["more"] != json!(true) {
-                return Ok((all, after));
+                return Ok((all, cursors));
             }
         }
     }

@@ -7,6 +7,7 @@ mod bad_input;
 mod cli;
 mod direct_chat;
 mod durability;
+mod groups;
 mod isolation;
 mod offline_sync;
 mod rest;
