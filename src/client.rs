@@ -220,11 +220,7 @@ impl WsClient {
     }
 
     /// A group text message.
-    pub async fn send_group_text(
-        &self,
-        group: &str,
-        text: &str,
-    ) -> Result<Value, ClientError> {
+    pub async fn send_group_text(&self, group: &str, text: &str) -> Result<Value, ClientError> {
         self.request(
             "send",
             json!({"chat": "group", "to": group, "body": {"type": "txt", "msg": text}}),
@@ -244,7 +240,10 @@ impl WsClient {
 
     /// Syncs from `cursors` (stream → seq) until `more` is false; returns
     /// every message and the final cursors of every stream.
-    pub async fn sync_streams(&self, mut cursors: Value) -> Result<(Vec<Value>, Value), ClientError> {
+    pub async fn sync_streams(
+        &self,
+        mut cursors: Value,
+    ) -> Result<(Vec<Value>, Value), ClientError> {
         let mut all = Vec::new();
         loop {
             let r = self.request("sync", json!({"cursors": cursors})).await?;

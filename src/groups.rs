@@ -125,7 +125,9 @@ impl Node {
             reply: tx,
         });
         // A refusal is answered through the ack channel.
-        let _ = self.router.send(group_key(app, id), Command::GroupSend(out));
+        let _ = self
+            .router
+            .send(group_key(app, id), Command::GroupSend(out));
         self.wait(rx).await
     }
 }

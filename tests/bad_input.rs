@@ -134,11 +134,20 @@ async fn each_bad_request_gets_its_code() {
     );
     assert_eq!(
         code(
-            &c.request("sync", json!({"cursors": {"group:1": 0}}))
+            &c.request("sync", json!({"cursors": {"planet:1": 0}}))
                 .await
                 .unwrap()
         ),
         205
+    );
+    assert_eq!(
+        code(
+            &c.request("sync", json!({"cursors": {"group:1": 0}}))
+                .await
+                .unwrap()
+        ),
+        605,
+        "a group stream of a group that does not exist"
     );
     assert_eq!(
         code(&c.request("join", json!({"chatroom": "1"})).await.unwrap()),

@@ -51,7 +51,15 @@ async fn create_group(
             b.insert(k.clone(), v.clone());
         }
     }
-    let (status, r) = rest(http, base, token, reqwest::Method::POST, "/chatgroups", Some(body)).await;
+    let (status, r) = rest(
+        http,
+        base,
+        token,
+        reqwest::Method::POST,
+        "/chatgroups",
+        Some(body),
+    )
+    .await;
     assert_eq!(status, 200, "create group: {r}");
     let id = r["data"]["groupid"].as_str().expect("groupid").to_string();
     for chunk in members.chunks(60) {
@@ -65,7 +73,10 @@ async fn create_group(
         )
         .await;
         assert_eq!(status, 200, "add members: {r}");
-        assert_eq!(r["data"]["newmembers"].as_array().map(Vec::len), Some(chunk.len()));
+        assert_eq!(
+            r["data"]["newmembers"].as_array().map(Vec::len),
+            Some(chunk.len())
+        );
     }
     id
 }
@@ -128,7 +139,15 @@ impl Ctx {
 
     async fn group(&self, owner: &str, members: &[&str], extra: Value) -> String {
         let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
-        create_group(self.s.http(), &self.base, &self.token, owner, &members, extra).await
+        create_group(
+            self.s.http(),
+            &self.base,
+            &self.token,
+            owner,
+            &members,
+            extra,
+        )
+        .await
     }
 }
 
@@ -137,13 +156,24 @@ async fn a_message_reaches_200_online_members_in_order_and_300_by_sync() {
     let names: Vec<String> = (0..500).map(|i| format!("u{i:03}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let c = Ctx::start(&refs).await;
-    let id = create_group(c.s.http(), &c.base, &c.token, "u000", &names[1..], json!({})).await;
+    let id = create_group(
+        c.s.http(),
+        &c.base,
+        &c.token,
+        "u000",
+        &names[1..],
+        json!({}),
+    )
+    .await;
 
     let online = join_all(names[..200].iter().map(|n| c.s.login(n, None))).await;
     let metrics = c.s.node.runtime.clone();
     let before = metrics.fanout_batches.load(Ordering::Relaxed);
     for i in 0..5 {
-        let r = online[0].send_group_text(&id, &format!("m{i}")).await.unwrap();
+        let r = online[0]
+            .send_group_text(&id, &format!("m{i}"))
+            .await
+            .unwrap();
         assert_eq!(r["ok"], json!(true), "{r}");
         assert_eq!(r["seq"], json!(i + 1));
     }
@@ -159,7 +189,11 @@ async fn a_message_reaches_200_online_members_in_order_and_300_by_sync() {
     // One notice per shard holding members, not one per member.
     let shards: HashSet<u32> = names
         .iter()
-        .map(|n| c.s.node.router.shard_of(&EntityKey::new(APPKEY, EntityKind::User, n.as_str())))
+        .map(|n| {
+            c.s.node
+                .router
+                .shard_of(&EntityKey::new(APPKEY, EntityKind::User, n.as_str()))
+        })
         .collect();
     let expected = 5 * shards.len() as u64;
     let batches = eventually(WAIT, "fan-out batches", || {
@@ -170,7 +204,12 @@ async fn a_message_reaches_200_online_members_in_order_and_300_by_sync() {
         }
     })
     .await;
-    assert_eq!(batches, expected, "batches per message == shards holding members ({})", shards.len());
+    assert_eq!(
+        batches,
+        expected,
+        "batches per message == shards holding members ({})",
+        shards.len()
+    );
 
     // The 300 offline members find the five by sync when they connect.
     let late = join_all(names[200..].iter().map(|n| c.s.login(n, None))).await;
@@ -188,20 +227,33 @@ async fn a_later_member_sees_only_newer_messages_and_a_removed_one_stops_receivi
     let id = c.group("alice", &["bob"], json!({})).await;
     let alice = c.s.login("alice", None).await;
     let bob = c.s.login("bob", None).await;
-    assert_eq!(alice.send_group_text(&id, "before carol").await.unwrap()["ok"], json!(true));
+    assert_eq!(
+        alice.send_group_text(&id, "before carol").await.unwrap()["ok"],
+        json!(true)
+    );
     assert_eq!(texts(&group_messages(&bob, 1).await), ["before carol"]);
 
     let (status, r) = c
-        .call(reqwest::Method::POST, &format!("/chatgroups/{id}/users/carol"), None)
+        .call(
+            reqwest::Method::POST,
+            &format!("/chatgroups/{id}/users/carol"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{r}");
     let joined = push_where(&bob, "member_joined", |p| p["push"] == json!("event")).await;
-    assert_eq!(joined, json!({"push": "event", "kind": "member_joined", "group": id, "user": "carol"}));
+    assert_eq!(
+        joined,
+        json!({"push": "event", "kind": "member_joined", "group": id, "user": "carol"})
+    );
     let carol = c.s.login("carol", None).await;
     // Neither the default sync nor an explicit cursor 0 reaches before the join.
     let (msgs, _) = carol.sync_streams(json!({})).await.unwrap();
     assert!(msgs.is_empty(), "{msgs:?}");
-    let (msgs, cursors) = carol.sync_streams(json!({format!("group:{id}"): 0})).await.unwrap();
+    let (msgs, cursors) = carol
+        .sync_streams(json!({format!("group:{id}"): 0}))
+        .await
+        .unwrap();
     assert!(msgs.is_empty(), "{msgs:?}");
     assert_eq!(cursors[format!("group:{id}")], json!(1));
     alice.send_group_text(&id, "after carol").await.unwrap();
@@ -211,7 +263,11 @@ async fn a_later_member_sees_only_newer_messages_and_a_removed_one_stops_receivi
 
     // Bob is removed: he hears it, then nothing more from the group.
     let (status, r) = c
-        .call(reqwest::Method::DELETE, &format!("/chatgroups/{id}/users/bob"), None)
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/chatgroups/{id}/users/bob"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(texts(&group_messages(&bob, 1).await), ["after carol"]);
@@ -244,8 +300,14 @@ async fn muted_blocked_and_non_members_are_refused_with_their_codes() {
     let dave = c.s.login("dave", None).await;
 
     assert_eq!(code(&dave.send_group_text(&id, "hi").await.unwrap()), 602);
-    assert_eq!(code(&dave.send_group_text("nosuchgroup", "hi").await.unwrap()), 605);
-    assert_eq!(code(&dave.send_group_text("bad id!", "hi").await.unwrap()), 205);
+    assert_eq!(
+        code(&dave.send_group_text("nosuchgroup", "hi").await.unwrap()),
+        605
+    );
+    assert_eq!(
+        code(&dave.send_group_text("bad id!", "hi").await.unwrap()),
+        205
+    );
 
     let (status, r) = c
         .call(
@@ -257,41 +319,98 @@ async fn muted_blocked_and_non_members_are_refused_with_their_codes() {
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["data"][0]["result"], json!(true));
     let muted = push_where(&carol, "muted", |p| p["push"] == json!("event")).await;
-    assert_eq!((&muted["kind"], &muted["user"]), (&json!("muted"), &json!("bob")));
+    assert_eq!(
+        (&muted["kind"], &muted["user"]),
+        (&json!("muted"), &json!("bob"))
+    );
     assert_eq!(code(&bob.send_group_text(&id, "hi").await.unwrap()), 215);
-    let (_, r) = c.call(reqwest::Method::GET, &format!("/chatgroups/{id}/mute"), None).await;
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            &format!("/chatgroups/{id}/mute"),
+            None,
+        )
+        .await;
     assert_eq!(r["data"][0]["user"], json!("bob"));
     let (status, _) = c
-        .call(reqwest::Method::DELETE, &format!("/chatgroups/{id}/mute/bob"), None)
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/chatgroups/{id}/mute/bob"),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(bob.send_group_text(&id, "unmuted").await.unwrap()["ok"], json!(true));
+    assert_eq!(
+        bob.send_group_text(&id, "unmuted").await.unwrap()["ok"],
+        json!(true)
+    );
 
     // Mute-all silences members but not the owner.
-    let (status, r) = c.call(reqwest::Method::POST, &format!("/chatgroups/{id}/ban"), None).await;
+    let (status, r) = c
+        .call(
+            reqwest::Method::POST,
+            &format!("/chatgroups/{id}/ban"),
+            None,
+        )
+        .await;
     assert_eq!((status, &r["data"]["mute"]), (200, &json!(true)));
     assert_eq!(code(&carol.send_group_text(&id, "hi").await.unwrap()), 507);
-    assert_eq!(alice.send_group_text(&id, "owner speaks").await.unwrap()["ok"], json!(true));
-    c.call(reqwest::Method::DELETE, &format!("/chatgroups/{id}/ban"), None).await;
-    assert_eq!(carol.send_group_text(&id, "back").await.unwrap()["ok"], json!(true));
+    assert_eq!(
+        alice.send_group_text(&id, "owner speaks").await.unwrap()["ok"],
+        json!(true)
+    );
+    c.call(
+        reqwest::Method::DELETE,
+        &format!("/chatgroups/{id}/ban"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        carol.send_group_text(&id, "back").await.unwrap()["ok"],
+        json!(true)
+    );
 
     // Blocking removes a member and keeps them out.
     let (status, r) = c
-        .call(reqwest::Method::POST, &format!("/chatgroups/{id}/blocks/users/carol"), None)
+        .call(
+            reqwest::Method::POST,
+            &format!("/chatgroups/{id}/blocks/users/carol"),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(code(&carol.send_group_text(&id, "hi").await.unwrap()), 615);
-    let r = carol.request("group_apply", json!({"group": id})).await.unwrap();
+    let r = carol
+        .request("group_apply", json!({"group": id}))
+        .await
+        .unwrap();
     assert_eq!(code(&r), 615, "{r}");
     let (status, r) = c
-        .call(reqwest::Method::POST, &format!("/chatgroups/{id}/users/carol"), None)
+        .call(
+            reqwest::Method::POST,
+            &format!("/chatgroups/{id}/users/carol"),
+            None,
+        )
         .await;
     assert_eq!((status, &r["error"]), (403, &json!("forbidden_op")), "{r}");
-    let (_, r) = c.call(reqwest::Method::GET, &format!("/chatgroups/{id}/blocks/users"), None).await;
-    assert_eq!(r["data"], json!(["carol"]));
-    c.call(reqwest::Method::DELETE, &format!("/chatgroups/{id}/blocks/users/carol"), None)
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            &format!("/chatgroups/{id}/blocks/users"),
+            None,
+        )
         .await;
-    let r = carol.request("group_apply", json!({"group": id})).await.unwrap();
+    assert_eq!(r["data"], json!(["carol"]));
+    c.call(
+        reqwest::Method::DELETE,
+        &format!("/chatgroups/{id}/blocks/users/carol"),
+        None,
+    )
+    .await;
+    let r = carol
+        .request("group_apply", json!({"group": id}))
+        .await
+        .unwrap();
     assert_eq!(r["ok"], json!(true), "{r}");
 }
 
@@ -325,61 +444,119 @@ async fn management_needs_the_owner_or_an_admin() {
         )
         .await;
     assert_eq!(status, 200, "{r}");
-    let (_, r) = c.call(reqwest::Method::GET, &format!("/chatgroups/{id}/admin"), None).await;
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            &format!("/chatgroups/{id}/admin"),
+            None,
+        )
+        .await;
     assert_eq!(r["data"], json!(["bob"]));
     let r = bob
-        .request("group_remove", json!({"group": g, "users": ["carol", "alice"]}))
+        .request(
+            "group_remove",
+            json!({"group": g, "users": ["carol", "alice"]}),
+        )
         .await
         .unwrap();
     assert_eq!(r["ok"], json!(true), "{r}");
     assert_eq!(r["results"][0]["ok"], json!(true));
     assert_eq!(r["results"][1]["error"]["code"], json!(603));
-    let r = bob.request("group_dismiss", json!({"group": g})).await.unwrap();
+    let r = bob
+        .request("group_dismiss", json!({"group": g}))
+        .await
+        .unwrap();
     assert_eq!(code(&r), 603, "{r}");
-    let r = bob.request("group_admin", json!({"group": g, "user": "carol"})).await.unwrap();
+    let r = bob
+        .request("group_admin", json!({"group": g, "user": "carol"}))
+        .await
+        .unwrap();
     assert_eq!(code(&r), 603, "only the owner names admins: {r}");
-    let (_, r) = c.call(reqwest::Method::GET, &format!("/chatgroups/{id}/users"), None).await;
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            &format!("/chatgroups/{id}/users"),
+            None,
+        )
+        .await;
     assert_eq!(r["data"], json!([{"owner": "alice"}, {"member": "bob"}]));
 }
 
 #[tokio::test]
 async fn joining_a_members_only_group_needs_approval() {
     let c = Ctx::start(&["alice", "bob", "erin", "frank"]).await;
-    let id = c.group("alice", &["bob"], json!({"public": false, "membersonly": true})).await;
+    let id = c
+        .group(
+            "alice",
+            &["bob"],
+            json!({"public": false, "membersonly": true}),
+        )
+        .await;
     let alice = c.s.login("alice", None).await;
     let erin = c.s.login("erin", None).await;
     let frank = c.s.login("frank", None).await;
 
-    let r = erin.request("group_apply", json!({"group": id})).await.unwrap();
-    assert_eq!((&r["ok"], &r["pending"]), (&json!(true), &json!(true)), "{r}");
+    let r = erin
+        .request("group_apply", json!({"group": id}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (&r["ok"], &r["pending"]),
+        (&json!(true), &json!(true)),
+        "{r}"
+    );
     let req = push_where(&alice, "join_request", |p| p["push"] == json!("event")).await;
-    assert_eq!(req, json!({"push": "event", "kind": "join_request", "group": id, "user": "erin"}));
+    assert_eq!(
+        req,
+        json!({"push": "event", "kind": "join_request", "group": id, "user": "erin"})
+    );
     assert_eq!(code(&erin.send_group_text(&id, "hi").await.unwrap()), 602);
     // A member who is not owner or admin cannot decide.
     let bob = c.s.login("bob", None).await;
     let r = bob
-        .request("group_decide", json!({"group": id, "user": "erin", "accept": true}))
+        .request(
+            "group_decide",
+            json!({"group": id, "user": "erin", "accept": true}),
+        )
         .await
         .unwrap();
     assert_eq!(code(&r), 603, "{r}");
     let r = alice
-        .request("group_decide", json!({"group": id, "user": "erin", "accept": true}))
+        .request(
+            "group_decide",
+            json!({"group": id, "user": "erin", "accept": true}),
+        )
         .await
         .unwrap();
     assert_eq!(r["ok"], json!(true), "{r}");
     let joined = push_where(&erin, "member_joined", |p| p["push"] == json!("event")).await;
-    assert_eq!((&joined["kind"], &joined["user"]), (&json!("member_joined"), &json!("erin")));
-    assert_eq!(erin.send_group_text(&id, "thanks").await.unwrap()["ok"], json!(true));
+    assert_eq!(
+        (&joined["kind"], &joined["user"]),
+        (&json!("member_joined"), &json!("erin"))
+    );
+    assert_eq!(
+        erin.send_group_text(&id, "thanks").await.unwrap()["ok"],
+        json!(true)
+    );
 
-    frank.request("group_apply", json!({"group": id})).await.unwrap();
+    frank
+        .request("group_apply", json!({"group": id}))
+        .await
+        .unwrap();
     let r = alice
-        .request("group_decide", json!({"group": id, "user": "frank", "accept": false}))
+        .request(
+            "group_decide",
+            json!({"group": id, "user": "frank", "accept": false}),
+        )
         .await
         .unwrap();
     assert_eq!(r["ok"], json!(true), "{r}");
     assert_eq!(code(&frank.send_group_text(&id, "hi").await.unwrap()), 602);
     let r = alice
-        .request("group_decide", json!({"group": id, "user": "frank", "accept": true}))
+        .request(
+            "group_decide",
+            json!({"group": id, "user": "frank", "accept": true}),
+        )
         .await
         .unwrap();
     assert_eq!(code(&r), 205, "a declined request is gone: {r}");
@@ -393,11 +570,18 @@ async fn group_size_and_groups_per_user_are_limited() {
     .await;
     let small = c.group("alice", &["bob"], json!({"maxusers": 2})).await;
     let (status, r) = c
-        .call(reqwest::Method::POST, &format!("/chatgroups/{small}/users/carol"), None)
+        .call(
+            reqwest::Method::POST,
+            &format!("/chatgroups/{small}/users/carol"),
+            None,
+        )
         .await;
     assert_eq!((status, &r["error"]), (403, &json!("exceed_limit")), "{r}");
     let dave = c.s.login("dave", None).await;
-    let r = dave.request("group_apply", json!({"group": small})).await.unwrap();
+    let r = dave
+        .request("group_apply", json!({"group": small}))
+        .await
+        .unwrap();
     assert_eq!(code(&r), 604, "{r}");
 
     // alice is in one group; a second is fine, a third is refused.
@@ -420,35 +604,66 @@ async fn group_size_and_groups_per_user_are_limited() {
 async fn rest_reads_and_sends_groups() {
     let c = Ctx::start(&["alice", "bob"]).await;
     let id = c
-        .group("alice", &["bob"], json!({"groupid": "team-1", "groupname": "Team", "description": "d"}))
+        .group(
+            "alice",
+            &["bob"],
+            json!({"groupid": "team-1", "groupname": "Team", "description": "d"}),
+        )
         .await;
     assert_eq!(id, "team-1");
     let (status, r) = c
-        .call(reqwest::Method::POST, "/chatgroups", Some(json!({"groupid": "team-1", "public": true, "owner": "bob"})))
+        .call(
+            reqwest::Method::POST,
+            "/chatgroups",
+            Some(json!({"groupid": "team-1", "public": true, "owner": "bob"})),
+        )
         .await;
     assert_eq!(status, 400, "{r}");
-    let (status, r) = c.call(reqwest::Method::GET, "/chatgroups/team-1", None).await;
+    let (status, r) = c
+        .call(reqwest::Method::GET, "/chatgroups/team-1", None)
+        .await;
     assert_eq!(status, 200, "{r}");
     let g = &r["data"][0];
-    assert_eq!((&g["name"], &g["owner"], &g["affiliations_count"]), (&json!("Team"), &json!("alice"), &json!(2)));
+    assert_eq!(
+        (&g["name"], &g["owner"], &g["affiliations_count"]),
+        (&json!("Team"), &json!("alice"), &json!(2))
+    );
     let (status, _) = c.call(reqwest::Method::GET, "/chatgroups/nope", None).await;
     assert_eq!(status, 404);
 
     let (status, r) = c
-        .call(reqwest::Method::PUT, "/chatgroups/team-1", Some(json!({"groupname": "Team 2", "bogus": 1})))
+        .call(
+            reqwest::Method::PUT,
+            "/chatgroups/team-1",
+            Some(json!({"groupname": "Team 2", "bogus": 1})),
+        )
         .await;
     assert_eq!(status, 400, "{r}");
     let (status, r) = c
-        .call(reqwest::Method::PUT, "/chatgroups/team-1", Some(json!({"groupname": "Team 2"})))
+        .call(
+            reqwest::Method::PUT,
+            "/chatgroups/team-1",
+            Some(json!({"groupname": "Team 2"})),
+        )
         .await;
-    assert_eq!((status, &r["data"]["groupname"]), (200, &json!(true)), "{r}");
+    assert_eq!(
+        (status, &r["data"]["groupname"]),
+        (200, &json!(true)),
+        "{r}"
+    );
     c.call(
         reqwest::Method::POST,
         "/chatgroups/team-1/announcement",
         Some(json!({"announcement": "hello all"})),
     )
     .await;
-    let (_, r) = c.call(reqwest::Method::GET, "/chatgroups/team-1/announcement", None).await;
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            "/chatgroups/team-1/announcement",
+            None,
+        )
+        .await;
     assert_eq!(r["data"]["announcement"], json!("hello all"));
 
     let bob = c.s.login("bob", None).await;
@@ -460,9 +675,15 @@ async fn rest_reads_and_sends_groups() {
         )
         .await;
     assert_eq!(status, 200, "{r}");
-    assert!(r["data"]["team-1"].is_string() && r["data"]["nosuch"].is_string(), "{r}");
+    assert!(
+        r["data"]["team-1"].is_string() && r["data"]["nosuch"].is_string(),
+        "{r}"
+    );
     let msgs = group_messages(&bob, 1).await;
-    assert_eq!((&msgs[0]["from"], &msgs[0]["body"]["msg"]), (&json!("alice"), &json!("from rest")));
+    assert_eq!(
+        (&msgs[0]["from"], &msgs[0]["body"]["msg"]),
+        (&json!("alice"), &json!("from rest"))
+    );
     let (status, _) = c
         .call(
             reqwest::Method::POST,
@@ -474,16 +695,27 @@ async fn rest_reads_and_sends_groups() {
 
     // Owner transfer, then dismissal reaches the members.
     let (status, r) = c
-        .call(reqwest::Method::PUT, "/chatgroups/team-1", Some(json!({"newowner": "bob"})))
+        .call(
+            reqwest::Method::PUT,
+            "/chatgroups/team-1",
+            Some(json!({"newowner": "bob"})),
+        )
         .await;
     assert_eq!(status, 200, "{r}");
-    let (status, _) = c.call(reqwest::Method::DELETE, "/chatgroups/team-1", None).await;
+    let (status, _) = c
+        .call(reqwest::Method::DELETE, "/chatgroups/team-1", None)
+        .await;
     assert_eq!(status, 200);
     let ev = push_where(&bob, "dismissed", |p| p["kind"] == json!("dismissed")).await;
     assert_eq!(ev["group"], json!("team-1"));
-    let (status, _) = c.call(reqwest::Method::GET, "/chatgroups/team-1", None).await;
+    let (status, _) = c
+        .call(reqwest::Method::GET, "/chatgroups/team-1", None)
+        .await;
     assert_eq!(status, 404);
-    assert_eq!(code(&bob.send_group_text("team-1", "hi").await.unwrap()), 605);
+    assert_eq!(
+        code(&bob.send_group_text("team-1", "hi").await.unwrap()),
+        605
+    );
 }
 
 fn demo_credentials(dir: &std::path::Path) -> (String, String) {
@@ -498,8 +730,13 @@ fn demo_credentials(dir: &std::path::Path) -> (String, String) {
 }
 
 async fn login(addr: std::net::SocketAddr, user: &str) -> WsClient {
-    let c = WsClient::connect(&format!("ws://{addr}/ws"), false).await.unwrap();
-    let r = c.login(APPKEY, user, &format!("pw-{user}"), None).await.unwrap();
+    let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
+        .await
+        .unwrap();
+    let r = c
+        .login(APPKEY, user, &format!("pw-{user}"), None)
+        .await
+        .unwrap();
     assert_eq!(r["ok"], json!(true), "{r}");
     c
 }
@@ -514,9 +751,23 @@ async fn group_state_and_messages_survive_kill_9() {
     let http = reqwest::Client::new();
     let (cid, secret) = demo_credentials(&data);
     let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
-    create_users(&http, &format!("{base}/demo/chat/users"), &token, &["alice", "bob", "carol"]).await;
+    create_users(
+        &http,
+        &format!("{base}/demo/chat/users"),
+        &token,
+        &["alice", "bob", "carol"],
+    )
+    .await;
     let members = vec!["bob".to_string(), "carol".to_string()];
-    let id = create_group(&http, &base, &token, "alice", &members, json!({"groupname": "durable"})).await;
+    let id = create_group(
+        &http,
+        &base,
+        &token,
+        "alice",
+        &members,
+        json!({"groupname": "durable"}),
+    )
+    .await;
     let (status, _) = rest(
         &http,
         &base,
@@ -537,15 +788,29 @@ async fn group_state_and_messages_survive_kill_9() {
     let server = BinaryServer::start(&data, &config);
     let base = format!("http://{}", server.addr);
     let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
-    let (status, r) = rest(&http, &base, &token, reqwest::Method::GET, &format!("/chatgroups/{id}"), None).await;
+    let (status, r) = rest(
+        &http,
+        &base,
+        &token,
+        reqwest::Method::GET,
+        &format!("/chatgroups/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(status, 200, "{r}");
     assert_eq!(r["data"][0]["name"], json!("durable"));
     assert_eq!(r["data"][0]["affiliations_count"], json!(3));
     let carol = login(server.addr, "carol").await;
     let (msgs, _) = carol.sync_streams(json!({})).await.unwrap();
-    assert_eq!(texts(&msgs), (0..20).map(|i| format!("d{i}")).collect::<Vec<_>>());
+    assert_eq!(
+        texts(&msgs),
+        (0..20).map(|i| format!("d{i}")).collect::<Vec<_>>()
+    );
     let bob = login(server.addr, "bob").await;
-    assert_eq!(code(&bob.send_group_text(&id, "still muted").await.unwrap()), 215);
+    assert_eq!(
+        code(&bob.send_group_text(&id, "still muted").await.unwrap()),
+        215
+    );
     let alice = login(server.addr, "alice").await;
     let r = alice.send_group_text(&id, "after restart").await.unwrap();
     assert_eq!(r["seq"], json!(21), "{r}");

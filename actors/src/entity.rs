@@ -28,7 +28,9 @@ impl Entity for ChatEntity {
         Ok(match key.kind {
             EntityKind::App => ChatEntity::App(AppState::activate(key, store)?),
             EntityKind::User => ChatEntity::User(Box::new(UserState::activate(key, store, env)?)),
-            EntityKind::Group => ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?)),
+            EntityKind::Group => {
+                ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?))
+            }
             EntityKind::Chatroom => ChatEntity::Unsupported,
         })
     }

@@ -284,7 +284,9 @@ impl<E: Entity> ShardHost<E> {
                 told += 1;
             }
         }
-        self.metrics.fanout_notices.fetch_add(told, Ordering::Relaxed);
+        self.metrics
+            .fanout_notices
+            .fetch_add(told, Ordering::Relaxed);
         for key in failed {
             self.metrics.entity_restarts.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(shard = self.shard, %key, "entity panicked on a notice; restarting it from persisted state");

@@ -195,14 +195,13 @@ pub(crate) fn easemob_body(mut msg: Map<String, Value>) -> Value {
 
 async fn send_legacy(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendLegacy = parse_json(&body)?;
-    match req.target_type.as_str() {
-        "users" => {}
+    let body = easemob_body(req.msg);
+    let mut data = match req.target_type.as_str() {
+        "users" => {
+            send_to_users(&ctx, req.from, req.target, body, req.ext, req.sync_device).await?
+        }
         "chatgroups" => {
-            let body = easemob_body(req.msg);
-            let data =
-                crate::rest::groups::send_to_groups(&ctx, req.from, req.target, body, req.ext)
-                    .await?;
-            return Ok(Envelope::new(&ctx).data(Value::Object(data)).finish());
+            crate::rest::groups::send_to_groups(&ctx, req.from, req.target, body, req.ext).await?
         }
         "chatrooms" => {
             return Err(ApiError::NotSupported(format!(
@@ -215,17 +214,8 @@ async fn send_legacy(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRe
                 "target_type must be users, chatgroups or chatrooms, not {other}"
             )))
         }
-    }
+    };
     let use_msg_id = ctx.param("useMsgId") == Some("true");
-    let mut data = send_to_users(
-        &ctx,
-        req.from,
-        req.target,
-        easemob_body(req.msg),
-        req.ext,
-        req.sync_device,
-    )
-    .await?;
     if !use_msg_id {
         for v in data.values_mut() {
             *v = Value::String("success".into());

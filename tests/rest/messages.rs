@@ -266,10 +266,10 @@ async fn legacy_messages_send_to_users() {
     for b in bad {
         assert_error(&api.post("/messages", b).await, 400, SEND_ERROR);
     }
-    let group =
-        json!({"target_type": "chatgroups", "target": ["1"], "msg": {"type": "txt", "msg": "x"}});
+    let room =
+        json!({"target_type": "chatrooms", "target": ["1"], "msg": {"type": "txt", "msg": "x"}});
     assert_error(
-        &api.post("/messages", group).await,
+        &api.post("/messages", room).await,
         501,
         "unsupported_service_operation",
     );

@@ -3,9 +3,7 @@
 //! Every call checks the actor's role here, at the group, so no gateway
 //! path can skip it.
 
-use super::{
-    Actor, GroupLimits, GroupPatch, GroupReply, GroupState, Role, MAX_ADMINS, MAX_BATCH,
-};
+use super::{Actor, GroupLimits, GroupPatch, GroupReply, GroupState, Role, MAX_ADMINS, MAX_BATCH};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::trees::group_members;
@@ -110,11 +108,25 @@ impl GroupState {
         }
         if let Some(old) = old_owner {
             if let Some(m) = self.members.get(&old).copied() {
-                self.put_member(&old, super::MemberRecord { role: Role::Member, ..m }, ctx);
+                self.put_member(
+                    &old,
+                    super::MemberRecord {
+                        role: Role::Member,
+                        ..m
+                    },
+                    ctx,
+                );
                 self.fanout_event("role_changed", &old, &[], ctx);
             }
         }
-        self.put_member(to, super::MemberRecord { role: Role::Owner, ..new }, ctx);
+        self.put_member(
+            to,
+            super::MemberRecord {
+                role: Role::Owner,
+                ..new
+            },
+            ctx,
+        );
         if let Some(r) = self.record.as_mut() {
             r.owner = to.to_string();
         }
@@ -147,7 +159,11 @@ impl GroupState {
                 )))
             }
             (Role::Member, true) => {
-                let admins = self.members.values().filter(|m| m.role == Role::Admin).count();
+                let admins = self
+                    .members
+                    .values()
+                    .filter(|m| m.role == Role::Admin)
+                    .count();
                 if admins >= MAX_ADMINS {
                     return Err(DomainError::GroupPermission(format!(
                         "a group has at most {MAX_ADMINS} admins"
@@ -179,7 +195,14 @@ impl GroupState {
                     "forbidden operation on group owner".into(),
                 )),
                 Some(m) => {
-                    self.put_member(&user, super::MemberRecord { mute_until: until, ..m }, ctx);
+                    self.put_member(
+                        &user,
+                        super::MemberRecord {
+                            mute_until: until,
+                            ..m
+                        },
+                        ctx,
+                    );
                     self.fanout_event("muted", &user, &[], ctx);
                     Ok(())
                 }
@@ -282,7 +305,9 @@ impl GroupState {
                 });
                 Ok(())
             } else {
-                Err(DomainError::InvalidArgument(format!("{user} is not blocked")))
+                Err(DomainError::InvalidArgument(format!(
+                    "{user} is not blocked"
+                )))
             };
             out.push((user, r));
         }

@@ -25,10 +25,7 @@ impl GroupState {
             return Err(DomainError::GroupExists);
         }
         record.maxusers = record.maxusers.clamp(1, limits.max_users.max(1));
-        let mut names: Vec<String> = members
-            .into_iter()
-            .filter(|m| *m != record.owner)
-            .collect();
+        let mut names: Vec<String> = members.into_iter().filter(|m| *m != record.owner).collect();
         names.sort();
         names.dedup();
         if names.len() + 1 > record.maxusers as usize {

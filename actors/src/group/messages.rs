@@ -49,14 +49,14 @@ impl GroupState {
         Ok(())
     }
 
-    pub(super) fn send(&mut self, out: Box<GroupOutgoing>, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn send(&mut self, out: GroupOutgoing, ctx: &mut StepCtx<'_, ChatEntity>) {
         let GroupOutgoing {
             mut message,
             client_msg_id,
             origin_session,
             from_rest,
             reply,
-        } = *out;
+        } = out;
         if let Err(e) = self.check_sender(&message.from, from_rest) {
             return answer(reply, Err(e));
         }

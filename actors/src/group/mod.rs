@@ -243,7 +243,7 @@ impl GroupState {
                     Err(e) => answer(reply, Err(e)),
                 }
             }
-            Command::GroupSend(out) => self.send(out, ctx),
+            Command::GroupSend(out) => self.send(*out, ctx),
             Command::GroupSync {
                 user,
                 after,
@@ -289,11 +289,8 @@ impl GroupState {
     }
 
     fn view(&self) -> GroupView {
-        let mut members: Vec<(String, MemberRecord)> = self
-            .members
-            .iter()
-            .map(|(u, m)| (u.clone(), *m))
-            .collect();
+        let mut members: Vec<(String, MemberRecord)> =
+            self.members.iter().map(|(u, m)| (u.clone(), *m)).collect();
         members.sort_by_key(|(_, m)| match m.role {
             Role::Owner => 0,
             Role::Admin => 1,
@@ -301,7 +298,10 @@ impl GroupState {
         });
         GroupView {
             // `manage` checked the record exists before any read.
-            record: self.record.clone().unwrap_or_else(|| empty_record(&self.key)),
+            record: self
+                .record
+                .clone()
+                .unwrap_or_else(|| empty_record(&self.key)),
             members,
             blocks: self.blocks.iter().cloned().collect(),
         }
@@ -357,12 +357,7 @@ impl GroupState {
 
     /// Stages a member's key and its event, and tells the user's entity
     /// after the flush (its index of groups).
-    fn put_member(
-        &mut self,
-        user: &str,
-        member: MemberRecord,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
+    fn put_member(&mut self, user: &str, member: MemberRecord, ctx: &mut StepCtx<'_, ChatEntity>) {
         let new = self.members.insert(user.to_string(), member).is_none();
         ctx.put(group_members::member_key(&self.key, user), &member);
         ctx.append_event(&Event::GroupMemberSet {

@@ -23,11 +23,19 @@ impl UserState {
         }
     }
 
-    pub(super) fn group_joined(&mut self, group: String, seq: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn group_joined(
+        &mut self,
+        group: String,
+        seq: u64,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
         if self.record.is_none() {
             return;
         }
-        ctx.put_raw(user_groups::key(&self.key, &group), seq.to_be_bytes().to_vec());
+        ctx.put_raw(
+            user_groups::key(&self.key, &group),
+            seq.to_be_bytes().to_vec(),
+        );
         ctx.append_event(&Event::UserGroupSet {
             app: self.key.app.clone(),
             user: self.key.id.clone(),

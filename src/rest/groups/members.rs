@@ -14,25 +14,28 @@ use serde_json::{json, Value};
 const MAX_PAGE: usize = 1000;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/chatgroups/{id}/users",
-        web::get().to(list),
-    )
-    .route("/{org}/{app}/chatgroups/{id}/users", web::post().to(add_batch))
-    .route(
-        "/{org}/{app}/chatgroups/{id}/users/{username}",
-        web::post().to(add_one),
-    )
-    .route(
-        "/{org}/{app}/chatgroups/{id}/users/{usernames}",
-        web::delete().to(remove),
-    )
-    .route("/{org}/{app}/chatgroups/{id}/admin", web::get().to(admins))
-    .route("/{org}/{app}/chatgroups/{id}/admin", web::post().to(add_admin))
-    .route(
-        "/{org}/{app}/chatgroups/{id}/admin/{username}",
-        web::delete().to(remove_admin),
-    );
+    cfg.route("/{org}/{app}/chatgroups/{id}/users", web::get().to(list))
+        .route(
+            "/{org}/{app}/chatgroups/{id}/users",
+            web::post().to(add_batch),
+        )
+        .route(
+            "/{org}/{app}/chatgroups/{id}/users/{username}",
+            web::post().to(add_one),
+        )
+        .route(
+            "/{org}/{app}/chatgroups/{id}/users/{usernames}",
+            web::delete().to(remove),
+        )
+        .route("/{org}/{app}/chatgroups/{id}/admin", web::get().to(admins))
+        .route(
+            "/{org}/{app}/chatgroups/{id}/admin",
+            web::post().to(add_admin),
+        )
+        .route(
+            "/{org}/{app}/chatgroups/{id}/admin/{username}",
+            web::delete().to(remove_admin),
+        );
 }
 
 /// Splits a comma list of names, at most [`MAX_BATCH`].
@@ -47,11 +50,7 @@ pub(super) fn names(raw: &str, what: &str) -> Result<Vec<String>, ApiError> {
 }
 
 /// The per-user results of a batch, as Easemob's list of results.
-pub(super) fn results(
-    reply: GroupReply,
-    action: &str,
-    group: &str,
-) -> Vec<Value> {
+pub(super) fn results(reply: GroupReply, action: &str, group: &str) -> Vec<Value> {
     match reply {
         GroupReply::Users(list) => list
             .into_iter()
@@ -100,7 +99,10 @@ async fn list(
         .take(size)
         .collect();
     let n = data.len();
-    Ok(Envelope::new(&ctx).data(Value::Array(data)).count(n).finish())
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(data))
+        .count(n)
+        .finish())
 }
 
 async fn add_one(
@@ -109,7 +111,9 @@ async fn add_one(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let u = user(&path.3)?;
-    ctx.node.may_join(&ctx.app, std::slice::from_ref(&u)).await?;
+    ctx.node
+        .may_join(&ctx.app, std::slice::from_ref(&u))
+        .await?;
     single(run(&ctx, &id, GroupOp::Add(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "groupid": id, "action": "add_member", "user": u}))
@@ -133,7 +137,11 @@ async fn add_batch(
             "usernames: name 1-{MAX_BATCH} users"
         )));
     }
-    let users: Vec<String> = req.usernames.iter().map(|u| user(u)).collect::<Result<_, _>>()?;
+    let users: Vec<String> = req
+        .usernames
+        .iter()
+        .map(|u| user(u))
+        .collect::<Result<_, _>>()?;
     ctx.node.may_join(&ctx.app, &users).await?;
     let reply = run(&ctx, &id, GroupOp::Add(users)).await?;
     let added: Vec<String> = match reply {
@@ -160,7 +168,9 @@ async fn remove(
     if one {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
-            .data(json!({"result": true, "action": "remove_member", "user": users[0], "groupid": id}))
+            .data(
+                json!({"result": true, "action": "remove_member", "user": users[0], "groupid": id}),
+            )
             .finish());
     }
     Ok(Envelope::new(&ctx)
@@ -197,7 +207,15 @@ async fn add_admin(
     let id = gid(&path.2)?;
     let req: NewAdmin = parse_json(&body)?;
     let u = user(&req.newadmin)?;
-    run(&ctx, &id, GroupOp::SetAdmin { user: u.clone(), admin: true }).await?;
+    run(
+        &ctx,
+        &id,
+        GroupOp::SetAdmin {
+            user: u.clone(),
+            admin: true,
+        },
+    )
+    .await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": "success", "newadmin": u}))
         .finish())
@@ -209,7 +227,15 @@ async fn remove_admin(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let u = user(&path.3)?;
-    run(&ctx, &id, GroupOp::SetAdmin { user: u.clone(), admin: false }).await?;
+    run(
+        &ctx,
+        &id,
+        GroupOp::SetAdmin {
+            user: u.clone(),
+            admin: false,
+        },
+    )
+    .await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": "success", "oldadmin": u}))
         .finish())

@@ -23,9 +23,7 @@ use crate::groups::group_id;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::group::admin::check_patch;
-use imcloud_actors::group::{
-    Actor, GroupOp, GroupPatch, GroupRecord, GroupReply, GroupView, Role,
-};
+use imcloud_actors::group::{Actor, GroupOp, GroupPatch, GroupRecord, GroupReply, GroupView, Role};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
@@ -75,7 +73,11 @@ pub(super) fn user(raw: &str) -> Result<String, ApiError> {
 
 /// Reads the whole group.
 pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
-    match ctx.node.group(&ctx.app, id, Actor::App, GroupOp::Get).await? {
+    match ctx
+        .node
+        .group(&ctx.app, id, Actor::App, GroupOp::Get)
+        .await?
+    {
         GroupReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
@@ -186,9 +188,7 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         applicants: Vec::new(),
     };
     run(&ctx, &id, GroupOp::Create { record, members }).await?;
-    Ok(Envelope::new(&ctx)
-        .data(json!({ "groupid": id }))
-        .finish())
+    Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 
 async fn get(
@@ -221,7 +221,10 @@ async fn get(
         }
     }
     let n = data.len();
-    Ok(Envelope::new(&ctx).data(Value::Array(data)).count(n).finish())
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(data))
+        .count(n)
+        .finish())
 }
 
 /// Fields G3 accepts; `newowner` makes it G13.
@@ -248,9 +251,7 @@ async fn update(
     if let Some(new) = req.get("newowner") {
         let new = user(new.as_str().unwrap_or_default())?;
         run(&ctx, &id, GroupOp::TransferOwner(new)).await?;
-        return Ok(Envelope::new(&ctx)
-            .data(json!({"newowner": true}))
-            .finish());
+        return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
     let bad: Vec<&str> = req
         .keys()
@@ -380,7 +381,10 @@ async fn joined_groups(
         .map(|v| json!({"groupid": v.record.id, "groupname": v.record.name}))
         .collect();
     let n = data.len();
-    Ok(Envelope::new(&ctx).data(Value::Array(data)).count(n).finish())
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(data))
+        .count(n)
+        .finish())
 }
 
 async fn is_joined(

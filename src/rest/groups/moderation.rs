@@ -4,10 +4,10 @@
 use super::members::{names, results, single};
 use super::{gid, run, user, view};
 use crate::error::ApiError;
+use crate::groups::mute_until;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
 use crate::rest::parse_json;
-use crate::groups::mute_until;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::{GroupOp, GroupReply, MAX_BATCH};
 use serde::Deserialize;
@@ -102,7 +102,9 @@ async fn unblock(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpRes
     if users.len() == 1 {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
-            .data(json!({"result": true, "action": "remove_blocks", "user": users[0], "groupid": id}))
+            .data(
+                json!({"result": true, "action": "remove_blocks", "user": users[0], "groupid": id}),
+            )
             .finish());
     }
     Ok(Envelope::new(&ctx)
@@ -151,7 +153,11 @@ async fn mute(
             "userNames size is more than max limit : {MAX_BATCH}"
         )));
     }
-    let users: Vec<String> = req.usernames.iter().map(|u| user(u)).collect::<Result<_, _>>()?;
+    let users: Vec<String> = req
+        .usernames
+        .iter()
+        .map(|u| user(u))
+        .collect::<Result<_, _>>()?;
     let until = mute_until(req.mute_duration)?;
     let reply = run(&ctx, &id, GroupOp::Mute { users, until }).await?;
     let data: Vec<Value> = match reply {

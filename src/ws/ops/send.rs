@@ -73,7 +73,9 @@ pub fn start(state: &SocketState, raw: Value) -> Result<SendFuture, ApiError> {
         burst: settings.user_send_burst,
     };
     let rx = client_send(&node, &authed.app, spec, rate);
-    Ok(Box::pin(async move { Ok(ack_fields(node.wait(rx).await?)) }))
+    Ok(Box::pin(
+        async move { Ok(ack_fields(node.wait(rx).await?)) },
+    ))
 }
 
 fn ack_fields(ack: SendAck) -> Map<String, Value> {
