@@ -3,7 +3,7 @@
 //! the checks that need other entities (users exist, groups per user).
 
 use crate::node::Node;
-use imcloud_actors::command::GroupOutgoing;
+use imcloud_actors::command::{GroupOutgoing, RatePolicy};
 use imcloud_actors::group::{Actor, GroupLimits, GroupOp, GroupReply};
 use imcloud_actors::ids::{AppKey, UserId};
 use imcloud_actors::message::{ChatType, SendAck, StoredMessage};
@@ -124,10 +124,14 @@ impl Node {
             from_rest: spec.from_rest,
             reply: tx,
         });
+        let group = group_key(app, id);
         // A refusal is answered through the ack channel.
-        let _ = self
-            .router
-            .send(group_key(app, id), Command::GroupSend(out));
+        let _ = match spec.sender {
+            Some((user, rate)) => self
+                .router
+                .send(user, Command::GroupSendAs { out, group, rate }),
+            None => self.router.send(group, Command::GroupSend(out)),
+        };
         self.wait(rx).await
     }
 }
@@ -151,4 +155,7 @@ pub struct GroupSendSpec {
     pub client_msg_id: Option<String>,
     pub origin_session: Option<u64>,
     pub from_rest: bool,
+    /// A device's send goes through the sender's entity first, for its send
+    /// rate; REST sends go straight to the group.
+    pub sender: Option<(EntityKey, RatePolicy)>,
 }

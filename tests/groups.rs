@@ -566,6 +566,8 @@ async fn joining_a_members_only_group_needs_approval() {
 async fn group_size_and_groups_per_user_are_limited() {
     let c = Ctx::start_with(&["alice", "bob", "carol", "dave"], |cfg| {
         cfg.app_defaults.groups_per_user = 2;
+        cfg.app_defaults.user_send_rate = 1;
+        cfg.app_defaults.user_send_burst = 2;
     })
     .await;
     let small = c.group("alice", &["bob"], json!({"maxusers": 2})).await;
@@ -598,6 +600,19 @@ async fn group_size_and_groups_per_user_are_limited() {
         .call(reqwest::Method::GET, "/users/alice/joined_chatgroups", None)
         .await;
     assert_eq!(r["count"], json!(2), "{r}");
+
+    // Group sends from a device spend the user's send rate (burst 2, 1/s).
+    let alice = c.s.login("alice", None).await;
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        let r = alice
+            .send_group_text(&small, &format!("r{i}"))
+            .await
+            .unwrap();
+        codes.push(if r["ok"] == json!(true) { 0 } else { code(&r) });
+    }
+    assert_eq!(codes[..2], [0, 0], "{codes:?}");
+    assert!(codes[2..].contains(&509), "{codes:?}");
 }
 
 #[tokio::test]

@@ -107,6 +107,13 @@ pub enum Command {
     },
     /// A message to the group (at the Group entity).
     GroupSend(Box<GroupOutgoing>),
+    /// A device's group message, first at the sender's User entity (rate
+    /// limit, account state), which passes it on to `group`.
+    GroupSendAs {
+        out: Box<GroupOutgoing>,
+        group: EntityKey,
+        rate: RatePolicy,
+    },
     /// A member's page of the group timeline, after `after` or, when
     /// `None`, after the member's join seq.
     GroupSync {
@@ -236,7 +243,9 @@ impl Command {
             }
             Command::ListUsers { reply, .. } => answer(reply, Err(err)),
             Command::GroupManage { reply, .. } => answer(reply, Err(err)),
-            Command::GroupSend(out) => answer(out.reply, Err(err)),
+            Command::GroupSend(out) | Command::GroupSendAs { out, .. } => {
+                answer(out.reply, Err(err))
+            }
             Command::GroupSync { reply, .. } => answer(reply, Err(err)),
             Command::UserGroups { reply, .. } => answer(reply, Err(err)),
             Command::GroupJoined { .. } | Command::GroupLeft { .. } => {}

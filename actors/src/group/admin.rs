@@ -3,7 +3,9 @@
 //! Every call checks the actor's role here, at the group, so no gateway
 //! path can skip it.
 
-use super::{Actor, GroupLimits, GroupPatch, GroupReply, GroupState, Role, MAX_ADMINS, MAX_BATCH};
+use super::{
+    Actor, GroupLimits, GroupPatch, GroupReply, GroupState, Role, MAX_ADMINS, MAX_BATCH, MAX_BLOCKS,
+};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::trees::group_members;
@@ -264,6 +266,15 @@ impl GroupState {
         check_batch(&users)?;
         let mut out = Vec::with_capacity(users.len());
         for user in users {
+            if self.blocks.len() >= MAX_BLOCKS && !self.blocks.contains(&user) {
+                out.push((
+                    user,
+                    Err(DomainError::GroupPermission(format!(
+                        "a block list holds at most {MAX_BLOCKS} users"
+                    ))),
+                ));
+                continue;
+            }
             let r = if self.members.contains_key(&user) {
                 self.expel(actor, &user, ctx).map(|()| {
                     self.fanout_event("member_removed", &user, std::slice::from_ref(&user), ctx);

@@ -39,6 +39,8 @@ pub const MAX_APPLICANTS: usize = 100;
 pub const MAX_ADMINS: usize = 99;
 /// Most users one batch call names.
 pub const MAX_BATCH: usize = 60;
+/// Most users on a group's block list.
+pub const MAX_BLOCKS: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -236,12 +238,9 @@ impl GroupState {
                 reply,
             } => {
                 let result = self.manage(actor, op, limits, ctx);
-                match result {
-                    // Reads answer at once; writes after the flush.
-                    Ok(r @ GroupReply::View(_)) => answer(reply, Ok(r)),
-                    Ok(r) => ctx.after_commit(move || answer(reply, Ok(r))),
-                    Err(e) => answer(reply, Err(e)),
-                }
+                // After the flush, reads included: nobody is shown a state
+                // that a crash could still take back.
+                ctx.after_commit(move || answer(reply, result));
             }
             Command::GroupSend(out) => self.send(*out, ctx),
             Command::GroupSync {

@@ -1,16 +1,17 @@
 //! The user's side of groups: its index of the groups it belongs to (`G`
 //! keys, written when a group tells it after the group's own commit), and
-//! the group pushes a shard hands it as fan-out notices.
+//! the group pushes a shard hands it as fan-out notices, and the first hop
+//! of a device's group send (the send rate).
 
 use super::UserState;
-use crate::command::{answer, Reply};
+use crate::command::{answer, Command, GroupOutgoing, RatePolicy, Reply};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::Notice;
 use crate::trees::user_groups;
 use crate::ChatEntity;
 use imcloud_shards::entity::decode_seq;
-use imcloud_shards::StepCtx;
+use imcloud_shards::{EntityKey, StepCtx};
 
 impl UserState {
     /// A group push: to every device but the one that sent it. No step, no
@@ -21,6 +22,27 @@ impl UserState {
                 s.push(notice.push.clone());
             }
         }
+    }
+
+    /// A device's group send: the same account checks and send rate as a
+    /// 1:1 send, then on to the group, which checks membership and mute.
+    pub(super) fn group_send_as(
+        &mut self,
+        out: Box<GroupOutgoing>,
+        group: EntityKey,
+        rate: RatePolicy,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        match &self.record {
+            None => return answer(out.reply, Err(DomainError::UserNotFound)),
+            Some(r) if !r.activated => return answer(out.reply, Err(DomainError::UserDeactivated)),
+            Some(_) => {}
+        }
+        if !self.bucket.try_take(rate.per_second, rate.burst) {
+            return answer(out.reply, Err(DomainError::RateLimited));
+        }
+        // A refusal is answered through the ack channel.
+        let _ = ctx.router().send(group, Command::GroupSend(out));
     }
 
     pub(super) fn group_joined(

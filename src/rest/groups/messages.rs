@@ -66,6 +66,7 @@ pub async fn send_to_groups(
             client_msg_id: None,
             origin_session: None,
             from_rest: true,
+            sender: None,
         };
         ctx.node.group_send(&ctx.app, g, spec)
     });

@@ -6,10 +6,11 @@
 use super::{args, OpResult};
 use crate::error::ApiError;
 use crate::groups::{group_id, GroupSendSpec};
+use crate::node::Node;
 use crate::send::{client_send, SendSpec};
 use crate::ws::session::SocketState;
 use imcloud_actors::command::RatePolicy;
-use imcloud_actors::ids::UserId;
+use imcloud_actors::ids::{AppKey, UserId};
 use imcloud_actors::message::SendAck;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
@@ -62,20 +63,24 @@ pub fn start(state: &SocketState, raw: Value) -> Result<SendFuture, ApiError> {
         client_msg_id: a.client_msg_id,
         origin_session: Some(authed.session_id),
     };
-    // Settings come from the cached app record; a cache miss (never after
-    // auth) falls back to the defaults.
-    let settings = node
-        .apps_cached(&authed.app)
-        .map(|r| r.settings.clone())
-        .unwrap_or_else(|| node.config.app_defaults.clone());
-    let rate = RatePolicy {
-        per_second: settings.user_send_rate,
-        burst: settings.user_send_burst,
-    };
+    let rate = rate_policy(&node, &authed.app);
     let rx = client_send(&node, &authed.app, spec, rate);
     Ok(Box::pin(
         async move { Ok(ack_fields(node.wait(rx).await?)) },
     ))
+}
+
+/// The app's per-user send rate. Settings come from the cached app record;
+/// a cache miss (never after auth) falls back to the defaults.
+fn rate_policy(node: &Node, app: &AppKey) -> RatePolicy {
+    let settings = node
+        .apps_cached(app)
+        .map(|r| r.settings.clone())
+        .unwrap_or_else(|| node.config.app_defaults.clone());
+    RatePolicy {
+        per_second: settings.user_send_rate,
+        burst: settings.user_send_burst,
+    }
 }
 
 fn ack_fields(ack: SendAck) -> Map<String, Value> {
@@ -108,6 +113,7 @@ fn group_send(state: &SocketState, a: SendArgs) -> Result<SendFuture, ApiError> 
         client_msg_id: a.client_msg_id,
         origin_session: Some(authed.session_id),
         from_rest: false,
+        sender: Some((authed.key.clone(), rate_policy(&node, &app))),
     };
     Ok(Box::pin(async move {
         Ok(ack_fields(node.group_send(&app, &group, spec).await?))

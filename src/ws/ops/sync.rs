@@ -64,7 +64,10 @@ pub fn start(
     let user = authed.user.clone();
     let key = authed.key.clone();
     let after = a.cursors.get("user").copied().unwrap_or(0);
-    let limit = a.limit.unwrap_or(node.config.limits.sync_page_default);
+    let limit = a
+        .limit
+        .unwrap_or(node.config.limits.sync_page_default)
+        .clamp(1, node.config.limits.sync_page_max);
     Ok(async move {
         let own = node.ask(key, |reply| Command::Sync {
             after,
@@ -80,7 +83,18 @@ pub fn start(
         let mut more = own.more;
         push_page(&mut messages, &own);
         cursors.insert("user".into(), json!(own.cursor));
-        for (id, page) in groups {
+        // Whole pages are taken while the reply holds fewer than `limit`
+        // messages, so a user in many busy groups gets a bounded reply; a
+        // stream left out keeps its old cursor (an unnamed one stays
+        // unnamed) and `more` says to call again.
+        for (id, named, page) in groups {
+            if !page.messages.is_empty() && messages.len() >= limit {
+                more = true;
+                if let Some(seq) = named {
+                    cursors.insert(format!("group:{id}"), json!(seq));
+                }
+                continue;
+            }
             push_page(&mut messages, &page);
             more |= page.more;
             cursors.insert(format!("group:{id}"), json!(page.cursor));
@@ -110,7 +124,7 @@ async fn group_pages(
     user: &str,
     named: BTreeMap<String, u64>,
     limit: usize,
-) -> Result<Vec<(String, SyncPage)>, DomainError> {
+) -> Result<Vec<(String, Option<u64>, SyncPage)>, DomainError> {
     let id = UserId::parse(user)?;
     let mut streams: BTreeMap<String, (Option<u64>, bool)> = node
         .user_groups(app, &id)
@@ -132,13 +146,13 @@ async fn group_pages(
                 }
             })
             .await;
-        (g, named, r)
+        (g, named.then_some(after).flatten(), r)
     });
     let mut pages = Vec::new();
     for (g, named, r) in join_all(asks).await {
         match r {
-            Ok(page) => pages.push((g, page)),
-            Err(DomainError::NotGroupMember | DomainError::GroupNotFound) if !named => {}
+            Ok(page) => pages.push((g, named, page)),
+            Err(DomainError::NotGroupMember | DomainError::GroupNotFound) if named.is_none() => {}
             Err(e) => return Err(e),
         }
     }
