@@ -268,7 +268,13 @@ impl GroupState {
         }
         match op {
             GroupOp::Create { .. } => Err(DomainError::GroupExists),
-            GroupOp::Get => Ok(GroupReply::View(Box::new(self.view()))),
+            GroupOp::Get => {
+                let public = self.record.as_ref().is_some_and(|r| r.public);
+                if !public && self.role_of(&actor).is_none() {
+                    return Err(DomainError::NotGroupMember);
+                }
+                Ok(GroupReply::View(Box::new(self.view())))
+            }
             GroupOp::Update(patch) => self.update(&actor, patch, limits, ctx),
             GroupOp::TransferOwner(to) => self.transfer(&actor, &to, ctx),
             GroupOp::Dismiss => self.dismiss(&actor, ctx),
