@@ -563,6 +563,88 @@ async fn joining_a_members_only_group_needs_approval() {
 }
 
 #[tokio::test]
+async fn an_invited_user_joins_when_it_accepts() {
+    let c = Ctx::start(&["alice", "bob", "erin", "frank", "gina"]).await;
+    let id = c
+        .group(
+            "alice",
+            &["bob"],
+            json!({"public": false, "allowinvites": true}),
+        )
+        .await;
+    let bob = c.s.login("bob", None).await;
+    let erin = c.s.login("erin", None).await;
+    let frank = c.s.login("frank", None).await;
+    let r = bob
+        .request(
+            "group_invite",
+            json!({"group": id, "users": ["erin", "frank"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["results"][0]["ok"], json!(true), "{r}");
+    let inv = push_where(&erin, "invited", |p| p["push"] == json!("event")).await;
+    assert_eq!(
+        inv,
+        json!({"push": "event", "kind": "invited", "group": id, "user": "erin"})
+    );
+    // Invited is not joined: no sends, no private group info.
+    assert_eq!(code(&erin.send_group_text(&id, "hi").await.unwrap()), 602);
+    let r = erin
+        .request("group_info", json!({"group": id}))
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 602, "{r}");
+    let r = erin
+        .request("group_answer", json!({"group": id, "accept": true}))
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], json!(true), "{r}");
+    let joined = push_where(&bob, "member_joined", |p| {
+        p["kind"] == json!("member_joined")
+    })
+    .await;
+    assert_eq!(joined["user"], json!("erin"));
+    assert_eq!(
+        erin.send_group_text(&id, "hello").await.unwrap()["ok"],
+        json!(true)
+    );
+    let r = erin
+        .request("group_info", json!({"group": id}))
+        .await
+        .unwrap();
+    assert_eq!(
+        r["group"]["members"].as_array().map(Vec::len),
+        Some(3),
+        "{r}"
+    );
+
+    let r = frank
+        .request("group_answer", json!({"group": id, "accept": false}))
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], json!(true), "{r}");
+    let r = frank
+        .request("group_answer", json!({"group": id, "accept": true}))
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 205, "the declined invitation is gone: {r}");
+    let gina = c.s.login("gina", None).await;
+    let r = gina
+        .request("group_answer", json!({"group": id, "accept": true}))
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 205, "never invited: {r}");
+    // Without allowinvites only the owner and admins invite.
+    let closed = c.group("alice", &["bob"], json!({})).await;
+    let r = bob
+        .request("group_invite", json!({"group": closed, "users": ["gina"]}))
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 603, "{r}");
+}
+
+#[tokio::test]
 async fn group_size_and_groups_per_user_are_limited() {
     let c = Ctx::start_with(&["alice", "bob", "carol", "dave"], |cfg| {
         cfg.app_defaults.groups_per_user = 2;

@@ -81,8 +81,13 @@ impl GroupState {
         Ok(GroupReply::Users(out))
     }
 
-    /// Makes `user` a member if the group has room and does not block them.
-    fn admit(&mut self, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) -> Result<(), DomainError> {
+    /// Makes `user` a member if the group has room and does not block them;
+    /// drops their join request or invitation.
+    pub(super) fn admit(
+        &mut self,
+        user: &str,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<(), DomainError> {
         if self.members.contains_key(user) {
             return Err(DomainError::AlreadyGroupMember);
         }
@@ -94,8 +99,10 @@ impl GroupState {
             return Err(DomainError::GroupFull);
         }
         if let Some(r) = self.record.as_mut() {
-            if let Some(i) = r.applicants.iter().position(|a| a == user) {
-                r.applicants.remove(i);
+            let pending = r.applicants.len() + r.invitees.len();
+            r.applicants.retain(|a| a != user);
+            r.invitees.retain(|i| i != user);
+            if r.applicants.len() + r.invitees.len() != pending {
                 self.save_record(ctx);
             }
         }

@@ -7,12 +7,14 @@
 //! are not woken and get the messages by sync.
 //!
 //! - [`membership`]: create, add, remove, leave, apply / decide, dismiss.
+//! - [`invitations`]: invite, and the invitee's answer.
 //! - [`admin`]: settings, owner transfer, admins, mute, block,
 //!   announcement.
 //! - [`messages`]: sending to the group.
 //! - [`sync`]: a member's page of the group timeline.
 
 pub mod admin;
+mod invitations;
 mod membership;
 mod messages;
 mod sync;
@@ -33,7 +35,8 @@ use std::sync::Arc;
 
 /// Most members an activation loads (above any `group_max_users`).
 const MAX_LOADED_MEMBERS: usize = 100_000;
-/// Most pending join requests a group keeps; more are refused.
+/// Most pending join requests (and, apart, invitations) a group keeps;
+/// more are refused.
 pub const MAX_APPLICANTS: usize = 100;
 /// Most admins of a group (Easemob: 99).
 pub const MAX_ADMINS: usize = 99;
@@ -80,6 +83,9 @@ pub struct GroupRecord {
     /// Users waiting for approval (at most [`MAX_APPLICANTS`]).
     #[serde(default)]
     pub applicants: Vec<String>,
+    /// Users invited and not yet answering (at most [`MAX_APPLICANTS`]).
+    #[serde(default)]
+    pub invitees: Vec<String>,
 }
 
 /// One member (`M` key).
@@ -140,6 +146,13 @@ pub enum GroupOp {
     Apply,
     Decide {
         user: String,
+        accept: bool,
+    },
+    /// Invites users: each gets an `invited` event and joins when it
+    /// accepts (owner, admins, or members when `allowinvites`).
+    Invite(Vec<String>),
+    /// The actor answers its invitation.
+    AnswerInvite {
         accept: bool,
     },
     SetAdmin {
@@ -283,6 +296,8 @@ impl GroupState {
             GroupOp::Leave => self.leave(&actor, ctx),
             GroupOp::Apply => self.apply(&actor, ctx),
             GroupOp::Decide { user, accept } => self.decide(&actor, &user, accept, ctx),
+            GroupOp::Invite(users) => self.invite(&actor, users, ctx),
+            GroupOp::AnswerInvite { accept } => self.answer_invite(&actor, accept, ctx),
             GroupOp::SetAdmin { user, admin } => self.set_admin(&actor, &user, admin, ctx),
             GroupOp::Mute { users, until } => self.mute(&actor, users, until, ctx),
             GroupOp::Unmute(users) => self.unmute(&actor, users, ctx),
@@ -471,6 +486,17 @@ impl GroupState {
             .filter(|(_, m)| m.role != Role::Member)
             .map(|(u, _)| self.user_key(u))
             .collect();
+        self.notify_keys(kind, user, keys, ctx);
+    }
+
+    /// An event push to the devices of `keys` only.
+    fn notify_keys(
+        &self,
+        kind: &'static str,
+        user: &str,
+        keys: Vec<EntityKey>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
         let targets = group_by_shard(ctx.router(), keys);
         let push = Push::Event(Arc::new(EventPush {
             kind,
@@ -526,5 +552,6 @@ fn empty_record(key: &EntityKey) -> GroupRecord {
         mute_all: false,
         created: 0,
         applicants: Vec::new(),
+        invitees: Vec::new(),
     }
 }

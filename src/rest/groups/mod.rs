@@ -186,6 +186,7 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         mute_all: false,
         created: imcloud_actors::ids::now_ms(),
         applicants: Vec::new(),
+        invitees: Vec::new(),
     };
     run(&ctx, &id, GroupOp::Create { record, members }).await?;
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())

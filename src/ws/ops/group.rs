@@ -1,7 +1,7 @@
 //! Group management from a device: `group_apply`, `group_decide`,
 //! `group_leave`, `group_add`, `group_remove`, `group_mute`,
 //! `group_unmute`, `group_block`, `group_admin`, `group_dismiss`,
-//! `group_info`. Each becomes one operation at the group's entity, which
+//! `group_info`, `group_invite`, `group_answer`. Each becomes one operation at the group's entity, which
 //! checks the caller's role (owner/admin) itself.
 
 use super::{args, OpResult};
@@ -63,6 +63,8 @@ pub fn handles(op: &str) -> bool {
             | "group_admin"
             | "group_dismiss"
             | "group_info"
+            | "group_invite"
+            | "group_answer"
     )
 }
 
@@ -92,6 +94,12 @@ pub fn start(
             admin: a.admin.unwrap_or(true),
         },
         "group_add" => GroupOp::Add(users(&a.users)?),
+        "group_invite" => GroupOp::Invite(users(&a.users)?),
+        "group_answer" => GroupOp::AnswerInvite {
+            accept: a
+                .accept
+                .ok_or_else(|| DomainError::InvalidArgument("`accept` is required".into()))?,
+        },
         "group_remove" => GroupOp::Remove(users(&a.users)?),
         "group_mute" => GroupOp::Mute {
             users: users(&a.users)?,
@@ -106,8 +114,12 @@ pub fn start(
     let actor = Actor::User(authed.user.clone());
     Ok(async move {
         let joining = match &gop {
-            GroupOp::Add(u) => Some(u.clone()),
+            GroupOp::Add(u) | GroupOp::Invite(u) => Some(u.clone()),
             GroupOp::Decide { user, accept: true } => Some(vec![user.clone()]),
+            GroupOp::AnswerInvite { accept: true } => match &actor {
+                Actor::User(u) => Some(vec![u.clone()]),
+                Actor::App => None,
+            },
             GroupOp::Apply => match &actor {
                 Actor::User(u) => Some(vec![u.clone()]),
                 Actor::App => None,
