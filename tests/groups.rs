@@ -815,6 +815,48 @@ async fn rest_reads_and_sends_groups() {
     );
 }
 
+#[tokio::test]
+async fn all_groups_are_listed_newest_first_by_cursor() {
+    let c = Ctx::start(&["alice"]).await;
+    let mut made = Vec::new();
+    for i in 0..5 {
+        made.push(
+            c.group("alice", &[], json!({"groupname": format!("g{i}")}))
+                .await,
+        );
+    }
+    let dismissed = made.remove(2);
+    c.call(
+        reqwest::Method::DELETE,
+        &format!("/chatgroups/{dismissed}"),
+        None,
+    )
+    .await;
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(cur) => format!("/chatgroups?limit=2&cursor={cur}"),
+            None => "/chatgroups?limit=2".to_string(),
+        };
+        let (status, r) = c.call(reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{r}");
+        for g in r["data"].as_array().unwrap() {
+            assert_eq!(g["owner"], json!("alice"));
+            seen.push(g["groupid"].as_str().unwrap().to_string());
+        }
+        match r["cursor"].as_str() {
+            Some(cur) => cursor = Some(cur.to_string()),
+            None => break,
+        }
+    }
+    made.reverse();
+    assert_eq!(
+        seen, made,
+        "newest first, each once, the dismissed one gone"
+    );
+}
+
 fn demo_credentials(dir: &std::path::Path) -> (String, String) {
     let v: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),

@@ -139,6 +139,14 @@ pub enum Command {
     },
 
     // ---- Shard-wide queries ----
+    /// Up to `limit` groups of `app` on one shard created before `before`,
+    /// newest first.
+    ListGroups {
+        app: String,
+        before: Option<(i64, String)>,
+        limit: usize,
+        reply: Reply<Vec<(i64, String)>>,
+    },
     /// Up to `limit` users of `app` on one shard created after `after`.
     ListUsers {
         app: String,
@@ -241,7 +249,9 @@ impl Command {
                     answer(out.reply, Err(err));
                 }
             }
-            Command::ListUsers { reply, .. } => answer(reply, Err(err)),
+            Command::ListUsers { reply, .. } | Command::ListGroups { reply, .. } => {
+                answer(reply, Err(err))
+            }
             Command::GroupManage { reply, .. } => answer(reply, Err(err)),
             Command::GroupSend(out) | Command::GroupSendAs { out, .. } => {
                 answer(out.reply, Err(err))

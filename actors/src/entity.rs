@@ -60,6 +60,12 @@ impl Entity for ChatEntity {
                 limit,
                 reply,
             } => crate::user::list::list_users(store, &app, after, limit, reply),
+            Command::ListGroups {
+                app,
+                before,
+                limit,
+                reply,
+            } => crate::group::list::list_groups(store, &app, before, limit, reply),
             other => other.reject(crate::DomainError::Internal),
         }
     }

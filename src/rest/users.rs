@@ -306,11 +306,11 @@ async fn offline_count(
 }
 
 /// Opaque cursor of the user list: base64url of `[created, username]`.
-fn encode_cursor(pos: &(i64, String)) -> String {
+pub(crate) fn encode_cursor(pos: &(i64, String)) -> String {
     URL_SAFE_NO_PAD.encode(json!([pos.0, pos.1]).to_string())
 }
 
-fn decode_cursor(c: &str) -> Result<(i64, String), ApiError> {
+pub(crate) fn decode_cursor(c: &str) -> Result<(i64, String), ApiError> {
     let bad = || ApiError::IllegalArgument("cursor is not valid".into());
     let bytes = URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
     serde_json::from_slice::<(i64, String)>(&bytes).map_err(|_| bad())

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::trees::group_members;
+use crate::trees::{group_index, group_members};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -25,6 +25,7 @@ impl GroupState {
             return Err(DomainError::GroupExists);
         }
         record.maxusers = record.maxusers.clamp(1, limits.max_users.max(1));
+        record.id = self.key.id.clone();
         let mut names: Vec<String> = members.into_iter().filter(|m| *m != record.owner).collect();
         names.sort();
         names.dedup();
@@ -35,6 +36,10 @@ impl GroupState {
         // of a dismissed group that had the same id.
         let seq = self.head;
         let owner = record.owner.clone();
+        ctx.put_raw(
+            group_index::key(self.app(), record.created, &record.id),
+            Vec::new(),
+        );
         ctx.save_snapshot(&record);
         ctx.append_event(&Event::GroupCreated {
             app: self.app().to_string(),
@@ -269,6 +274,9 @@ impl GroupState {
             ctx.delete(group_members::block_key(&self.key, &b));
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
+        if let Some(r) = &self.record {
+            ctx.delete(group_index::key(self.app(), r.created, &r.id));
+        }
         ctx.append_event(&Event::GroupDismissed {
             app: self.app().to_string(),
             group: self.key.id.clone(),

@@ -8,6 +8,7 @@
 //!
 //! - [`membership`]: create, add, remove, leave, apply / decide, dismiss.
 //! - [`invitations`]: invite, and the invitee's answer.
+//! - [`list`]: the shard query behind the list of all groups.
 //! - [`admin`]: settings, owner transfer, admins, mute, block,
 //!   announcement.
 //! - [`messages`]: sending to the group.
@@ -15,6 +16,7 @@
 
 pub mod admin;
 mod invitations;
+pub mod list;
 mod membership;
 mod messages;
 mod sync;

@@ -3,6 +3,7 @@
 //! (entity snapshots).
 
 pub mod dedupe;
+pub mod group_index;
 pub mod group_members;
 pub mod timeline;
 pub mod user_groups;

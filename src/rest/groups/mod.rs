@@ -4,11 +4,13 @@
 //!
 //! - this file: create (G1), get one or several (G2), modify and transfer
 //!   owner (G3/G13), dismiss (G4), a user's groups (G6/G6b), is_joined (G7).
+//! - [`list`]: every group of the app, newest first, with cursor (G5).
 //! - [`members`]: members list/add/remove (G9–G12), admins (G14–G16).
 //! - [`moderation`]: block list (G17–G20), mute and mute-all (G21–G24),
 //!   announcement (G28/G29).
 //! - [`messages`]: sending to groups (M2).
 
+mod list;
 mod members;
 mod messages;
 mod moderation;
@@ -55,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
             web::post().to(is_joined),
         );
+    list::configure(cfg);
     members::configure(cfg);
     moderation::configure(cfg);
     messages::configure(cfg);
