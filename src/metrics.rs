@@ -149,6 +149,20 @@ pub fn render(node: &crate::node::Node) -> String {
     );
     line(
         &mut out,
+        "imcloud_fanout_batches_total",
+        "counter",
+        "fan-out notices sent to shards (one per shard holding members, per group message or event)",
+        l(&r.fanout_batches),
+    );
+    line(
+        &mut out,
+        "imcloud_fanout_notices_total",
+        "counter",
+        "active entities told a fan-out notice",
+        l(&r.fanout_notices),
+    );
+    line(
+        &mut out,
         "imcloud_process_resident_bytes",
         "gauge",
         "resident set size",

@@ -9,190 +9,35 @@
 //! - [`membership`]: create, add, remove, leave, apply / decide, dismiss.
 //! - [`invitations`]: invite, and the invitee's answer.
 //! - [`list`]: the shard query behind the list of all groups.
+//! - [`types`]: roles, the record, members, operations and replies.
+//! - [`fanout`]: members grouped by shard, and the notices to them.
 //! - [`admin`]: settings, owner transfer, admins, mute, block,
 //!   announcement.
 //! - [`messages`]: sending to the group.
 //! - [`sync`]: a member's page of the group timeline.
 
 pub mod admin;
+mod fanout;
 mod invitations;
 pub mod list;
 mod membership;
 mod messages;
 mod sync;
+mod types;
+
+use fanout::Targets;
 
 use crate::command::{answer, Command};
 use crate::env::{DomainEnv, Limits};
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::session::{EventPush, Notice, Push};
 use crate::trees::{group_members, timeline};
 use crate::ChatEntity;
 use imcloud_shards::entity::ShardStore;
-use imcloud_shards::placement::ShardId;
 use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx, StoreError};
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Most members an activation loads (above any `group_max_users`).
-const MAX_LOADED_MEMBERS: usize = 100_000;
-/// Most pending join requests (and, apart, invitations) a group keeps;
-/// more are refused.
-pub const MAX_APPLICANTS: usize = 100;
-/// Most admins of a group (Easemob: 99).
-pub const MAX_ADMINS: usize = 99;
-/// Most users one batch call names.
-pub const MAX_BATCH: usize = 60;
-/// Most users on a group's block list.
-pub const MAX_BLOCKS: usize = 10_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Owner,
-    Admin,
-    Member,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
-    }
-}
-
-/// The persisted group (its entity snapshot).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupRecord {
-    pub id: String,
-    pub owner: String,
-    pub name: String,
-    pub description: String,
-    pub public: bool,
-    /// Members including the owner.
-    pub maxusers: u32,
-    pub allowinvites: bool,
-    /// Joining needs an owner's or admin's approval.
-    pub membersonly: bool,
-    pub custom: String,
-    pub announcement: String,
-    pub mute_all: bool,
-    pub created: i64,
-    /// Users waiting for approval (at most [`MAX_APPLICANTS`]).
-    #[serde(default)]
-    pub applicants: Vec<String>,
-    /// Users invited and not yet answering (at most [`MAX_APPLICANTS`]).
-    #[serde(default)]
-    pub invitees: Vec<String>,
-}
-
-/// One member (`M` key).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberRecord {
-    pub role: Role,
-    /// The group's last seq when the member joined: they see what is newer.
-    pub joined_seq: u64,
-    /// Muted until this time (ms); 0 = not muted, `i64::MAX` = for good.
-    pub mute_until: i64,
-}
-
-/// Everything about a group, for reads.
-#[derive(Debug, Clone)]
-pub struct GroupView {
-    pub record: GroupRecord,
-    /// Owner first, then admins, then members, each by name.
-    pub members: Vec<(String, MemberRecord)>,
-    pub blocks: Vec<String>,
-}
-
-/// Who asks: the app server (REST, app token: every right) or a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    App,
-    User(String),
-}
-
-/// The settings a creator or `PUT` may set.
-#[derive(Debug, Clone, Default)]
-pub struct GroupPatch {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub public: Option<bool>,
-    pub maxusers: Option<u32>,
-    pub allowinvites: Option<bool>,
-    pub membersonly: Option<bool>,
-    pub custom: Option<String>,
-}
-
-/// A management operation on a group.
-#[derive(Debug, Clone)]
-pub enum GroupOp {
-    /// Creates the group with `record` and `members` (excluding the owner).
-    Create {
-        record: GroupRecord,
-        members: Vec<String>,
-    },
-    Get,
-    Update(GroupPatch),
-    TransferOwner(String),
-    Dismiss,
-    Add(Vec<String>),
-    Remove(Vec<String>),
-    /// The actor leaves.
-    Leave,
-    /// The actor asks to join (approved at once unless `membersonly`).
-    Apply,
-    Decide {
-        user: String,
-        accept: bool,
-    },
-    /// Invites users: each gets an `invited` event and joins when it
-    /// accepts (owner, admins, or members when `allowinvites`).
-    Invite(Vec<String>),
-    /// The actor answers its invitation.
-    AnswerInvite {
-        accept: bool,
-    },
-    SetAdmin {
-        user: String,
-        admin: bool,
-    },
-    /// `until` in ms (`i64::MAX` = for good).
-    Mute {
-        users: Vec<String>,
-        until: i64,
-    },
-    Unmute(Vec<String>),
-    MuteAll(bool),
-    Block(Vec<String>),
-    Unblock(Vec<String>),
-    SetAnnouncement(String),
-}
-
-/// What a management operation answers.
-#[derive(Debug, Clone)]
-pub enum GroupReply {
-    View(Box<GroupView>),
-    Done,
-    /// A join request was queued for the owner's or an admin's approval.
-    Pending,
-    /// Per-user outcome of a batch operation, in request order.
-    Users(Vec<(String, Result<(), DomainError>)>),
-}
-
-/// The limits of the app, carried with each command so the group needs no
-/// lookup of its app.
-#[derive(Debug, Clone, Copy)]
-pub struct GroupLimits {
-    pub max_users: u32,
-}
-
-/// Where pushes go: each shard holding members, with its members' keys.
-type Targets = Arc<Vec<(ShardId, Arc<[EntityKey]>)>>;
+pub use types::*;
 
 pub struct GroupState {
     key: EntityKey,
@@ -425,118 +270,6 @@ impl GroupState {
             let _ = router.send(key, Command::GroupLeft { group });
         });
     }
-
-    /// The members grouped by the shard of their user entity.
-    fn targets(&mut self, router: &crate::Router) -> Targets {
-        if let Some(t) = &self.targets {
-            return t.clone();
-        }
-        let t = group_by_shard(
-            router,
-            self.members.keys().map(|u| self.user_key(u)).collect(),
-        );
-        self.targets = Some(t.clone());
-        t
-    }
-
-    /// After the flush, sends `push` to the present members: one notice per
-    /// shard holding members, plus `extra` users (a removed member learns
-    /// it was removed). `skip_session` is the sender's own device.
-    fn fanout(
-        &mut self,
-        push: Push,
-        skip_session: Option<u64>,
-        extra: &[String],
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        let router = ctx.router().clone();
-        let targets = if extra.is_empty() {
-            self.targets(&router)
-        } else {
-            let keys = self
-                .members
-                .keys()
-                .chain(extra.iter())
-                .map(|u| self.user_key(u))
-                .collect();
-            group_by_shard(&router, keys)
-        };
-        send_notices(push, skip_session, targets, ctx);
-    }
-
-    /// An event push to the present members (and `extra`).
-    fn fanout_event(
-        &mut self,
-        kind: &'static str,
-        user: &str,
-        extra: &[String],
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        let push = Push::Event(Arc::new(EventPush {
-            kind,
-            group: self.key.id.clone(),
-            user: user.to_string(),
-        }));
-        self.fanout(push, None, extra, ctx);
-    }
-
-    /// An event push to the owner and admins only.
-    fn notify_managers(&self, kind: &'static str, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let keys = self
-            .members
-            .iter()
-            .filter(|(_, m)| m.role != Role::Member)
-            .map(|(u, _)| self.user_key(u))
-            .collect();
-        self.notify_keys(kind, user, keys, ctx);
-    }
-
-    /// An event push to the devices of `keys` only.
-    fn notify_keys(
-        &self,
-        kind: &'static str,
-        user: &str,
-        keys: Vec<EntityKey>,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        let targets = group_by_shard(ctx.router(), keys);
-        let push = Push::Event(Arc::new(EventPush {
-            kind,
-            group: self.key.id.clone(),
-            user: user.to_string(),
-        }));
-        send_notices(push, None, targets, ctx);
-    }
-}
-
-fn group_by_shard(router: &crate::Router, keys: Vec<EntityKey>) -> Targets {
-    let mut by_shard: HashMap<ShardId, Vec<EntityKey>> = HashMap::new();
-    for k in keys {
-        by_shard.entry(router.shard_of(&k)).or_default().push(k);
-    }
-    let mut t: Vec<(ShardId, Arc<[EntityKey]>)> = by_shard
-        .into_iter()
-        .map(|(s, keys)| (s, Arc::from(keys)))
-        .collect();
-    t.sort_by_key(|(s, _)| *s);
-    Arc::new(t)
-}
-
-fn send_notices(
-    push: Push,
-    skip_session: Option<u64>,
-    targets: Targets,
-    ctx: &mut StepCtx<'_, ChatEntity>,
-) {
-    let router = ctx.router().clone();
-    let notice = Arc::new(Notice { push, skip_session });
-    ctx.after_commit(move || {
-        for (shard, keys) in targets.iter() {
-            // A full mailbox drops this notice: those devices catch up by
-            // sync (pushes are best effort, the timeline is not).
-            let _ = router.notify_shard(*shard, keys.clone(), notice.clone());
-        }
-    });
 }
 
 fn empty_record(key: &EntityKey) -> GroupRecord {

@@ -1,0 +1,102 @@
+//! Group state (members, mute) and acked group messages survive `kill -9`
+//! of the real binary.
+
+use super::*;
+
+fn demo_credentials(dir: &std::path::Path) -> (String, String) {
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),
+    )
+    .expect("json");
+    (
+        v["client_id"].as_str().unwrap().to_string(),
+        v["client_secret"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn login(addr: std::net::SocketAddr, user: &str) -> WsClient {
+    let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
+        .await
+        .unwrap();
+    let r = c
+        .login(APPKEY, user, &format!("pw-{user}"), None)
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], json!(true), "{r}");
+    c
+}
+
+#[tokio::test]
+async fn group_state_and_messages_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = write_test_config(dir.path());
+    let mut server = BinaryServer::start(&data, &config);
+    let base = format!("http://{}", server.addr);
+    let http = reqwest::Client::new();
+    let (cid, secret) = demo_credentials(&data);
+    let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
+    create_users(
+        &http,
+        &format!("{base}/demo/chat/users"),
+        &token,
+        &["alice", "bob", "carol"],
+    )
+    .await;
+    let members = vec!["bob".to_string(), "carol".to_string()];
+    let id = create_group(
+        &http,
+        &base,
+        &token,
+        "alice",
+        &members,
+        json!({"groupname": "durable"}),
+    )
+    .await;
+    let (status, _) = rest(
+        &http,
+        &base,
+        &token,
+        reqwest::Method::POST,
+        &format!("/chatgroups/{id}/mute"),
+        Some(json!({"usernames": ["bob"]})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let alice = login(server.addr, "alice").await;
+    for i in 0..20 {
+        let r = alice.send_group_text(&id, &format!("d{i}")).await.unwrap();
+        assert_eq!(r["ok"], json!(true), "{r}");
+    }
+    server.kill9();
+
+    let server = BinaryServer::start(&data, &config);
+    let base = format!("http://{}", server.addr);
+    let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
+    let (status, r) = rest(
+        &http,
+        &base,
+        &token,
+        reqwest::Method::GET,
+        &format!("/chatgroups/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["data"][0]["name"], json!("durable"));
+    assert_eq!(r["data"][0]["affiliations_count"], json!(3));
+    let carol = login(server.addr, "carol").await;
+    let (msgs, _) = carol.sync_streams(json!({})).await.unwrap();
+    assert_eq!(
+        texts(&msgs),
+        (0..20).map(|i| format!("d{i}")).collect::<Vec<_>>()
+    );
+    let bob = login(server.addr, "bob").await;
+    assert_eq!(
+        code(&bob.send_group_text(&id, "still muted").await.unwrap()),
+        215
+    );
+    let alice = login(server.addr, "alice").await;
+    let r = alice.send_group_text(&id, "after restart").await.unwrap();
+    assert_eq!(r["seq"], json!(21), "{r}");
+}

@@ -1,0 +1,164 @@
+//! The REST group API: reads, changes, sends, dismissal, the list of all
+//! groups.
+
+use super::*;
+
+#[tokio::test]
+async fn rest_reads_and_sends_groups() {
+    let c = Ctx::start(&["alice", "bob"]).await;
+    let id = c
+        .group(
+            "alice",
+            &["bob"],
+            json!({"groupid": "team-1", "groupname": "Team", "description": "d"}),
+        )
+        .await;
+    assert_eq!(id, "team-1");
+    let (status, r) = c
+        .call(
+            reqwest::Method::POST,
+            "/chatgroups",
+            Some(json!({"groupid": "team-1", "public": true, "owner": "bob"})),
+        )
+        .await;
+    assert_eq!(status, 400, "{r}");
+    let (status, r) = c
+        .call(reqwest::Method::GET, "/chatgroups/team-1", None)
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let g = &r["data"][0];
+    assert_eq!(
+        (&g["name"], &g["owner"], &g["affiliations_count"]),
+        (&json!("Team"), &json!("alice"), &json!(2))
+    );
+    let (status, _) = c.call(reqwest::Method::GET, "/chatgroups/nope", None).await;
+    assert_eq!(status, 404);
+
+    let (status, r) = c
+        .call(
+            reqwest::Method::PUT,
+            "/chatgroups/team-1",
+            Some(json!({"groupname": "Team 2", "bogus": 1})),
+        )
+        .await;
+    assert_eq!(status, 400, "{r}");
+    let (status, r) = c
+        .call(
+            reqwest::Method::PUT,
+            "/chatgroups/team-1",
+            Some(json!({"groupname": "Team 2"})),
+        )
+        .await;
+    assert_eq!(
+        (status, &r["data"]["groupname"]),
+        (200, &json!(true)),
+        "{r}"
+    );
+    c.call(
+        reqwest::Method::POST,
+        "/chatgroups/team-1/announcement",
+        Some(json!({"announcement": "hello all"})),
+    )
+    .await;
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            "/chatgroups/team-1/announcement",
+            None,
+        )
+        .await;
+    assert_eq!(r["data"]["announcement"], json!("hello all"));
+
+    let bob = c.s.login("bob", None).await;
+    let (status, r) = c
+        .call(
+            reqwest::Method::POST,
+            "/messages/chatgroups",
+            Some(json!({"from": "alice", "to": ["team-1", "nosuch"], "type": "txt", "body": {"msg": "from rest"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    assert!(
+        r["data"]["team-1"].is_string() && r["data"]["nosuch"].is_string(),
+        "{r}"
+    );
+    let msgs = group_messages(&bob, 1).await;
+    assert_eq!(
+        (&msgs[0]["from"], &msgs[0]["body"]["msg"]),
+        (&json!("alice"), &json!("from rest"))
+    );
+    let (status, _) = c
+        .call(
+            reqwest::Method::POST,
+            "/messages/chatgroups",
+            Some(json!({"to": ["a", "b", "c", "d"], "type": "txt", "body": {"msg": "x"}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    // Owner transfer, then dismissal reaches the members.
+    let (status, r) = c
+        .call(
+            reqwest::Method::PUT,
+            "/chatgroups/team-1",
+            Some(json!({"newowner": "bob"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let (status, _) = c
+        .call(reqwest::Method::DELETE, "/chatgroups/team-1", None)
+        .await;
+    assert_eq!(status, 200);
+    let ev = push_where(&bob, "dismissed", |p| p["kind"] == json!("dismissed")).await;
+    assert_eq!(ev["group"], json!("team-1"));
+    let (status, _) = c
+        .call(reqwest::Method::GET, "/chatgroups/team-1", None)
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        code(&bob.send_group_text("team-1", "hi").await.unwrap()),
+        605
+    );
+}
+
+#[tokio::test]
+async fn all_groups_are_listed_newest_first_by_cursor() {
+    let c = Ctx::start(&["alice"]).await;
+    let mut made = Vec::new();
+    for i in 0..5 {
+        made.push(
+            c.group("alice", &[], json!({"groupname": format!("g{i}")}))
+                .await,
+        );
+    }
+    let dismissed = made.remove(2);
+    c.call(
+        reqwest::Method::DELETE,
+        &format!("/chatgroups/{dismissed}"),
+        None,
+    )
+    .await;
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(cur) => format!("/chatgroups?limit=2&cursor={cur}"),
+            None => "/chatgroups?limit=2".to_string(),
+        };
+        let (status, r) = c.call(reqwest::Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{r}");
+        for g in r["data"].as_array().unwrap() {
+            assert_eq!(g["owner"], json!("alice"));
+            seen.push(g["groupid"].as_str().unwrap().to_string());
+        }
+        match r["cursor"].as_str() {
+            Some(cur) => cursor = Some(cur.to_string()),
+            None => break,
+        }
+    }
+    made.reverse();
+    assert_eq!(
+        seen, made,
+        "newest first, each once, the dismissed one gone"
+    );
+}
