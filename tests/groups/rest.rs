@@ -162,3 +162,25 @@ async fn all_groups_are_listed_newest_first_by_cursor() {
         "newest first, each once, the dismissed one gone"
     );
 }
+
+#[tokio::test]
+async fn a_deleted_user_leaves_its_groups() {
+    let c = Ctx::start(&["alice", "bob", "carol"]).await;
+    let id = c.group("alice", &["bob", "carol"], json!({})).await;
+    let alice = c.s.login("alice", None).await;
+    let (status, _) = c.call(reqwest::Method::DELETE, "/users/bob", None).await;
+    assert_eq!(status, 200);
+    let ev = push_where(&alice, "member_removed", |p| {
+        p["kind"] == json!("member_removed")
+    })
+    .await;
+    assert_eq!(ev["user"], json!("bob"));
+    let (_, r) = c
+        .call(
+            reqwest::Method::GET,
+            &format!("/chatgroups/{id}/users"),
+            None,
+        )
+        .await;
+    assert_eq!(r["data"], json!([{"owner": "alice"}, {"member": "carol"}]));
+}

@@ -110,6 +110,7 @@ impl UserState {
                 Err(e) => return ctx.fail(e),
             }
         }
+        self.leave_all_groups(ctx);
         self.head = 0;
         self.offline = 0;
         self.kick_all(KickReason::UserDeleted, ctx);

@@ -7,11 +7,16 @@ use super::UserState;
 use crate::command::{answer, Command, GroupOutgoing, RatePolicy, Reply};
 use crate::error::DomainError;
 use crate::events::Event;
+use crate::group::{Actor, GroupLimits, GroupOp};
 use crate::session::Notice;
 use crate::trees::user_groups;
 use crate::ChatEntity;
 use imcloud_shards::entity::decode_seq;
-use imcloud_shards::{EntityKey, StepCtx};
+use imcloud_shards::{EntityKey, EntityKind, StepCtx};
+
+/// Most groups a deleted user is taken out of in its deletion step (above
+/// any `groups_per_user`).
+const MAX_GROUPS_ON_DELETE: usize = 10_000;
 
 impl UserState {
     /// A group push: to every device but the one that sent it. No step, no
@@ -43,6 +48,51 @@ impl UserState {
         }
         // A refusal is answered through the ack channel.
         let _ = ctx.router().send(group, Command::GroupSend(out));
+    }
+
+    /// The user is being deleted: drops its index of groups and, after the
+    /// flush, asks each group to remove it. Best effort and unanswered: a
+    /// group refuses to remove its owner (the app transfers or dismisses
+    /// it), and a group that missed the request still lists a user who can
+    /// no longer log in.
+    pub(super) fn leave_all_groups(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let p = user_groups::prefix(&self.key);
+        let entries = match ctx.store().scan(&p, &[], MAX_GROUPS_ON_DELETE) {
+            Ok(e) => e,
+            Err(e) => return ctx.fail(e),
+        };
+        let mut groups = Vec::with_capacity(entries.len());
+        for (k, _) in entries {
+            if let Some(id) = k.get(p.len()..).and_then(|b| std::str::from_utf8(b).ok()) {
+                groups.push(id.to_string());
+            }
+            ctx.delete(k);
+        }
+        if groups.is_empty() {
+            return;
+        }
+        let (router, app, user) = (
+            ctx.router().clone(),
+            self.key.app.clone(),
+            self.key.id.clone(),
+        );
+        ctx.after_commit(move || {
+            for g in groups {
+                // Nobody waits for the answer.
+                let (reply, _) = tokio::sync::oneshot::channel();
+                let _ = router.send(
+                    EntityKey::new(app.clone(), EntityKind::Group, g),
+                    Command::GroupManage {
+                        actor: Actor::App,
+                        op: GroupOp::Remove(vec![user.clone()]),
+                        limits: GroupLimits {
+                            max_users: u32::MAX,
+                        },
+                        reply,
+                    },
+                );
+            }
+        });
     }
 
     pub(super) fn group_joined(
