@@ -45,6 +45,8 @@ pub struct ServerConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageConfig {
+    /// Storage engine behind the seam.
+    pub engine: EngineKind,
     /// Shards of a new data directory.
     pub shard_count: u32,
     /// sled page cache, MiB.
@@ -57,6 +59,14 @@ pub struct StorageConfig {
     pub commit_max_batch: usize,
     /// Capacity of the group-commit queue.
     pub commit_queue: usize,
+}
+
+/// The storage engines the node can run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    Sled,
+    Fjall,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

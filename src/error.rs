@@ -125,6 +125,7 @@ impl ApiError {
                 }
                 D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
+                D::Timeout => info(301, 504, "server_timeout", "ServerTimeoutException"),
                 D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),
                 D::GroupNotFound => info(605, 404, "resource_not_found", "GroupNotFoundException"),
                 D::GroupExists => info(203, 400, "illegal_argument", "IllegalArgumentException"),

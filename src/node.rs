@@ -5,11 +5,12 @@
 use crate::apps::AppDirectory;
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
+use crate::config::EngineKind;
 use imcloud_actors::{ChatEntity, Command, DomainEnv, DomainError, Reply, Router};
 use imcloud_shards::commit::CommitSettings;
 use imcloud_shards::host::HostSettings;
 use imcloud_shards::metrics::RuntimeMetrics;
-use imcloud_shards::store::{Engine, SledEngine};
+use imcloud_shards::store::{Engine, FjallEngine, SledEngine};
 use imcloud_shards::supervisor::{fix_shard_count, start_node, NodeSettings, ShardNode};
 use imcloud_shards::{EntityKey, StoreError};
 use std::sync::Arc;
@@ -56,10 +57,12 @@ impl Node {
     /// system.
     pub fn open(config: Config) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
         std::fs::create_dir_all(&config.server.data_dir)?;
-        let engine: Arc<dyn Engine> = Arc::new(SledEngine::open(
-            &config.server.data_dir,
-            config.storage.cache_mb * 1024 * 1024,
-        )?);
+        let cache = config.storage.cache_mb * 1024 * 1024;
+        let dir = &config.server.data_dir;
+        let engine: Arc<dyn Engine> = match config.storage.engine {
+            EngineKind::Sled => Arc::new(SledEngine::open(dir, cache)?),
+            EngineKind::Fjall => Arc::new(FjallEngine::open(dir, cache)?),
+        };
         let shard_count = fix_shard_count(engine.as_ref(), config.storage.shard_count)?;
         let env = DomainEnv::new(config.server.node_id, config.limits);
         let settings = NodeSettings {
@@ -113,7 +116,7 @@ impl Node {
         match tokio::time::timeout(self.request_timeout, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(DomainError::Internal),
-            Err(_) => Err(DomainError::Busy),
+            Err(_) => Err(DomainError::Timeout),
         }
     }
 

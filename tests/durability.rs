@@ -2,7 +2,7 @@
 //! acked messages, is killed with SIGKILL, restarts on the same data dir,
 //! and `sync` finds every one of them.
 
-use crate::common::{app_token, create_users, write_test_config, BinaryServer, APPKEY};
+use crate::common::{app_token, create_users, write_test_config_with, BinaryServer, APPKEY};
 use imcloud::client::WsClient;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -21,9 +21,18 @@ fn demo_credentials(dir: &std::path::Path) -> (String, String) {
 
 #[tokio::test]
 async fn acked_messages_survive_kill_9() {
+    acked_messages_survive_kill_9_on("fjall").await;
+}
+
+#[tokio::test]
+async fn acked_messages_survive_kill_9_on_sled() {
+    acked_messages_survive_kill_9_on("sled").await;
+}
+
+async fn acked_messages_survive_kill_9_on(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let config = write_test_config(dir.path());
+    let config = write_test_config_with(dir.path(), engine);
     let mut server = BinaryServer::start(&data, &config);
     let base = format!("http://{}", server.addr);
     let http = reqwest::Client::new();

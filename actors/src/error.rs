@@ -33,6 +33,12 @@ pub enum DomainError {
     RateLimited,
     #[error("server busy, retry later")]
     Busy,
+    /// The request got no answer in time. It may still complete: a send
+    /// should be retried with the same `client_msg_id`.
+    #[error(
+        "no reply in time; the request may still complete (resend with the same client_msg_id)"
+    )]
+    Timeout,
     #[error("internal error")]
     Internal,
     // ---- groups ----

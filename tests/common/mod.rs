@@ -275,12 +275,18 @@ impl Drop for BinaryServer {
     }
 }
 
-/// A config file for binary tests: 8 shards, cheap hashing, no rate limit.
+/// A config file for binary tests: 8 shards, cheap hashing, no rate limit,
+/// the default storage engine.
 pub fn write_test_config(dir: &Path) -> PathBuf {
+    write_test_config_with(dir, "fjall")
+}
+
+/// [`write_test_config`] on storage engine `engine`.
+pub fn write_test_config_with(dir: &Path, engine: &str) -> PathBuf {
     let f = dir.join("test.toml");
     std::fs::write(
         &f,
-        "[storage]\nshard_count = 8\n[auth]\nargon2_memory_kib = 1024\nargon2_iterations = 1\n[app_defaults]\nuser_send_rate = 0\n",
+        format!("[storage]\nshard_count = 8\nengine = \"{engine}\"\n[auth]\nargon2_memory_kib = 1024\nargon2_iterations = 1\n[app_defaults]\nuser_send_rate = 0\n"),
     )
     .expect("write config");
     f

@@ -2,8 +2,10 @@
 //! today; group timelines later).
 //!
 //! - `T` + entity key bytes + seq (u64 BE) → `StoredMessage`
-//! - `H` + entity key bytes → last seq (u64 BE), kept apart from the entries so
-//!   a stream's seq never restarts when old entries are swept.
+//! - `H` + entity key bytes → last seq (u64 BE), for streams that keep one
+//!   (groups). User timelines do not: their head is their last entry, one
+//!   write less per message; a retention sweep must keep each stream's last
+//!   entry (or write its head key) so seqs never restart.
 //! - `O` + entity key bytes → count of messages stored while no device was
 //!   online and not yet synced (u64 BE).
 
@@ -35,12 +37,19 @@ pub fn offline_key(stream: &EntityKey) -> Vec<u8> {
     k
 }
 
-/// The last seq written to `stream` (0 for an empty stream).
+/// The last seq written to `stream` (0 for an empty stream): the larger of
+/// the stream's head key (streams that keep one) and its last entry.
 pub fn load_head(store: &ShardStore, stream: &EntityKey) -> Result<u64, StoreError> {
-    Ok(store
+    let kept = store
         .get(&head_key(stream))?
         .and_then(|v| decode_seq(&v))
-        .unwrap_or(0))
+        .unwrap_or(0);
+    let prefix = entry_prefix(stream);
+    let last = store
+        .last(&prefix)?
+        .and_then(|(k, _)| k.get(prefix.len()..).and_then(decode_seq))
+        .unwrap_or(0);
+    Ok(kept.max(last))
 }
 
 pub fn load_offline(store: &ShardStore, stream: &EntityKey) -> Result<u64, StoreError> {

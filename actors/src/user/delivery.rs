@@ -7,7 +7,6 @@
 use super::{Pending, UserState};
 use crate::command::{answer, Command, Outgoing};
 use crate::error::DomainError;
-use crate::events::Event;
 use crate::message::{SendAck, StoredMessage};
 use crate::session::Push;
 use crate::trees::{dedupe, timeline};
@@ -189,15 +188,11 @@ impl UserState {
     ) -> Arc<StoredMessage> {
         self.head += 1;
         message.seq = self.head;
+        // One write per message: the timeline entry is the message's record
+        // (no head key, no copy in the shard log); see
+        // docs/architecture-notes.md. Sled costs per key written, and this is
+        // the hottest path of the server.
         ctx.put(timeline::entry_key(&self.key, self.head), &message);
-        ctx.put_raw(
-            timeline::head_key(&self.key),
-            self.head.to_be_bytes().to_vec(),
-        );
-        ctx.append_event(&Event::MessageStored {
-            stream: self.key.to_string(),
-            message: message.clone(),
-        });
         Arc::new(message)
     }
 }

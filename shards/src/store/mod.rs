@@ -8,8 +8,10 @@
 //! because sled batches are atomic only within one tree and every state change
 //! must land with its index updates in one atomic batch.
 
+mod fjall_engine;
 mod sled_engine;
 
+pub use fjall_engine::FjallEngine;
 pub use sled_engine::SledEngine;
 
 use crate::error::StoreError;
