@@ -4,6 +4,9 @@
 //! releases the waiting acks, in the order they were submitted. So one flush
 //! pays for every write that arrived while the previous flush ran.
 //!
+//! The acks of a flushed round run on a second thread, in order, so the next
+//! flush does not wait for them.
+//!
 //! The loop runs on its own OS thread because `flush` blocks on the disk. It
 //! must never panic or exit while the node runs: a flush error is logged,
 //! counted, and the acks of that round are failed (dropped) rather than
@@ -14,6 +17,10 @@ use crate::store::Engine;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Flushed rounds waiting for the release thread; past this the commit thread
+/// waits, which pushes back on the shards.
+const RELEASE_QUEUE_ROUNDS: usize = 64;
 
 /// Work released after the writes submitted before it are durable.
 pub type AfterCommit = Box<dyn FnOnce() + Send + 'static>;
@@ -98,6 +105,20 @@ fn commit_loop(
     metrics: Arc<RuntimeMetrics>,
 ) {
     let mut round: Vec<CommitRequest> = Vec::with_capacity(settings.max_batch);
+    let (release, released) = sync_channel::<Vec<AfterCommit>>(RELEASE_QUEUE_ROUNDS);
+    let spawned = std::thread::Builder::new()
+        .name("imcloud-release".into())
+        .spawn(move || {
+            while let Ok(actions) = released.recv() {
+                for action in actions {
+                    action();
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the ack release thread; no write will be acked");
+        return;
+    }
     // Ends when every CommitQueue handle is gone, i.e. the node shut down.
     while let Ok(first) = rx.recv() {
         round.push(first);
@@ -131,10 +152,11 @@ fn commit_loop(
         };
         match flushed {
             Ok(()) => {
-                for req in round.drain(..) {
-                    for action in req.actions {
-                        action();
-                    }
+                let actions: Vec<AfterCommit> = round.drain(..).flat_map(|r| r.actions).collect();
+                // The release thread runs them in order while this thread
+                // starts the next flush. It only stops when the node does.
+                if release.send(actions).is_err() {
+                    break;
                 }
             }
             Err(e) => {
