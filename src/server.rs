@@ -45,6 +45,8 @@ pub async fn start(listener: TcpListener, config: Config) -> Result<Running, Sta
             .default_service(web::to(rest::not_found))
     })
     .shutdown_timeout(5)
+    // Frames are small and latency-bound: never wait to coalesce them.
+    .tcp_nodelay(true)
     .listen(listener)?;
     if workers > 0 {
         http = http.workers(workers);
