@@ -208,13 +208,14 @@ where
     Fut: std::future::Future<Output = Option<T>>,
 {
     let until = Instant::now() + deadline;
+    // Re-check every 20 ms until the deadline.
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
     loop {
+        tick.tick().await;
         if let Some(v) = check().await {
             return v;
         }
         assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::task::yield_now().await;
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
