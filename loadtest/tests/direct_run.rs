@@ -127,3 +127,27 @@ async fn a_run_stops_at_its_duration_without_a_message_cap() {
         r.table()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_a_faulty_server_acks_but_drops_are_reported_lost() {
+    let server = TestServer::start();
+    register(&server).await;
+    // The server acks the next 7 deliveries without storing or pushing them.
+    server
+        .node
+        .env
+        .faults
+        .drop_deliveries
+        .store(7, std::sync::atomic::Ordering::SeqCst);
+    let mut opts = options(&server, Pacing::Closed { window: 4 }, Encoding::Json);
+    // The lost messages never arrive, so the run waits out its whole
+    // duration and drain: keep both short.
+    opts.duration = Duration::from_secs(3);
+    opts.drain = Duration::from_secs(1);
+    let r = direct::run(&opts).await.expect("run");
+    let table = r.table();
+    assert_eq!((r.sent, r.acked), (MESSAGES, MESSAGES), "{table}");
+    assert_eq!(r.delivered, MESSAGES - 7, "{table}");
+    assert_eq!(r.lost, 7, "{table}");
+    assert_eq!(r.duplicates, 0, "{table}");
+}

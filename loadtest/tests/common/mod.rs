@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct TestServer {
     pub addr: SocketAddr,
     pub credentials: Credentials,
+    /// The running node, for the fault-injection switches.
+    pub node: imcloud::node::Node,
     _dir: tempfile::TempDir,
     system: actix_web::rt::System,
     handle: actix_web::dev::ServerHandle,
@@ -43,13 +45,17 @@ impl TestServer {
                     .await
                     .expect("server starts");
                 let handle = running.server.handle();
-                tx.send((actix_web::rt::System::current(), handle))
-                    .expect("test waits for the start");
+                tx.send((
+                    actix_web::rt::System::current(),
+                    handle,
+                    running.node.clone(),
+                ))
+                .expect("test waits for the start");
                 // Returns when the system stops.
                 let _ = running.run_to_end().await;
             });
         });
-        let (system, handle) = rx
+        let (system, handle, node) = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server started in time");
         let credentials =
@@ -57,6 +63,7 @@ impl TestServer {
         TestServer {
             addr,
             credentials,
+            node,
             _dir: dir,
             system,
             handle,
