@@ -52,6 +52,39 @@ fn threads(configured: usize) -> usize {
     }
 }
 
+/// Name of the file that records which engine a data dir was created with.
+const ENGINE_MARKER: &str = "ENGINE";
+
+fn engine_name(kind: EngineKind) -> &'static str {
+    match kind {
+        EngineKind::Sled => "sled",
+        EngineKind::Fjall => "fjall",
+    }
+}
+
+/// A data dir belongs to the engine that created it: opening it with the
+/// other one would start on an empty store beside the real data. Data dirs
+/// from before the marker existed hold sled's `db/`.
+fn check_engine(dir: &std::path::Path, configured: EngineKind) -> Result<(), StartError> {
+    let marker = dir.join(ENGINE_MARKER);
+    let recorded = match std::fs::read_to_string(&marker) {
+        Ok(s) => Some(s.trim().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            dir.join("db").exists().then(|| "sled".to_string())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let wanted = engine_name(configured);
+    match recorded {
+        Some(r) if r == wanted => Ok(()),
+        Some(r) => Err(StartError::Other(format!(
+            "data dir {} was created with storage engine \"{r}\"; set storage.engine = \"{r}\" (config is \"{wanted}\")",
+            dir.display()
+        ))),
+        None => Ok(std::fs::write(&marker, format!("{wanted}\n"))?),
+    }
+}
+
 impl Node {
     /// Opens the data dir and starts the shards. Must run inside an actix
     /// system.
@@ -59,6 +92,7 @@ impl Node {
         std::fs::create_dir_all(&config.server.data_dir)?;
         let cache = config.storage.cache_mb * 1024 * 1024;
         let dir = &config.server.data_dir;
+        check_engine(dir, config.storage.engine)?;
         let engine: Arc<dyn Engine> = match config.storage.engine {
             EngineKind::Sled => Arc::new(SledEngine::open(dir, cache)?),
             EngineKind::Fjall => Arc::new(FjallEngine::open(dir, cache)?),

@@ -77,3 +77,32 @@ fn a_locked_data_dir_exits_with_one_line() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("locked"), "{err}");
 }
+
+#[test]
+fn a_data_dir_opens_only_with_the_engine_that_created_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sled_cfg = dir.path().join("sled.toml");
+    std::fs::write(&sled_cfg, "[storage]\nengine = \"sled\"\n").unwrap();
+    let data_arg = data.to_str().unwrap();
+    let created = imcloud(&[
+        "app",
+        "create",
+        "a#b",
+        "--data-dir",
+        data_arg,
+        "--config",
+        sled_cfg.to_str().unwrap(),
+    ]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    // The default engine is fjall: it must refuse, not start empty.
+    let out = imcloud(&["app", "create", "c#d", "--data-dir", data_arg]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("storage.engine = \"sled\""), "{err}");
+}
