@@ -104,6 +104,7 @@ pub fn auth_frame(
 /// fixed per sender, so a JSON frame is two `write!`s into a string.
 pub struct SendTemplate {
     enc: Encoding,
+    chat: &'static str,
     to: String,
     payload: String,
     /// JSON up to and including `"lt":{`, already escaped.
@@ -111,15 +112,26 @@ pub struct SendTemplate {
 }
 
 impl SendTemplate {
+    /// A 1:1 send to user `to`.
     pub fn new(to: &str, payload_bytes: usize, enc: Encoding) -> SendTemplate {
+        SendTemplate::for_chat("single", to, payload_bytes, enc)
+    }
+
+    /// A group send to group id `to`.
+    pub fn group(to: &str, payload_bytes: usize, enc: Encoding) -> SendTemplate {
+        SendTemplate::for_chat("group", to, payload_bytes, enc)
+    }
+
+    fn for_chat(chat: &'static str, to: &str, payload_bytes: usize, enc: Encoding) -> SendTemplate {
         let payload = "x".repeat(payload_bytes.max(1));
         // Escaping through serde_json keeps odd user names valid JSON.
         let to_json = serde_json::to_string(to).unwrap_or_else(|_| "\"\"".into());
         let json_head = format!(
-            r#"{{"op":"send","chat":"single","to":{to_json},"body":{{"type":"txt","msg":"{payload}"}},"ext":{{"lt":{{"#
+            r#"{{"op":"send","chat":"{chat}","to":{to_json},"body":{{"type":"txt","msg":"{payload}"}},"ext":{{"lt":{{"#
         );
         SendTemplate {
             enc,
+            chat,
             to: to.to_string(),
             payload,
             json_head,
@@ -145,7 +157,7 @@ impl SendTemplate {
                 let frame = SendFrame {
                     id: &id,
                     op: "send",
-                    chat: "single",
+                    chat: self.chat,
                     to: &self.to,
                     body: Body {
                         kind: "txt",
@@ -156,6 +168,58 @@ impl SendTemplate {
                 encode(&frame, Encoding::MsgPack)
             }
         }
+    }
+}
+
+#[derive(Serialize)]
+struct SyncFrame<'a> {
+    id: &'a str,
+    op: &'static str,
+    cursors: &'a std::collections::BTreeMap<String, u64>,
+    limit: u32,
+}
+
+/// A `sync` request for `cursors` (stream → seq), at most `limit` messages.
+pub fn sync_frame(
+    id: &str,
+    cursors: &std::collections::BTreeMap<String, u64>,
+    limit: u32,
+    enc: Encoding,
+) -> Result<Message, String> {
+    encode(
+        &SyncFrame {
+            id,
+            op: "sync",
+            cursors,
+            limit,
+        },
+        enc,
+    )
+}
+
+/// The fields of a `sync` reply the harness reads.
+#[derive(Debug, Deserialize)]
+pub struct SyncReply<'a> {
+    #[serde(borrow, default)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub ok: Option<bool>,
+    #[serde(default)]
+    pub error: Option<ErrorBody>,
+    #[serde(borrow, default)]
+    pub messages: Vec<PushedMsg<'a>>,
+    #[serde(default)]
+    pub cursors: std::collections::BTreeMap<String, u64>,
+    #[serde(default)]
+    pub more: bool,
+}
+
+/// Decodes a `sync` reply (or any reply: the fields are all optional).
+pub fn decode_sync(msg: &Message) -> Option<SyncReply<'_>> {
+    match msg {
+        Message::Text(t) => serde_json::from_str(t).ok(),
+        Message::Binary(b) => rmp_serde::from_slice(b).ok(),
+        _ => None,
     }
 }
 
@@ -238,6 +302,19 @@ mod tests {
         assert_eq!(v["body"]["msg"], "xxxxxxxx");
         assert_eq!(v["ext"]["lt"]["t"], 123_456);
         assert_eq!(v["ext"]["lt"]["p"], 3);
+        assert_eq!(v["chat"], "single");
+        let g = SendTemplate::group("g1", 4, enc)
+            .frame(stamp)
+            .expect("encodes");
+        let v: serde_json::Value = match &g {
+            Message::Text(s) => serde_json::from_str(s).expect("valid json"),
+            Message::Binary(b) => rmp_serde::from_slice(b).expect("valid msgpack"),
+            _ => panic!("not a data frame"),
+        };
+        assert_eq!(
+            (v["chat"].as_str(), v["to"].as_str()),
+            (Some("group"), Some("g1"))
+        );
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl DirectOptions {
 }
 
 /// A run id unlikely to repeat: pushes of earlier runs are told apart.
-fn run_id() -> u64 {
+pub(crate) fn run_id() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
@@ -84,7 +84,7 @@ fn run_id() -> u64 {
 }
 
 /// Logs in `users` with at most `concurrency` logins at once, in order.
-async fn login_all(
+pub(crate) async fn login_all(
     target: &Target,
     users: Vec<String>,
     enc: Encoding,

@@ -8,6 +8,7 @@ use super::Pacing;
 use crate::conn::Ws;
 use crate::latency::Latency;
 use crate::wire::{self, SendTemplate, Stamp};
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -185,9 +186,26 @@ impl Sender {
     }
 }
 
+/// The two halves of a sender's socket, handed back by [`run_with`].
+pub type Halves = (SplitSink<Ws, Message>, SplitStream<Ws>);
+
 /// Runs one sender until its quota or time is up and its acks are in (or
-/// the drain ends).
+/// the drain ends), then closes the socket.
 pub async fn run(ws: Ws, plan: SenderPlan) -> SenderResult {
+    let (res, (mut sink, _stream)) = run_with(ws, plan, &mut |_: &Message| {}).await;
+    // Best effort: the server also notices the TCP close.
+    let _ = sink.send(Message::Close(None)).await;
+    res
+}
+
+/// As [`run`], but every frame read is also shown to `on_frame` (a group
+/// member receives pushes on its sending socket), and the socket is handed
+/// back open.
+pub async fn run_with(
+    ws: Ws,
+    plan: SenderPlan,
+    on_frame: &mut (dyn FnMut(&Message) + Send),
+) -> (SenderResult, Halves) {
     let (mut sink, mut stream) = ws.split();
     let drain_until = tokio::time::Instant::from_std(plan.drain_until);
     let res = SenderResult {
@@ -231,9 +249,11 @@ pub async fn run(ws: Ws, plan: SenderPlan) -> SenderResult {
             frame = stream.next() => match frame {
                 Some(Ok(msg)) => {
                     s.on_frame(&msg);
+                    on_frame(&msg);
                     // Take every frame already buffered before writing again.
                     while let Some(Some(Ok(msg))) = stream.next().now_or_never() {
                         s.on_frame(&msg);
+                        on_frame(&msg);
                     }
                 }
                 _ => {
@@ -249,7 +269,5 @@ pub async fn run(ws: Ws, plan: SenderPlan) -> SenderResult {
         }
     }
     s.res.pending = s.inflight.count as u64;
-    // Best effort: the server also notices the TCP close.
-    let _ = sink.send(Message::Close(None)).await;
-    s.res
+    (s.res, (sink, stream))
 }

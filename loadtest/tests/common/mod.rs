@@ -11,7 +11,9 @@ use std::time::Duration;
 pub struct TestServer {
     pub addr: SocketAddr,
     pub credentials: Credentials,
-    /// The running node, for the fault-injection switches.
+    /// The running node, for the fault-injection switches (not every test
+    /// binary uses it).
+    #[allow(dead_code)]
     pub node: imcloud::node::Node,
     _dir: tempfile::TempDir,
     system: actix_web::rt::System,
