@@ -4,6 +4,8 @@
 use crate::connect::rss::RssSource;
 use crate::connect::ConnectOptions;
 use crate::direct::{DirectOptions, Pacing};
+use crate::group::GroupOptions;
+use crate::offline::OfflineOptions;
 use crate::rest::Credentials;
 use crate::setup::SetupOptions;
 use crate::target::Target;
@@ -25,8 +27,11 @@ pub struct Cli {
     /// Print one JSON object instead of the table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Print two `--json` reports side by side with ratios B/A, and exit.
+    #[arg(long, num_args = 2, value_names = ["A.json", "B.json"])]
+    pub compare: Option<Vec<PathBuf>>,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Server and app, shared by every scenario.
@@ -68,6 +73,57 @@ pub enum Command {
     Direct(DirectArgs),
     /// Server memory per idle authenticated connection.
     Connect(ConnectArgs),
+    /// Group fan-out throughput and latency (after `setup --group-members K`).
+    Group(GroupArgs),
+    /// Catching up by sync: receivers offline while senders send, then sync.
+    Offline(OfflineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OfflineArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, default_value_t = 100)]
+    pub pairs: u32,
+    /// N: messages each sender sends while its receiver is offline.
+    #[arg(long, default_value_t = 100)]
+    pub messages: u64,
+    /// Sends in flight per sender.
+    #[arg(long, default_value_t = 16)]
+    pub window: usize,
+    /// Longest send phase, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub duration: f64,
+    /// Longest catch-up phase, seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub drain: f64,
+    /// Messages per sync page (at most 500).
+    #[arg(long, default_value_t = 500)]
+    pub limit: u32,
+    /// Bytes of text in each message body.
+    #[arg(long, default_value_t = 16)]
+    pub size: usize,
+    /// Logins in flight while connecting.
+    #[arg(long, default_value_t = 32)]
+    pub login_concurrency: usize,
+}
+
+impl OfflineArgs {
+    pub fn options(&self) -> Result<OfflineOptions, Error> {
+        Ok(OfflineOptions {
+            target: self.target.target()?,
+            prefix: self.target.prefix.clone(),
+            pairs: self.pairs,
+            per_sender: self.messages,
+            window: self.window,
+            send_timeout: secs("duration", self.duration)?,
+            drain: secs("drain", self.drain)?,
+            limit: self.limit,
+            payload_bytes: self.size,
+            encoding: self.target.encoding(),
+            login_concurrency: self.login_concurrency,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +142,48 @@ pub struct SetupArgs {
     /// Registration requests (60 users each) in flight.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    /// Also create the group `{prefix}-g{K}` of users 0..K-1 (idempotent).
+    #[arg(long)]
+    pub group_members: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// K: group members, all connected (the group `{prefix}-g{K}`).
+    #[arg(long, default_value_t = 100)]
+    pub members: u32,
+    /// S: members that send (the first S).
+    #[arg(long, default_value_t = 1)]
+    pub senders: u32,
+    /// Open loop: aggregate msg/s on a fixed schedule.
+    #[arg(
+        long,
+        required_unless_present = "closed_loop",
+        conflicts_with = "closed_loop"
+    )]
+    pub rate: Option<f64>,
+    /// Closed loop: each sender keeps --window sends in flight.
+    #[arg(long, requires = "window")]
+    pub closed_loop: bool,
+    #[arg(long)]
+    pub window: Option<usize>,
+    /// Longest send phase, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Most messages in all (default: until --duration).
+    #[arg(long)]
+    pub messages: Option<u64>,
+    /// Longest wait for the last acks and deliveries, seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub drain: f64,
+    /// Bytes of text in each message body.
+    #[arg(long, default_value_t = 16)]
+    pub size: usize,
+    /// Logins in flight while connecting.
+    #[arg(long, default_value_t = 32)]
+    pub login_concurrency: usize,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +295,34 @@ impl DirectArgs {
             prefix: self.target.prefix.clone(),
             pairs: self.pairs,
             pacing,
+            duration: secs("duration", self.duration)?,
+            messages: self.messages,
+            drain: secs("drain", self.drain)?,
+            payload_bytes: self.size,
+            encoding: self.target.encoding(),
+            login_concurrency: self.login_concurrency,
+        })
+    }
+}
+
+fn pacing(rate: Option<f64>, closed_loop: bool, window: Option<usize>) -> Result<Pacing, Error> {
+    match (rate, window) {
+        (Some(rate), _) => Ok(Pacing::Open { rate }),
+        (None, Some(window)) if closed_loop => Ok(Pacing::Closed { window }),
+        _ => Err(Error::Usage(
+            "give --rate R, or --closed-loop --window W".into(),
+        )),
+    }
+}
+
+impl GroupArgs {
+    pub fn options(&self) -> Result<GroupOptions, Error> {
+        Ok(GroupOptions {
+            target: self.target.target()?,
+            prefix: self.target.prefix.clone(),
+            members: self.members,
+            senders: self.senders,
+            pacing: pacing(self.rate, self.closed_loop, self.window)?,
             duration: secs("duration", self.duration)?,
             messages: self.messages,
             drain: secs("drain", self.drain)?,

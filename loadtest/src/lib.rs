@@ -16,15 +16,23 @@
 //!   receivers, report).
 //! - [`connect`]: scenario `connect`, memory per idle authenticated socket
 //!   (server RSS, file-descriptor limit).
+//! - [`group`]: scenario `group`, fan-out throughput and latency in one
+//!   group (created by `setup --group-members K`).
+//! - [`offline`]: scenario `offline`, receivers catching up by `sync`
+//!   after senders sent while they were away.
+//! - [`compare`]: `--compare A.json B.json`, two reports side by side.
 //! - [`cli`]: the command line of the `imcloud-loadtest` binary.
 //! - [`error`]: the harness's error type.
 
 pub mod cli;
+pub mod compare;
 pub mod conn;
 pub mod connect;
 pub mod direct;
 pub mod error;
+pub mod group;
 pub mod latency;
+pub mod offline;
 pub mod rest;
 pub mod setup;
 pub mod target;

@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use imcloud_loadtest::cli::{Cli, Command};
-use imcloud_loadtest::{connect, direct, setup, Error};
+use imcloud_loadtest::{compare, connect, direct, group, offline, setup, Error};
 use serde::Serialize;
 
 fn print<T: Serialize>(
@@ -22,19 +22,63 @@ fn print<T: Serialize>(
     Ok(())
 }
 
+/// `setup`'s report: the users, and the group when one was asked for.
+#[derive(Serialize)]
+struct SetupOut {
+    #[serde(flatten)]
+    users: setup::SetupReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<group::setup::GroupSetupReport>,
+}
+
 async fn run(cli: Cli) -> Result<(), Error> {
-    match &cli.command {
+    if let Some([a, b]) = cli.compare.as_deref() {
+        print!("{}", compare::files(a, b)?);
+        return Ok(());
+    }
+    let Some(command) = &cli.command else {
+        return Err(Error::Usage(
+            "give a scenario (see --help), or --compare A.json B.json".into(),
+        ));
+    };
+    match command {
         Command::Setup(a) => {
-            let r = setup::run(&a.options()?).await?;
-            print(cli.json, &r, |r| {
-                format!(
+            let opts = a.options()?;
+            let r = setup::run(&opts).await?;
+            let g = match a.group_members {
+                Some(k) => Some(
+                    group::setup::ensure(&opts.target, &opts.credentials, &opts.prefix, k).await?,
+                ),
+                None => None,
+            };
+            let out = SetupOut { users: r, group: g };
+            print(cli.json, &out, |SetupOut { users: r, group: g }| {
+                let mut out = format!(
                     "setup: {} users requested: {} created, {} existed, {} failed in {:.1} s\n",
                     r.requested, r.created, r.existing, r.failed, r.secs
-                )
+                );
+                if let Some(g) = g {
+                    out.push_str(&format!(
+                        "setup: group {} {}, {} members added, {} members in all\n",
+                        g.group,
+                        if g.created { "created" } else { "existed" },
+                        g.added,
+                        g.members
+                    ));
+                }
+                out
             })
         }
         Command::Direct(a) => {
             let r = direct::run(&a.options()?).await?;
+            print(cli.json, &r, |r| r.table())
+        }
+        Command::Group(a) => {
+            let r = group::run(&a.options()?).await?;
+            print(cli.json, &r, |r| r.table())
+        }
+        Command::Offline(a) => {
+            let r = offline::run(&a.options()?).await?;
             print(cli.json, &r, |r| r.table())
         }
         Command::Connect(a) => {

@@ -1,0 +1,198 @@
+//! Scenario `group`: fan-out throughput and latency in one group. Members
+//! `{prefix}0..{prefix}K-1` (the group `{prefix}-g{K}` made by `setup
+//! --group-members K`) all connect; members `0..S-1` also send to the
+//! group. The server pushes each message to every member online except the
+//! sending socket (a member's other devices would get a copy; the harness
+//! logs each member in once), so each acked message is owed to K-1
+//! members. The run sends for `duration` (or until `messages` are sent),
+//! waits up to `drain` for the last acks and deliveries, and reports exact
+//! counts and latency percentiles.
+//!
+//! - [`setup`]: creating the group over REST, idempotently.
+//! - [`member`]: one member socket (receiving; sending too for senders).
+//! - [`report`]: merging the per-socket results, table and JSON.
+
+pub mod member;
+pub mod report;
+pub mod setup;
+
+use crate::direct::sender::{SenderPlan, SenderResult};
+use crate::direct::{login_all, run_id, Pacing};
+use crate::setup::user_name;
+use crate::target::Target;
+use crate::wire::{Encoding, SendTemplate};
+use crate::Error;
+use member::MemberPlan;
+use report::{GroupFacts, GroupReport};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What `group` is to do.
+#[derive(Debug, Clone)]
+pub struct GroupOptions {
+    pub target: Target,
+    pub prefix: String,
+    /// K: members of the group, all connected.
+    pub members: u32,
+    /// S: members that send (the first S).
+    pub senders: u32,
+    pub pacing: Pacing,
+    pub duration: Duration,
+    /// Most messages over all senders (`None`: until `duration`).
+    pub messages: Option<u64>,
+    pub drain: Duration,
+    pub payload_bytes: usize,
+    pub encoding: Encoding,
+    pub login_concurrency: usize,
+}
+
+impl GroupOptions {
+    fn check(&self) -> Result<(), Error> {
+        if !(2..=setup::MAX_MEMBERS).contains(&self.members) {
+            return Err(Error::Usage(format!(
+                "--members must be 2..={}",
+                setup::MAX_MEMBERS
+            )));
+        }
+        if self.senders == 0 || self.senders > self.members {
+            return Err(Error::Usage("--senders must be 1..=--members".into()));
+        }
+        if self.duration.is_zero() {
+            return Err(Error::Usage("--duration must be positive".into()));
+        }
+        match self.pacing {
+            Pacing::Open { rate } if !(rate.is_finite() && rate > 0.0) => {
+                Err(Error::Usage("--rate must be positive".into()))
+            }
+            Pacing::Closed { window: 0 } => Err(Error::Usage("--window must be at least 1".into())),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Runs the scenario. Fails only if the sockets cannot be set up.
+pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
+    opts.check()?;
+    let k = opts.members;
+    let s = opts.senders;
+    let gid = setup::group_id(&opts.prefix, k);
+    let sockets = login_all(
+        &opts.target,
+        (0..k).map(|i| user_name(&opts.prefix, i)).collect(),
+        opts.encoding,
+        opts.login_concurrency,
+    )
+    .await?;
+
+    let run_id = run_id();
+    let base = Instant::now() + Duration::from_millis(50);
+    let send_until = base + opts.duration;
+    let drain_until = send_until + opts.drain;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let counters: Vec<Arc<AtomicU64>> = (0..k).map(|_| Arc::default()).collect();
+    let interval = match opts.pacing {
+        Pacing::Open { rate } => Duration::from_secs_f64(f64::from(s) / rate),
+        Pacing::Closed { .. } => Duration::ZERO,
+    };
+    let total = opts.messages.unwrap_or(u64::MAX);
+    let mut acks = Vec::new();
+    let mut tasks = Vec::new();
+    for (i, ws) in sockets.into_iter().enumerate() {
+        let index = i as u32;
+        let sender = (index < s).then_some(index);
+        let send = sender.map(|p| {
+            let quota = if total == u64::MAX {
+                u64::MAX
+            } else {
+                total / u64::from(s) + u64::from(u64::from(p) < total % u64::from(s))
+            };
+            let plan = SenderPlan {
+                pair: p,
+                run_id,
+                template: SendTemplate::group(&gid, opts.payload_bytes, opts.encoding),
+                pacing: opts.pacing,
+                interval,
+                offset: interval.mul_f64(f64::from(p) / f64::from(s)),
+                quota,
+                base,
+                send_until,
+                drain_until,
+            };
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            acks.push(rx);
+            (plan, tx)
+        });
+        let plan = MemberPlan {
+            index,
+            sender,
+            senders: s,
+            run_id,
+            base,
+            delivered: counters[i].clone(),
+        };
+        tasks.push(tokio::spawn(member::run(ws, plan, send, stop_rx.clone())));
+    }
+
+    let mut sender_results = Vec::new();
+    for (p, rx) in acks.into_iter().enumerate() {
+        // A sender whose task died reports nothing sent.
+        sender_results.push(rx.await.unwrap_or_else(|_| SenderResult {
+            pair: p as u32,
+            ..SenderResult::default()
+        }));
+    }
+    let send_ns = sender_results
+        .iter()
+        .map(|x| x.last_send_ns)
+        .max()
+        .unwrap_or(0);
+    // Drain: each member is owed every acked message of the other senders.
+    let acked: Vec<u64> = sender_results
+        .iter()
+        .map(|x| x.acked_ids.len() as u64)
+        .collect();
+    let all: u64 = acked.iter().sum();
+    let wanted: Vec<u64> = (0..k as usize)
+        .map(|i| all - acked.get(i).copied().unwrap_or(0))
+        .collect();
+    while Instant::now() < drain_until
+        && counters
+            .iter()
+            .zip(&wanted)
+            .any(|(c, w)| c.load(Ordering::Relaxed) < *w)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let _ = stop_tx.send(true);
+    let mut members = Vec::new();
+    for t in tasks {
+        members.push(
+            t.await
+                .map_err(|e| Error::Server(format!("member task failed: {e}")))?,
+        );
+    }
+    let facts = GroupFacts {
+        group: gid,
+        mode: match opts.pacing {
+            Pacing::Open { .. } => "open",
+            Pacing::Closed { .. } => "closed",
+        },
+        members: k,
+        rate: match opts.pacing {
+            Pacing::Open { rate } => Some(rate),
+            Pacing::Closed { .. } => None,
+        },
+        window: match opts.pacing {
+            Pacing::Open { .. } => None,
+            Pacing::Closed { window } => Some(window),
+        },
+        encoding: match opts.encoding {
+            Encoding::Json => "json",
+            Encoding::MsgPack => "msgpack",
+        },
+        payload_bytes: opts.payload_bytes,
+        send_secs: send_ns as f64 / 1e9,
+    };
+    Ok(report::build(facts, sender_results, members))
+}
