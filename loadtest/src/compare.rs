@@ -39,6 +39,8 @@ fn show(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "-".into(),
         Some(Value::String(s)) => s.clone(),
+        // Integers as they are, other numbers to 3 decimals.
+        Some(Value::Number(n)) if n.is_f64() => format!("{:.3}", n.as_f64().unwrap_or(0.0)),
         Some(x) => x.to_string(),
     }
 }
@@ -129,8 +131,8 @@ mod tests {
             row("e2e.p99_ms"),
             Some(vec![
                 "e2e.p99_ms".into(),
-                "2.0".into(),
-                "1.0".into(),
+                "2.000".into(),
+                "1.000".into(),
                 "0.500".into()
             ])
         );
