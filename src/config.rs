@@ -83,6 +83,9 @@ pub struct ShardsConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WsConfig {
+    /// Address of the lean WebSocket listener (`/ws` only, small buffers);
+    /// empty = off (`/ws` on the HTTP port always works).
+    pub listen: String,
     /// Largest frame accepted.
     pub max_frame_bytes: usize,
     /// Seconds allowed before the `auth` frame.

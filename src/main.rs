@@ -70,6 +70,10 @@ fn serve(config: Config) -> Result<(), String> {
         }
         tracing::info!(%addr, "imcloud listening");
         println!("imcloud listening on http://{addr}");
+        if let Some(ws) = running.ws_addr {
+            tracing::info!(%ws, "websocket listener");
+            println!("websocket listener on ws://{ws}/ws");
+        }
         running.run_to_end().await.map_err(|e| e.to_string())
     })
 }

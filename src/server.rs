@@ -1,6 +1,7 @@
 //! Starts a node and its HTTP server on a listener the caller bound (so
-//! tests can use port 0), and shuts both down in order: stop accepting,
-//! drain, flush every shard.
+//! tests can use port 0), plus the lean WebSocket listener if `ws.listen`
+//! is set, and shuts both down in order: stop accepting, drain, flush every
+//! shard.
 
 use crate::config::Config;
 use crate::node::{Node, StartError};
@@ -8,7 +9,7 @@ use crate::{rest, ws};
 use actix_web::{web, App, HttpServer};
 use imcloud_actors::ChatEntity;
 use imcloud_shards::supervisor::ShardNode;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
 /// A started server: the HTTP server future (await it to run until
 /// shutdown), its handle, and the node.
@@ -18,6 +19,8 @@ pub struct Running {
     pub shards: ShardNode<ChatEntity>,
     /// Credentials of the demo app if this start created it.
     pub demo_app: Option<serde_json::Value>,
+    /// Where the lean WebSocket listener (`ws.listen`) is bound, if on.
+    pub ws_addr: Option<SocketAddr>,
 }
 
 /// Opens the data dir, starts the shards and binds the HTTP server to
@@ -27,6 +30,7 @@ pub async fn start(listener: TcpListener, config: Config) -> Result<Running, Sta
     let workers = config.server.http_workers;
     let max_body = config.rest.max_body_bytes;
     let create_demo = config.server.create_demo_app;
+    let ws_listen = config.ws.listen.clone();
     let (node, shards) = Node::open(config)?;
     let demo_app = if create_demo {
         node.ensure_demo_app(&data_dir)
@@ -51,11 +55,24 @@ pub async fn start(listener: TcpListener, config: Config) -> Result<Running, Sta
     if workers > 0 {
         http = http.workers(workers);
     }
+    let ws_addr = if ws_listen.is_empty() {
+        None
+    } else {
+        let threads = match workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let listener = TcpListener::bind(&ws_listen).map_err(|e| {
+            StartError::Other(format!("cannot listen on {ws_listen} (ws.listen): {e}"))
+        })?;
+        Some(ws::lean::start(listener, node.clone(), threads)?.addr)
+    };
     Ok(Running {
         server: http.run(),
         node,
         shards,
         demo_app,
+        ws_addr,
     })
 }
 

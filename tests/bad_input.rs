@@ -3,7 +3,7 @@
 //! frames, missing auth, bad credentials, unknown recipients, oversized
 //! bodies, and a flood of garbage.
 
-use crate::common::{TestServer, APPKEY};
+use crate::common::{TestServer, Ws, APPKEY};
 use imcloud::client::WsClient;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -182,7 +182,16 @@ async fn each_bad_request_gets_its_code() {
 
 #[tokio::test]
 async fn an_oversized_frame_closes_the_socket_with_1009() {
-    let s = TestServer::start().await;
+    oversized_frame_closes_with_1009(Ws::Http).await;
+}
+
+#[tokio::test]
+async fn an_oversized_frame_closes_a_lean_socket_with_1009() {
+    oversized_frame_closes_with_1009(Ws::Lean).await;
+}
+
+async fn oversized_frame_closes_with_1009(ws: Ws) {
+    let s = TestServer::start_on(ws).await;
     s.create_users(&["alice"]).await;
     let c = s.login("alice", None).await;
     let huge = json!({"id": "big", "op": "ping", "pad": "x".repeat(70 * 1024)});
@@ -202,7 +211,16 @@ async fn an_oversized_frame_closes_the_socket_with_1009() {
 
 #[tokio::test]
 async fn a_socket_that_never_authenticates_is_closed_with_4001() {
-    let s = TestServer::start_with(|c| c.ws.auth_timeout_secs = 1).await;
+    unauthenticated_socket_closes_with_4001(Ws::Http).await;
+}
+
+#[tokio::test]
+async fn a_lean_socket_that_never_authenticates_is_closed_with_4001() {
+    unauthenticated_socket_closes_with_4001(Ws::Lean).await;
+}
+
+async fn unauthenticated_socket_closes_with_4001(ws: Ws) {
+    let s = TestServer::start_on_with(ws, |c| c.ws.auth_timeout_secs = 1).await;
     let c = WsClient::connect(&s.ws_url(), false).await.unwrap();
     let close = c
         .closed(Duration::from_secs(10))
@@ -213,7 +231,16 @@ async fn a_socket_that_never_authenticates_is_closed_with_4001() {
 
 #[tokio::test]
 async fn messagepack_frames_get_messagepack_replies_and_pushes() {
-    let s = TestServer::start().await;
+    messagepack_round_trip(Ws::Http).await;
+}
+
+#[tokio::test]
+async fn messagepack_frames_work_on_the_lean_listener() {
+    messagepack_round_trip(Ws::Lean).await;
+}
+
+async fn messagepack_round_trip(ws: Ws) {
+    let s = TestServer::start_on(ws).await;
     s.create_users(&["alice", "bob"]).await;
     let alice = WsClient::connect(&s.ws_url(), true).await.unwrap();
     assert_eq!(
@@ -318,5 +345,18 @@ async fn a_token_does_not_outlive_its_user() {
     assert_eq!(
         code(&c.request("auth", json!({"token": token})).await.unwrap()),
         202
+    );
+}
+
+#[tokio::test]
+async fn the_lean_listener_upgrades_only_slash_ws() {
+    let s = TestServer::start_on(Ws::Lean).await;
+    let addr = s.ws_addr.expect("lean listener on");
+    let err = WsClient::connect(&format!("ws://{addr}/other"), false).await;
+    assert!(err.is_err(), "only /ws upgrades");
+    let c = WsClient::connect(&s.ws_url(), false).await.unwrap();
+    assert_eq!(
+        c.request("ping", json!({})).await.unwrap()["ok"],
+        json!(true)
     );
 }

@@ -2,7 +2,7 @@
 //! the flush, multi-device copies, per-conversation order, idempotent
 //! resends and the per-user send rate limit.
 
-use crate::common::{eventually, TestServer};
+use crate::common::{eventually, TestServer, Ws};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -17,7 +17,16 @@ async fn next_message(c: &imcloud::client::WsClient) -> Value {
 
 #[tokio::test]
 async fn a_message_reaches_the_other_socket_with_id_seq_and_ts() {
-    let s = TestServer::start().await;
+    message_reaches_the_other_socket(Ws::Http).await;
+}
+
+#[tokio::test]
+async fn a_message_reaches_the_other_socket_on_the_lean_listener() {
+    message_reaches_the_other_socket(Ws::Lean).await;
+}
+
+async fn message_reaches_the_other_socket(ws: Ws) {
+    let s = TestServer::start_on(ws).await;
     s.create_users(&["alice", "bob"]).await;
     let alice = s.login("alice", None).await;
     let bob = s.login("bob", None).await;
@@ -92,7 +101,16 @@ async fn every_device_of_both_users_sees_the_message() {
 
 #[tokio::test]
 async fn pipelined_sends_arrive_in_order() {
-    let s = TestServer::start().await;
+    pipelined_sends(Ws::Http).await;
+}
+
+#[tokio::test]
+async fn pipelined_sends_arrive_in_order_on_the_lean_listener() {
+    pipelined_sends(Ws::Lean).await;
+}
+
+async fn pipelined_sends(ws: Ws) {
+    let s = TestServer::start_on(ws).await;
     s.create_users(&["alice", "bob"]).await;
     let alice = std::sync::Arc::new(s.login("alice", None).await);
     let bob = s.login("bob", None).await;
@@ -166,4 +184,25 @@ async fn the_per_user_send_rate_limit_answers_509() {
     }
     assert_eq!(codes.iter().filter(|c| **c == 0).count(), 5, "{codes:?}");
     assert!(codes[5..].iter().all(|c| *c == 509), "{codes:?}");
+}
+
+#[tokio::test]
+async fn sockets_on_both_listeners_reach_each_other() {
+    let s = TestServer::start_on(Ws::Lean).await;
+    s.create_users(&["alice", "bob"]).await;
+    let alice = imcloud::client::WsClient::connect(&s.http_ws_url(), false)
+        .await
+        .unwrap();
+    let login = alice
+        .login(crate::common::APPKEY, "alice", "pw-alice", None)
+        .await
+        .unwrap();
+    assert_eq!(login["ok"], json!(true), "{login}");
+    let bob = s.login("bob", None).await;
+    let ack = alice.send_text("bob", "across", None).await.unwrap();
+    assert_eq!(ack["ok"], json!(true), "{ack}");
+    assert_eq!(next_message(&bob).await["body"]["msg"], json!("across"));
+    let back = bob.send_text("alice", "and back", None).await.unwrap();
+    assert_eq!(back["ok"], json!(true), "{back}");
+    assert_eq!(next_message(&alice).await["body"]["msg"], json!("and back"));
 }

@@ -5,14 +5,19 @@
 //! - [`session`]: the task that owns one socket: auth deadline, heartbeats,
 //!   in-flight requests, pushes from the user's entity, backpressure.
 //! - [`ops`]: one file per operation.
+//! - [`transport`]: the seam between the session and a WebSocket library.
+//! - [`lean`]: the optional second listener (`ws.listen`) serving `/ws` on
+//!   tokio-tungstenite with small buffers, for many idle sockets.
 //!
 //! What a socket speaks stays behind `codec` and `ops`; delivery state
 //! (timelines, cursors, acks) lives in the entities, so a second protocol
 //! (Easemob's binary one) can sit beside this one.
 
 pub mod codec;
+pub mod lean;
 pub mod ops;
 pub mod session;
+pub mod transport;
 
 use crate::node::Node;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -32,6 +37,10 @@ async fn upgrade(
         .max_frame_size(max)
         .aggregate_continuations()
         .max_continuation_size(max);
-    actix_web::rt::spawn(session::run(socket, stream, node.get_ref().clone()));
+    let socket = transport::ActixSocket {
+        session: socket,
+        stream,
+    };
+    actix_web::rt::spawn(session::run(socket, node.get_ref().clone()));
     Ok(response)
 }

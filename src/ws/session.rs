@@ -6,9 +6,9 @@
 
 use super::codec::{self, Encoding, MessagePush, Outbound, WireMessage};
 use super::ops::{self, OpFuture};
+use super::transport::{Close, Incoming, Transport, CLOSE_AWAY, CLOSE_PROTOCOL, CLOSE_TOO_LARGE};
 use crate::error::ApiError;
 use crate::node::Node;
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use imcloud_actors::ids::AppKey;
@@ -44,21 +44,17 @@ pub struct SocketState {
 }
 
 enum Exit {
-    Close(Option<CloseReason>),
+    Close(Close),
     Gone,
 }
 
-fn reason(code: u16, text: &str) -> Option<CloseReason> {
-    Some(CloseReason {
-        code: CloseCode::Other(code),
-        description: Some(text.to_string()),
-    })
+fn reason(code: u16, text: &str) -> Close {
+    Some((code, text.to_string()))
 }
 
-async fn write(socket: &mut Session, out: Option<Outbound>) -> Result<(), actix_ws::Closed> {
+async fn write<T: Transport>(socket: &mut T, out: Option<Outbound>) -> Result<(), ()> {
     match out {
-        Some(Outbound::Text(t)) => socket.text(t).await,
-        Some(Outbound::Binary(b)) => socket.binary(b).await,
+        Some(frame) => socket.send(frame).await.map_err(|_| ()),
         // An unencodable frame is a server bug; skip it rather than kill
         // the socket.
         None => Ok(()),
@@ -66,13 +62,15 @@ async fn write(socket: &mut Session, out: Option<Outbound>) -> Result<(), actix_
 }
 
 /// Runs one socket until it closes.
-pub async fn run(mut socket: Session, mut stream: AggregatedMessageStream, node: Node) {
+pub(crate) async fn run<T: Transport>(mut socket: T, node: Node) {
     node.gateway.connections.fetch_add(1, Ordering::Relaxed);
     let mut state = SocketState {
         node: node.clone(),
         authed: None,
     };
-    let exit = serve(&mut socket, &mut stream, &mut state).await;
+    // Boxed: the loop's state machine is large and lives as long as the
+    // socket; on the heap it is allocated once, not inside every task cell.
+    let exit = Box::pin(serve(&mut socket, &mut state)).await;
     if let Some(a) = &state.authed {
         node.gateway.sessions.fetch_sub(1, Ordering::Relaxed);
         // Detach is best effort: a closed socket is also pruned lazily.
@@ -85,16 +83,11 @@ pub async fn run(mut socket: Session, mut stream: AggregatedMessageStream, node:
     }
     node.gateway.connections.fetch_sub(1, Ordering::Relaxed);
     if let Exit::Close(r) = exit {
-        // The peer may already be gone.
-        let _ = socket.close(r).await;
+        socket.close(r).await;
     }
 }
 
-async fn serve(
-    socket: &mut Session,
-    stream: &mut AggregatedMessageStream,
-    state: &mut SocketState,
-) -> Exit {
+async fn serve<T: Transport>(socket: &mut T, state: &mut SocketState) -> Exit {
     let cfg = &state.node.config.ws;
     let auth_deadline = tokio::time::sleep(Duration::from_secs(cfg.auth_timeout_secs));
     tokio::pin!(auth_deadline);
@@ -116,20 +109,20 @@ async fn serve(
         }
         let authed = pushes.is_some();
         tokio::select! {
-            frame = stream.next() => {
+            frame = socket.recv() => {
                 last_seen = Instant::now();
                 let (bytes, enc) = match frame {
                     None => return Exit::Gone,
-                    Some(Err(actix_ws::ProtocolError::Overflow)) => return Exit::Close(Some(CloseReason { code: CloseCode::Size, description: Some("frame too large".into()) })),
-                    Some(Err(_)) => return Exit::Close(Some(CloseCode::Protocol.into())),
-                    Some(Ok(AggregatedMessage::Close(_))) => return Exit::Close(None),
-                    Some(Ok(AggregatedMessage::Ping(p))) => {
+                    Some(Incoming::TooLarge) => return Exit::Close(reason(CLOSE_TOO_LARGE, "frame too large")),
+                    Some(Incoming::Invalid) => return Exit::Close(Some((CLOSE_PROTOCOL, String::new()))),
+                    Some(Incoming::Close) => return Exit::Close(None),
+                    Some(Incoming::Ping(p)) => {
                         if socket.pong(&p).await.is_err() { return Exit::Gone; }
                         continue;
                     }
-                    Some(Ok(AggregatedMessage::Pong(_))) => continue,
-                    Some(Ok(AggregatedMessage::Text(t))) => (t.into_bytes(), Encoding::Json),
-                    Some(Ok(AggregatedMessage::Binary(b))) => (b, Encoding::MsgPack),
+                    Some(Incoming::Pong) => continue,
+                    Some(Incoming::Text(t)) => (t, Encoding::Json),
+                    Some(Incoming::Binary(b)) => (b, Encoding::MsgPack),
                 };
                 let reply = match codec::decode(&bytes, enc) {
                     Err((id, err)) => Some(error_frame(state, id, &err, enc)),
@@ -178,9 +171,9 @@ async fn serve(
             }
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > idle_timeout {
-                    return Exit::Close(Some(CloseReason { code: CloseCode::Away, description: Some("idle timeout".into()) }));
+                    return Exit::Close(reason(CLOSE_AWAY, "idle timeout"));
                 }
-                if socket.ping(b"").await.is_err() { return Exit::Gone; }
+                if socket.ping().await.is_err() { return Exit::Gone; }
             }
         }
     }

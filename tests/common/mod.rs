@@ -37,9 +37,19 @@ pub fn test_config(data_dir: &Path) -> Config {
     c
 }
 
+/// Which listener a test's sockets use: `/ws` on the HTTP port (actix-ws)
+/// or the lean WebSocket listener (`ws.listen`, tokio-tungstenite).
+#[derive(Debug, Clone, Copy)]
+pub enum Ws {
+    Http,
+    Lean,
+}
+
 /// The server running in this process.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The lean WebSocket listener, if the test turned it on.
+    pub ws_addr: Option<SocketAddr>,
     pub node: Node,
     pub dir: tempfile::TempDir,
     pub client_id: String,
@@ -53,6 +63,22 @@ pub struct TestServer {
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_with(|_| {}).await
+    }
+
+    /// Starts with sockets on `ws` (the lean listener on port 0 for
+    /// `Ws::Lean`).
+    pub async fn start_on(ws: Ws) -> TestServer {
+        Self::start_on_with(ws, |_| {}).await
+    }
+
+    pub async fn start_on_with(ws: Ws, tune: impl FnOnce(&mut Config)) -> TestServer {
+        Self::start_with(|c| {
+            if let Ws::Lean = ws {
+                c.ws.listen = "127.0.0.1:0".into();
+            }
+            tune(c);
+        })
+        .await
     }
 
     /// Starts with the test config changed by `tune`.
@@ -72,6 +98,7 @@ impl TestServer {
                 let demo = running.demo_app.clone().expect("demo app created");
                 let handle = running.server.handle();
                 tx.send((
+                    running.ws_addr,
                     running.node.clone(),
                     demo,
                     actix_web::rt::System::current(),
@@ -82,11 +109,12 @@ impl TestServer {
                 let _ = running.run_to_end().await;
             });
         });
-        let (node, demo, system, handle) = rx
+        let (ws_addr, node, demo, system, handle) = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("server started in time");
         TestServer {
             addr,
+            ws_addr,
             node,
             dir,
             client_id: demo["client_id"].as_str().unwrap_or_default().to_string(),
@@ -101,7 +129,13 @@ impl TestServer {
         }
     }
 
+    /// `/ws` on the lean listener if it is on, else on the HTTP port.
     pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.ws_addr.unwrap_or(self.addr))
+    }
+
+    /// `/ws` on the HTTP port.
+    pub fn http_ws_url(&self) -> String {
         format!("ws://{}/ws", self.addr)
     }
 
