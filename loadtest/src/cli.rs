@@ -49,11 +49,19 @@ pub struct TargetArgs {
     /// Send MessagePack binary frames instead of JSON text frames.
     #[arg(long)]
     pub msgpack: bool,
+    /// The WebSocket URL (default: {url}/ws), e.g. the server's lean
+    /// listener `ws://127.0.0.1:8081/ws` (127.0.0.0/8 only).
+    #[arg(long)]
+    pub ws_url: Option<String>,
 }
 
 impl TargetArgs {
     fn target(&self) -> Result<Target, Error> {
-        Target::new(&self.url, &self.app)
+        let target = Target::new(&self.url, &self.app)?;
+        match &self.ws_url {
+            Some(ws) => target.with_ws_url(ws),
+            None => Ok(target),
+        }
     }
 
     fn encoding(&self) -> Encoding {

@@ -65,6 +65,19 @@ impl Target {
         })
     }
 
+    /// Sockets go to `url` (`ws://`, loopback only) instead of `/ws` on the
+    /// HTTP port.
+    pub fn with_ws_url(mut self, url: &str) -> Result<Target, Error> {
+        let Some(rest) = url.strip_prefix("ws://") else {
+            return Err(Error::Usage(format!(
+                "ws url {url}: only ws:// is supported"
+            )));
+        };
+        loopback_addr(&format!("http://{rest}"))?;
+        self.ws_url = url.to_string();
+        Ok(self)
+    }
+
     /// `http://host:port/{org}/{app}{rest}`.
     pub fn app_url(&self, rest: &str) -> String {
         format!("{}/{}/{}{rest}", self.http_base, self.org, self.app)
@@ -81,6 +94,14 @@ mod tests {
         assert_eq!(t.ws_url, "ws://127.0.0.1:8080/ws");
         assert_eq!(t.app_url("/users"), "http://127.0.0.1:8080/demo/chat/users");
         assert!(Target::new("http://127.3.4.5:1/", "a#b").is_ok());
+        let lean = Target::new("http://127.0.0.1:8080", "demo#chat")
+            .and_then(|t| t.with_ws_url("ws://127.0.0.1:8081/ws"))
+            .expect("loopback ws url");
+        assert_eq!(lean.ws_url, "ws://127.0.0.1:8081/ws");
+        assert_eq!(lean.http_base, "http://127.0.0.1:8080");
+        assert!(Target::new("http://127.0.0.1:8080", "demo#chat")
+            .and_then(|t| t.with_ws_url("ws://10.0.0.1:8081/ws"))
+            .is_err());
         assert_eq!(
             loopback_addr("http://localhost:9000")
                 .expect("localhost")
