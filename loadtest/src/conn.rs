@@ -31,13 +31,13 @@ fn ws_config() -> WebSocketConfig {
 
 /// TCP connect (from `source` when given) and WebSocket handshake.
 pub async fn open(target: &Target, source: Option<Ipv4Addr>) -> Result<Ws, Error> {
-    let stream = match (source, target.addr) {
+    let stream = match (source, target.ws_addr) {
         (Some(ip), SocketAddr::V4(_)) => {
             let sock = TcpSocket::new_v4()?;
             sock.bind(SocketAddr::from((ip, 0)))?;
-            sock.connect(target.addr).await?
+            sock.connect(target.ws_addr).await?
         }
-        _ => TcpStream::connect(target.addr).await?,
+        _ => TcpStream::connect(target.ws_addr).await?,
     };
     // Latency is measured per message: do not let Nagle batch frames.
     stream.set_nodelay(true)?;

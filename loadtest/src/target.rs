@@ -14,6 +14,8 @@ pub struct Target {
     pub addr: SocketAddr,
     /// `ws://127.0.0.1:8080/ws`.
     pub ws_url: String,
+    /// The socket address of `ws_url`.
+    pub ws_addr: SocketAddr,
     /// `org#app`.
     pub appkey: String,
     org: String,
@@ -59,6 +61,7 @@ impl Target {
             http_base: format!("http://{addr}"),
             addr,
             ws_url: format!("ws://{addr}/ws"),
+            ws_addr: addr,
             appkey: appkey.to_string(),
             org: org.to_string(),
             app: app.to_string(),
@@ -73,7 +76,7 @@ impl Target {
                 "ws url {url}: only ws:// is supported"
             )));
         };
-        loopback_addr(&format!("http://{rest}"))?;
+        self.ws_addr = loopback_addr(&format!("http://{rest}"))?;
         self.ws_url = url.to_string();
         Ok(self)
     }
@@ -98,6 +101,7 @@ mod tests {
             .and_then(|t| t.with_ws_url("ws://127.0.0.1:8081/ws"))
             .expect("loopback ws url");
         assert_eq!(lean.ws_url, "ws://127.0.0.1:8081/ws");
+        assert_eq!(lean.ws_addr.port(), 8081);
         assert_eq!(lean.http_base, "http://127.0.0.1:8080");
         assert!(Target::new("http://127.0.0.1:8080", "demo#chat")
             .and_then(|t| t.with_ws_url("ws://10.0.0.1:8081/ws"))
