@@ -20,6 +20,7 @@
 //!   group (created by `setup --group-members K`).
 //! - [`offline`]: scenario `offline`, receivers catching up by `sync`
 //!   after senders sent while they were away.
+//! - [`report_text`]: rates and the text lines every report shares.
 //! - [`compare`]: `--compare A.json B.json`, two reports side by side.
 //! - [`cli`]: the command line of the `imcloud-loadtest` binary.
 //! - [`error`]: the harness's error type.
@@ -33,6 +34,7 @@ pub mod error;
 pub mod group;
 pub mod latency;
 pub mod offline;
+pub mod report_text;
 pub mod rest;
 pub mod setup;
 pub mod target;

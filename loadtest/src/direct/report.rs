@@ -7,6 +7,7 @@
 use super::receiver::ReceiverResult;
 use super::sender::SenderResult;
 use crate::latency::{Latency, Summary};
+use crate::report_text::{counts, lost_sample_line, pace, per_sec};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -67,14 +68,6 @@ pub struct RunFacts {
     pub encoding: &'static str,
     pub payload_bytes: usize,
     pub send_secs: f64,
-}
-
-fn per_sec(count: u64, ns: u64) -> f64 {
-    if ns == 0 {
-        0.0
-    } else {
-        count as f64 / (ns as f64 / 1e9)
-    }
 }
 
 /// Merges the per-socket results. Senders and receivers are matched by pair.
@@ -142,20 +135,8 @@ impl DirectReport {
     /// The human table printed at the end of a run.
     pub fn table(&self) -> String {
         let mut o = String::new();
-        let pace = match (self.rate, self.window) {
-            (Some(rate), _) => format!("open loop, {rate:.0} msg/s scheduled"),
-            (_, Some(w)) => format!("closed loop, window {w} per sender"),
-            _ => String::new(),
-        };
-        let errors = if self.errors.is_empty() {
-            "none".to_string()
-        } else {
-            self.errors
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let pace = pace(self.rate, self.window);
+        let errors = counts(&self.errors);
         // Writing to a String cannot fail.
         let _ = writeln!(
             o,
@@ -185,14 +166,7 @@ impl DirectReport {
         let _ = writeln!(o, "  {}", Summary::header());
         let _ = writeln!(o, "  {}", self.e2e.row("end-to-end"));
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
-        if !self.lost_sample.is_empty() {
-            let _ = writeln!(
-                o,
-                "  lost msg ids (first {}): {}",
-                self.lost_sample.len(),
-                self.lost_sample.join(" ")
-            );
-        }
+        lost_sample_line(&mut o, &self.lost_sample);
         o
     }
 }

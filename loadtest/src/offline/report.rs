@@ -5,6 +5,7 @@
 use super::syncer::SyncResult;
 use crate::direct::sender::SenderResult;
 use crate::latency::{Latency, Summary};
+use crate::report_text::{counts, lost_sample_line};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -127,16 +128,6 @@ impl OfflineReport {
     /// The human table printed at the end of a run.
     pub fn table(&self) -> String {
         let mut o = String::new();
-        let list = |m: &BTreeMap<String, u64>| {
-            if m.is_empty() {
-                "none".to_string()
-            } else {
-                m.iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            }
-        };
         // Writing to a String cannot fail.
         let _ = writeln!(
             o,
@@ -149,7 +140,7 @@ impl OfflineReport {
             self.sent,
             self.acked,
             self.pending,
-            list(&self.errors),
+            counts(&self.errors),
             self.send_secs
         );
         let _ = writeln!(
@@ -163,19 +154,12 @@ impl OfflineReport {
             self.drain_secs,
             self.synced_per_sec,
             self.sync_requests,
-            list(&self.sync_failures)
+            counts(&self.sync_failures)
         );
         let _ = writeln!(o, "  {}", Summary::header());
         let _ = writeln!(o, "  {}", self.catch_up.row("catch-up"));
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
-        if !self.lost_sample.is_empty() {
-            let _ = writeln!(
-                o,
-                "  lost msg ids (first {}): {}",
-                self.lost_sample.len(),
-                self.lost_sample.join(" ")
-            );
-        }
+        lost_sample_line(&mut o, &self.lost_sample);
         o
     }
 }
