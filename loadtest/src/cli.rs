@@ -155,16 +155,9 @@ pub struct SetupArgs {
     pub group_members: Option<u32>,
 }
 
+/// How the senders of `direct` and `group` pace a bounded send phase.
 #[derive(Debug, Args)]
-pub struct GroupArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
-    /// K: group members, all connected (the group `{prefix}-g{K}`).
-    #[arg(long, default_value_t = 100)]
-    pub members: u32,
-    /// S: members that send (the first S).
-    #[arg(long, default_value_t = 1)]
-    pub senders: u32,
+pub struct SendPhaseArgs {
     /// Open loop: aggregate msg/s on a fixed schedule.
     #[arg(
         long,
@@ -195,38 +188,27 @@ pub struct GroupArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GroupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// K: group members, all connected (the group `{prefix}-g{K}`).
+    #[arg(long, default_value_t = 100)]
+    pub members: u32,
+    /// S: members that send (the first S).
+    #[arg(long, default_value_t = 1)]
+    pub senders: u32,
+    #[command(flatten)]
+    pub send: SendPhaseArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct DirectArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[arg(long, default_value_t = 100)]
     pub pairs: u32,
-    /// Open loop: aggregate msg/s on a fixed schedule.
-    #[arg(
-        long,
-        required_unless_present = "closed_loop",
-        conflicts_with = "closed_loop"
-    )]
-    pub rate: Option<f64>,
-    /// Closed loop: each sender keeps --window sends in flight.
-    #[arg(long, requires = "window")]
-    pub closed_loop: bool,
-    #[arg(long)]
-    pub window: Option<usize>,
-    /// Longest send phase, seconds.
-    #[arg(long, default_value_t = 10.0)]
-    pub duration: f64,
-    /// Most messages in all (default: until --duration).
-    #[arg(long)]
-    pub messages: Option<u64>,
-    /// Longest wait for the last acks and deliveries, seconds.
-    #[arg(long, default_value_t = 5.0)]
-    pub drain: f64,
-    /// Bytes of text in each message body.
-    #[arg(long, default_value_t = 16)]
-    pub size: usize,
-    /// Logins in flight while connecting.
-    #[arg(long, default_value_t = 32)]
-    pub login_concurrency: usize,
+    #[command(flatten)]
+    pub send: SendPhaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -289,37 +271,30 @@ impl SetupArgs {
 
 impl DirectArgs {
     pub fn options(&self) -> Result<DirectOptions, Error> {
-        let pacing = match (self.rate, self.window) {
-            (Some(rate), _) => Pacing::Open { rate },
-            (None, Some(window)) if self.closed_loop => Pacing::Closed { window },
-            _ => {
-                return Err(Error::Usage(
-                    "give --rate R, or --closed-loop --window W".into(),
-                ))
-            }
-        };
         Ok(DirectOptions {
             target: self.target.target()?,
             prefix: self.target.prefix.clone(),
             pairs: self.pairs,
-            pacing,
-            duration: secs("duration", self.duration)?,
-            messages: self.messages,
-            drain: secs("drain", self.drain)?,
-            payload_bytes: self.size,
+            pacing: self.send.pacing()?,
+            duration: secs("duration", self.send.duration)?,
+            messages: self.send.messages,
+            drain: secs("drain", self.send.drain)?,
+            payload_bytes: self.send.size,
             encoding: self.target.encoding(),
-            login_concurrency: self.login_concurrency,
+            login_concurrency: self.send.login_concurrency,
         })
     }
 }
 
-fn pacing(rate: Option<f64>, closed_loop: bool, window: Option<usize>) -> Result<Pacing, Error> {
-    match (rate, window) {
-        (Some(rate), _) => Ok(Pacing::Open { rate }),
-        (None, Some(window)) if closed_loop => Ok(Pacing::Closed { window }),
-        _ => Err(Error::Usage(
-            "give --rate R, or --closed-loop --window W".into(),
-        )),
+impl SendPhaseArgs {
+    fn pacing(&self) -> Result<Pacing, Error> {
+        match (self.rate, self.window) {
+            (Some(rate), _) => Ok(Pacing::Open { rate }),
+            (None, Some(window)) if self.closed_loop => Ok(Pacing::Closed { window }),
+            _ => Err(Error::Usage(
+                "give --rate R, or --closed-loop --window W".into(),
+            )),
+        }
     }
 }
 
@@ -330,13 +305,13 @@ impl GroupArgs {
             prefix: self.target.prefix.clone(),
             members: self.members,
             senders: self.senders,
-            pacing: pacing(self.rate, self.closed_loop, self.window)?,
-            duration: secs("duration", self.duration)?,
-            messages: self.messages,
-            drain: secs("drain", self.drain)?,
-            payload_bytes: self.size,
+            pacing: self.send.pacing()?,
+            duration: secs("duration", self.send.duration)?,
+            messages: self.send.messages,
+            drain: secs("drain", self.send.drain)?,
+            payload_bytes: self.send.size,
             encoding: self.target.encoding(),
-            login_concurrency: self.login_concurrency,
+            login_concurrency: self.send.login_concurrency,
         })
     }
 }
