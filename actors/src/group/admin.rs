@@ -180,6 +180,25 @@ impl GroupState {
         Ok(GroupReply::Done)
     }
 
+    /// A manager's call on a batch of users: checks the caller and the batch
+    /// size once, then runs `op` per user and reports each user's outcome.
+    fn manage_each(
+        &mut self,
+        actor: &Actor,
+        users: Vec<String>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+        mut op: impl FnMut(&mut Self, &str, &mut StepCtx<'_, ChatEntity>) -> Result<(), DomainError>,
+    ) -> Result<GroupReply, DomainError> {
+        self.need_manager(actor)?;
+        check_batch(&users)?;
+        let mut out = Vec::with_capacity(users.len());
+        for user in users {
+            let r = op(self, &user, ctx);
+            out.push((user, r));
+        }
+        Ok(GroupReply::Users(out))
+    }
+
     pub(super) fn mute(
         &mut self,
         actor: &Actor,
@@ -187,31 +206,26 @@ impl GroupState {
         until: i64,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.need_manager(actor)?;
-        check_batch(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            let r = match self.members.get(&user).copied() {
+        self.manage_each(actor, users, ctx, |g, user, ctx| {
+            match g.members.get(user).copied() {
                 None => Err(DomainError::NotGroupMember),
                 Some(m) if m.role == Role::Owner => Err(DomainError::GroupPermission(
                     "forbidden operation on group owner".into(),
                 )),
                 Some(m) => {
-                    self.put_member(
-                        &user,
+                    g.put_member(
+                        user,
                         super::MemberRecord {
                             mute_until: until,
                             ..m
                         },
                         ctx,
                     );
-                    self.fanout_event("muted", &user, &[], ctx);
+                    g.fanout_event("muted", user, &[], ctx);
                     Ok(())
                 }
-            };
-            out.push((user, r));
-        }
-        Ok(GroupReply::Users(out))
+            }
+        })
     }
 
     pub(super) fn unmute(
@@ -220,23 +234,18 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.need_manager(actor)?;
-        check_batch(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            let r = match self.members.get(&user).copied() {
+        self.manage_each(actor, users, ctx, |g, user, ctx| {
+            match g.members.get(user).copied() {
                 None => Err(DomainError::NotGroupMember),
                 Some(m) => {
                     if m.mute_until != 0 {
-                        self.put_member(&user, super::MemberRecord { mute_until: 0, ..m }, ctx);
-                        self.fanout_event("unmuted", &user, &[], ctx);
+                        g.put_member(user, super::MemberRecord { mute_until: 0, ..m }, ctx);
+                        g.fanout_event("unmuted", user, &[], ctx);
                     }
                     Ok(())
                 }
-            };
-            out.push((user, r));
-        }
-        Ok(GroupReply::Users(out))
+            }
+        })
     }
 
     pub(super) fn mute_all(
@@ -254,6 +263,22 @@ impl GroupState {
         Ok(GroupReply::Done)
     }
 
+    /// Writes `user`'s block-list key (or its removal) and the event.
+    fn record_block(&self, user: &str, blocked: bool, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let key = group_members::block_key(&self.key, user);
+        if blocked {
+            ctx.put_raw(key, Vec::new());
+        } else {
+            ctx.delete(key);
+        }
+        ctx.append_event(&Event::GroupBlockSet {
+            app: self.app().to_string(),
+            group: self.key.id.clone(),
+            user: user.to_string(),
+            blocked,
+        });
+    }
+
     /// Blocks users: a member is removed first; the block keeps them from
     /// joining or applying again until unblocked.
     pub(super) fn block(
@@ -262,38 +287,21 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.need_manager(actor)?;
-        check_batch(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            if self.blocks.len() >= MAX_BLOCKS && !self.blocks.contains(&user) {
-                out.push((
-                    user,
-                    Err(DomainError::GroupPermission(format!(
-                        "a block list holds at most {MAX_BLOCKS} users"
-                    ))),
-                ));
-                continue;
+        self.manage_each(actor, users, ctx, |g, user, ctx| {
+            if g.blocks.len() >= MAX_BLOCKS && !g.blocks.contains(user) {
+                return Err(DomainError::GroupPermission(format!(
+                    "a block list holds at most {MAX_BLOCKS} users"
+                )));
             }
-            let r = if self.members.contains_key(&user) {
-                self.expel(actor, &user, ctx).map(|()| {
-                    self.fanout_event("member_removed", &user, std::slice::from_ref(&user), ctx);
-                })
-            } else {
-                Ok(())
-            };
-            if r.is_ok() && self.blocks.insert(user.clone()) {
-                ctx.put_raw(group_members::block_key(&self.key, &user), Vec::new());
-                ctx.append_event(&Event::GroupBlockSet {
-                    app: self.app().to_string(),
-                    group: self.key.id.clone(),
-                    user: user.clone(),
-                    blocked: true,
-                });
+            if g.members.contains_key(user) {
+                g.expel(actor, user, ctx)?;
+                g.fanout_event("member_removed", user, &[user.to_string()], ctx);
             }
-            out.push((user, r));
-        }
-        Ok(GroupReply::Users(out))
+            if g.blocks.insert(user.to_string()) {
+                g.record_block(user, true, ctx);
+            }
+            Ok(())
+        })
     }
 
     pub(super) fn unblock(
@@ -302,27 +310,16 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.need_manager(actor)?;
-        check_batch(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            let r = if self.blocks.remove(&user) {
-                ctx.delete(group_members::block_key(&self.key, &user));
-                ctx.append_event(&Event::GroupBlockSet {
-                    app: self.app().to_string(),
-                    group: self.key.id.clone(),
-                    user: user.clone(),
-                    blocked: false,
-                });
+        self.manage_each(actor, users, ctx, |g, user, ctx| {
+            if g.blocks.remove(user) {
+                g.record_block(user, false, ctx);
                 Ok(())
             } else {
                 Err(DomainError::InvalidArgument(format!(
                     "{user} is not blocked"
                 )))
-            };
-            out.push((user, r));
-        }
-        Ok(GroupReply::Users(out))
+            }
+        })
     }
 
     pub(super) fn set_announcement(
