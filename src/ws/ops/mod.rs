@@ -49,15 +49,22 @@ pub fn args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ApiError> 
         .map_err(|e| ApiError::Domain(DomainError::InvalidArgument(e.to_string())))
 }
 
+/// A reply that completes later; its error, like an immediate one, is
+/// counted in `client_errors`.
 fn later(
+    state: &SocketState,
     id: Value,
     enc: Encoding,
     fut: impl std::future::Future<Output = OpResult> + 'static,
 ) -> Dispatch {
+    let gateway = state.node.gateway.clone();
     Dispatch::Later(Box::pin(async move {
         match fut.await {
             Ok(fields) => (codec::ok_reply(id, fields), enc),
-            Err(e) => (codec::error_reply(id, &e), enc),
+            Err(e) => {
+                gateway.client_errors.fetch_add(1, Ordering::Relaxed);
+                (codec::error_reply(id, &e), enc)
+            }
         }
     }))
 }
@@ -76,26 +83,28 @@ pub async fn dispatch(state: &mut SocketState, req: Request, enc: Encoding) -> D
         "send" => match send::start(state, args) {
             Ok(fut) => {
                 let gateway = state.node.gateway.clone();
-                return later(id, enc, async move {
+                return later(state, id, enc, async move {
                     let result = fut.await;
                     match &result {
-                        Ok(_) => gateway.messages_in.fetch_add(1, Ordering::Relaxed),
-                        Err(ApiError::Domain(DomainError::RateLimited)) => {
-                            gateway.rate_limited.fetch_add(1, Ordering::Relaxed)
+                        Ok(_) => {
+                            gateway.messages_in.fetch_add(1, Ordering::Relaxed);
                         }
-                        Err(_) => gateway.client_errors.fetch_add(1, Ordering::Relaxed),
-                    };
+                        Err(ApiError::Domain(DomainError::RateLimited)) => {
+                            gateway.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(_) => {}
+                    }
                     result
                 });
             }
             Err(e) => Err(e),
         },
         "sync" => match sync::start(state, args) {
-            Ok(fut) => return later(id, enc, fut),
+            Ok(fut) => return later(state, id, enc, fut),
             Err(e) => Err(e),
         },
         g if group::handles(g) => match group::start(state, g, args) {
-            Ok(fut) => return later(id, enc, fut),
+            Ok(fut) => return later(state, id, enc, fut),
             Err(e) => Err(e),
         },
         "join" | "leave" | "recall" | "read" => Err(ApiError::NotSupported(format!("op `{op}`"))),
