@@ -72,6 +72,7 @@ impl Node {
             token_key: random_token(32),
             created: now_ms(),
             settings,
+            chatroom_super_admins: Default::default(),
         };
         let record = self
             .ask(app.entity_key(), |reply| Command::CreateApp {

@@ -137,6 +137,18 @@ impl ApiError {
                 D::GroupMuted => info(215, 403, "forbidden_op", "ForbiddenOpException"),
                 D::GroupMutedAll => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::GroupBlocked => info(615, 403, "forbidden_op", "ForbiddenOpException"),
+                D::RoomNotFound => {
+                    info(700, 404, "service_resource_not_found", "ChatroomNotFoundException")
+                }
+                D::RoomExists => info(203, 400, "illegal_argument", "IllegalArgumentException"),
+                D::RoomPermission(_) => info(701, 403, "forbidden_op", "ForbiddenOpException"),
+                D::AlreadyInRoom => info(702, 403, "forbidden_op", "ForbiddenOpException"),
+                D::NotInRoom => info(703, 400, "forbidden_op", "ForbiddenOpException"),
+                D::RoomFull => info(704, 403, "exceed_limit", "ExceedLimitException"),
+                D::RoomBlocked => info(706, 403, "forbidden_op", "ForbiddenOpException"),
+                D::RoomMuted => info(215, 403, "forbidden_op", "ForbiddenOpException"),
+                D::RoomMutedAll => info(507, 403, "forbidden_op", "ForbiddenOpException"),
+                D::RoomOverloaded(_) => info(707, 503, "server_busy", "ServerBusyException"),
             },
             ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),
             ApiError::TokenCorrupt | ApiError::NeedAppToken => {
@@ -201,7 +213,8 @@ impl ApiError {
         match self {
             ApiError::Domain(DomainError::UserNotFound) => "Service resource not found".into(),
             ApiError::Domain(DomainError::InvalidArgument(m)) => m.clone(),
-            ApiError::Domain(DomainError::GroupPermission(m)) => m.clone(),
+            ApiError::Domain(DomainError::GroupPermission(m))
+            | ApiError::Domain(DomainError::RoomPermission(m)) => m.clone(),
             ApiError::InvalidBody(detail) if !detail.is_empty() => {
                 format!("Request body is invalid. Please check body is correct. ({detail})")
             }

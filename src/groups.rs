@@ -16,6 +16,11 @@ pub const MAX_USER_GROUPS: usize = 10_000;
 
 /// A group id: 1–64 of `A-Z a-z 0-9 _ - .`.
 pub fn group_id(s: &str) -> Result<String, DomainError> {
+    checked_id("group", s)
+}
+
+/// A group or chatroom id: 1–64 of `A-Z a-z 0-9 _ - .`.
+pub fn checked_id(what: &str, s: &str) -> Result<String, DomainError> {
     if s.is_empty()
         || s.len() > 64
         || !s
@@ -23,7 +28,7 @@ pub fn group_id(s: &str) -> Result<String, DomainError> {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
     {
         return Err(DomainError::InvalidArgument(format!(
-            "group id `{}` is not legal",
+            "{what} id `{}` is not legal",
             s.chars().take(64).collect::<String>()
         )));
     }
@@ -126,11 +131,17 @@ impl Node {
         });
         let group = group_key(app, id);
         // A refusal is answered through the ack channel.
+        let cmd = Command::GroupSend(out);
         let _ = match spec.sender {
-            Some((user, rate)) => self
-                .router
-                .send(user, Command::GroupSendAs { out, group, rate }),
-            None => self.router.send(group, Command::GroupSend(out)),
+            Some((user, rate)) => self.router.send(
+                user,
+                Command::SendAs {
+                    to: group,
+                    cmd: Box::new(cmd),
+                    rate,
+                },
+            ),
+            None => self.router.send(group, cmd),
         };
         self.wait(rx).await
     }

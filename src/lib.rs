@@ -12,6 +12,7 @@
 //! - [`auth`]: signed tokens and password hashing.
 //! - [`send`]: the send pipeline shared by WebSocket and REST.
 //! - [`groups`]: group calls shared by WebSocket and REST.
+//! - [`chatrooms`]: chatroom calls shared by WebSocket and REST.
 //! - [`ws`]: the client protocol over WebSocket.
 //! - [`rest`]: the Easemob-compatible REST API.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
@@ -21,6 +22,7 @@
 
 pub mod apps;
 pub mod auth;
+pub mod chatrooms;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -161,6 +161,47 @@ pub fn render(node: &crate::node::Node) -> String {
         "active entities told a fan-out notice",
         l(&r.fanout_notices),
     );
+    let rooms = &node.env.rooms.stats;
+    line(
+        &mut out,
+        "imcloud_chatroom_messages_total",
+        "counter",
+        "chatroom messages accepted for fan-out",
+        l(&rooms.messages),
+    );
+    line(
+        &mut out,
+        "imcloud_chatroom_deliveries_total",
+        "counter",
+        "chatroom pushes handed to device queues",
+        l(&rooms.deliveries),
+    );
+    line(
+        &mut out,
+        "imcloud_chatroom_pending_deliveries",
+        "gauge",
+        "chatroom deliveries queued on this node",
+        node.env.rooms.pending(),
+    );
+    let name = "imcloud_chatroom_shed_total";
+    let _ = writeln!(
+        out,
+        "# HELP {name} chatroom messages refused because the node's fan-out queue was backed up\n# TYPE {name} counter"
+    );
+    for (priority, counter) in [
+        ("high", &rooms.shed_high),
+        ("normal", &rooms.shed_normal),
+        ("low", &rooms.shed_low),
+    ] {
+        let _ = writeln!(out, "{name}{{priority=\"{priority}\"}} {}", l(counter));
+    }
+    line(
+        &mut out,
+        "imcloud_chatroom_device_shed_total",
+        "counter",
+        "chatroom pushes a busy device skipped (low, then normal priority)",
+        l(&rooms.device_shed),
+    );
     line(
         &mut out,
         "imcloud_process_resident_bytes",

@@ -3,10 +3,12 @@
 //! answer the caller; see [`Command::reject`].
 
 use crate::app::{AppRecord, AppSettings};
+use crate::chatroom::{Joined, Priority, RoomOp, RoomReply};
 use crate::error::DomainError;
 use crate::group::{Actor, GroupLimits, GroupOp, GroupReply};
 use crate::message::{SendAck, StoredMessage};
-use crate::session::SessionRef;
+use crate::session::{SessionRef, WeakSessionRef};
+use crate::trees::created_index::Listed;
 use crate::user::{Credentials, NewUser, UserView};
 use crate::Router;
 use imcloud_shards::EntityKey;
@@ -36,6 +38,12 @@ pub enum Command {
     /// Replaces the app's settings.
     SetAppSettings {
         settings: AppSettings,
+        reply: Reply<AppRecord>,
+    },
+    /// Grants (`on`) or revokes a user's right to create chatrooms.
+    SetSuperAdmin {
+        user: String,
+        on: bool,
         reply: Reply<AppRecord>,
     },
 
@@ -107,11 +115,11 @@ pub enum Command {
     },
     /// A message to the group (at the Group entity).
     GroupSend(Box<GroupOutgoing>),
-    /// A device's group message, first at the sender's User entity (rate
-    /// limit, account state), which passes it on to `group`.
-    GroupSendAs {
-        out: Box<GroupOutgoing>,
-        group: EntityKey,
+    /// A device's group or chatroom message, first at the sender's User
+    /// entity (rate limit, account state), which passes `cmd` on to `to`.
+    SendAs {
+        to: EntityKey,
+        cmd: Box<Command>,
         rate: RatePolicy,
     },
     /// A member's page of the group timeline, after `after` or, when
@@ -138,10 +146,33 @@ pub enum Command {
         reply: Reply<Vec<(String, u64)>>,
     },
 
+    // ---- Chatrooms ----
+    /// A management operation or read at the Chatroom entity.
+    RoomManage {
+        actor: Actor,
+        op: RoomOp,
+        reply: Reply<RoomReply>,
+    },
+    /// A device joins the room; answered with the recent messages.
+    RoomJoin {
+        user: String,
+        session: WeakSessionRef,
+        reply: Reply<Joined>,
+    },
+    /// A device leaves the room (asked, or its socket closed: no reply).
+    RoomLeave {
+        user: String,
+        session_id: u64,
+        reply: Option<Reply<()>>,
+    },
+    /// A message to the room (at the Chatroom entity).
+    RoomSend(Box<RoomOutgoing>),
+
     // ---- Shard-wide queries ----
-    /// Up to `limit` groups of `app` on one shard created before `before`,
-    /// newest first.
-    ListGroups {
+    /// Up to `limit` groups or rooms of `app` on one shard created before
+    /// `before`, newest first.
+    ListCreated {
+        listed: Listed,
         app: String,
         before: Option<(i64, String)>,
         limit: usize,
@@ -202,6 +233,19 @@ pub struct GroupOutgoing {
     pub reply: Reply<SendAck>,
 }
 
+/// A chatroom message on its way to the room.
+pub struct RoomOutgoing {
+    /// `from` is the sender; `to`, `msg_id`, `seq`, `ts` are set by the
+    /// room.
+    pub message: StoredMessage,
+    pub priority: Priority,
+    /// The device that sent it: it is not pushed its own copy.
+    pub origin_session: Option<u64>,
+    /// REST sends may name a sender that is not a member.
+    pub from_rest: bool,
+    pub reply: Reply<SendAck>,
+}
+
 /// The app's per-user send rate, carried with each send so the sender's
 /// entity needs no lookup of its app.
 #[derive(Debug, Clone, Copy)]
@@ -225,7 +269,8 @@ impl Command {
         match self {
             Command::CreateApp { reply, .. }
             | Command::GetApp { reply }
-            | Command::SetAppSettings { reply, .. } => answer(reply, Err(err)),
+            | Command::SetAppSettings { reply, .. }
+            | Command::SetSuperAdmin { reply, .. } => answer(reply, Err(err)),
             Command::CreateUser { reply, .. }
             | Command::GetUser { reply }
             | Command::DeleteUser { reply } => answer(reply, Err(err)),
@@ -249,13 +294,20 @@ impl Command {
                     answer(out.reply, Err(err));
                 }
             }
-            Command::ListUsers { reply, .. } | Command::ListGroups { reply, .. } => {
+            Command::ListUsers { reply, .. } | Command::ListCreated { reply, .. } => {
                 answer(reply, Err(err))
             }
             Command::GroupManage { reply, .. } => answer(reply, Err(err)),
-            Command::GroupSend(out) | Command::GroupSendAs { out, .. } => {
-                answer(out.reply, Err(err))
+            Command::GroupSend(out) => answer(out.reply, Err(err)),
+            Command::SendAs { cmd, .. } => cmd.reject(err),
+            Command::RoomManage { reply, .. } => answer(reply, Err(err)),
+            Command::RoomJoin { reply, .. } => answer(reply, Err(err)),
+            Command::RoomLeave { reply, .. } => {
+                if let Some(reply) = reply {
+                    answer(reply, Err(err))
+                }
             }
+            Command::RoomSend(out) => answer(out.reply, Err(err)),
             Command::GroupSync { reply, .. } => answer(reply, Err(err)),
             Command::UserGroups { reply, .. } => answer(reply, Err(err)),
             Command::GroupJoined { .. } | Command::GroupLeft { .. } => {}

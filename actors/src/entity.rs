@@ -2,6 +2,7 @@
 //! It picks the entity kind from the key and dispatches commands to it.
 
 use crate::app::AppState;
+use crate::chatroom::RoomState;
 use crate::command::Command;
 use crate::env::DomainEnv;
 use crate::group::GroupState;
@@ -14,9 +15,7 @@ pub enum ChatEntity {
     App(AppState),
     User(Box<UserState>),
     Group(Box<GroupState>),
-    /// Kinds whose entities arrive with later issues; every command to them
-    /// is refused.
-    Unsupported,
+    Room(Box<RoomState>),
 }
 
 impl Entity for ChatEntity {
@@ -31,7 +30,7 @@ impl Entity for ChatEntity {
             EntityKind::Group => {
                 ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?))
             }
-            EntityKind::Chatroom => ChatEntity::Unsupported,
+            EntityKind::Chatroom => ChatEntity::Room(Box::new(RoomState::activate(key, store, env)?)),
         })
     }
 
@@ -44,7 +43,7 @@ impl Entity for ChatEntity {
             ChatEntity::App(app) => app.handle(cmd, ctx),
             ChatEntity::User(user) => user.handle(cmd, ctx),
             ChatEntity::Group(group) => group.handle(cmd, ctx),
-            ChatEntity::Unsupported => cmd.reject(crate::DomainError::Internal),
+            ChatEntity::Room(room) => room.handle(cmd, ctx),
         }
     }
 
@@ -60,12 +59,13 @@ impl Entity for ChatEntity {
                 limit,
                 reply,
             } => crate::user::list::list_users(store, &app, after, limit, reply),
-            Command::ListGroups {
+            Command::ListCreated {
+                listed,
                 app,
                 before,
                 limit,
                 reply,
-            } => crate::group::list::list_groups(store, &app, before, limit, reply),
+            } => crate::trees::list_created::list_created(store, listed, &app, before, limit, reply),
             other => other.reject(crate::DomainError::Internal),
         }
     }
@@ -87,13 +87,14 @@ impl Entity for ChatEntity {
             ChatEntity::App(app) => app.is_vacant(),
             ChatEntity::User(user) => user.is_vacant(),
             ChatEntity::Group(group) => group.is_vacant(),
-            ChatEntity::Unsupported => true,
+            ChatEntity::Room(room) => room.is_vacant(),
         }
     }
 
     fn can_passivate(&self) -> bool {
         match self {
             ChatEntity::User(user) => !user.has_sessions(),
+            ChatEntity::Room(room) => room.can_passivate(),
             _ => true,
         }
     }

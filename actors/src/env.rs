@@ -1,6 +1,8 @@
 //! `DomainEnv`: what every entity of a node shares. Read-only after start,
-//! except the id generator (atomic) and the test-only fault switches.
+//! except the id generator (atomic), the chatroom delivery queue and the
+//! test-only fault switches.
 
+use crate::chatroom::fanout::{RoomFanout, ShedThresholds};
 use crate::ids::MsgIdGen;
 use std::sync::Arc;
 
@@ -17,6 +19,13 @@ pub struct Limits {
     pub max_devices: usize,
     /// Pushes queued per device before the socket is closed as too slow.
     pub session_queue: usize,
+    /// Messages a chatroom keeps for devices that join.
+    pub chatroom_recent: usize,
+    /// Chatroom deliveries (messages × devices) queued on a node above
+    /// which low-priority messages are refused, then normal ones, then all.
+    pub chatroom_shed_low: u64,
+    pub chatroom_shed_normal: u64,
+    pub chatroom_shed_all: u64,
 }
 
 impl Default for Limits {
@@ -27,6 +36,10 @@ impl Default for Limits {
             sync_page_max: 500,
             max_devices: 4,
             session_queue: 1024,
+            chatroom_recent: 10,
+            chatroom_shed_low: 200_000,
+            chatroom_shed_normal: 500_000,
+            chatroom_shed_all: 1_000_000,
         }
     }
 }
@@ -35,6 +48,8 @@ impl Default for Limits {
 pub struct DomainEnv {
     pub msg_ids: Arc<MsgIdGen>,
     pub limits: Limits,
+    /// The node's chatroom delivery queue.
+    pub rooms: Arc<RoomFanout>,
     #[cfg(feature = "fault-injection")]
     pub faults: Arc<crate::entity::Faults>,
 }
@@ -44,6 +59,11 @@ impl DomainEnv {
         DomainEnv {
             msg_ids: Arc::new(MsgIdGen::new(node)),
             limits,
+            rooms: RoomFanout::start(ShedThresholds {
+                low: limits.chatroom_shed_low,
+                normal: limits.chatroom_shed_normal,
+                all: limits.chatroom_shed_all,
+            }),
             #[cfg(feature = "fault-injection")]
             faults: Arc::default(),
         }

@@ -63,6 +63,30 @@ pub enum DomainError {
     GroupMutedAll,
     #[error("user is blocked from this group")]
     GroupBlocked,
+    // ---- chatrooms ----
+    #[error("chatroom not found")]
+    RoomNotFound,
+    #[error("chatroom already exists")]
+    RoomExists,
+    #[error("user is not a member of the chatroom")]
+    NotInRoom,
+    #[error("user is already a member of the chatroom")]
+    AlreadyInRoom,
+    /// A management call by someone who may not make it.
+    #[error("{0}")]
+    RoomPermission(String),
+    #[error("chatroom is full")]
+    RoomFull,
+    #[error("user is blocked from this chatroom")]
+    RoomBlocked,
+    #[error("user is muted in this chatroom")]
+    RoomMuted,
+    #[error("the chatroom is muted for all members")]
+    RoomMutedAll,
+    /// The node's chatroom fan-out is backed up; a message of this
+    /// priority was shed.
+    #[error("chatroom delivery is overloaded: {0}-priority message dropped")]
+    RoomOverloaded(&'static str),
 }
 
 impl From<ShardError> for DomainError {

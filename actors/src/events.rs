@@ -3,6 +3,7 @@
 //! hands over when it moves, and what its indexes can be rebuilt from.
 
 use crate::app::AppRecord;
+use crate::chatroom::RoomRecord;
 use crate::group::{GroupRecord, MemberRecord};
 use crate::message::StoredMessage;
 use crate::user::UserRecord;
@@ -41,6 +42,14 @@ pub enum Event {
     GroupUpdated {
         app: String,
         group: GroupRecord,
+    },
+    RoomUpdated {
+        app: String,
+        room: RoomRecord,
+    },
+    RoomDeleted {
+        app: String,
+        room: String,
     },
     GroupDismissed {
         app: String,

@@ -1,5 +1,5 @@
-//! The chat domain of imcloud: the entities (App, User, Group; Chatroom
-//! comes with its issue), their commands, the domain types and policies.
+//! The chat domain of imcloud: the entities (App, User, Group, Chatroom),
+//! their commands, the domain types and policies.
 //! It knows nothing of HTTP, WebSocket or JSON envelopes; the gateway turns
 //! those into [`Command`]s and sends them through the shard [`Router`].
 //!
@@ -9,7 +9,7 @@
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: every command an entity takes, with its typed reply.
 //! - [`entity`]: `ChatEntity`, the shard runtime's entity, dispatching to
-//!   [`app`], [`user`] and [`group`].
+//!   [`app`], [`user`], [`group`] and [`chatroom`].
 //! - [`session`]: `SessionRef`, how an entity reaches a connected device.
 //! - [`trees`]: key layouts of the domain's tree families in a shard.
 //! - [`events`]: the shard-log events the domain appends.
@@ -17,6 +17,7 @@
 //! - [`env`]: `DomainEnv`, what every entity shares (limits, id generator).
 
 pub mod app;
+pub mod chatroom;
 pub mod command;
 pub mod entity;
 pub mod env;

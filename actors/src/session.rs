@@ -20,14 +20,18 @@ pub enum Push {
     },
 }
 
-/// A group event: `kind` is `member_joined`, `member_left`,
-/// `member_removed`, `role_changed`, `muted`, `unmuted`, `dismissed` or
-/// `join_request`; `user` is whom it is about (empty for the whole group).
+/// A group or chatroom event: `kind` is `member_joined`, `member_left`,
+/// `member_removed`, `role_changed`, `muted`, `unmuted`, `dismissed`,
+/// `join_request`, ... (see docs/protocol.md); `user` is whom it is about
+/// (empty for the whole group or room).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventPush {
     pub kind: &'static str,
+    /// The group or chatroom id.
     pub group: String,
     pub user: String,
+    /// `group` names a chatroom.
+    pub chatroom: bool,
 }
 
 /// A fan-out notice: one push for the devices of every user a shard is
@@ -72,6 +76,52 @@ pub struct SessionRef {
     overflow: Arc<Notify>,
 }
 
+/// A device handle that does not keep its queue open (see
+/// [`SessionRef::downgrade`]).
+#[derive(Debug, Clone)]
+pub struct WeakSessionRef {
+    pub id: u64,
+    tx: mpsc::WeakSender<Push>,
+    overflow: Arc<Notify>,
+}
+
+/// What [`WeakSessionRef::offer`] did with a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offered {
+    Queued,
+    /// The queue had no more than the reserved slots free.
+    Shed,
+    /// The device is gone.
+    Gone,
+}
+
+impl WeakSessionRef {
+    /// Queues `push` only while more than `reserve` slots are free: a busy
+    /// device sheds pushes that matter less (chatroom priorities) before it
+    /// is closed as too slow.
+    pub fn offer(&self, push: Push, reserve: usize) -> Offered {
+        let Some(tx) = self.tx.upgrade() else {
+            return Offered::Gone;
+        };
+        if reserve > 0 && tx.capacity() <= reserve {
+            return Offered::Shed;
+        }
+        if tx.try_send(push).is_err() {
+            self.overflow.notify_one();
+        }
+        Offered::Queued
+    }
+
+    /// Slots of the device's push queue (0 once it is gone).
+    pub fn queue_size(&self) -> usize {
+        self.tx.upgrade().map(|t| t.max_capacity()).unwrap_or(0)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.tx.upgrade().is_none_or(|t| t.is_closed())
+    }
+}
+
 /// The socket side of a [`SessionRef`].
 pub struct SessionInbox {
     pub rx: mpsc::Receiver<Push>,
@@ -99,6 +149,17 @@ impl SessionRef {
     pub fn push(&self, push: Push) {
         if self.tx.try_send(push).is_err() {
             self.overflow.notify_one();
+        }
+    }
+
+    /// A handle that does not keep the socket's queue open: the socket
+    /// notices it was detached when its user's entity lets go, whoever else
+    /// (a chatroom, the socket itself) still knows the device.
+    pub fn downgrade(&self) -> WeakSessionRef {
+        WeakSessionRef {
+            id: self.id,
+            tx: self.tx.downgrade(),
+            overflow: self.overflow.clone(),
         }
     }
 

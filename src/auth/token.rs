@@ -107,6 +107,7 @@ mod tests {
             token_key: URL_SAFE_NO_PAD.encode(key.as_bytes()),
             created: 0,
             settings: Default::default(),
+            chatroom_super_admins: Default::default(),
         }
     }
 

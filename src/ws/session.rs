@@ -2,7 +2,8 @@
 //! its op (sends to entities happen in frame order; replies may complete out
 //! of order and carry their ids), writes replies and pushes, closes sockets
 //! that do not authenticate in time, go silent, or cannot keep up with their
-//! pushes, and detaches from the user's entity when the socket ends.
+//! pushes, and leaves its chatrooms and detaches from the user's entity
+//! when the socket ends.
 
 use super::codec::{self, Encoding, MessagePush, Outbound, WireMessage};
 use super::ops::{self, OpFuture};
@@ -12,7 +13,7 @@ use crate::node::Node;
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use imcloud_actors::ids::AppKey;
-use imcloud_actors::session::{Push, SessionInbox};
+use imcloud_actors::session::{Push, SessionInbox, WeakSessionRef};
 use imcloud_actors::Command;
 use imcloud_shards::EntityKey;
 use serde_json::Value;
@@ -32,6 +33,11 @@ pub struct Authed {
     pub user: String,
     pub key: EntityKey,
     pub session_id: u64,
+    /// A handle to this socket's push queue, for joining chatrooms (weak:
+    /// the socket still learns when its user's entity lets it go).
+    pub session: WeakSessionRef,
+    /// Chatrooms this socket joined; it leaves them when it closes.
+    pub rooms: Vec<String>,
     pub encoding: Encoding,
     /// Taken by the socket loop right after auth.
     pub inbox: Option<SessionInbox>,
@@ -73,6 +79,18 @@ pub(crate) async fn run<T: Transport>(mut socket: T, node: Node) {
     let exit = Box::pin(serve(&mut socket, &mut state)).await;
     if let Some(a) = &state.authed {
         node.gateway.sessions.fetch_sub(1, Ordering::Relaxed);
+        // Leaving is best effort: a room also forgets closed sockets when
+        // it needs their places.
+        for room in &a.rooms {
+            let _ = node.router.send(
+                crate::chatrooms::room_key(&a.app, room),
+                Command::RoomLeave {
+                    user: a.user.clone(),
+                    session_id: a.session_id,
+                    reply: None,
+                },
+            );
+        }
         // Detach is best effort: a closed socket is also pruned lazily.
         let _ = node.router.send(
             a.key.clone(),
@@ -149,7 +167,8 @@ async fn serve<T: Transport>(socket: &mut T, state: &mut SocketState) -> Exit {
                     }
                     Some(Push::Event(ev)) => {
                         let enc = state.authed.as_ref().map(|a| a.encoding).unwrap_or(Encoding::Json);
-                        let frame = serde_json::json!({"push": "event", "kind": ev.kind, "group": ev.group, "user": ev.user});
+                        let scope = if ev.chatroom { "chatroom" } else { "group" };
+                        let frame = serde_json::json!({"push": "event", "kind": ev.kind, scope: ev.group, "user": ev.user});
                         if write(socket, codec::encode(&frame, enc)).await.is_err() { return Exit::Gone; }
                     }
                     Some(Push::Kick { reason: why }) => {

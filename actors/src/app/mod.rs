@@ -1,5 +1,6 @@
 //! The App entity: one per `org#app`. Owns the app's record: uuid, client
-//! credentials, the key that signs its tokens, and its settings.
+//! credentials, the key that signs its tokens, its settings and its
+//! chatroom super admins.
 
 use crate::command::{answer, Command};
 use crate::error::DomainError;
@@ -53,7 +54,13 @@ pub struct AppRecord {
     pub created: i64,
     #[serde(default)]
     pub settings: AppSettings,
+    /// Users who may create chatrooms from their devices.
+    #[serde(default)]
+    pub chatroom_super_admins: std::collections::BTreeSet<String>,
 }
+
+/// Most chatroom super admins of an app.
+pub const MAX_SUPER_ADMINS: usize = 1_000;
 
 #[derive(Debug, Default)]
 pub struct AppState {
@@ -92,6 +99,40 @@ impl AppState {
                     return answer(reply, Err(DomainError::AppNotFound));
                 };
                 record.settings = settings;
+                let record = record.clone();
+                ctx.append_event(&Event::AppCreated {
+                    app: record.clone(),
+                });
+                ctx.save_snapshot(&record);
+                ctx.after_commit(move || answer(reply, Ok(record)));
+            }
+            Command::SetSuperAdmin { user, on, reply } => {
+                let Some(record) = self.record.as_mut() else {
+                    return answer(reply, Err(DomainError::AppNotFound));
+                };
+                let admins = &mut record.chatroom_super_admins;
+                let changed = if on {
+                    if !admins.contains(&user) && admins.len() >= MAX_SUPER_ADMINS {
+                        return answer(
+                            reply,
+                            Err(DomainError::InvalidArgument(format!(
+                                "an app has at most {MAX_SUPER_ADMINS} chatroom super admins"
+                            ))),
+                        );
+                    }
+                    admins.insert(user)
+                } else {
+                    admins.remove(&user)
+                };
+                if !changed {
+                    let msg = if on { "is already" } else { "is not" };
+                    return answer(
+                        reply,
+                        Err(DomainError::InvalidArgument(format!(
+                            "the user {msg} a chatroom super admin"
+                        ))),
+                    );
+                }
                 let record = record.clone();
                 ctx.append_event(&Event::AppCreated {
                     app: record.clone(),

@@ -64,6 +64,7 @@ impl GroupState {
             kind,
             group: self.key.id.clone(),
             user: user.to_string(),
+            chatroom: false,
         }));
         self.fanout(push, None, extra, ctx);
     }
@@ -97,6 +98,7 @@ impl GroupState {
             kind,
             group: self.key.id.clone(),
             user: user.to_string(),
+            chatroom: false,
         }));
         send_notices(push, None, targets, ctx);
     }

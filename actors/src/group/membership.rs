@@ -9,7 +9,8 @@ use super::{
 };
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::trees::{group_index, group_members};
+use crate::trees::created_index::{self, Listed};
+use crate::trees::group_members;
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -37,7 +38,7 @@ impl GroupState {
         let seq = self.head;
         let owner = record.owner.clone();
         ctx.put_raw(
-            group_index::key(self.app(), record.created, &record.id),
+            created_index::key(Listed::Groups, self.app(), record.created, &record.id),
             Vec::new(),
         );
         ctx.save_snapshot(&record);
@@ -275,7 +276,7 @@ impl GroupState {
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         if let Some(r) = &self.record {
-            ctx.delete(group_index::key(self.app(), r.created, &r.id));
+            ctx.delete(created_index::key(Listed::Groups, self.app(), r.created, &r.id));
         }
         ctx.append_event(&Event::GroupDismissed {
             app: self.app().to_string(),

@@ -8,7 +8,6 @@
 //!
 //! - [`membership`]: create, add, remove, leave, apply / decide, dismiss.
 //! - [`invitations`]: invite, and the invitee's answer.
-//! - [`list`]: the shard query behind the list of all groups.
 //! - [`types`]: roles, the record, members, operations and replies.
 //! - [`fanout`]: members grouped by shard, and the notices to them.
 //! - [`admin`]: settings, owner transfer, admins, mute, block,
@@ -19,7 +18,6 @@
 pub mod admin;
 mod fanout;
 mod invitations;
-pub mod list;
 mod membership;
 mod messages;
 mod sync;

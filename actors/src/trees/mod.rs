@@ -2,9 +2,10 @@
 //! family is a one-byte prefix; the shard runtime owns `L` (log) and `E`
 //! (entity snapshots).
 
+pub mod created_index;
 pub mod dedupe;
-pub mod group_index;
 pub mod group_members;
 pub mod timeline;
 pub mod user_groups;
+pub mod list_created;
 pub mod user_index;

@@ -1,10 +1,10 @@
 //! The user's side of groups: its index of the groups it belongs to (`G`
 //! keys, written when a group tells it after the group's own commit), and
 //! the group pushes a shard hands it as fan-out notices, and the first hop
-//! of a device's group send (the send rate).
+//! of a device's group or chatroom send (the send rate).
 
 use super::UserState;
-use crate::command::{answer, Command, GroupOutgoing, RatePolicy, Reply};
+use crate::command::{answer, Command, RatePolicy, Reply};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::group::{Actor, GroupLimits, GroupOp};
@@ -29,25 +29,26 @@ impl UserState {
         }
     }
 
-    /// A device's group send: the same account checks and send rate as a
-    /// 1:1 send, then on to the group, which checks membership and mute.
-    pub(super) fn group_send_as(
+    /// A device's group or chatroom send: the same account checks and send
+    /// rate as a 1:1 send, then on to the group or room, which checks
+    /// membership and mute.
+    pub(super) fn send_as(
         &mut self,
-        out: Box<GroupOutgoing>,
-        group: EntityKey,
+        to: EntityKey,
+        cmd: Box<Command>,
         rate: RatePolicy,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
         match &self.record {
-            None => return answer(out.reply, Err(DomainError::UserNotFound)),
-            Some(r) if !r.activated => return answer(out.reply, Err(DomainError::UserDeactivated)),
+            None => return cmd.reject(DomainError::UserNotFound),
+            Some(r) if !r.activated => return cmd.reject(DomainError::UserDeactivated),
             Some(_) => {}
         }
         if !self.bucket.try_take(rate.per_second, rate.burst) {
-            return answer(out.reply, Err(DomainError::RateLimited));
+            return cmd.reject(DomainError::RateLimited);
         }
-        // A refusal is answered through the ack channel.
-        let _ = ctx.router().send(group, Command::GroupSend(out));
+        // A refusal is answered through the command's reply channel.
+        let _ = ctx.router().send(to, *cmd);
     }
 
     /// The user is being deleted: drops its index of groups and, after the

@@ -156,7 +156,7 @@ impl UserState {
             Command::GroupJoined { group, seq } => self.group_joined(group, seq, ctx),
             Command::GroupLeft { group } => self.group_left(group, ctx),
             Command::UserGroups { limit, reply } => self.user_groups(limit, reply, ctx),
-            Command::GroupSendAs { out, group, rate } => self.group_send_as(out, group, rate, ctx),
+            Command::SendAs { to, cmd, rate } => self.send_as(to, cmd, rate, ctx),
             other => other.reject(crate::DomainError::Internal),
         }
     }

@@ -10,6 +10,7 @@ use crate::rest::extract::AppToken;
 use crate::rest::users::{decode_cursor, encode_cursor};
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
+use imcloud_actors::trees::created_index::Listed;
 use imcloud_actors::Command;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -33,7 +34,8 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     let mut waits = Vec::new();
     for shard in 0..ctx.node.router.shard_count() {
         let (tx, rx) = oneshot::channel();
-        let cmd = Command::ListGroups {
+        let cmd = Command::ListCreated {
+            listed: Listed::Groups,
             app: ctx.app.to_string(),
             before: before.clone(),
             limit: limit + 1,

@@ -122,6 +122,7 @@ pub async fn handle(
     let (session, inbox) = SessionRef::new(device.clone(), node.config.limits.session_queue);
     let session_id = session.id;
     let key = app.user_key(&user);
+    let kept = session.downgrade();
     node.ask(key.clone(), |reply| Command::Attach {
         session,
         token,
@@ -136,6 +137,8 @@ pub async fn handle(
         user: user.to_string(),
         key,
         session_id,
+        session: kept,
+        rooms: Vec::new(),
         encoding: enc,
         inbox: Some(inbox),
     });

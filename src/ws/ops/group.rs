@@ -31,12 +31,12 @@ struct GroupArgs {
     duration: Option<i64>,
 }
 
-fn user(name: Option<&str>) -> Result<String, ApiError> {
+pub(super) fn user(name: Option<&str>) -> Result<String, ApiError> {
     let name = name.ok_or_else(|| DomainError::InvalidArgument("`user` is required".into()))?;
     Ok(UserId::parse(name)?.to_string())
 }
 
-fn users(names: &[String]) -> Result<Vec<String>, ApiError> {
+pub(super) fn users(names: &[String]) -> Result<Vec<String>, ApiError> {
     if names.is_empty() || names.len() > MAX_BATCH {
         return Err(
             DomainError::InvalidArgument(format!("`users` must name 1-{MAX_BATCH} users")).into(),
@@ -134,23 +134,26 @@ pub fn start(
     })
 }
 
+/// The per-user outcomes of a batch operation, as reply fields.
+pub(super) fn user_results(results: Vec<(String, Result<(), DomainError>)>) -> Map<String, Value> {
+    let list: Vec<Value> = results
+        .into_iter()
+        .map(|(u, r)| match r {
+            Ok(()) => json!({"user": u, "ok": true}),
+            Err(e) => {
+                let e = ApiError::Domain(e);
+                json!({"user": u, "ok": false, "error": {"code": e.info().code, "message": e.public_message()}})
+            }
+        })
+        .collect();
+    Map::from_iter([("results".to_string(), Value::Array(list))])
+}
+
 fn reply_fields(reply: GroupReply) -> Map<String, Value> {
     match reply {
         GroupReply::Done => Map::new(),
         GroupReply::Pending => Map::from_iter([("pending".to_string(), json!(true))]),
-        GroupReply::Users(results) => {
-            let list: Vec<Value> = results
-                .into_iter()
-                .map(|(u, r)| match r {
-                    Ok(()) => json!({"user": u, "ok": true}),
-                    Err(e) => {
-                        let e = ApiError::Domain(e);
-                        json!({"user": u, "ok": false, "error": {"code": e.info().code, "message": e.public_message()}})
-                    }
-                })
-                .collect();
-            Map::from_iter([("results".to_string(), Value::Array(list))])
-        }
+        GroupReply::Users(results) => user_results(results),
         GroupReply::View(v) => {
             let r = &v.record;
             let members: Vec<Value> = v

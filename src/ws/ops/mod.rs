@@ -4,6 +4,7 @@
 //! requests).
 
 mod auth;
+mod chatroom;
 mod group;
 mod send;
 mod sync;
@@ -107,7 +108,11 @@ pub async fn dispatch(state: &mut SocketState, req: Request, enc: Encoding) -> D
             Ok(fut) => return later(state, id, enc, fut),
             Err(e) => Err(e),
         },
-        "join" | "leave" | "recall" | "read" => Err(ApiError::NotSupported(format!("op `{op}`"))),
+        r if chatroom::handles(r) => match chatroom::start(state, r, args) {
+            Ok(fut) => return later(state, id, enc, fut),
+            Err(e) => Err(e),
+        },
+        "recall" | "read" => Err(ApiError::NotSupported(format!("op `{op}`"))),
         _ => Err(ApiError::UnknownOp(op.chars().take(64).collect())),
     };
     Dispatch::Done(finish(id, enc, result, state))

@@ -1,14 +1,17 @@
-//! `send`: a 1:1 or group message from this device. Validated here, routed
-//! at once (a 1:1 send to the sender's entity, a group send to the group's)
-//! so a device's sends keep their order, answered when the ack arrives,
-//! which is after the message is on disk.
+//! `send`: a 1:1, group or chatroom message from this device. Validated
+//! here, routed at once (a 1:1 send to the sender's entity, a group or
+//! chatroom send through it to the group or room) so a device's sends keep
+//! their order, answered when the ack arrives: for 1:1 and groups once the
+//! message is on disk, for chatrooms once it is accepted for fan-out.
 
 use super::{args, OpResult};
+use crate::chatrooms::{room_id, RoomSendSpec};
 use crate::error::ApiError;
 use crate::groups::{group_id, GroupSendSpec};
 use crate::node::Node;
 use crate::send::{client_send, SendSpec};
 use crate::ws::session::SocketState;
+use imcloud_actors::chatroom::Priority;
 use imcloud_actors::command::RatePolicy;
 use imcloud_actors::ids::{AppKey, UserId};
 use imcloud_actors::message::SendAck;
@@ -29,6 +32,9 @@ struct SendArgs {
     ext: Option<Value>,
     #[serde(default)]
     client_msg_id: Option<String>,
+    /// Chatrooms: `high`, `normal` (default) or `low`.
+    #[serde(default)]
+    priority: Option<String>,
 }
 
 /// The reply of a send, once its ack arrives.
@@ -42,7 +48,7 @@ pub fn start(state: &SocketState, raw: Value) -> Result<SendFuture, ApiError> {
     match a.chat.as_str() {
         "single" => {}
         "group" => return group_send(state, a),
-        "chatroom" => return Err(ApiError::NotSupported(format!("chat `{}`", a.chat))),
+        "chatroom" => return room_send(state, a),
         other => {
             return Err(DomainError::InvalidArgument(format!("unknown chat `{other}`")).into())
         }
@@ -117,6 +123,38 @@ fn group_send(state: &SocketState, a: SendArgs) -> Result<SendFuture, ApiError> 
     };
     Ok(Box::pin(async move {
         Ok(ack_fields(node.group_send(&app, &group, spec).await?))
+    }))
+}
+
+/// A chatroom send goes through the sender's entity (send rate) to the
+/// room, which checks the sender and admits the message by priority.
+fn room_send(state: &SocketState, a: SendArgs) -> Result<SendFuture, ApiError> {
+    let Some(authed) = &state.authed else {
+        return Err(ApiError::NotLoggedIn);
+    };
+    let room = room_id(&a.to)?;
+    check_client_msg_id(a.client_msg_id.as_deref())?;
+    let priority = match a.priority.as_deref() {
+        None => Priority::Normal,
+        Some(p) => Priority::parse(p)?,
+    };
+    let node = state.node.clone();
+    imcloud_actors::message::validate_body(
+        &a.body,
+        a.ext.as_ref(),
+        node.config.limits.max_message_bytes,
+    )?;
+    let app = authed.app.clone();
+    let spec = RoomSendSpec {
+        from: authed.user.clone(),
+        body: a.body,
+        ext: a.ext,
+        priority,
+        origin_session: Some(authed.session_id),
+        sender: Some((authed.key.clone(), rate_policy(&node, &app))),
+    };
+    Ok(Box::pin(async move {
+        Ok(ack_fields(node.room_send(&app, &room, spec).await?))
     }))
 }
 

@@ -1,23 +1,25 @@
-//! The shard-wide query behind the paged list of all groups.
+//! The shard-wide query behind the paged lists of all groups and all
+//! chatrooms (see [`super::created_index`]).
 
+use super::created_index::{self, Listed};
 use crate::command::{answer, Reply};
 use crate::error::DomainError;
-use crate::trees::group_index;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::store::prefix_end;
 
-/// Answers up to `limit` groups of `app` on this shard created before
-/// `before` (exclusive), newest first.
-pub fn list_groups(
+/// Answers up to `limit` groups or rooms of `app` on this shard created
+/// before `before` (exclusive), newest first.
+pub fn list_created(
     store: &ShardStore,
+    listed: Listed,
     app: &str,
     before: Option<(i64, String)>,
     limit: usize,
     reply: Reply<Vec<(i64, String)>>,
 ) {
-    let prefix = group_index::app_prefix(app);
+    let prefix = created_index::app_prefix(listed, app);
     let end = match &before {
-        Some((created, id)) => group_index::key(app, *created, id),
+        Some((created, id)) => created_index::key(listed, app, *created, id),
         None => prefix_end(&prefix),
     };
     let result = store
@@ -25,11 +27,11 @@ pub fn list_groups(
         .range_rev(&prefix, &end, limit)
         .map(|rows| {
             rows.into_iter()
-                .filter_map(|(k, _)| group_index::parse(prefix.len(), &k))
+                .filter_map(|(k, _)| created_index::parse(prefix.len(), &k))
                 .collect()
         })
         .map_err(|e| {
-            tracing::error!(error = %e, "group index scan failed");
+            tracing::error!(error = %e, "created-index scan failed");
             DomainError::Internal
         });
     answer(reply, result);

@@ -1,0 +1,93 @@
+//! Sending to a room: the room checks the sender (present member or owner,
+//! not muted, not silenced by mute-all unless owner/admin, not blocked),
+//! asks the node's fan-out queue to admit a message of its priority,
+//! numbers it, keeps it among the recent messages and queues one push for
+//! every joined device. Nothing is written: the ack means "accepted for
+//! fan-out" and is answered at once.
+
+use super::fanout::FanoutJob;
+use super::RoomState;
+use crate::command::{answer, RoomOutgoing};
+use crate::error::DomainError;
+use crate::message::SendAck;
+use crate::session::Push;
+use crate::ChatEntity;
+use imcloud_shards::StepCtx;
+use std::sync::Arc;
+
+impl RoomState {
+    /// Whether `sender` may speak now.
+    fn check_sender(&self, sender: &str, from_rest: bool) -> Result<(), DomainError> {
+        let record = self.record()?;
+        if from_rest {
+            // The app server may send as anyone (Easemob does not check
+            // the sender of a REST send).
+            return Ok(());
+        }
+        if record.blocks.contains(sender) {
+            return Err(DomainError::RoomBlocked);
+        }
+        if !self.is_member(sender) {
+            return Err(DomainError::NotInRoom);
+        }
+        if record
+            .mutes
+            .get(sender)
+            .is_some_and(|until| *until > crate::ids::now_ms())
+        {
+            return Err(DomainError::RoomMuted);
+        }
+        let manager = record.owner == sender || record.admins.contains(sender);
+        if record.mute_all && !manager {
+            return Err(DomainError::RoomMutedAll);
+        }
+        Ok(())
+    }
+
+    pub(super) fn send(&mut self, out: RoomOutgoing, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let RoomOutgoing {
+            mut message,
+            priority,
+            origin_session,
+            from_rest,
+            reply,
+        } = out;
+        if let Err(e) = self.check_sender(&message.from, from_rest) {
+            return answer(reply, Err(e));
+        }
+        let devices = self.devices();
+        if let Err(e) = self.fanout.admit(priority, devices.len()) {
+            return answer(reply, Err(e));
+        }
+        self.head += 1;
+        message.msg_id = ctx.env().msg_ids.next();
+        message.ts = crate::ids::now_ms();
+        message.seq = self.head;
+        message.to = self.key.id.clone();
+        let ack = SendAck {
+            msg_id: message.msg_id,
+            seq: message.seq,
+            ts: message.ts,
+        };
+        let message = Arc::new(message);
+        if self.keep_recent > 0 {
+            if self.recent.len() >= self.keep_recent {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(message.clone());
+        }
+        self.fanout
+            .stats
+            .messages
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // The ack goes first: the sender hears its message was accepted
+        // before other devices see it.
+        answer(reply, Ok(ack));
+        self.fanout.enqueue(FanoutJob {
+            devices,
+            push: Push::Message(message),
+            priority,
+            skip_session: origin_session,
+        });
+    }
+}

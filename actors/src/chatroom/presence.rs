@@ -1,0 +1,117 @@
+//! Who is present: devices join (answered with the recent messages) and
+//! leave (asked, or their socket closed); a member whose last device left
+//! is gone. The list of joined devices that messages go to is rebuilt
+//! lazily after a change.
+
+use super::{Joined, Member, RoomState, MAX_ROOM_DEVICES};
+use crate::error::DomainError;
+use crate::session::WeakSessionRef;
+use crate::ChatEntity;
+use imcloud_shards::StepCtx;
+use std::sync::Arc;
+
+impl RoomState {
+    pub(super) fn join(
+        &mut self,
+        user: String,
+        session: WeakSessionRef,
+        _ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<Joined, DomainError> {
+        let record = self.record()?;
+        if record.blocks.contains(&user) {
+            return Err(DomainError::RoomBlocked);
+        }
+        if !self.is_member(&user) && self.member_count() >= record.maxusers as usize {
+            // Sockets that closed without their leave arriving yet free
+            // their places first.
+            self.prune_closed();
+            let record = self.record()?;
+            if self.member_count() >= record.maxusers as usize {
+                return Err(DomainError::RoomFull);
+            }
+        }
+        let is_new = !self.members.contains_key(&user);
+        let member = self.members.entry(user.clone()).or_default();
+        member.devices.retain(|d| d.id != session.id && !d.is_closed());
+        if member.devices.len() >= MAX_ROOM_DEVICES {
+            member.devices.remove(0);
+        }
+        member.devices.push(session);
+        self.devices = None;
+        if is_new {
+            self.push_event_to_managers("member_joined", &user, &[]);
+        }
+        Ok(Joined {
+            recent: self.recent.iter().cloned().collect(),
+        })
+    }
+
+    pub(super) fn leave(
+        &mut self,
+        user: &str,
+        session_id: u64,
+        _ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<(), DomainError> {
+        self.record()?;
+        let Some(member) = self.members.get_mut(user) else {
+            return Err(DomainError::NotInRoom);
+        };
+        let before = member.devices.len();
+        member.devices.retain(|d| d.id != session_id);
+        if member.devices.len() == before {
+            return Err(DomainError::NotInRoom);
+        }
+        self.devices = None;
+        if member.devices.is_empty() {
+            self.members.remove(user);
+            self.push_event_to_managers("member_left", user, &[]);
+        }
+        Ok(())
+    }
+
+    /// Takes a member out with its devices; returns the devices, so they
+    /// can be told why.
+    pub(super) fn drop_member(&mut self, user: &str) -> Vec<WeakSessionRef> {
+        self.devices = None;
+        self.members
+            .remove(user)
+            .map(|m| m.devices)
+            .unwrap_or_default()
+    }
+
+    /// Adds a member without a device (the app's REST add).
+    pub(super) fn add_member(&mut self, user: &str) {
+        self.members.entry(user.to_string()).or_insert_with(Member::default);
+    }
+
+    /// Forgets devices whose sockets closed, and members left without one
+    /// that had joined with a device.
+    fn prune_closed(&mut self) {
+        let mut emptied = Vec::new();
+        for (name, m) in self.members.iter_mut() {
+            let before = m.devices.len();
+            m.devices.retain(|d| !d.is_closed());
+            if before > 0 && m.devices.is_empty() {
+                emptied.push(name.clone());
+            }
+        }
+        for name in emptied {
+            self.members.remove(&name);
+        }
+        self.devices = None;
+    }
+
+    /// Every joined device.
+    pub(super) fn devices(&mut self) -> Arc<[WeakSessionRef]> {
+        if let Some(d) = &self.devices {
+            return d.clone();
+        }
+        let d: Arc<[WeakSessionRef]> = self
+            .members
+            .values()
+            .flat_map(|m| m.devices.iter().cloned())
+            .collect();
+        self.devices = Some(d.clone());
+        d
+    }
+}
