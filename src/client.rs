@@ -150,6 +150,11 @@ impl WsClient {
             .map_err(|e| ClientError::Ws(e.to_string()))
     }
 
+    /// Starts the closing handshake; the server ends the session.
+    pub async fn close(&self) -> Result<(), ClientError> {
+        self.send_raw(Message::Close(None)).await
+    }
+
     /// Sends `{"id", "op", ...args}` and returns the reply.
     pub async fn request(&self, op: &str, args: Value) -> Result<Value, ClientError> {
         let id = format!("r{}", self.next_id.fetch_add(1, Ordering::Relaxed));

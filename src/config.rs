@@ -156,6 +156,15 @@ impl Config {
         {
             return Err("bad config: limits must be positive".into());
         }
+        let l = &self.limits;
+        if !(l.chatroom_shed_low <= l.chatroom_shed_normal
+            && l.chatroom_shed_normal <= l.chatroom_shed_all)
+        {
+            return Err(
+                "bad config: limits.chatroom_shed_low <= chatroom_shed_normal <= chatroom_shed_all"
+                    .into(),
+            );
+        }
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
             return Err(
                 "bad config: shards.mailbox and storage.commit_queue must be positive".into(),

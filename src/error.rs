@@ -137,9 +137,12 @@ impl ApiError {
                 D::GroupMuted => info(215, 403, "forbidden_op", "ForbiddenOpException"),
                 D::GroupMutedAll => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::GroupBlocked => info(615, 403, "forbidden_op", "ForbiddenOpException"),
-                D::RoomNotFound => {
-                    info(700, 404, "service_resource_not_found", "ChatroomNotFoundException")
-                }
+                D::RoomNotFound => info(
+                    700,
+                    404,
+                    "service_resource_not_found",
+                    "ChatroomNotFoundException",
+                ),
                 D::RoomExists => info(203, 400, "illegal_argument", "IllegalArgumentException"),
                 D::RoomPermission(_) => info(701, 403, "forbidden_op", "ForbiddenOpException"),
                 D::AlreadyInRoom => info(702, 403, "forbidden_op", "ForbiddenOpException"),

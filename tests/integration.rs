@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod chatrooms;
 mod cli;
 mod direct_chat;
 mod durability;

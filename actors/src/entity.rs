@@ -30,7 +30,9 @@ impl Entity for ChatEntity {
             EntityKind::Group => {
                 ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?))
             }
-            EntityKind::Chatroom => ChatEntity::Room(Box::new(RoomState::activate(key, store, env)?)),
+            EntityKind::Chatroom => {
+                ChatEntity::Room(Box::new(RoomState::activate(key, store, env)?))
+            }
         })
     }
 
@@ -65,7 +67,9 @@ impl Entity for ChatEntity {
                 before,
                 limit,
                 reply,
-            } => crate::trees::list_created::list_created(store, listed, &app, before, limit, reply),
+            } => {
+                crate::trees::list_created::list_created(store, listed, &app, before, limit, reply)
+            }
             other => other.reject(crate::DomainError::Internal),
         }
     }

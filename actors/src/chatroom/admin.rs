@@ -97,7 +97,10 @@ impl RoomState {
     }
 
     fn view(&self) -> RoomView {
-        let record = self.record.clone().unwrap_or_else(|| super::types::empty(&self.key.id));
+        let record = self
+            .record
+            .clone()
+            .unwrap_or_else(|| super::types::empty(&self.key.id));
         let mut members = Vec::with_capacity(self.members.len() + 1);
         members.push(record.owner.clone());
         members.extend(self.members.keys().filter(|m| **m != record.owner).cloned());
@@ -150,7 +153,9 @@ impl RoomState {
         }
         if let Some(r) = self.record.as_mut() {
             if r.owner == to {
-                return Err(DomainError::InvalidArgument(format!("{to} already owns the room")));
+                return Err(DomainError::InvalidArgument(format!(
+                    "{to} already owns the room"
+                )));
             }
             r.admins.remove(to);
             r.owner = to.to_string();
@@ -169,7 +174,12 @@ impl RoomState {
         // Everyone present hears it before the room goes.
         self.push_event("destroyed", "", None);
         if let Some(r) = &self.record {
-            ctx.delete(created_index::key(Listed::Rooms, &self.key.app, r.created, &r.id));
+            ctx.delete(created_index::key(
+                Listed::Rooms,
+                &self.key.app,
+                r.created,
+                &r.id,
+            ));
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         ctx.append_event(&Event::RoomDeleted {
@@ -224,7 +234,10 @@ impl RoomState {
         self.need_manager(actor)?;
         batch_size(&users)?;
         let owner_asks = matches!(actor, Actor::App)
-            || self.record.as_ref().is_some_and(|r| matches!(actor, Actor::User(u) if *u == r.owner));
+            || self
+                .record
+                .as_ref()
+                .is_some_and(|r| matches!(actor, Actor::User(u) if *u == r.owner));
         let mut out = Vec::with_capacity(users.len());
         for u in users {
             let r = self.remove_one(&u, owner_asks, block);
@@ -250,7 +263,9 @@ impl RoomState {
         }
         if block {
             if record.blocks.len() >= MAX_ROOM_LIST {
-                return Err(DomainError::InvalidArgument("the block list is full".into()));
+                return Err(DomainError::InvalidArgument(
+                    "the block list is full".into(),
+                ));
             }
         } else if !self.members.contains_key(user) {
             return Err(DomainError::NotInRoom);
@@ -283,7 +298,9 @@ impl RoomState {
         }
         if admin {
             if record.admins.contains(user) {
-                return Err(DomainError::InvalidArgument(format!("{user} is already an admin")));
+                return Err(DomainError::InvalidArgument(format!(
+                    "{user} is already an admin"
+                )));
             }
             if !self.members.contains_key(user) {
                 return Err(DomainError::NotInRoom);
@@ -294,7 +311,9 @@ impl RoomState {
                 )));
             }
         } else if !record.admins.contains(user) {
-            return Err(DomainError::InvalidArgument(format!("{user} is not an admin")));
+            return Err(DomainError::InvalidArgument(format!(
+                "{user} is not an admin"
+            )));
         }
         if let Some(r) = self.record.as_mut() {
             if admin {

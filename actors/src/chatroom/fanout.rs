@@ -66,7 +66,8 @@ pub struct RoomFanout {
     pending: AtomicU64,
     thresholds: ShedThresholds,
     pub stats: RoomStats,
-    /// Test hook: the worker stops taking jobs, as if overloaded.
+    /// Test hook: the worker stops taking jobs, as if overloaded (only
+    /// set with the `fault-injection` feature).
     held: AtomicBool,
 }
 
@@ -129,6 +130,7 @@ impl RoomFanout {
     }
 
     /// Test hook: holds (or releases) the worker, so the queue backs up.
+    #[cfg(feature = "fault-injection")]
     pub fn hold(&self, on: bool) {
         self.held.store(on, Ordering::SeqCst);
         self.ready.notify_all();

@@ -3,7 +3,7 @@
 //! is gone. The list of joined devices that messages go to is rebuilt
 //! lazily after a change.
 
-use super::{Joined, Member, RoomState, MAX_ROOM_DEVICES};
+use super::{Joined, RoomState, MAX_ROOM_DEVICES};
 use crate::error::DomainError;
 use crate::session::WeakSessionRef;
 use crate::ChatEntity;
@@ -32,7 +32,9 @@ impl RoomState {
         }
         let is_new = !self.members.contains_key(&user);
         let member = self.members.entry(user.clone()).or_default();
-        member.devices.retain(|d| d.id != session.id && !d.is_closed());
+        member
+            .devices
+            .retain(|d| d.id != session.id && !d.is_closed());
         if member.devices.len() >= MAX_ROOM_DEVICES {
             member.devices.remove(0);
         }
@@ -81,7 +83,7 @@ impl RoomState {
 
     /// Adds a member without a device (the app's REST add).
     pub(super) fn add_member(&mut self, user: &str) {
-        self.members.entry(user.to_string()).or_insert_with(Member::default);
+        self.members.entry(user.to_string()).or_default();
     }
 
     /// Forgets devices whose sockets closed, and members left without one

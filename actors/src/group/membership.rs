@@ -276,7 +276,12 @@ impl GroupState {
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         if let Some(r) = &self.record {
-            ctx.delete(created_index::key(Listed::Groups, self.app(), r.created, &r.id));
+            ctx.delete(created_index::key(
+                Listed::Groups,
+                self.app(),
+                r.created,
+                &r.id,
+            ));
         }
         ctx.append_event(&Event::GroupDismissed {
             app: self.app().to_string(),

@@ -5,7 +5,7 @@
 pub mod created_index;
 pub mod dedupe;
 pub mod group_members;
+pub mod list_created;
 pub mod timeline;
 pub mod user_groups;
-pub mod list_created;
 pub mod user_index;
