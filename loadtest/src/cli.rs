@@ -4,7 +4,7 @@
 use crate::connect::rss::RssSource;
 use crate::connect::ConnectOptions;
 use crate::direct::{DirectOptions, Pacing};
-use crate::group::GroupOptions;
+use crate::group::{Conversation, GroupOptions};
 use crate::offline::OfflineOptions;
 use crate::rest::Credentials;
 use crate::setup::SetupOptions;
@@ -85,6 +85,28 @@ pub enum Command {
     Group(GroupArgs),
     /// Catching up by sync: receivers offline while senders send, then sync.
     Offline(OfflineArgs),
+    /// Chatroom fan-out to present members (after `setup --chatroom-members K`).
+    Chatroom(ChatroomArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChatroomArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The room id `setup --chatroom-members K` printed.
+    #[arg(long)]
+    pub room: String,
+    /// K: members, all connected and joined (users {prefix}0..K-1).
+    #[arg(long, default_value_t = 100)]
+    pub members: u32,
+    /// S: members that send (the first S).
+    #[arg(long, default_value_t = 1)]
+    pub senders: u32,
+    /// Priority of every message: high, normal or low.
+    #[arg(long, default_value = "normal", value_parser = ["high", "normal", "low"])]
+    pub priority: String,
+    #[command(flatten)]
+    pub send: SendPhaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +175,10 @@ pub struct SetupArgs {
     /// Also create the group `{prefix}-g{K}` of users 0..K-1 (idempotent).
     #[arg(long)]
     pub group_members: Option<u32>,
+    /// Also find or create the chatroom `{prefix}-r{K}` for K members and
+    /// print its id.
+    #[arg(long)]
+    pub chatroom_members: Option<u32>,
 }
 
 /// How the senders of `direct` and `group` pace a bounded send phase.
@@ -298,9 +324,39 @@ impl SendPhaseArgs {
     }
 }
 
+impl ChatroomArgs {
+    pub fn options(&self) -> Result<GroupOptions, Error> {
+        let target = self.target.target()?;
+        let priority = match self.priority.as_str() {
+            "high" => "high",
+            "low" => "low",
+            _ => "normal",
+        };
+        Ok(GroupOptions {
+            conversation: Conversation::Chatroom {
+                id: self.room.clone(),
+                priority,
+                metrics_url: format!("{}/metrics", target.http_base),
+            },
+            target,
+            prefix: self.target.prefix.clone(),
+            members: self.members,
+            senders: self.senders,
+            pacing: self.send.pacing()?,
+            duration: secs("duration", self.send.duration)?,
+            messages: self.send.messages,
+            drain: secs("drain", self.send.drain)?,
+            payload_bytes: self.send.size,
+            encoding: self.target.encoding(),
+            login_concurrency: self.send.login_concurrency,
+        })
+    }
+}
+
 impl GroupArgs {
     pub fn options(&self) -> Result<GroupOptions, Error> {
         Ok(GroupOptions {
+            conversation: Conversation::Group,
             target: self.target.target()?,
             prefix: self.target.prefix.clone(),
             members: self.members,

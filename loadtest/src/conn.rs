@@ -10,6 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 /// An open client WebSocket.
@@ -60,26 +61,29 @@ pub async fn auth(
 ) -> Result<(), Error> {
     let frame = wire::auth_frame(appkey, user, &crate::password_for(user), device, enc)
         .map_err(Error::Ws)?;
+    request(ws, frame, wire::AUTH_ID, &format!("auth of {user}")).await
+}
+
+/// Sends `frame` and waits for the reply with request id `id`, skipping
+/// pushes; `what` names the request in errors.
+pub async fn request(ws: &mut Ws, frame: Message, id: &str, what: &str) -> Result<(), Error> {
     ws.send(frame).await?;
     while let Some(msg) = ws.next().await {
         let msg = msg?;
         let Some(reply) = wire::decode(&msg) else {
             continue;
         };
-        if reply.id.as_deref() != Some(wire::AUTH_ID) {
+        if reply.id.as_deref() != Some(id) {
             continue;
         }
         return match (reply.ok, reply.error) {
             (Some(true), _) => Ok(()),
-            (_, Some(e)) => Err(Error::Server(format!(
-                "auth of {user} failed with code {}",
-                e.code
-            ))),
-            _ => Err(Error::Server(format!("auth of {user}: malformed reply"))),
+            (_, Some(e)) => Err(Error::Server(format!("{what} failed with code {}", e.code))),
+            _ => Err(Error::Server(format!("{what}: malformed reply"))),
         };
     }
     Err(Error::Ws(format!(
-        "socket closed before the auth reply for {user}"
+        "socket closed before the reply to {what}"
     )))
 }
 

@@ -18,6 +18,9 @@
 //!   (server RSS, file-descriptor limit).
 //! - [`group`]: scenario `group`, fan-out throughput and latency in one
 //!   group (created by `setup --group-members K`).
+//! - [`chatroom`]: scenario `chatroom` (the `group` members and senders in
+//!   a chatroom they join first), the room's setup, the server's shed
+//!   counters.
 //! - [`offline`]: scenario `offline`, receivers catching up by `sync`
 //!   after senders sent while they were away.
 //! - [`report_text`]: rates and the text lines every report shares.
@@ -25,6 +28,7 @@
 //! - [`cli`]: the command line of the `imcloud-loadtest` binary.
 //! - [`error`]: the harness's error type.
 
+pub mod chatroom;
 pub mod cli;
 pub mod compare;
 pub mod conn;

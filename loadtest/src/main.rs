@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use imcloud_loadtest::cli::{Cli, Command};
-use imcloud_loadtest::{compare, connect, direct, group, offline, setup, Error};
+use imcloud_loadtest::{chatroom, compare, connect, direct, group, offline, setup, Error};
 use serde::Serialize;
 
 fn print<T: Serialize>(
@@ -29,6 +29,8 @@ struct SetupOut {
     users: setup::SetupReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     group: Option<group::setup::GroupSetupReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chatroom: Option<chatroom::setup::RoomSetupReport>,
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
@@ -51,29 +53,60 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 ),
                 None => None,
             };
-            let out = SetupOut { users: r, group: g };
-            print(cli.json, &out, |SetupOut { users: r, group: g }| {
-                let mut out = format!(
-                    "setup: {} users requested: {} created, {} existed, {} failed in {:.1} s\n",
-                    r.requested, r.created, r.existing, r.failed, r.secs
-                );
-                if let Some(g) = g {
-                    out.push_str(&format!(
-                        "setup: group {} {}, {} members added, {} members in all\n",
-                        g.group,
-                        if g.created { "created" } else { "existed" },
-                        g.added,
-                        g.members
-                    ));
-                }
-                out
-            })
+            let room = match a.chatroom_members {
+                Some(k) => Some(
+                    chatroom::setup::ensure(&opts.target, &opts.credentials, &opts.prefix, k)
+                        .await?,
+                ),
+                None => None,
+            };
+            let out = SetupOut {
+                users: r,
+                group: g,
+                chatroom: room,
+            };
+            print(
+                cli.json,
+                &out,
+                |SetupOut {
+                     users: r,
+                     group: g,
+                     chatroom,
+                 }| {
+                    let mut out = format!(
+                        "setup: {} users requested: {} created, {} existed, {} failed in {:.1} s\n",
+                        r.requested, r.created, r.existing, r.failed, r.secs
+                    );
+                    if let Some(g) = g {
+                        out.push_str(&format!(
+                            "setup: group {} {}, {} members added, {} members in all\n",
+                            g.group,
+                            if g.created { "created" } else { "existed" },
+                            g.added,
+                            g.members
+                        ));
+                    }
+                    if let Some(c) = chatroom {
+                        out.push_str(&format!(
+                            "setup: chatroom {} {}: id {}\n",
+                            c.name,
+                            if c.created { "created" } else { "existed" },
+                            c.id
+                        ));
+                    }
+                    out
+                },
+            )
         }
         Command::Direct(a) => {
             let r = direct::run(&a.options()?).await?;
             print(cli.json, &r, |r| r.table())
         }
         Command::Group(a) => {
+            let r = group::run(&a.options()?).await?;
+            print(cli.json, &r, |r| r.table())
+        }
+        Command::Chatroom(a) => {
             let r = group::run(&a.options()?).await?;
             print(cli.json, &r, |r| r.table())
         }

@@ -51,6 +51,8 @@ struct SendFrame<'a> {
     to: &'a str,
     body: Body<'a>,
     ext: Ext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -102,10 +104,13 @@ pub fn auth_frame(
 
 /// Builds one sender's `send` frames: everything but the stamp and id is
 /// fixed per sender, so a JSON frame is two `write!`s into a string.
+#[derive(Debug, Clone)]
 pub struct SendTemplate {
     enc: Encoding,
     chat: &'static str,
     to: String,
+    /// Chatroom sends: `high`, `normal` or `low`.
+    priority: Option<&'static str>,
     payload: String,
     /// JSON up to and including `"lt":{`, already escaped.
     json_head: String,
@@ -122,6 +127,23 @@ impl SendTemplate {
         SendTemplate::for_chat("group", to, payload_bytes, enc)
     }
 
+    /// A chatroom send to room id `to` with `priority`.
+    pub fn chatroom(
+        to: &str,
+        priority: &'static str,
+        payload_bytes: usize,
+        enc: Encoding,
+    ) -> SendTemplate {
+        let mut t = SendTemplate::for_chat("chatroom", to, payload_bytes, enc);
+        t.priority = Some(priority);
+        t.json_head = t.json_head.replacen(
+            r#""op":"send","#,
+            &format!(r#""op":"send","priority":"{priority}","#),
+            1,
+        );
+        t
+    }
+
     fn for_chat(chat: &'static str, to: &str, payload_bytes: usize, enc: Encoding) -> SendTemplate {
         let payload = "x".repeat(payload_bytes.max(1));
         // Escaping through serde_json keeps odd user names valid JSON.
@@ -133,6 +155,7 @@ impl SendTemplate {
             enc,
             chat,
             to: to.to_string(),
+            priority: None,
             payload,
             json_head,
         }
@@ -164,6 +187,7 @@ impl SendTemplate {
                         msg: &self.payload,
                     },
                     ext: Ext { lt: stamp },
+                    priority: self.priority,
                 };
                 encode(&frame, Encoding::MsgPack)
             }
@@ -177,6 +201,28 @@ struct SyncFrame<'a> {
     op: &'static str,
     cursors: &'a std::collections::BTreeMap<String, u64>,
     limit: u32,
+}
+
+#[derive(Serialize)]
+struct JoinFrame<'a> {
+    id: &'static str,
+    op: &'static str,
+    chatroom: &'a str,
+}
+
+/// The request id of a `join`.
+pub const JOIN_ID: &str = "join";
+
+/// A `join` of chatroom `room`.
+pub fn join_frame(room: &str, enc: Encoding) -> Result<Message, String> {
+    encode(
+        &JoinFrame {
+            id: JOIN_ID,
+            op: "join",
+            chatroom: room,
+        },
+        enc,
+    )
 }
 
 /// A `sync` request for `cursors` (stream → seq), at most `limit` messages.

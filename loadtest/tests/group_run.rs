@@ -45,6 +45,7 @@ async fn every_acked_group_message_reaches_every_other_member_once() {
         (Pacing::Open { rate: 200.0 }, Encoding::MsgPack),
     ] {
         let r = group::run(&GroupOptions {
+            conversation: group::Conversation::Group,
             target: server.target(),
             prefix: "lt".into(),
             members: MEMBERS,

@@ -1,4 +1,5 @@
-//! Scenario `group`: fan-out throughput and latency in one group. Members
+//! Scenario `group`: fan-out throughput and latency in one group (and,
+//! with [`Conversation::Chatroom`], in one chatroom). Members
 //! `{prefix}0..{prefix}K-1` (the group `{prefix}-g{K}` made by `setup
 //! --group-members K`) all connect; members `0..S-1` also send to the
 //! group. The server pushes each message to every member online except the
@@ -16,6 +17,7 @@ pub mod member;
 pub mod report;
 pub mod setup;
 
+use crate::chatroom::{self, shed::ShedCounts};
 use crate::direct::sender::{SenderPlan, SenderResult};
 use crate::direct::{login_all, run_id, Pacing};
 use crate::setup::user_name;
@@ -28,9 +30,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What `group` is to do.
+/// Where the messages go.
+#[derive(Debug, Clone)]
+pub enum Conversation {
+    /// The group `setup --group-members K` made.
+    Group,
+    /// A chatroom every member joins first (see [`crate::chatroom`]);
+    /// `metrics_url` is where the server's shed counters are read.
+    Chatroom {
+        id: String,
+        priority: &'static str,
+        metrics_url: String,
+    },
+}
+
+/// What `group` (or `chatroom`) is to do.
 #[derive(Debug, Clone)]
 pub struct GroupOptions {
+    pub conversation: Conversation,
     pub target: Target,
     pub prefix: String,
     /// K: members of the group, all connected.
@@ -76,14 +93,32 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
     opts.check()?;
     let k = opts.members;
     let s = opts.senders;
-    let gid = setup::group_id(&opts.prefix, k);
-    let sockets = login_all(
+    let mut sockets = login_all(
         &opts.target,
         (0..k).map(|i| user_name(&opts.prefix, i)).collect(),
         opts.encoding,
         opts.login_concurrency,
     )
     .await?;
+    let http = reqwest::Client::new();
+    let (gid, template, shed_before) = match &opts.conversation {
+        Conversation::Group => {
+            let gid = setup::group_id(&opts.prefix, k);
+            let t = SendTemplate::group(&gid, opts.payload_bytes, opts.encoding);
+            (gid, t, None)
+        }
+        Conversation::Chatroom {
+            id,
+            priority,
+            metrics_url,
+        } => {
+            sockets =
+                chatroom::join_all(sockets, id, opts.encoding, opts.login_concurrency).await?;
+            let t = SendTemplate::chatroom(id, priority, opts.payload_bytes, opts.encoding);
+            let before = ShedCounts::read(&http, metrics_url).await?;
+            (id.clone(), t, Some(before))
+        }
+    };
 
     let run_id = run_id();
     let base = Instant::now() + Duration::from_millis(50);
@@ -110,7 +145,7 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
             let plan = SenderPlan {
                 pair: p,
                 run_id,
-                template: SendTemplate::group(&gid, opts.payload_bytes, opts.encoding),
+                template: template.clone(),
                 pacing: opts.pacing,
                 interval,
                 offset: interval.mul_f64(f64::from(p) / f64::from(s)),
@@ -172,8 +207,18 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
                 .map_err(|e| Error::Server(format!("member task failed: {e}")))?,
         );
     }
+    let shed = match (&opts.conversation, shed_before) {
+        (Conversation::Chatroom { metrics_url, .. }, Some(before)) => {
+            Some(ShedCounts::read(&http, metrics_url).await?.since(before))
+        }
+        _ => None,
+    };
     let facts = GroupFacts {
         group: gid,
+        chatroom: match &opts.conversation {
+            Conversation::Group => None,
+            Conversation::Chatroom { priority, .. } => Some((*priority, shed.unwrap_or_default())),
+        },
         mode: match opts.pacing {
             Pacing::Open { .. } => "open",
             Pacing::Closed { .. } => "closed",

@@ -3,6 +3,7 @@
 //! loss by msg id, duplicates, throughput and latency percentiles.
 
 use super::member::MemberResult;
+use crate::chatroom::shed::ShedCounts;
 use crate::direct::sender::SenderResult;
 use crate::latency::{Latency, Summary};
 use crate::report_text::{counts, lost_sample_line, pace, per_sec};
@@ -16,7 +17,16 @@ const LOST_SAMPLE: usize = 20;
 /// Everything `group` measured.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct GroupReport {
+    /// `group` or `chatroom`.
+    pub scenario: String,
+    /// The group or room id.
     pub group: String,
+    /// Chatrooms: the senders' priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Chatrooms: what the server shed during the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shed: Option<ShedCounts>,
     /// `open` or `closed`.
     pub mode: String,
     pub members: u32,
@@ -58,6 +68,8 @@ pub struct GroupReport {
 /// The run's settings the report repeats.
 pub struct GroupFacts {
     pub group: String,
+    /// Chatrooms: the priority sent at and what the server shed.
+    pub chatroom: Option<(&'static str, ShedCounts)>,
     pub mode: &'static str,
     pub members: u32,
     pub rate: Option<f64>,
@@ -75,7 +87,15 @@ pub fn build(
     members: Vec<MemberResult>,
 ) -> GroupReport {
     let mut r = GroupReport {
+        scenario: if facts.chatroom.is_some() {
+            "chatroom"
+        } else {
+            "group"
+        }
+        .into(),
         group: facts.group,
+        priority: facts.chatroom.map(|(p, _)| p.to_string()),
+        shed: facts.chatroom.map(|(_, s)| s),
         mode: facts.mode.into(),
         members: facts.members,
         senders: senders.len() as u32,
@@ -152,9 +172,14 @@ impl GroupReport {
         let pace = pace(self.rate, self.window);
         let errors = counts(&self.errors);
         // Writing to a String cannot fail.
+        let priority = match &self.priority {
+            Some(p) => format!(", {p} priority"),
+            None => String::new(),
+        };
         let _ = writeln!(
             o,
-            "group {}: {} members, {} senders, {pace}, {} frames, {} B payload, send phase {:.1} s",
+            "{} {}: {} members, {} senders, {pace}{priority}, {} frames, {} B payload, send phase {:.1} s",
+            self.scenario,
             self.group,
             self.members,
             self.senders,
@@ -182,6 +207,13 @@ impl GroupReport {
             "  throughput: {:.0} acked/s, {:.0} deliveries/s",
             self.acked_per_sec, self.deliveries_per_sec
         );
+        if let Some(shed) = &self.shed {
+            let _ = writeln!(
+                o,
+                "  server shed: refused high {} normal {} low {}; pushes skipped by busy devices {}",
+                shed.high, shed.normal, shed.low, shed.device
+            );
+        }
         let _ = writeln!(o, "  {}", Summary::header());
         let _ = writeln!(o, "  {}", self.e2e.row("end-to-end"));
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
@@ -197,6 +229,7 @@ mod tests {
     fn facts(members: u32) -> GroupFacts {
         GroupFacts {
             group: "g".into(),
+            chatroom: None,
             mode: "closed",
             members,
             rate: None,
