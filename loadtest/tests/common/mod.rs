@@ -25,6 +25,11 @@ impl TestServer {
     /// Starts with a small, benchmark-style config: 8 shards, cheap
     /// password hashing, no send rate limit.
     pub fn start() -> TestServer {
+        Self::start_with(|_| {})
+    }
+
+    /// Starts with the config changed by `tune` after the defaults above.
+    pub fn start_with(tune: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let overrides = CliOverrides {
             listen: Some("127.0.0.1:0".into()),
@@ -37,6 +42,7 @@ impl TestServer {
         config.auth.argon2_memory_kib = 1024;
         config.auth.argon2_iterations = 1;
         config.app_defaults.user_send_rate = 0;
+        tune(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = std::sync::mpsc::channel();
