@@ -151,8 +151,38 @@ async fn each_bad_request_gets_its_code() {
     );
     assert_eq!(
         code(&c.request("join", json!({"chatroom": "1"})).await.unwrap()),
-        505
+        700,
+        "a chatroom that does not exist"
     );
+    assert_eq!(
+        code(
+            &c.request("join", json!({"chatroom": "no room"}))
+                .await
+                .unwrap()
+        ),
+        205
+    );
+    assert_eq!(
+        code(
+            &c.request(
+                "send",
+                json!({"chat": "chatroom", "to": "1", "priority": "urgent",
+                "body": {"type": "txt", "msg": "x"}})
+            )
+            .await
+            .unwrap()
+        ),
+        205
+    );
+    assert_eq!(
+        code(
+            &c.request("chatroom_fly", json!({"chatroom": "1"}))
+                .await
+                .unwrap()
+        ),
+        1002
+    );
+    assert_eq!(code(&c.request("recall", json!({})).await.unwrap()), 505);
 
     // Malformed frames answer with a null id, and the socket stays usable.
     c.send_raw(Message::Text("{not json".into())).await.unwrap();

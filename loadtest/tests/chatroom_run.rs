@@ -71,7 +71,11 @@ async fn every_acked_room_message_reaches_every_other_present_member_once() {
     let owed = 60 * u64::from(MEMBERS - 1);
     assert_eq!((r.sent, r.acked, r.pending), (60, 60, 0), "{table}");
     assert!(r.errors.is_empty(), "{table}");
-    assert_eq!((r.deliveries_expected, r.delivered), (owed, owed), "{table}");
+    assert_eq!(
+        (r.deliveries_expected, r.delivered),
+        (owed, owed),
+        "{table}"
+    );
     assert_eq!(
         (r.lost, r.duplicates, r.own_copies, r.foreign),
         (0, 0, 0, 0),
@@ -116,5 +120,8 @@ async fn messages_the_server_sheds_under_overload_are_counted_not_lost() {
     assert_eq!((shed.low, shed.normal, shed.high), (3, 0, 0), "{table}");
     // The two accepted messages reach the two other members.
     assert_eq!((r.delivered, r.lost), (4, 0), "{table}");
-    assert!(table.contains("server shed: refused high 0 normal 0 low 3"), "{table}");
+    assert!(
+        table.contains("server shed: refused high 0 normal 0 low 3"),
+        "{table}"
+    );
 }
