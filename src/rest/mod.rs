@@ -2,6 +2,7 @@
 //! paths under `/{org}/{app}/…`, the success envelope, error bodies and
 //! token auth. Each module exposes `configure`.
 
+pub mod created;
 pub mod envelope;
 pub mod extract;
 pub mod groups;
