@@ -25,6 +25,7 @@ pub use messages::send_to_rooms;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
+use super::groups::user;
 use super::parse_json;
 use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
 use crate::error::ApiError;
@@ -32,7 +33,6 @@ use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::chatroom::{RoomOp, RoomPatch, RoomReply, RoomView};
 use imcloud_actors::group::Actor;
-use imcloud_actors::ids::UserId;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -61,13 +61,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The room id of a path segment.
 fn rid(raw: &str) -> Result<String, ApiError> {
     Ok(room_id(raw)?)
-}
-
-/// A username from a path or body, lowercased.
-fn user(raw: &str) -> Result<String, ApiError> {
-    UserId::parse(raw)
-        .map(|u| u.to_string())
-        .map_err(|e| ApiError::IllegalArgument(e.to_string()))
 }
 
 /// Usernames from a body list of 1–`max`; `what` names the list in the
