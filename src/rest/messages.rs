@@ -1,5 +1,6 @@
 //! Sending messages from an app server (Easemob §5.1 M1 and the legacy
-//! `/messages` form of §5.2, for `users` targets). Each target gets its own
+//! `/messages` form of §5.2, for `users` targets; its `chatgroups` and
+//! `chatrooms` targets go to M2 and M3). Each target gets its own
 //! message; the reply maps target → msg id once every message is stored.
 
 use super::envelope::Envelope;
@@ -47,6 +48,8 @@ struct SendLegacy {
     ext: Option<Value>,
     #[serde(default)]
     sync_device: bool,
+    #[serde(default)]
+    chatroom_msg_level: Option<String>,
 }
 
 /// A field that was sent, even as `null` (`Some(Value::Null)`); only a
@@ -204,10 +207,15 @@ async fn send_legacy(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRe
             crate::rest::groups::send_to_groups(&ctx, req.from, req.target, body, req.ext).await?
         }
         "chatrooms" => {
-            return Err(ApiError::NotSupported(format!(
-                "target_type {}",
-                req.target_type
-            )))
+            crate::rest::chatrooms::send_to_rooms(
+                &ctx,
+                req.from,
+                req.target,
+                body,
+                req.ext,
+                req.chatroom_msg_level,
+            )
+            .await?
         }
         other => {
             return Err(ApiError::IllegalArgument(format!(

@@ -2,6 +2,8 @@
 //! paths under `/{org}/{app}/…`, the success envelope, error bodies and
 //! token auth. Each module exposes `configure`.
 
+pub mod chatrooms;
+pub mod created;
 pub mod envelope;
 pub mod extract;
 pub mod groups;
@@ -21,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     users::configure(cfg);
     messages::configure(cfg);
     groups::configure(cfg);
+    chatrooms::configure(cfg);
 }
 
 /// Body of every unknown route.

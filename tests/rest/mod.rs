@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+mod chatrooms;
 mod messages;
 mod tokens;
 mod users;

@@ -1,0 +1,179 @@
+//! Room members (R9c–R12c) and admins (R13c). Members the app adds need no
+//! device joined; they count against `maxusers` until removed.
+
+use super::{
+    outcomes, page_param, path_users, results, rid, run, single, user, user_list, view, RoomPath,
+    RoomUserPath,
+};
+use crate::error::ApiError;
+use crate::rest::envelope::Envelope;
+use crate::rest::extract::{AppToken, Body};
+use crate::rest::parse_json;
+use actix_web::{web, HttpResponse};
+use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Largest page of R9c (and its default).
+const MAX_PAGE: usize = 1000;
+/// Most users one R12c call removes (Easemob: 100); the room takes them
+/// [`MAX_ROOM_BATCH`] at a time.
+const MAX_REMOVE: usize = 100;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{org}/{app}/chatrooms/{id}/users", web::get().to(list))
+        .route(
+            "/{org}/{app}/chatrooms/{id}/users",
+            web::post().to(add_batch),
+        )
+        .route(
+            "/{org}/{app}/chatrooms/{id}/users/{username}",
+            web::post().to(add_one),
+        )
+        .route(
+            "/{org}/{app}/chatrooms/{id}/users/{usernames}",
+            web::delete().to(remove),
+        )
+        .route("/{org}/{app}/chatrooms/{id}/admin", web::get().to(admins))
+        .route(
+            "/{org}/{app}/chatrooms/{id}/admin",
+            web::post().to(add_admin),
+        )
+        .route(
+            "/{org}/{app}/chatrooms/{id}/admin/{username}",
+            web::delete().to(remove_admin),
+        );
+}
+
+/// R9c: `pagenum` from 1, `pagesize` 1–1000 (default 1000); the owner first.
+async fn list(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let size = page_param(&ctx, "pagesize", MAX_PAGE)?.clamp(1, MAX_PAGE);
+    let num = page_param(&ctx, "pagenum", 1)?.max(1);
+    let v = view(&ctx, &id).await?;
+    let data: Vec<Value> = super::affiliations(&v)
+        .into_iter()
+        .skip((num - 1).saturating_mul(size))
+        .take(size)
+        .collect();
+    let n = data.len();
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(data))
+        .count(n)
+        .finish())
+}
+
+/// R10c: the user must exist.
+async fn add_one(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let u = user(&path.3)?;
+    ctx.node
+        .users_exist(&ctx.app, std::slice::from_ref(&u))
+        .await?;
+    single(run(&ctx, &id, RoomOp::Add(vec![u.clone()])).await?)?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"result": true, "action": "add_member", "id": id, "user": u}))
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct Usernames {
+    usernames: Vec<String>,
+}
+
+/// R11c: 1–60 users, all of which must exist; answers those added.
+async fn add_batch(
+    AppToken(ctx): AppToken,
+    path: RoomPath,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let req: Usernames = parse_json(&body)?;
+    let users = user_list(&req.usernames, MAX_ROOM_BATCH, "addMembers")?;
+    ctx.node.users_exist(&ctx.app, &users).await?;
+    let added: Vec<String> = outcomes(run(&ctx, &id, RoomOp::Add(users)).await?)
+        .into_iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(u, _)| u)
+        .collect();
+    Ok(Envelope::new(&ctx)
+        .data(json!({"newmembers": added, "action": "add_member", "id": id}))
+        .finish())
+}
+
+/// R12c: one user (its error is the call's) or a comma list of up to 100
+/// (a result per user), removed 60 at a time.
+async fn remove(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let users = path_users(&path.3, MAX_REMOVE, "kickMembers")?;
+    if let [u] = users.as_slice() {
+        single(run(&ctx, &id, RoomOp::Remove(vec![u.clone()])).await?)?;
+        return Ok(Envelope::new(&ctx)
+            .data(json!({"result": true, "action": "remove_member", "user": u, "id": id}))
+            .finish());
+    }
+    let mut all = Vec::with_capacity(users.len());
+    for chunk in users.chunks(MAX_ROOM_BATCH) {
+        all.extend(outcomes(
+            run(&ctx, &id, RoomOp::Remove(chunk.to_vec())).await?,
+        ));
+    }
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(results(all, "remove_member", &id)))
+        .finish())
+}
+
+/// R13c list.
+async fn admins(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let v = view(&ctx, &id).await?;
+    let n = v.record.admins.len();
+    Ok(Envelope::new(&ctx)
+        .data(json!(v.record.admins))
+        .count(n)
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct NewAdmin {
+    newadmin: String,
+}
+
+/// R13c add: the user must exist and be a member.
+async fn add_admin(
+    AppToken(ctx): AppToken,
+    path: RoomPath,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let req: NewAdmin = parse_json(&body)?;
+    let u = user(&req.newadmin)?;
+    ctx.node
+        .users_exist(&ctx.app, std::slice::from_ref(&u))
+        .await?;
+    let op = RoomOp::SetAdmin {
+        user: u.clone(),
+        admin: true,
+    };
+    run(&ctx, &id, op).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"result": "success", "newadmin": u}))
+        .finish())
+}
+
+/// R13c remove.
+async fn remove_admin(
+    AppToken(ctx): AppToken,
+    path: RoomUserPath,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let u = user(&path.3)?;
+    let op = RoomOp::SetAdmin {
+        user: u.clone(),
+        admin: false,
+    };
+    run(&ctx, &id, op).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"result": "success", "oldadmin": u}))
+        .finish())
+}

@@ -1,0 +1,327 @@
+//! Chatrooms (Easemob §7 `chatrooms`), with the app token: every call acts
+//! as the app, which may do everything; the room entity still checks the
+//! rest (membership, limits, the owner's own protections).
+//!
+//! - this file: create (R1c), get one or several (R4c), modify and
+//!   transfer owner (R5c/R6c), delete (R7c), and the helpers the other
+//!   files share.
+//! - [`list`]: every room of the app, newest first, with cursor (R2c).
+//! - [`members`]: members list/add/remove (R9c–R12c), admins (R13c).
+//! - [`moderation`]: block list (R14c), mute (R16c), mute-all (R17c),
+//!   announcement (R8c).
+//! - [`super_admin`]: the app's chatroom super admins (R18c–R20c).
+//! - [`messages`]: sending to rooms (M3).
+//!
+//! Route order matters: `super_admin` is registered before
+//! `/chatrooms/{ids}` so that it is never read as a room id.
+
+mod list;
+mod members;
+mod messages;
+mod moderation;
+mod super_admin;
+
+pub use messages::send_to_rooms;
+
+use super::envelope::Envelope;
+use super::extract::{AppCtx, AppToken, Body};
+use super::groups::user;
+use super::parse_json;
+use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
+use crate::error::ApiError;
+use actix_web::{web, HttpResponse};
+use futures_util::future::join_all;
+use imcloud_actors::chatroom::{RoomOp, RoomPatch, RoomReply, RoomView};
+use imcloud_actors::group::Actor;
+use imcloud_actors::DomainError;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// Most ids one R4c call takes.
+const MAX_GET_IDS: usize = 100;
+/// Most members one R1c call names (more are added with R11c).
+const MAX_CREATE_MEMBERS: usize = 1000;
+
+type RoomPath = web::Path<(String, String, String)>;
+type RoomUserPath = web::Path<(String, String, String, String)>;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    // First: `/chatrooms/super_admin` must not match `/chatrooms/{ids}`.
+    super_admin::configure(cfg);
+    list::configure(cfg);
+    cfg.route("/{org}/{app}/chatrooms", web::post().to(create))
+        .route("/{org}/{app}/chatrooms/{ids}", web::get().to(get))
+        .route("/{org}/{app}/chatrooms/{id}", web::put().to(update))
+        .route("/{org}/{app}/chatrooms/{id}", web::delete().to(delete));
+    members::configure(cfg);
+    moderation::configure(cfg);
+    messages::configure(cfg);
+}
+
+/// The room id of a path segment.
+fn rid(raw: &str) -> Result<String, ApiError> {
+    Ok(room_id(raw)?)
+}
+
+/// Usernames from a body list of 1–`max`; `what` names the list in the
+/// error.
+fn user_list(list: &[String], max: usize, what: &str) -> Result<Vec<String>, ApiError> {
+    if list.is_empty() || list.len() > max {
+        return Err(ApiError::IllegalArgument(format!(
+            "{what}: name 1-{max} users"
+        )));
+    }
+    list.iter().map(|u| user(u)).collect()
+}
+
+/// Usernames from a comma list in the path, 1–`max`.
+fn path_users(raw: &str, max: usize, what: &str) -> Result<Vec<String>, ApiError> {
+    let list: Vec<String> = raw
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    user_list(&list, max, what)
+}
+
+/// Reads the whole room.
+async fn view(ctx: &AppCtx, id: &str) -> Result<RoomView, ApiError> {
+    match run(ctx, id, RoomOp::Get).await? {
+        RoomReply::View(v) => Ok(*v),
+        _ => Err(ApiError::Domain(DomainError::Internal)),
+    }
+}
+
+/// Runs an operation as the app.
+async fn run(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<RoomReply, ApiError> {
+    Ok(ctx.node.room(&ctx.app, id, Actor::App, op).await?)
+}
+
+/// Per-user outcomes of a batch operation (empty for other replies).
+fn outcomes(reply: RoomReply) -> Vec<(String, Result<(), DomainError>)> {
+    match reply {
+        RoomReply::Users(list) => list,
+        _ => Vec::new(),
+    }
+}
+
+/// Easemob's list of per-user results, keyed by room `id`.
+fn results(list: Vec<(String, Result<(), DomainError>)>, action: &str, id: &str) -> Vec<Value> {
+    list.into_iter()
+        .map(|(u, r)| match r {
+            Ok(()) => json!({"result": true, "action": action, "user": u, "id": id}),
+            Err(e) => json!({"result": false, "action": action,
+                "reason": ApiError::Domain(e).public_message(), "user": u, "id": id}),
+        })
+        .collect()
+}
+
+/// A one-user batch: its error, or nothing.
+fn single(reply: RoomReply) -> Result<(), ApiError> {
+    match outcomes(reply).into_iter().next() {
+        Some((_, Err(e))) => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// A page parameter: a non-negative number, or `default` when absent.
+fn page_param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {
+    match ctx.param(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument(format!("{name} must be a number"))),
+    }
+}
+
+/// Easemob's `affiliations`: the owner, then everyone else as `member`.
+fn affiliations(v: &RoomView) -> Vec<Value> {
+    v.members
+        .iter()
+        .map(|u| {
+            if *u == v.record.owner {
+                json!({"owner": u})
+            } else {
+                json!({"member": u})
+            }
+        })
+        .collect()
+}
+
+fn room_json(v: &RoomView) -> Value {
+    let r = &v.record;
+    json!({
+        "id": r.id, "name": r.name, "description": r.description,
+        "membersonly": false, "allowinvites": false, "maxusers": r.maxusers,
+        "owner": r.owner, "created": r.created, "custom": r.custom,
+        "mute": r.mute_all, "affiliations_count": v.members.len(),
+        "affiliations": affiliations(v), "public": true,
+    })
+}
+
+#[derive(Deserialize)]
+struct CreateReq {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    maxusers: Option<u32>,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    custom: Option<String>,
+}
+
+fn required(v: Option<String>, field: &str) -> Result<String, ApiError> {
+    v.ok_or_else(|| ApiError::IllegalArgument(format!("{field} must be provided")))
+}
+
+/// R1c: `name`, `description`, `owner` required; every user named must
+/// exist.
+async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let req: CreateReq = parse_json(&body)?;
+    let name = required(req.name, "name")?;
+    let description = required(req.description, "description")?;
+    let owner = user(&required(req.owner, "owner")?)?;
+    if req.members.len() > MAX_CREATE_MEMBERS {
+        return Err(ApiError::IllegalArgument(format!(
+            "members: name at most {MAX_CREATE_MEMBERS} users"
+        )));
+    }
+    let members: Vec<String> = req
+        .members
+        .iter()
+        .map(|m| user(m))
+        .collect::<Result<_, _>>()?;
+    let new = NewRoom {
+        name,
+        description,
+        maxusers: req.maxusers,
+        owner,
+        members,
+        custom: req.custom.unwrap_or_default(),
+    };
+    let id = ctx.node.create_room(&ctx.app, new).await?;
+    Ok(Envelope::new(&ctx).data(json!({ "id": id })).finish())
+}
+
+/// R4c: up to 100 comma-separated ids. One missing id → 404; among several,
+/// a missing one is an entry with `error`.
+async fn get(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let ids: Vec<&str> = path.2.split(',').filter(|s| !s.is_empty()).collect();
+    if ids.is_empty() || ids.len() > MAX_GET_IDS {
+        return Err(ApiError::IllegalArgument(format!(
+            "name 1-{MAX_GET_IDS} chatroom ids"
+        )));
+    }
+    let ids: Vec<String> = ids.into_iter().map(rid).collect::<Result<_, _>>()?;
+    if let [id] = ids.as_slice() {
+        let v = view(&ctx, id).await?;
+        return Ok(Envelope::new(&ctx)
+            .data(json!([room_json(&v)]))
+            .count(1)
+            .finish());
+    }
+    let views = join_all(ids.iter().map(|id| view(&ctx, id))).await;
+    let mut data = Vec::with_capacity(ids.len());
+    for (id, v) in ids.iter().zip(views) {
+        match v {
+            Ok(v) => data.push(room_json(&v)),
+            Err(ApiError::Domain(DomainError::RoomNotFound)) => {
+                data.push(json!({"id": id, "error": "chatroom id doesn't exist"}))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let n = data.len();
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(data))
+        .count(n)
+        .finish())
+}
+
+/// Fields R5c accepts (`groupname` is an alias of `name`); `newowner`
+/// makes it R6c.
+const UPDATABLE: [&str; 4] = ["name", "groupname", "description", "maxusers"];
+
+/// R5c (settings) and R6c (`newowner`: must be an existing user).
+async fn update(
+    AppToken(ctx): AppToken,
+    path: RoomPath,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let req: Map<String, Value> = parse_json(&body)?;
+    if let Some(new) = req.get("newowner") {
+        let new = user(
+            new.as_str()
+                .ok_or_else(|| ApiError::IllegalArgument("newowner must be a username".into()))?,
+        )?;
+        ctx.node
+            .users_exist(&ctx.app, std::slice::from_ref(&new))
+            .await?;
+        run(&ctx, &id, RoomOp::TransferOwner(new)).await?;
+        return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
+    }
+    let bad: Vec<&str> = req
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !UPDATABLE.contains(k))
+        .collect();
+    if !bad.is_empty() {
+        return Err(ApiError::IllegalArgument(format!(
+            "some of [{}] are not valid fields",
+            bad.join(", ")
+        )));
+    }
+    if req.is_empty() {
+        return Err(ApiError::IllegalArgument(
+            "name one of name, description, maxusers".into(),
+        ));
+    }
+    let text = |k: &str, max: usize| -> Result<Option<String>, ApiError> {
+        match req.get(k) {
+            None => Ok(None),
+            Some(Value::String(s)) => {
+                check_len(k, s, max)?;
+                Ok(Some(s.clone()))
+            }
+            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a string"))),
+        }
+    };
+    let maxusers = match req.get("maxusers") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| ApiError::IllegalArgument("maxusers must be a number".into()))?,
+        ),
+    };
+    let patch = RoomPatch {
+        name: text("name", MAX_ROOM_NAME)?.or(text("groupname", MAX_ROOM_NAME)?),
+        description: text("description", MAX_ROOM_DESCRIPTION)?,
+        maxusers,
+    };
+    run(&ctx, &id, RoomOp::Update(patch)).await?;
+    // Easemob answers `groupname` for the name.
+    let data: Map<String, Value> = req
+        .keys()
+        .map(|k| {
+            let k = if k == "name" { "groupname" } else { k.as_str() };
+            (k.to_string(), json!(true))
+        })
+        .collect();
+    Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
+}
+
+/// R7c.
+async fn delete(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    run(&ctx, &id, RoomOp::Delete).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"success": true, "id": id}))
+        .finish())
+}

@@ -1,0 +1,218 @@
+//! Room moderation: the block list (R14c: blocked users are removed and
+//! cannot join again until unblocked), mute of users (R16c), mute-all
+//! (R17c: it does not add anyone to the mute list), and the announcement
+//! (R8c).
+
+use super::{
+    outcomes, path_users, results, rid, run, single, user, user_list, view, RoomPath, RoomUserPath,
+};
+use crate::chatrooms::{check_len, MAX_ROOM_ANNOUNCEMENT};
+use crate::error::ApiError;
+use crate::groups::mute_until;
+use crate::rest::envelope::Envelope;
+use crate::rest::extract::{AppToken, Body};
+use crate::rest::parse_json;
+use actix_web::{web, HttpResponse};
+use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/{org}/{app}/chatrooms/{id}/blocks/users",
+        web::get().to(blocks),
+    )
+    .route(
+        "/{org}/{app}/chatrooms/{id}/blocks/users",
+        web::post().to(block_batch),
+    )
+    .route(
+        "/{org}/{app}/chatrooms/{id}/blocks/users/{username}",
+        web::post().to(block_one),
+    )
+    .route(
+        "/{org}/{app}/chatrooms/{id}/blocks/users/{usernames}",
+        web::delete().to(unblock),
+    )
+    .route("/{org}/{app}/chatrooms/{id}/mute", web::get().to(mutes))
+    .route("/{org}/{app}/chatrooms/{id}/mute", web::post().to(mute))
+    .route(
+        "/{org}/{app}/chatrooms/{id}/mute/{usernames}",
+        web::delete().to(unmute),
+    )
+    .route("/{org}/{app}/chatrooms/{id}/ban", web::post().to(ban))
+    .route("/{org}/{app}/chatrooms/{id}/ban", web::delete().to(unban))
+    .route(
+        "/{org}/{app}/chatrooms/{id}/announcement",
+        web::get().to(announcement),
+    )
+    .route(
+        "/{org}/{app}/chatrooms/{id}/announcement",
+        web::post().to(set_announcement),
+    );
+}
+
+async fn blocks(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let v = view(&ctx, &id).await?;
+    let n = v.record.blocks.len();
+    Ok(Envelope::new(&ctx)
+        .data(json!(v.record.blocks))
+        .count(n)
+        .finish())
+}
+
+async fn block_one(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let u = user(&path.3)?;
+    single(run(&ctx, &id, RoomOp::Block(vec![u.clone()])).await?)?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"result": true, "action": "add_blocks", "user": u, "id": id}))
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct Usernames {
+    usernames: Vec<String>,
+}
+
+async fn block_batch(
+    AppToken(ctx): AppToken,
+    path: RoomPath,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let req: Usernames = parse_json(&body)?;
+    let users = user_list(&req.usernames, MAX_ROOM_BATCH, "usernames")?;
+    let reply = run(&ctx, &id, RoomOp::Block(users)).await?;
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(results(outcomes(reply), "add_blocks", &id)))
+        .finish())
+}
+
+async fn unblock(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let users = path_users(&path.3, MAX_ROOM_BATCH, "removeBlocks")?;
+    let reply = run(&ctx, &id, RoomOp::Unblock(users.clone())).await?;
+    if let [u] = users.as_slice() {
+        single(reply)?;
+        return Ok(Envelope::new(&ctx)
+            .data(json!({"result": true, "action": "remove_blocks", "user": u, "id": id}))
+            .finish());
+    }
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(results(outcomes(reply), "remove_blocks", &id)))
+        .finish())
+}
+
+/// A mute's end as Easemob shows it: ms, or -1 for good.
+fn expire(until: i64) -> i64 {
+    if until == i64::MAX {
+        -1
+    } else {
+        until
+    }
+}
+
+/// R16c list: mutes still in force.
+async fn mutes(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let v = view(&ctx, &id).await?;
+    let now = imcloud_actors::ids::now_ms();
+    let data: Vec<Value> = v
+        .record
+        .mutes
+        .iter()
+        .filter(|(_, until)| **until > now)
+        .map(|(u, until)| json!({"user": u, "expire": expire(*until)}))
+        .collect();
+    let n = data.len();
+    Ok(Envelope::new(&ctx)
+        .data(Value::Array(data))
+        .count(n)
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct MuteReq {
+    usernames: Vec<String>,
+    #[serde(default)]
+    mute_duration: Option<i64>,
+}
+
+/// R16c: 1–60 users for `mute_duration` ms (-1 or absent: for good).
+async fn mute(
+    AppToken(ctx): AppToken,
+    path: RoomPath,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let req: MuteReq = parse_json(&body)?;
+    let users = user_list(&req.usernames, MAX_ROOM_BATCH, "usernames")?;
+    let until = mute_until(req.mute_duration)?;
+    let reply = run(&ctx, &id, RoomOp::Mute { users, until }).await?;
+    let data: Vec<Value> = outcomes(reply)
+        .into_iter()
+        .map(|(u, r)| match r {
+            Ok(()) => json!({"result": true, "expire": expire(until), "user": u}),
+            Err(e) => {
+                json!({"result": false, "reason": ApiError::Domain(e).public_message(), "user": u})
+            }
+        })
+        .collect();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
+}
+
+/// R16c unmute: a comma list of 1–60 users.
+async fn unmute(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let users = path_users(&path.3, MAX_ROOM_BATCH, "removeMute")?;
+    let reply = run(&ctx, &id, RoomOp::Unmute(users)).await?;
+    let data: Vec<Value> = outcomes(reply)
+        .into_iter()
+        .map(|(u, r)| json!({"result": r.is_ok(), "user": u}))
+        .collect();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
+}
+
+/// R17c on.
+async fn ban(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    run(&ctx, &id, RoomOp::MuteAll(true)).await?;
+    Ok(Envelope::new(&ctx).data(json!({"mute": true})).finish())
+}
+
+/// R17c off.
+async fn unban(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    run(&ctx, &id, RoomOp::MuteAll(false)).await?;
+    Ok(Envelope::new(&ctx).data(json!({"mute": false})).finish())
+}
+
+async fn announcement(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let v = view(&ctx, &id).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"announcement": v.record.announcement}))
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct AnnouncementReq {
+    announcement: String,
+}
+
+/// R8c set: at most 512 characters.
+async fn set_announcement(
+    AppToken(ctx): AppToken,
+    path: RoomPath,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let id = rid(&path.2)?;
+    let req: AnnouncementReq = parse_json(&body)?;
+    check_len("announcement", &req.announcement, MAX_ROOM_ANNOUNCEMENT)?;
+    run(&ctx, &id, RoomOp::SetAnnouncement(req.announcement)).await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"id": id, "result": true}))
+        .finish())
+}

@@ -1,0 +1,67 @@
+//! One page of everything an app created of a kind (groups G5, chatrooms
+//! R2c), newest first, with `limit` and `cursor`. Each shard answers its
+//! next `limit + 1` entries from its creation-time index; merged, the first
+//! `limit` are the page and one more says whether another page exists.
+
+use super::extract::AppCtx;
+use super::users::{decode_cursor, encode_cursor};
+use crate::error::ApiError;
+use futures_util::future::join_all;
+use imcloud_actors::trees::created_index::Listed;
+use imcloud_actors::Command;
+use tokio::sync::oneshot;
+
+/// Largest page (Easemob: 1000).
+const MAX_LIMIT: usize = 1000;
+/// Page size when the call names none.
+const DEFAULT_LIMIT: usize = 10;
+
+/// The ids of one page, newest first, and the cursor of the next page
+/// (`None` on the last).
+pub struct CreatedPage {
+    pub ids: Vec<String>,
+    pub cursor: Option<String>,
+}
+
+/// Reads the page the request's `limit` (1–1000, default 10) and `cursor`
+/// name.
+pub async fn newest_first(ctx: &AppCtx, listed: Listed) -> Result<CreatedPage, ApiError> {
+    let limit = match ctx.param("limit") {
+        Some(l) => l
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument("limit must be a number".into()))?
+            .clamp(1, MAX_LIMIT),
+        None => DEFAULT_LIMIT,
+    };
+    let before = ctx.param("cursor").map(decode_cursor).transpose()?;
+    let mut waits = Vec::new();
+    for shard in 0..ctx.node.router.shard_count() {
+        let (tx, rx) = oneshot::channel();
+        let cmd = Command::ListCreated {
+            listed,
+            app: ctx.app.to_string(),
+            before: before.clone(),
+            limit: limit + 1,
+            reply: tx,
+        };
+        // A refusal is answered through the command's channel.
+        let _ = ctx.node.router.query_shard(shard, cmd);
+        waits.push(ctx.node.wait(rx));
+    }
+    let mut rows = Vec::new();
+    for r in join_all(waits).await {
+        rows.extend(r?);
+    }
+    rows.sort_by(|a, b| b.cmp(a));
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let cursor = if more {
+        rows.last().map(encode_cursor)
+    } else {
+        None
+    };
+    Ok(CreatedPage {
+        ids: rows.into_iter().map(|(_, id)| id).collect(),
+        cursor,
+    })
+}
