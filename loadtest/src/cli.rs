@@ -3,7 +3,7 @@
 
 use crate::connect::rss::RssSource;
 use crate::connect::ConnectOptions;
-use crate::direct::{DirectOptions, Pacing};
+use crate::direct::{DirectOptions, Pacing, SendPhase};
 use crate::group::GroupOptions;
 use crate::offline::OfflineOptions;
 use crate::rest::Credentials;
@@ -27,6 +27,10 @@ pub struct Cli {
     /// Print one JSON object instead of the table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Also draw the run's per-second latency percentiles and throughput
+    /// into this SVG file (direct, group, offline).
+    #[arg(long, global = true, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     /// Print two `--json` reports side by side with ratios B/A, and exit.
     #[arg(long, num_args = 2, value_names = ["A.json", "B.json"])]
     pub compare: Option<Vec<PathBuf>>,
@@ -134,10 +138,9 @@ impl OfflineArgs {
     }
 }
 
+/// The app's client credentials, given or read from the server's data dir.
 #[derive(Debug, Args)]
-pub struct SetupArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
+pub struct CredentialArgs {
     #[arg(long, required_unless_present = "data_dir", requires = "client_secret")]
     pub client_id: Option<String>,
     #[arg(long, requires = "client_id")]
@@ -145,6 +148,29 @@ pub struct SetupArgs {
     /// Read client credentials from DIR/demo-app.json.
     #[arg(long, conflicts_with = "client_id")]
     pub data_dir: Option<PathBuf>,
+}
+
+impl CredentialArgs {
+    fn credentials(&self) -> Result<Credentials, Error> {
+        match (&self.client_id, &self.client_secret, &self.data_dir) {
+            (Some(id), Some(secret), _) => Ok(Credentials {
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+            }),
+            (_, _, Some(dir)) => Credentials::from_data_dir(dir),
+            _ => Err(Error::Usage(
+                "give --client-id and --client-secret, or --data-dir".into(),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
     #[arg(long)]
     pub users: u32,
     /// Registration requests (60 users each) in flight.
@@ -170,12 +196,20 @@ pub struct SendPhaseArgs {
     pub closed_loop: bool,
     #[arg(long)]
     pub window: Option<usize>,
-    /// Longest send phase, seconds.
-    #[arg(long, default_value_t = 10.0)]
-    pub duration: f64,
     /// Most messages in all (default: until --duration).
     #[arg(long)]
     pub messages: Option<u64>,
+    #[command(flatten)]
+    pub phase: PhaseArgs,
+}
+
+/// A send phase's length, drain, payload and login concurrency (`direct`,
+/// `group`, `mixed`).
+#[derive(Debug, Args)]
+pub struct PhaseArgs {
+    /// Longest send phase, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
     /// Longest wait for the last acks and deliveries, seconds.
     #[arg(long, default_value_t = 5.0)]
     pub drain: f64,
@@ -185,6 +219,25 @@ pub struct SendPhaseArgs {
     /// Logins in flight while connecting.
     #[arg(long, default_value_t = 32)]
     pub login_concurrency: usize,
+}
+
+impl PhaseArgs {
+    fn phase(
+        &self,
+        pacing: Pacing,
+        messages: Option<u64>,
+        encoding: Encoding,
+    ) -> Result<SendPhase, Error> {
+        Ok(SendPhase {
+            pacing,
+            duration: secs("duration", self.duration)?,
+            messages,
+            drain: secs("drain", self.drain)?,
+            payload_bytes: self.size,
+            encoding,
+            login_concurrency: self.login_concurrency,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -247,21 +300,9 @@ fn secs(what: &str, s: f64) -> Result<Duration, Error> {
 
 impl SetupArgs {
     pub fn options(&self) -> Result<SetupOptions, Error> {
-        let credentials = match (&self.client_id, &self.client_secret, &self.data_dir) {
-            (Some(id), Some(secret), _) => Credentials {
-                client_id: id.clone(),
-                client_secret: secret.clone(),
-            },
-            (_, _, Some(dir)) => Credentials::from_data_dir(dir)?,
-            _ => {
-                return Err(Error::Usage(
-                    "give --client-id and --client-secret, or --data-dir".into(),
-                ))
-            }
-        };
         Ok(SetupOptions {
             target: self.target.target()?,
-            credentials,
+            credentials: self.credentials.credentials()?,
             users: self.users,
             prefix: self.target.prefix.clone(),
             concurrency: self.concurrency,
@@ -274,27 +315,25 @@ impl DirectArgs {
         Ok(DirectOptions {
             target: self.target.target()?,
             prefix: self.target.prefix.clone(),
+            first_user: 0,
             pairs: self.pairs,
-            pacing: self.send.pacing()?,
-            duration: secs("duration", self.send.duration)?,
-            messages: self.send.messages,
-            drain: secs("drain", self.send.drain)?,
-            payload_bytes: self.send.size,
-            encoding: self.target.encoding(),
-            login_concurrency: self.send.login_concurrency,
+            send: self.send.phase(self.target.encoding())?,
         })
     }
 }
 
 impl SendPhaseArgs {
-    fn pacing(&self) -> Result<Pacing, Error> {
-        match (self.rate, self.window) {
-            (Some(rate), _) => Ok(Pacing::Open { rate }),
-            (None, Some(window)) if self.closed_loop => Ok(Pacing::Closed { window }),
-            _ => Err(Error::Usage(
-                "give --rate R, or --closed-loop --window W".into(),
-            )),
-        }
+    fn phase(&self, encoding: Encoding) -> Result<SendPhase, Error> {
+        let pacing = match (self.rate, self.window) {
+            (Some(rate), _) => Pacing::Open { rate },
+            (None, Some(window)) if self.closed_loop => Pacing::Closed { window },
+            _ => {
+                return Err(Error::Usage(
+                    "give --rate R, or --closed-loop --window W".into(),
+                ))
+            }
+        };
+        self.phase.phase(pacing, self.messages, encoding)
     }
 }
 
@@ -305,13 +344,7 @@ impl GroupArgs {
             prefix: self.target.prefix.clone(),
             members: self.members,
             senders: self.senders,
-            pacing: self.send.pacing()?,
-            duration: secs("duration", self.send.duration)?,
-            messages: self.send.messages,
-            drain: secs("drain", self.send.drain)?,
-            payload_bytes: self.send.size,
-            encoding: self.target.encoding(),
-            login_concurrency: self.send.login_concurrency,
+            send: self.send.phase(self.target.encoding())?,
         })
     }
 }

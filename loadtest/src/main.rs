@@ -3,8 +3,11 @@
 
 use clap::Parser;
 use imcloud_loadtest::cli::{Cli, Command};
+use imcloud_loadtest::plot::{self, Plot};
+use imcloud_loadtest::progress::{Bar, Live};
 use imcloud_loadtest::{compare, connect, direct, group, offline, setup, Error};
 use serde::Serialize;
+use std::sync::Arc;
 
 fn print<T: Serialize>(
     json: bool,
@@ -31,6 +34,18 @@ struct SetupOut {
     group: Option<group::setup::GroupSetupReport>,
 }
 
+/// Prints the report, and draws it when `--plot` asks.
+fn finish<T: Serialize + Plot>(
+    cli: &Cli,
+    report: &T,
+    table: impl FnOnce(&T) -> String,
+) -> Result<(), Error> {
+    if let Some(path) = &cli.plot {
+        plot::write_svg(path, report)?;
+    }
+    print(cli.json, report, table)
+}
+
 async fn run(cli: Cli) -> Result<(), Error> {
     if let Some([a, b]) = cli.compare.as_deref() {
         print!("{}", compare::files(a, b)?);
@@ -41,6 +56,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
             "give a scenario (see --help), or --compare A.json B.json".into(),
         ));
     };
+    if cli.plot.is_some() && matches!(command, Command::Setup(_) | Command::Connect(_)) {
+        return Err(Error::Usage(
+            "--plot needs a scenario with per-second series (direct, group, offline)".into(),
+        ));
+    }
+    let live = Live::new();
+    let bar = Bar::start(live.clone(), cli.json);
+    let result = scenario(&cli, command, &live).await;
+    bar.finish();
+    result
+}
+
+async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), Error> {
     match command {
         Command::Setup(a) => {
             let opts = a.options()?;
@@ -70,19 +98,19 @@ async fn run(cli: Cli) -> Result<(), Error> {
             })
         }
         Command::Direct(a) => {
-            let r = direct::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = direct::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Group(a) => {
-            let r = group::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = group::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Offline(a) => {
-            let r = offline::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = offline::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Connect(a) => {
-            let r = connect::run(&a.options()?).await?;
+            let r = connect::run(&a.options()?, live).await?;
             print(cli.json, &r, |r| r.table())
         }
     }
