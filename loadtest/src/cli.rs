@@ -7,6 +7,7 @@ use crate::direct::{DirectOptions, Pacing, SendPhase};
 use crate::group::GroupOptions;
 use crate::offline::OfflineOptions;
 use crate::rest::Credentials;
+use crate::rest_load::RestOptions;
 use crate::setup::SetupOptions;
 use crate::target::Target;
 use crate::wire::Encoding;
@@ -28,7 +29,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
     /// Also draw the run's per-second latency percentiles and throughput
-    /// into this SVG file (direct, group, offline).
+    /// into this SVG file (direct, group, offline, rest).
     #[arg(long, global = true, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
     /// Print two `--json` reports side by side with ratios B/A, and exit.
@@ -89,6 +90,59 @@ pub enum Command {
     Group(GroupArgs),
     /// Catching up by sync: receivers offline while senders send, then sync.
     Offline(OfflineArgs),
+    /// REST calls (message sends and user calls) at a fixed rate.
+    Rest(RestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RestArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// U: calls use users {prefix}0..U-1 (registered by `setup`).
+    #[arg(long, default_value_t = 100)]
+    pub users: u32,
+    /// Calls per second, on a fixed schedule.
+    #[arg(long)]
+    pub rate: f64,
+    /// Longest call phase, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Most calls in all (default: until --duration).
+    #[arg(long)]
+    pub calls: Option<u64>,
+    /// Share of the calls that send a 1:1 message (0..=1); the others are
+    /// user calls (get user, status, offline count) in turn.
+    #[arg(long, default_value_t = 0.5)]
+    pub send_share: f64,
+    /// Bytes of text in each message body.
+    #[arg(long, default_value_t = 16)]
+    pub size: usize,
+    /// Longest wait for one answer, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Most calls in flight (the schedule waits for room; counted as latency).
+    #[arg(long, default_value_t = 256)]
+    pub max_in_flight: usize,
+}
+
+impl RestArgs {
+    pub fn options(&self) -> Result<RestOptions, Error> {
+        Ok(RestOptions {
+            target: self.target.target()?,
+            credentials: self.credentials.credentials()?,
+            prefix: self.target.prefix.clone(),
+            users: self.users,
+            rate: self.rate,
+            duration: secs("duration", self.duration)?,
+            calls: self.calls,
+            send_share: self.send_share,
+            payload_bytes: self.size,
+            timeout: secs("timeout", self.timeout)?,
+            max_in_flight: self.max_in_flight,
+        })
+    }
 }
 
 #[derive(Debug, Args)]

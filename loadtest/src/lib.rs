@@ -21,6 +21,8 @@
 //!   group (created by `setup --group-members K`).
 //! - [`offline`]: scenario `offline`, receivers catching up by `sync`
 //!   after senders sent while they were away.
+//! - [`rest_load`]: scenario `rest`, REST sends and user calls at a fixed
+//!   open-loop rate, per kind of call.
 //! - [`progress`]: live counters of a running scenario and the progress
 //!   bar drawn from them on stderr.
 //! - [`plot`]: `--plot FILE.svg`, per-second latency percentiles and
@@ -43,6 +45,7 @@ pub mod plot;
 pub mod progress;
 pub mod report_text;
 pub mod rest;
+pub mod rest_load;
 pub mod setup;
 pub mod target;
 pub mod wire;
