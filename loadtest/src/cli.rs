@@ -5,6 +5,7 @@ use crate::connect::rss::RssSource;
 use crate::connect::ConnectOptions;
 use crate::direct::{DirectOptions, Pacing, SendPhase};
 use crate::group::GroupOptions;
+use crate::mixed::MixedOptions;
 use crate::offline::OfflineOptions;
 use crate::rest::Credentials;
 use crate::rest_load::RestOptions;
@@ -29,7 +30,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
     /// Also draw the run's per-second latency percentiles and throughput
-    /// into this SVG file (direct, group, offline, rest).
+    /// into this SVG file (direct, group, offline, rest, mixed).
     #[arg(long, global = true, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
     /// Print two `--json` reports side by side with ratios B/A, and exit.
@@ -92,6 +93,8 @@ pub enum Command {
     Offline(OfflineArgs),
     /// REST calls (message sends and user calls) at a fixed rate.
     Rest(RestArgs),
+    /// A blend at once: idle sockets, 1:1 pairs and a group, each at a rate.
+    Mixed(MixedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +144,60 @@ impl RestArgs {
             payload_bytes: self.size,
             timeout: secs("timeout", self.timeout)?,
             max_in_flight: self.max_in_flight,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct MixedArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// N: idle authenticated sockets, users {prefix}K+2P.. .
+    #[arg(long, default_value_t = 0)]
+    pub idle: u32,
+    /// Idle logins started per second.
+    #[arg(long, default_value_t = 500.0)]
+    pub idle_rate: f64,
+    /// Source addresses 127.0.0.2.. to spread idle sockets over (0: the OS picks).
+    #[arg(long, default_value_t = 200)]
+    pub source_ips: u8,
+    /// P: 1:1 pairs, users {prefix}K..K+2P-1.
+    #[arg(long, default_value_t = 0)]
+    pub pairs: u32,
+    /// Aggregate 1:1 msg/s.
+    #[arg(long, default_value_t = 100.0)]
+    pub direct_rate: f64,
+    /// K: members of the group {prefix}-gK (setup --group-members K), all connected.
+    #[arg(long, default_value_t = 0)]
+    pub members: u32,
+    /// S: members that send.
+    #[arg(long, default_value_t = 1)]
+    pub senders: u32,
+    /// Aggregate group msg/s sent (deliveries are K-1 times more).
+    #[arg(long, default_value_t = 10.0)]
+    pub group_rate: f64,
+    #[command(flatten)]
+    pub phase: PhaseArgs,
+}
+
+impl MixedArgs {
+    pub fn options(&self) -> Result<MixedOptions, Error> {
+        Ok(MixedOptions {
+            target: self.target.target()?,
+            prefix: self.target.prefix.clone(),
+            idle: self.idle,
+            idle_rate: self.idle_rate,
+            source_ips: self.source_ips,
+            pairs: self.pairs,
+            direct_rate: self.direct_rate,
+            members: self.members,
+            senders: self.senders,
+            group_rate: self.group_rate,
+            duration: secs("duration", self.phase.duration)?,
+            drain: secs("drain", self.phase.drain)?,
+            payload_bytes: self.phase.size,
+            encoding: self.target.encoding(),
+            login_concurrency: self.phase.login_concurrency,
         })
     }
 }

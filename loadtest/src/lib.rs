@@ -23,6 +23,8 @@
 //!   after senders sent while they were away.
 //! - [`rest_load`]: scenario `rest`, REST sends and user calls at a fixed
 //!   open-loop rate, per kind of call.
+//! - [`mixed`]: scenario `mixed`, idle sockets, 1:1 pairs and a group at
+//!   once, reusing the `connect`, `direct` and `group` pieces.
 //! - [`progress`]: live counters of a running scenario and the progress
 //!   bar drawn from them on stderr.
 //! - [`plot`]: `--plot FILE.svg`, per-second latency percentiles and
@@ -40,6 +42,7 @@ pub mod direct;
 pub mod error;
 pub mod group;
 pub mod latency;
+pub mod mixed;
 pub mod offline;
 pub mod plot;
 pub mod progress;

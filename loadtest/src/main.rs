@@ -5,7 +5,7 @@ use clap::Parser;
 use imcloud_loadtest::cli::{Cli, Command};
 use imcloud_loadtest::plot::{self, Plot};
 use imcloud_loadtest::progress::{Bar, Live};
-use imcloud_loadtest::{compare, connect, direct, group, offline, rest_load, setup, Error};
+use imcloud_loadtest::{compare, connect, direct, group, mixed, offline, rest_load, setup, Error};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -58,7 +58,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
     };
     if cli.plot.is_some() && matches!(command, Command::Setup(_) | Command::Connect(_)) {
         return Err(Error::Usage(
-            "--plot needs a scenario with per-second series (direct, group, offline, rest)".into(),
+            "--plot needs a scenario with per-second series (direct, group, offline, rest, mixed)"
+                .into(),
         ));
     }
     let live = Live::new();
@@ -111,6 +112,10 @@ async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), 
         }
         Command::Rest(a) => {
             let r = rest_load::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
+        }
+        Command::Mixed(a) => {
+            let r = mixed::run(&a.options()?, live).await?;
             finish(cli, &r, |r| r.table())
         }
         Command::Connect(a) => {
