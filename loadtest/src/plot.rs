@@ -67,6 +67,7 @@ pub fn write_svg(path: &Path, report: &dyn Plot) -> Result<(), Error> {
     let root = SVGBackend::new(path, (1000, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root
+        .margin(10, 10, 10, 10)
         .titled(&report.plot_title(), ("sans-serif", 20))
         .map_err(err)?;
     let (upper, lower) = root.split_vertically(440);
@@ -77,13 +78,17 @@ pub fn write_svg(path: &Path, report: &dyn Plot) -> Result<(), Error> {
             ("sans-serif", 15),
         )
         .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(60)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
         .build_cartesian_2d(0f64..secs, 0f64..top_ms)
         .map_err(err)?;
     lat.configure_mesh()
         .x_desc("s since start")
         .y_desc("ms")
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(WHITE)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
         .map_err(err)?;
     for (n, s) in series.iter().enumerate() {
@@ -110,13 +115,17 @@ pub fn write_svg(path: &Path, report: &dyn Plot) -> Result<(), Error> {
     let mut rate = ChartBuilder::on(&lower)
         .caption("throughput per one-second interval", ("sans-serif", 15))
         .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(60)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
         .build_cartesian_2d(0f64..secs, 0f64..top_rate)
         .map_err(err)?;
     rate.configure_mesh()
         .x_desc("s since start")
         .y_desc("per s")
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(WHITE)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()
         .map_err(err)?;
     for (n, s) in series.iter().enumerate() {
