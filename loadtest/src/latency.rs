@@ -96,6 +96,9 @@ pub struct Interval {
     pub max_ms: f64,
 }
 
+/// Most seconds [`Timed::intervals`] reports (a day).
+const MAX_SECONDS: u32 = 86_400;
+
 /// A whole-run histogram plus what is needed for one histogram per second.
 ///
 /// A histogram per socket per second would cost 20–150 KB each (hundreds
@@ -134,6 +137,8 @@ impl Timed {
         let Some(last) = self.events.iter().map(|e| e.0).max() else {
             return Vec::new();
         };
+        // Runs are bounded well below this; it only bounds the allocation.
+        let last = last.min(MAX_SECONDS);
         let mut hists: Vec<Latency> = (0..=last).map(|_| Latency::new()).collect();
         for &(sec, us) in &self.events {
             if let Some(h) = hists.get_mut(sec as usize) {

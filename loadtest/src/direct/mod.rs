@@ -1,6 +1,7 @@
 //! Scenario `direct`: 1:1 throughput and latency. Pair `i` is a sender
-//! socket logged in as `{prefix}{2i}` sending to a receiver socket logged in
-//! as `{prefix}{2i+1}`. The run sends for `duration` (or until `messages`
+//! socket logged in as `{prefix}{f+2i}` sending to a receiver socket logged
+//! in as `{prefix}{f+2i+1}`, where `f` is `first_user` (0 for `direct`;
+//! `mixed` puts its pairs after its group's members). The run sends for `duration` (or until `messages`
 //! are sent), then waits up to `drain` for the last acks and deliveries,
 //! and reports exact counts and latency percentiles.
 //!

@@ -116,9 +116,8 @@ pub async fn run(opts: &MixedOptions, live: &Arc<Live>) -> Result<MixedReport, E
     opts.check()?;
     let (dopts, gopts) = (opts.direct(), opts.group());
     if opts.idle > 0 {
-        let limit = crate::connect::fdlimit::raise_nofile(
-            u64::from(opts.users_needed()) + u64::from(opts.pairs) * 2 + 1024,
-        )?;
+        // One socket per user the run needs, plus room for the rest.
+        let limit = crate::connect::fdlimit::raise_nofile(u64::from(opts.users_needed()) + 1024)?;
         if limit < u64::from(opts.users_needed()) + 64 {
             return Err(Error::Usage(format!(
                 "open-file limit is {limit}, too low for {} sockets",
