@@ -43,6 +43,56 @@ fn pick(i: &Interval, which: &str) -> f64 {
     }
 }
 
+/// One labelled line of a chart.
+struct Line {
+    label: String,
+    style: ShapeStyle,
+    points: Vec<(f64, f64)>,
+}
+
+/// A chart on `area` with seconds on x (0..`top.0`), `y_desc` on y
+/// (0..`top.1`), the lines and their legend.
+fn panel(
+    area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    caption: &str,
+    y_desc: &str,
+    top: (f64, f64),
+    lines: Vec<Line>,
+) -> Result<(), Error> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 15))
+        .margin(10)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..top.0, 0f64..top.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("s since start")
+        .y_desc(y_desc)
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(WHITE)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .draw()
+        .map_err(err)?;
+    for line in lines {
+        let style = line.style;
+        chart
+            .draw_series(LineSeries::new(line.points, style))
+            .map_err(err)?
+            .label(line.label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(err)
+}
+
 /// Draws `report`'s series into `path`.
 pub fn write_svg(path: &Path, report: &dyn Plot) -> Result<(), Error> {
     let series = report.plot_series();
@@ -64,6 +114,35 @@ pub fn write_svg(path: &Path, report: &dyn Plot) -> Result<(), Error> {
         .unwrap_or(1)
         .max(1) as f64
         * 1.05;
+    let mut latency = Vec::new();
+    for (n, s) in series.iter().enumerate() {
+        for (which, colour) in PERCENTILES {
+            latency.push(Line {
+                label: format!("{} {which}", s.name),
+                style: colour.stroke_width(if n == 0 { 2 } else { 1 }),
+                points: s
+                    .intervals
+                    .iter()
+                    .filter(|i| i.count > 0)
+                    .map(|i| (f64::from(i.t) + 0.5, pick(i, which)))
+                    .collect(),
+            });
+        }
+    }
+    let throughput = series
+        .iter()
+        .enumerate()
+        .map(|(n, s)| Line {
+            label: format!("{} /s", s.name),
+            style: Palette99::pick(n).to_rgba().stroke_width(2),
+            points: s
+                .intervals
+                .iter()
+                .map(|i| (f64::from(i.t) + 0.5, i.count as f64))
+                .collect(),
+        })
+        .collect();
+
     let root = SVGBackend::new(path, (1000, 800)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root
@@ -71,81 +150,20 @@ pub fn write_svg(path: &Path, report: &dyn Plot) -> Result<(), Error> {
         .titled(&report.plot_title(), ("sans-serif", 20))
         .map_err(err)?;
     let (upper, lower) = root.split_vertically(440);
-
-    let mut lat = ChartBuilder::on(&upper)
-        .caption(
-            "latency per one-second interval (from the intended send time)",
-            ("sans-serif", 15),
-        )
-        .margin(10)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..secs, 0f64..top_ms)
-        .map_err(err)?;
-    lat.configure_mesh()
-        .x_desc("s since start")
-        .y_desc("ms")
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(WHITE)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()
-        .map_err(err)?;
-    for (n, s) in series.iter().enumerate() {
-        for (which, colour) in PERCENTILES {
-            let style = colour.stroke_width(if n == 0 { 2 } else { 1 });
-            let points = s
-                .intervals
-                .iter()
-                .filter(|i| i.count > 0)
-                .map(|i| (f64::from(i.t) + 0.5, pick(i, which)));
-            lat.draw_series(LineSeries::new(points, style))
-                .map_err(err)?
-                .label(format!("{} {which}", s.name))
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        }
-    }
-    lat.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
-
-    let mut rate = ChartBuilder::on(&lower)
-        .caption("throughput per one-second interval", ("sans-serif", 15))
-        .margin(10)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..secs, 0f64..top_rate)
-        .map_err(err)?;
-    rate.configure_mesh()
-        .x_desc("s since start")
-        .y_desc("per s")
-        .bold_line_style(BLACK.mix(0.15))
-        .light_line_style(WHITE)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()
-        .map_err(err)?;
-    for (n, s) in series.iter().enumerate() {
-        let colour = Palette99::pick(n).to_rgba();
-        let style = colour.stroke_width(2);
-        let points = s
-            .intervals
-            .iter()
-            .map(|i| (f64::from(i.t) + 0.5, i.count as f64));
-        rate.draw_series(LineSeries::new(points, style))
-            .map_err(err)?
-            .label(format!("{} /s", s.name))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-    }
-    rate.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(err)?;
+    panel(
+        &upper,
+        "latency per one-second interval (from the intended send time)",
+        "ms",
+        (secs, top_ms),
+        latency,
+    )?;
+    panel(
+        &lower,
+        "throughput per one-second interval",
+        "per s",
+        (secs, top_rate),
+        throughput,
+    )?;
     root.present().map_err(err)?;
     Ok(())
 }
