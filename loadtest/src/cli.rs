@@ -3,10 +3,12 @@
 
 use crate::connect::rss::RssSource;
 use crate::connect::ConnectOptions;
-use crate::direct::{DirectOptions, Pacing};
+use crate::direct::{DirectOptions, Pacing, SendPhase};
 use crate::group::{Conversation, GroupOptions};
+use crate::mixed::MixedOptions;
 use crate::offline::OfflineOptions;
 use crate::rest::Credentials;
+use crate::rest_load::RestOptions;
 use crate::setup::SetupOptions;
 use crate::target::Target;
 use crate::wire::Encoding;
@@ -27,6 +29,10 @@ pub struct Cli {
     /// Print one JSON object instead of the table.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Also draw the run's per-second latency percentiles and throughput
+    /// into this SVG file (direct, group, offline, rest, mixed).
+    #[arg(long, global = true, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
     /// Print two `--json` reports side by side with ratios B/A, and exit.
     #[arg(long, num_args = 2, value_names = ["A.json", "B.json"])]
     pub compare: Option<Vec<PathBuf>>,
@@ -87,6 +93,10 @@ pub enum Command {
     Offline(OfflineArgs),
     /// Chatroom fan-out to present members (after `setup --chatroom-members K`).
     Chatroom(ChatroomArgs),
+    /// REST calls (message sends and user calls) at a fixed rate.
+    Rest(RestArgs),
+    /// A blend at once: idle sockets, 1:1 pairs and a group, each at a rate.
+    Mixed(MixedArgs),
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +117,111 @@ pub struct ChatroomArgs {
     pub priority: String,
     #[command(flatten)]
     pub send: SendPhaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RestArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// U: calls use users {prefix}0..U-1 (registered by `setup`).
+    #[arg(long, default_value_t = 100)]
+    pub users: u32,
+    /// Calls per second, on a fixed schedule.
+    #[arg(long)]
+    pub rate: f64,
+    /// Longest call phase, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Most calls in all (default: until --duration).
+    #[arg(long)]
+    pub calls: Option<u64>,
+    /// Share of the calls that send a 1:1 message (0..=1); the others are
+    /// user calls (get user, status, offline count) in turn.
+    #[arg(long, default_value_t = 0.5)]
+    pub send_share: f64,
+    /// Bytes of text in each message body.
+    #[arg(long, default_value_t = 16)]
+    pub size: usize,
+    /// Longest wait for one answer, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    /// Most calls in flight (the schedule waits for room; counted as latency).
+    #[arg(long, default_value_t = 256)]
+    pub max_in_flight: usize,
+}
+
+impl RestArgs {
+    pub fn options(&self) -> Result<RestOptions, Error> {
+        Ok(RestOptions {
+            target: self.target.target()?,
+            credentials: self.credentials.credentials()?,
+            prefix: self.target.prefix.clone(),
+            users: self.users,
+            rate: self.rate,
+            duration: secs("duration", self.duration)?,
+            calls: self.calls,
+            send_share: self.send_share,
+            payload_bytes: self.size,
+            timeout: secs("timeout", self.timeout)?,
+            max_in_flight: self.max_in_flight,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct MixedArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// N: idle authenticated sockets, users {prefix}K+2P.. .
+    #[arg(long, default_value_t = 0)]
+    pub idle: u32,
+    /// Idle logins started per second.
+    #[arg(long, default_value_t = 500.0)]
+    pub idle_rate: f64,
+    /// Source addresses 127.0.0.2.. to spread idle sockets over (0: the OS picks).
+    #[arg(long, default_value_t = 200)]
+    pub source_ips: u8,
+    /// P: 1:1 pairs, users {prefix}K..K+2P-1.
+    #[arg(long, default_value_t = 0)]
+    pub pairs: u32,
+    /// Aggregate 1:1 msg/s.
+    #[arg(long, default_value_t = 100.0)]
+    pub direct_rate: f64,
+    /// K: members of the group {prefix}-gK (setup --group-members K), all connected.
+    #[arg(long, default_value_t = 0)]
+    pub members: u32,
+    /// S: members that send.
+    #[arg(long, default_value_t = 1)]
+    pub senders: u32,
+    /// Aggregate group msg/s sent (deliveries are K-1 times more).
+    #[arg(long, default_value_t = 10.0)]
+    pub group_rate: f64,
+    #[command(flatten)]
+    pub phase: PhaseArgs,
+}
+
+impl MixedArgs {
+    pub fn options(&self) -> Result<MixedOptions, Error> {
+        Ok(MixedOptions {
+            target: self.target.target()?,
+            prefix: self.target.prefix.clone(),
+            idle: self.idle,
+            idle_rate: self.idle_rate,
+            source_ips: self.source_ips,
+            pairs: self.pairs,
+            direct_rate: self.direct_rate,
+            members: self.members,
+            senders: self.senders,
+            group_rate: self.group_rate,
+            duration: secs("duration", self.phase.duration)?,
+            drain: secs("drain", self.phase.drain)?,
+            payload_bytes: self.phase.size,
+            encoding: self.target.encoding(),
+            login_concurrency: self.phase.login_concurrency,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -156,10 +271,9 @@ impl OfflineArgs {
     }
 }
 
+/// The app's client credentials, given or read from the server's data dir.
 #[derive(Debug, Args)]
-pub struct SetupArgs {
-    #[command(flatten)]
-    pub target: TargetArgs,
+pub struct CredentialArgs {
     #[arg(long, required_unless_present = "data_dir", requires = "client_secret")]
     pub client_id: Option<String>,
     #[arg(long, requires = "client_id")]
@@ -167,6 +281,29 @@ pub struct SetupArgs {
     /// Read client credentials from DIR/demo-app.json.
     #[arg(long, conflicts_with = "client_id")]
     pub data_dir: Option<PathBuf>,
+}
+
+impl CredentialArgs {
+    fn credentials(&self) -> Result<Credentials, Error> {
+        match (&self.client_id, &self.client_secret, &self.data_dir) {
+            (Some(id), Some(secret), _) => Ok(Credentials {
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+            }),
+            (_, _, Some(dir)) => Credentials::from_data_dir(dir),
+            _ => Err(Error::Usage(
+                "give --client-id and --client-secret, or --data-dir".into(),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
     #[arg(long)]
     pub users: u32,
     /// Registration requests (60 users each) in flight.
@@ -196,12 +333,20 @@ pub struct SendPhaseArgs {
     pub closed_loop: bool,
     #[arg(long)]
     pub window: Option<usize>,
-    /// Longest send phase, seconds.
-    #[arg(long, default_value_t = 10.0)]
-    pub duration: f64,
     /// Most messages in all (default: until --duration).
     #[arg(long)]
     pub messages: Option<u64>,
+    #[command(flatten)]
+    pub phase: PhaseArgs,
+}
+
+/// A send phase's length, drain, payload and login concurrency (`direct`,
+/// `group`, `mixed`).
+#[derive(Debug, Args)]
+pub struct PhaseArgs {
+    /// Longest send phase, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub duration: f64,
     /// Longest wait for the last acks and deliveries, seconds.
     #[arg(long, default_value_t = 5.0)]
     pub drain: f64,
@@ -211,6 +356,25 @@ pub struct SendPhaseArgs {
     /// Logins in flight while connecting.
     #[arg(long, default_value_t = 32)]
     pub login_concurrency: usize,
+}
+
+impl PhaseArgs {
+    fn phase(
+        &self,
+        pacing: Pacing,
+        messages: Option<u64>,
+        encoding: Encoding,
+    ) -> Result<SendPhase, Error> {
+        Ok(SendPhase {
+            pacing,
+            duration: secs("duration", self.duration)?,
+            messages,
+            drain: secs("drain", self.drain)?,
+            payload_bytes: self.size,
+            encoding,
+            login_concurrency: self.login_concurrency,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -273,21 +437,9 @@ fn secs(what: &str, s: f64) -> Result<Duration, Error> {
 
 impl SetupArgs {
     pub fn options(&self) -> Result<SetupOptions, Error> {
-        let credentials = match (&self.client_id, &self.client_secret, &self.data_dir) {
-            (Some(id), Some(secret), _) => Credentials {
-                client_id: id.clone(),
-                client_secret: secret.clone(),
-            },
-            (_, _, Some(dir)) => Credentials::from_data_dir(dir)?,
-            _ => {
-                return Err(Error::Usage(
-                    "give --client-id and --client-secret, or --data-dir".into(),
-                ))
-            }
-        };
         Ok(SetupOptions {
             target: self.target.target()?,
-            credentials,
+            credentials: self.credentials.credentials()?,
             users: self.users,
             prefix: self.target.prefix.clone(),
             concurrency: self.concurrency,
@@ -300,27 +452,25 @@ impl DirectArgs {
         Ok(DirectOptions {
             target: self.target.target()?,
             prefix: self.target.prefix.clone(),
+            first_user: 0,
             pairs: self.pairs,
-            pacing: self.send.pacing()?,
-            duration: secs("duration", self.send.duration)?,
-            messages: self.send.messages,
-            drain: secs("drain", self.send.drain)?,
-            payload_bytes: self.send.size,
-            encoding: self.target.encoding(),
-            login_concurrency: self.send.login_concurrency,
+            send: self.send.phase(self.target.encoding())?,
         })
     }
 }
 
 impl SendPhaseArgs {
-    fn pacing(&self) -> Result<Pacing, Error> {
-        match (self.rate, self.window) {
-            (Some(rate), _) => Ok(Pacing::Open { rate }),
-            (None, Some(window)) if self.closed_loop => Ok(Pacing::Closed { window }),
-            _ => Err(Error::Usage(
-                "give --rate R, or --closed-loop --window W".into(),
-            )),
-        }
+    fn phase(&self, encoding: Encoding) -> Result<SendPhase, Error> {
+        let pacing = match (self.rate, self.window) {
+            (Some(rate), _) => Pacing::Open { rate },
+            (None, Some(window)) if self.closed_loop => Pacing::Closed { window },
+            _ => {
+                return Err(Error::Usage(
+                    "give --rate R, or --closed-loop --window W".into(),
+                ))
+            }
+        };
+        self.phase.phase(pacing, self.messages, encoding)
     }
 }
 
@@ -342,13 +492,7 @@ impl ChatroomArgs {
             prefix: self.target.prefix.clone(),
             members: self.members,
             senders: self.senders,
-            pacing: self.send.pacing()?,
-            duration: secs("duration", self.send.duration)?,
-            messages: self.send.messages,
-            drain: secs("drain", self.send.drain)?,
-            payload_bytes: self.send.size,
-            encoding: self.target.encoding(),
-            login_concurrency: self.send.login_concurrency,
+            send: self.send.phase(self.target.encoding())?,
         })
     }
 }
@@ -361,13 +505,7 @@ impl GroupArgs {
             prefix: self.target.prefix.clone(),
             members: self.members,
             senders: self.senders,
-            pacing: self.send.pacing()?,
-            duration: secs("duration", self.send.duration)?,
-            messages: self.send.messages,
-            drain: secs("drain", self.send.drain)?,
-            payload_bytes: self.send.size,
-            encoding: self.target.encoding(),
-            login_concurrency: self.send.login_concurrency,
+            send: self.send.phase(self.target.encoding())?,
         })
     }
 }

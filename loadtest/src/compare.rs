@@ -1,6 +1,7 @@
 //! `--compare A.json B.json`: two reports printed by `--json` side by side.
 //! Every numeric field (nested ones as `e2e.p99_ms`) gets a row with both
-//! values and the ratio B/A; other fields are shown when they differ.
+//! values and the ratio B/A; other fields are shown when they differ. The
+//! per-second series (`intervals`) are left out: they are for `--plot`.
 
 use crate::Error;
 use serde_json::Value;
@@ -21,6 +22,10 @@ fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
+                if k == "intervals" {
+                    // Per-second series: for plots, not for a side-by-side.
+                    continue;
+                }
                 let key = if prefix.is_empty() {
                     k.clone()
                 } else {

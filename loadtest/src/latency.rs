@@ -83,3 +83,107 @@ impl Summary {
         )
     }
 }
+
+/// One second of a run: how many events ended in it and their latency
+/// percentiles (ms). `t` is the second since the run's start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Interval {
+    pub t: u32,
+    pub count: u64,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// Most seconds [`Timed::intervals`] reports (a day).
+const MAX_SECONDS: u32 = 86_400;
+
+/// A whole-run histogram plus what is needed for one histogram per second.
+///
+/// A histogram per socket per second would cost 20–150 KB each (hundreds
+/// of sockets, tens of seconds), so each socket keeps its events raw, 8
+/// bytes each (second, µs), and [`Timed::intervals`] bins the merged events
+/// into one histogram per second at the end.
+#[derive(Default)]
+pub struct Timed {
+    pub all: Latency,
+    events: Vec<(u32, u32)>,
+}
+
+impl Timed {
+    /// Records an event that ended `at_ns` after the run's start and took
+    /// `latency_ns`.
+    pub fn record(&mut self, at_ns: u64, latency_ns: u64) {
+        self.all.record_ns(latency_ns);
+        let sec = u32::try_from(at_ns / 1_000_000_000).unwrap_or(u32::MAX);
+        let micros = (latency_ns / 1_000).clamp(1, MAX_MICROS);
+        self.events
+            .push((sec, u32::try_from(micros).unwrap_or(u32::MAX)));
+    }
+
+    pub fn merge(&mut self, other: &Timed) {
+        self.all.merge(&other.all);
+        self.events.extend_from_slice(&other.events);
+    }
+
+    pub fn summary(&self) -> Summary {
+        self.all.summary()
+    }
+
+    /// One [`Interval`] per second from 0 to the last second with an event
+    /// (seconds without events have count 0).
+    pub fn intervals(&self) -> Vec<Interval> {
+        let Some(last) = self.events.iter().map(|e| e.0).max() else {
+            return Vec::new();
+        };
+        // Runs are bounded well below this; it only bounds the allocation.
+        let last = last.min(MAX_SECONDS);
+        let mut hists: Vec<Latency> = (0..=last).map(|_| Latency::new()).collect();
+        for &(sec, us) in &self.events {
+            if let Some(h) = hists.get_mut(sec as usize) {
+                h.record_ns(u64::from(us) * 1_000);
+            }
+        }
+        hists
+            .iter()
+            .enumerate()
+            .map(|(t, h)| {
+                let s = h.summary();
+                Interval {
+                    t: t as u32,
+                    count: s.count,
+                    p50_ms: s.p50_ms,
+                    p90_ms: s.p90_ms,
+                    p99_ms: s.p99_ms,
+                    max_ms: s.max_ms,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_binned_by_the_second_they_ended_in() {
+        let mut a = Timed::default();
+        a.record(100_000_000, 2_000_000);
+        a.record(2_500_000_000, 10_000_000);
+        let mut b = Timed::default();
+        b.record(2_900_000_000, 30_000_000);
+        a.merge(&b);
+        let iv = a.intervals();
+        assert_eq!(iv.len(), 3);
+        assert_eq!(
+            iv.iter().map(|i| i.count).collect::<Vec<_>>(),
+            vec![1, 0, 2]
+        );
+        assert!((iv[0].p50_ms - 2.0).abs() < 0.01, "{iv:?}");
+        assert!((iv[2].max_ms - 30.0).abs() < 0.05, "{iv:?}");
+        assert_eq!(a.summary().count, 3);
+        assert!(Timed::default().intervals().is_empty());
+    }
+}

@@ -11,7 +11,8 @@
 //!   without building `serde_json::Value` trees.
 //! - [`conn`]: opens a WebSocket (optionally from a chosen 127.0.0.x
 //!   address) and authenticates it.
-//! - [`latency`]: HdrHistogram helpers and the percentile summary.
+//! - [`latency`]: HdrHistogram helpers, the percentile summary, and
+//!   [`latency::Timed`]: a whole-run histogram plus one per second.
 //! - [`direct`]: scenario `direct`, 1:1 throughput and latency (senders,
 //!   receivers, report).
 //! - [`connect`]: scenario `connect`, memory per idle authenticated socket
@@ -23,6 +24,14 @@
 //!   counters.
 //! - [`offline`]: scenario `offline`, receivers catching up by `sync`
 //!   after senders sent while they were away.
+//! - [`rest_load`]: scenario `rest`, REST sends and user calls at a fixed
+//!   open-loop rate, per kind of call.
+//! - [`mixed`]: scenario `mixed`, idle sockets, 1:1 pairs and a group at
+//!   once, reusing the `connect`, `direct` and `group` pieces.
+//! - [`progress`]: live counters of a running scenario and the progress
+//!   bar drawn from them on stderr.
+//! - [`plot`]: `--plot FILE.svg`, per-second latency percentiles and
+//!   throughput drawn from a report's `intervals`.
 //! - [`report_text`]: rates and the text lines every report shares.
 //! - [`compare`]: `--compare A.json B.json`, two reports side by side.
 //! - [`cli`]: the command line of the `imcloud-loadtest` binary.
@@ -37,9 +46,13 @@ pub mod direct;
 pub mod error;
 pub mod group;
 pub mod latency;
+pub mod mixed;
 pub mod offline;
+pub mod plot;
+pub mod progress;
 pub mod report_text;
 pub mod rest;
+pub mod rest_load;
 pub mod setup;
 pub mod target;
 pub mod wire;

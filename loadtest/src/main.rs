@@ -3,8 +3,13 @@
 
 use clap::Parser;
 use imcloud_loadtest::cli::{Cli, Command};
-use imcloud_loadtest::{chatroom, compare, connect, direct, group, offline, setup, Error};
+use imcloud_loadtest::plot::{self, Plot};
+use imcloud_loadtest::progress::{Bar, Live};
+use imcloud_loadtest::{
+    chatroom, compare, connect, direct, group, mixed, offline, rest_load, setup, Error,
+};
 use serde::Serialize;
+use std::sync::Arc;
 
 fn print<T: Serialize>(
     json: bool,
@@ -33,6 +38,18 @@ struct SetupOut {
     chatroom: Option<chatroom::setup::RoomSetupReport>,
 }
 
+/// Prints the report, and draws it when `--plot` asks.
+fn finish<T: Serialize + Plot>(
+    cli: &Cli,
+    report: &T,
+    table: impl FnOnce(&T) -> String,
+) -> Result<(), Error> {
+    if let Some(path) = &cli.plot {
+        plot::write_svg(path, report)?;
+    }
+    print(cli.json, report, table)
+}
+
 async fn run(cli: Cli) -> Result<(), Error> {
     if let Some([a, b]) = cli.compare.as_deref() {
         print!("{}", compare::files(a, b)?);
@@ -43,6 +60,20 @@ async fn run(cli: Cli) -> Result<(), Error> {
             "give a scenario (see --help), or --compare A.json B.json".into(),
         ));
     };
+    if cli.plot.is_some() && matches!(command, Command::Setup(_) | Command::Connect(_)) {
+        return Err(Error::Usage(
+            "--plot needs a scenario with per-second series (direct, group, offline, rest, mixed)"
+                .into(),
+        ));
+    }
+    let live = Live::new();
+    let bar = Bar::start(live.clone(), cli.json);
+    let result = scenario(&cli, command, &live).await;
+    bar.finish();
+    result
+}
+
+async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), Error> {
     match command {
         Command::Setup(a) => {
             let opts = a.options()?;
@@ -99,23 +130,31 @@ async fn run(cli: Cli) -> Result<(), Error> {
             )
         }
         Command::Direct(a) => {
-            let r = direct::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = direct::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Group(a) => {
-            let r = group::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = group::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Chatroom(a) => {
-            let r = group::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = group::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Offline(a) => {
-            let r = offline::run(&a.options()?).await?;
-            print(cli.json, &r, |r| r.table())
+            let r = offline::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
+        }
+        Command::Rest(a) => {
+            let r = rest_load::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
+        }
+        Command::Mixed(a) => {
+            let r = mixed::run(&a.options()?, live).await?;
+            finish(cli, &r, |r| r.table())
         }
         Command::Connect(a) => {
-            let r = connect::run(&a.options()?).await?;
+            let r = connect::run(&a.options()?, live).await?;
             print(cli.json, &r, |r| r.table())
         }
     }

@@ -7,8 +7,9 @@ mod common;
 
 use common::TestServer;
 use imcloud_loadtest::chatroom;
-use imcloud_loadtest::direct::Pacing;
+use imcloud_loadtest::direct::{Pacing, SendPhase};
 use imcloud_loadtest::group::{self, Conversation, GroupOptions};
+use imcloud_loadtest::progress::Live;
 use imcloud_loadtest::setup::{self, SetupOptions};
 use imcloud_loadtest::wire::Encoding;
 use std::sync::atomic::Ordering;
@@ -47,13 +48,15 @@ fn options(server: &TestServer, room: &str, members: u32, priority: &'static str
         prefix: "lt".into(),
         members,
         senders: 1,
-        pacing: Pacing::Closed { window: 1 },
-        duration: Duration::from_secs(30),
-        messages: Some(5),
-        drain: Duration::from_secs(15),
-        payload_bytes: 16,
-        encoding: Encoding::Json,
-        login_concurrency: 4,
+        send: SendPhase {
+            pacing: Pacing::Closed { window: 1 },
+            duration: Duration::from_secs(30),
+            messages: Some(5),
+            drain: Duration::from_secs(15),
+            payload_bytes: 16,
+            encoding: Encoding::Json,
+            login_concurrency: 4,
+        },
     }
 }
 
@@ -64,9 +67,9 @@ async fn every_acked_room_message_reaches_every_other_present_member_once() {
     let room = room_for(&server, MEMBERS).await;
     let mut opts = options(&server, &room, MEMBERS, "normal");
     opts.senders = 3;
-    opts.messages = Some(60);
-    opts.pacing = Pacing::Open { rate: 200.0 };
-    let r = group::run(&opts).await.expect("chatroom run");
+    opts.send.messages = Some(60);
+    opts.send.pacing = Pacing::Open { rate: 200.0 };
+    let r = group::run(&opts, &Live::new()).await.expect("chatroom run");
     let table = r.table();
     let owed = 60 * u64::from(MEMBERS - 1);
     assert_eq!((r.sent, r.acked, r.pending), (60, 60, 0), "{table}");
@@ -110,7 +113,7 @@ async fn messages_the_server_sheds_under_overload_are_counted_not_lost() {
             rooms.hold(false);
         }
     });
-    let r = group::run(&options(&server, &room, 3, "low"))
+    let r = group::run(&options(&server, &room, 3, "low"), &Live::new())
         .await
         .expect("chatroom run");
     release.await.expect("release task");

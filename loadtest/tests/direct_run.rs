@@ -6,7 +6,8 @@ mod common;
 
 use common::TestServer;
 use imcloud_loadtest::direct::report::DirectReport;
-use imcloud_loadtest::direct::{self, DirectOptions, Pacing};
+use imcloud_loadtest::direct::{self, DirectOptions, Pacing, SendPhase};
+use imcloud_loadtest::progress::Live;
 use imcloud_loadtest::setup::{self, SetupOptions};
 use imcloud_loadtest::wire::Encoding;
 use std::time::Duration;
@@ -41,14 +42,17 @@ fn options(server: &TestServer, pacing: Pacing, encoding: Encoding) -> DirectOpt
     DirectOptions {
         target: server.target(),
         prefix: "lt".into(),
+        first_user: 0,
         pairs: PAIRS,
-        pacing,
-        duration: Duration::from_secs(30),
-        messages: Some(MESSAGES),
-        drain: Duration::from_secs(15),
-        payload_bytes: 16,
-        encoding,
-        login_concurrency: 4,
+        send: SendPhase {
+            pacing,
+            duration: Duration::from_secs(30),
+            messages: Some(MESSAGES),
+            drain: Duration::from_secs(15),
+            payload_bytes: 16,
+            encoding,
+            login_concurrency: 4,
+        },
     }
 }
 
@@ -82,21 +86,19 @@ async fn small_direct_runs_deliver_every_acked_message_once() {
     let server = TestServer::start();
     register(&server).await;
 
-    let closed = direct::run(&options(
-        &server,
-        Pacing::Closed { window: 8 },
-        Encoding::Json,
-    ))
+    let closed = direct::run(
+        &options(&server, Pacing::Closed { window: 8 }, Encoding::Json),
+        &Live::new(),
+    )
     .await
     .expect("closed-loop run");
     assert_clean(&closed);
     assert_eq!(closed.mode, "closed");
 
-    let open = direct::run(&options(
-        &server,
-        Pacing::Open { rate: 400.0 },
-        Encoding::MsgPack,
-    ))
+    let open = direct::run(
+        &options(&server, Pacing::Open { rate: 400.0 }, Encoding::MsgPack),
+        &Live::new(),
+    )
     .await
     .expect("open-loop run");
     assert_clean(&open);
@@ -113,10 +115,10 @@ async fn a_run_stops_at_its_duration_without_a_message_cap() {
     let server = TestServer::start();
     register(&server).await;
     let mut opts = options(&server, Pacing::Open { rate: 200.0 }, Encoding::Json);
-    opts.messages = None;
-    opts.duration = Duration::from_millis(500);
+    opts.send.messages = None;
+    opts.send.duration = Duration::from_millis(500);
     let started = std::time::Instant::now();
-    let r = direct::run(&opts).await.expect("run");
+    let r = direct::run(&opts, &Live::new()).await.expect("run");
     assert!(started.elapsed() < Duration::from_secs(10), "run overran");
     // About 100 messages: 200/s for half a second.
     assert!((80..=110).contains(&r.sent), "{}", r.table());
@@ -142,9 +144,9 @@ async fn messages_a_faulty_server_acks_but_drops_are_reported_lost() {
     let mut opts = options(&server, Pacing::Closed { window: 4 }, Encoding::Json);
     // The lost messages never arrive, so the run waits out its whole
     // duration and drain: keep both short.
-    opts.duration = Duration::from_secs(3);
-    opts.drain = Duration::from_secs(1);
-    let r = direct::run(&opts).await.expect("run");
+    opts.send.duration = Duration::from_secs(3);
+    opts.send.drain = Duration::from_secs(1);
+    let r = direct::run(&opts, &Live::new()).await.expect("run");
     let table = r.table();
     assert_eq!((r.sent, r.acked), (MESSAGES, MESSAGES), "{table}");
     assert_eq!(r.delivered, MESSAGES - 7, "{table}");

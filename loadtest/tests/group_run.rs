@@ -5,8 +5,9 @@
 mod common;
 
 use common::TestServer;
-use imcloud_loadtest::direct::Pacing;
+use imcloud_loadtest::direct::{Pacing, SendPhase};
 use imcloud_loadtest::group::{self, GroupOptions};
+use imcloud_loadtest::progress::Live;
 use imcloud_loadtest::setup::{self, SetupOptions};
 use imcloud_loadtest::wire::Encoding;
 use std::time::Duration;
@@ -44,20 +45,25 @@ async fn every_acked_group_message_reaches_every_other_member_once() {
         (Pacing::Closed { window: 4 }, Encoding::Json),
         (Pacing::Open { rate: 200.0 }, Encoding::MsgPack),
     ] {
-        let r = group::run(&GroupOptions {
-            conversation: group::Conversation::Group,
-            target: server.target(),
-            prefix: "lt".into(),
-            members: MEMBERS,
-            senders: SENDERS,
-            pacing,
-            duration: Duration::from_secs(30),
-            messages: Some(MESSAGES),
-            drain: Duration::from_secs(15),
-            payload_bytes: 16,
-            encoding,
-            login_concurrency: 4,
-        })
+        let r = group::run(
+            &GroupOptions {
+                conversation: group::Conversation::Group,
+                target: server.target(),
+                prefix: "lt".into(),
+                members: MEMBERS,
+                senders: SENDERS,
+                send: SendPhase {
+                    pacing,
+                    duration: Duration::from_secs(30),
+                    messages: Some(MESSAGES),
+                    drain: Duration::from_secs(15),
+                    payload_bytes: 16,
+                    encoding,
+                    login_concurrency: 4,
+                },
+            },
+            &Live::new(),
+        )
         .await
         .expect("group run");
         let table = r.table();

@@ -7,6 +7,7 @@ mod common;
 
 use common::TestServer;
 use imcloud_loadtest::offline::{self, OfflineOptions};
+use imcloud_loadtest::progress::Live;
 use imcloud_loadtest::setup::{self, SetupOptions};
 use imcloud_loadtest::wire::Encoding;
 use std::time::Duration;
@@ -26,19 +27,22 @@ async fn receivers_sync_every_acked_message_exactly_once() {
     };
     setup::run(&setup_opts).await.expect("setup runs");
     for encoding in [Encoding::Json, Encoding::MsgPack] {
-        let r = offline::run(&OfflineOptions {
-            target: server.target(),
-            prefix: "lt".into(),
-            pairs: PAIRS,
-            per_sender: PER_SENDER,
-            window: 8,
-            send_timeout: Duration::from_secs(30),
-            drain: Duration::from_secs(30),
-            limit: 20,
-            payload_bytes: 16,
-            encoding,
-            login_concurrency: 4,
-        })
+        let r = offline::run(
+            &OfflineOptions {
+                target: server.target(),
+                prefix: "lt".into(),
+                pairs: PAIRS,
+                per_sender: PER_SENDER,
+                window: 8,
+                send_timeout: Duration::from_secs(30),
+                drain: Duration::from_secs(30),
+                limit: 20,
+                payload_bytes: 16,
+                encoding,
+                login_concurrency: 4,
+            },
+            &Live::new(),
+        )
         .await
         .expect("offline run");
         let table = r.table();

@@ -5,28 +5,25 @@
 //! server's RSS before, after connecting, at the end of the hold and after
 //! closing.
 //!
+//! - [`idle`]: opening and holding the idle sockets (shared with `mixed`).
 //! - [`rss`]: reading the server's RSS.
 //! - [`fdlimit`]: raising this process's open-file limit.
 
 pub mod fdlimit;
+pub mod idle;
 pub mod rss;
 
-use crate::conn;
-use crate::latency::{Latency, Summary};
-use crate::setup::user_name;
+use crate::latency::Summary;
+use crate::progress::Live;
 use crate::target::Target;
 use crate::wire::Encoding;
 use crate::Error;
-use futures_util::{SinkExt, StreamExt};
+use idle::{Idle, IdlePlan};
 use rss::RssSource;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
-use tokio_tungstenite::tungstenite::Message;
 
 /// Most sockets one run may open.
 pub const MAX_SOCKETS: u32 = 100_000;
@@ -108,39 +105,8 @@ impl ConnectReport {
     }
 }
 
-fn error_kind(e: &Error) -> String {
-    match e {
-        Error::Io(io) => format!("io_{:?}", io.kind()).to_lowercase(),
-        Error::Usage(_) => "usage".into(),
-        Error::Http(_) => "http".into(),
-        Error::Ws(_) => "ws".into(),
-        Error::Server(_) => "server".into(),
-        Error::Timeout(_) => "timeout".into(),
-    }
-}
-
-/// Holds one socket until `stop`, answering pings; counts an early close.
-async fn hold(ws: conn::Ws, mut stop: watch::Receiver<bool>, closed: Arc<AtomicU64>) {
-    let (mut sink, mut stream) = ws.split();
-    loop {
-        tokio::select! {
-            frame = stream.next() => match frame {
-                // Reading is what makes tungstenite answer pings.
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => {
-                    closed.fetch_add(1, Ordering::Relaxed);
-                    return;
-                }
-                Some(Ok(_)) => {}
-            },
-            changed = stop.changed() => if changed.is_err() || *stop.borrow() { break },
-        }
-    }
-    // Best effort: the server also notices the TCP close.
-    let _ = sink.send(Message::Close(None)).await;
-}
-
 /// Runs the scenario.
-pub async fn run(opts: &ConnectOptions) -> Result<ConnectReport, Error> {
+pub async fn run(opts: &ConnectOptions, live: &Arc<Live>) -> Result<ConnectReport, Error> {
     if opts.sockets == 0
         || opts.sockets > MAX_SOCKETS
         || opts.users == 0
@@ -162,77 +128,33 @@ pub async fn run(opts: &ConnectOptions) -> Result<ConnectReport, Error> {
     };
     report.rss_before = opts.rss.read(&http).await?;
 
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let (done_tx, mut done_rx) = mpsc::channel::<Result<Duration, Error>>(1024);
-    let closed = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let spawner = {
-        let (opts, stop_rx, closed) = (opts.clone(), stop_rx.clone(), closed.clone());
-        tokio::spawn(async move {
-            let mut tasks = Vec::with_capacity(opts.sockets as usize);
-            for i in 0..opts.sockets {
-                tokio::time::sleep_until(
-                    (started + Duration::from_secs_f64(f64::from(i) / opts.rate)).into(),
-                )
-                .await;
-                let source = (opts.source_ips > 0)
-                    .then(|| Ipv4Addr::new(127, 0, 0, 2 + (i % u32::from(opts.source_ips)) as u8));
-                let user = user_name(&opts.prefix, i % opts.users);
-                let device = format!("c{}", i / opts.users);
-                let (target, enc, done, stop, closed) = (
-                    opts.target.clone(),
-                    opts.encoding,
-                    done_tx.clone(),
-                    stop_rx.clone(),
-                    closed.clone(),
-                );
-                tasks.push(tokio::spawn(async move {
-                    let t0 = Instant::now();
-                    match conn::login(&target, &user, &device, enc, source).await {
-                        Ok(ws) => {
-                            // The collector waits for exactly one result per socket.
-                            let _ = done.send(Ok(t0.elapsed())).await;
-                            hold(ws, stop, closed).await;
-                        }
-                        Err(e) => {
-                            let _ = done.send(Err(e)).await;
-                        }
-                    }
-                }));
-            }
-            tasks
-        })
-    };
-    let mut login = Latency::new();
-    for _ in 0..opts.sockets {
-        match done_rx.recv().await {
-            Some(Ok(d)) => {
-                report.connected += 1;
-                login.record(d);
-            }
-            Some(Err(e)) => {
-                *report.failed.entry(error_kind(&e)).or_default() += 1;
-                report.first_failure.get_or_insert_with(|| e.to_string());
-            }
-            None => break,
-        }
-    }
-    report.connect_secs = started.elapsed().as_secs_f64();
-    report.login = login.summary();
+    let mut idle = Idle::start(
+        IdlePlan {
+            target: opts.target.clone(),
+            prefix: opts.prefix.clone(),
+            sockets: opts.sockets,
+            first_user: 0,
+            users: opts.users,
+            rate: opts.rate,
+            source_ips: opts.source_ips,
+            encoding: opts.encoding,
+        },
+        live.clone(),
+    );
+    let logins = idle.logged_in().await;
+    report.connected = logins.connected;
+    report.failed = logins.failed;
+    report.first_failure = logins.first_failure;
+    report.connect_secs = logins.login_secs;
+    report.login = logins.login;
     tokio::time::sleep(opts.settle).await;
     report.rss_connected = opts.rss.read(&http).await?;
+    live.running("holding", Instant::now(), opts.hold);
     tokio::time::sleep(opts.hold).await;
     report.rss_held = opts.rss.read(&http).await?;
-    report.closed_during_hold = closed.load(Ordering::Relaxed);
-
-    // Every socket task ends on `stop`; the spawner ended with the last login.
-    let _ = stop_tx.send(true);
-    let tasks = spawner
-        .await
-        .map_err(|e| Error::Server(format!("spawner failed: {e}")))?;
-    let all_closed = futures_util::future::join_all(tasks);
-    // Closing is best effort; the server sees the TCP close regardless.
-    let _ = tokio::time::timeout(Duration::from_secs(30), all_closed).await;
+    report.closed_during_hold = idle.closed();
+    live.draining();
+    idle.close(Duration::from_secs(30)).await?;
     tokio::time::sleep(opts.settle).await;
     report.rss_after_close = opts.rss.read(&http).await?;
     if report.connected > 0 {

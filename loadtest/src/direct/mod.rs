@@ -1,6 +1,7 @@
 //! Scenario `direct`: 1:1 throughput and latency. Pair `i` is a sender
-//! socket logged in as `{prefix}{2i}` sending to a receiver socket logged in
-//! as `{prefix}{2i+1}`. The run sends for `duration` (or until `messages`
+//! socket logged in as `{prefix}{f+2i}` sending to a receiver socket logged
+//! in as `{prefix}{f+2i+1}`, where `f` is `first_user` (0 for `direct`;
+//! `mixed` puts its pairs after its group's members). The run sends for `duration` (or until `messages`
 //! are sent), then waits up to `drain` for the last acks and deliveries,
 //! and reports exact counts and latency percentiles.
 //!
@@ -13,6 +14,7 @@ pub mod report;
 pub mod sender;
 
 use crate::conn::{self, Ws};
+use crate::progress::Live;
 use crate::setup::user_name;
 use crate::target::Target;
 use crate::wire::{Encoding, SendTemplate};
@@ -43,7 +45,15 @@ pub enum Pacing {
 pub struct DirectOptions {
     pub target: Target,
     pub prefix: String,
+    /// Pair `i` is users `first_user + 2i` (sender) and `first_user + 2i + 1`.
+    pub first_user: u32,
     pub pairs: u32,
+    pub send: SendPhase,
+}
+
+/// How the senders of `direct` and `group` run their bounded send phase.
+#[derive(Debug, Clone)]
+pub struct SendPhase {
     pub pacing: Pacing,
     /// Longest send phase.
     pub duration: Duration,
@@ -62,6 +72,13 @@ impl DirectOptions {
         if self.pairs == 0 {
             return Err(Error::Usage("--pairs must be at least 1".into()));
         }
+        self.send.check()
+    }
+}
+
+impl SendPhase {
+    /// A positive rate or window, and a positive send phase.
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if self.duration.is_zero() {
             return Err(Error::Usage("--duration must be positive".into()));
         }
@@ -72,6 +89,52 @@ impl DirectOptions {
             Pacing::Closed { window: 0 } => Err(Error::Usage("--window must be at least 1".into())),
             _ => Ok(()),
         }
+    }
+}
+
+impl Pacing {
+    /// For `senders` senders: each one's interval (open loop; zero closed).
+    pub(crate) fn interval(&self, senders: u32) -> Duration {
+        match *self {
+            Pacing::Open { rate } => Duration::from_secs_f64(f64::from(senders) / rate),
+            Pacing::Closed { .. } => Duration::ZERO,
+        }
+    }
+
+    /// `open` or `closed`, the rate and the window, as the reports say them.
+    pub(crate) fn facts(&self) -> (&'static str, Option<f64>, Option<usize>) {
+        match *self {
+            Pacing::Open { rate } => ("open", Some(rate), None),
+            Pacing::Closed { window } => ("closed", None, Some(window)),
+        }
+    }
+}
+
+/// Sender `i`'s share of `total` messages over `senders` (`None`: no cap).
+pub(crate) fn quota(total: Option<u64>, i: u32, senders: u32) -> u64 {
+    match total {
+        None => u64::MAX,
+        Some(t) => t / u64::from(senders) + u64::from(u64::from(i) < t % u64::from(senders)),
+    }
+}
+
+/// Waits until every counter reached what it is owed, or `until`.
+pub(crate) async fn wait_delivered(counters: &[Arc<AtomicU64>], owed: &[u64], until: Instant) {
+    while Instant::now() < until
+        && counters
+            .iter()
+            .zip(owed)
+            .any(|(c, w)| c.load(Ordering::Relaxed) < *w)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The name reports give an encoding.
+pub(crate) fn encoding_name(enc: Encoding) -> &'static str {
+    match enc {
+        Encoding::Json => "json",
+        Encoding::MsgPack => "msgpack",
     }
 }
 
@@ -89,80 +152,115 @@ pub(crate) async fn login_all(
     users: Vec<String>,
     enc: Encoding,
     concurrency: usize,
+    live: &Live,
 ) -> Result<Vec<Ws>, Error> {
     stream::iter(users)
-        .map(|u| async move { conn::login(target, &u, DEVICE, enc, None).await })
+        .map(|u| async move {
+            let ws = conn::login(target, &u, DEVICE, enc, None).await?;
+            Live::add(&live.connected, 1);
+            Ok::<Ws, Error>(ws)
+        })
         .buffered(concurrency.max(1))
         .try_collect()
         .await
 }
 
+/// The logged-in sockets of a `direct` run.
+pub struct Sockets {
+    senders: Vec<Ws>,
+    receivers: Vec<Ws>,
+}
+
+/// Logs in every receiver, then every sender.
+pub async fn connect(opts: &DirectOptions, live: &Live) -> Result<Sockets, Error> {
+    opts.check()?;
+    let user = |i: u32| user_name(&opts.prefix, opts.first_user + i);
+    let login = |users: Vec<String>| {
+        login_all(
+            &opts.target,
+            users,
+            opts.send.encoding,
+            opts.send.login_concurrency,
+            live,
+        )
+    };
+    let receivers = login((0..opts.pairs).map(|i| user(2 * i + 1)).collect()).await?;
+    let senders = login((0..opts.pairs).map(|i| user(2 * i)).collect()).await?;
+    Ok(Sockets { senders, receivers })
+}
+
 /// Runs the scenario. Fails only if the sockets cannot be set up; what
 /// happens during the run goes into the report.
-pub async fn run(opts: &DirectOptions) -> Result<DirectReport, Error> {
-    opts.check()?;
-    let p = opts.pairs;
-    let receivers = login_all(
-        &opts.target,
-        (0..p).map(|i| user_name(&opts.prefix, 2 * i + 1)).collect(),
-        opts.encoding,
-        opts.login_concurrency,
-    )
-    .await?;
-    let senders = login_all(
-        &opts.target,
-        (0..p).map(|i| user_name(&opts.prefix, 2 * i)).collect(),
-        opts.encoding,
-        opts.login_concurrency,
-    )
-    .await?;
+pub async fn run(opts: &DirectOptions, live: &Arc<Live>) -> Result<DirectReport, Error> {
+    let sockets = connect(opts, live).await?;
+    sending(live, opts.send.duration, |base| {
+        drive(opts, sockets, base, live)
+    })
+    .await
+}
 
-    let run_id = run_id();
-    // Start a little ahead so every task is spawned before time zero.
+/// Runs `drive` with time zero a little ahead (so every task is spawned
+/// before it), the progress bar following the send phase and the drain.
+pub(crate) async fn sending<T, F>(
+    live: &Live,
+    duration: Duration,
+    drive: impl FnOnce(Instant) -> F,
+) -> Result<T, Error>
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
     let base = Instant::now() + Duration::from_millis(50);
-    let send_until = base + opts.duration;
-    let drain_until = send_until + opts.drain;
+    live.running("sending", base, duration);
+    let r = drive(base).await;
+    live.draining();
+    r
+}
+
+/// The send phase from `base` on, the drain, and the report.
+pub async fn drive(
+    opts: &DirectOptions,
+    sockets: Sockets,
+    base: Instant,
+    live: &Arc<Live>,
+) -> Result<DirectReport, Error> {
+    let p = opts.pairs;
+    let run_id = run_id();
+    let send_until = base + opts.send.duration;
+    let drain_until = send_until + opts.send.drain;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let counters: Vec<Arc<AtomicU64>> = (0..p).map(|_| Arc::default()).collect();
     let mut receiver_tasks = Vec::new();
-    for (i, ws) in receivers.into_iter().enumerate() {
+    for (i, ws) in sockets.receivers.into_iter().enumerate() {
         let plan = ReceiverPlan {
             pair: i as u32,
             run_id,
             base,
             delivered: counters[i].clone(),
+            live: live.clone(),
         };
         receiver_tasks.push(tokio::spawn(receiver::run(ws, plan, stop_rx.clone())));
     }
-    let (interval, window) = match opts.pacing {
-        Pacing::Open { rate } => (Duration::from_secs_f64(f64::from(p) / rate), None),
-        Pacing::Closed { window } => (Duration::ZERO, Some(window)),
-    };
-    let total = opts.messages.unwrap_or(u64::MAX);
+    let interval = opts.send.pacing.interval(p);
     let mut sender_tasks = Vec::new();
-    for (i, ws) in senders.into_iter().enumerate() {
+    for (i, ws) in sockets.senders.into_iter().enumerate() {
         let pair = i as u32;
-        let quota = if total == u64::MAX {
-            u64::MAX
-        } else {
-            total / u64::from(p) + u64::from(u64::from(pair) < total % u64::from(p))
-        };
         let plan = SenderPlan {
             pair,
             run_id,
             template: SendTemplate::new(
-                &user_name(&opts.prefix, 2 * pair + 1),
-                opts.payload_bytes,
-                opts.encoding,
+                &user_name(&opts.prefix, opts.first_user + 2 * pair + 1),
+                opts.send.payload_bytes,
+                opts.send.encoding,
             ),
-            pacing: opts.pacing,
+            pacing: opts.send.pacing,
             interval,
             // Spread the senders evenly over one interval.
             offset: interval.mul_f64(f64::from(pair) / f64::from(p)),
-            quota,
+            quota: quota(opts.send.messages, pair, p),
             base,
             send_until,
             drain_until,
+            live: live.clone(),
         };
         sender_tasks.push(tokio::spawn(sender::run(ws, plan)));
     }
@@ -185,14 +283,7 @@ pub async fn run(opts: &DirectOptions) -> Result<DirectReport, Error> {
         .iter()
         .map(|s| s.acked_ids.len() as u64)
         .collect();
-    while Instant::now() < drain_until
-        && counters
-            .iter()
-            .zip(&wanted)
-            .any(|(c, w)| c.load(Ordering::Relaxed) < *w)
-    {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_delivered(&counters, &wanted, drain_until).await;
     // Receivers may already be gone; then nobody listens.
     let _ = stop_tx.send(true);
     let mut receiver_results = Vec::new();
@@ -202,19 +293,14 @@ pub async fn run(opts: &DirectOptions) -> Result<DirectReport, Error> {
                 .map_err(|e| Error::Server(format!("receiver task failed: {e}")))?,
         );
     }
+    let (mode, rate, window) = opts.send.pacing.facts();
     let facts = RunFacts {
-        mode: if window.is_some() { "closed" } else { "open" },
+        mode,
         pairs: p,
-        rate: match opts.pacing {
-            Pacing::Open { rate } => Some(rate),
-            Pacing::Closed { .. } => None,
-        },
+        rate,
         window,
-        encoding: match opts.encoding {
-            Encoding::Json => "json",
-            Encoding::MsgPack => "msgpack",
-        },
-        payload_bytes: opts.payload_bytes,
+        encoding: encoding_name(opts.send.encoding),
+        payload_bytes: opts.send.payload_bytes,
         send_secs: send_secs as f64 / 1e9,
     };
     Ok(report::build(facts, sender_results, receiver_results))

@@ -4,7 +4,8 @@
 //! time.
 
 use crate::conn::Ws;
-use crate::latency::Latency;
+use crate::latency::Timed;
+use crate::progress::Live;
 use crate::wire;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::collections::HashSet;
@@ -21,6 +22,8 @@ pub struct ReceiverPlan {
     pub base: Instant,
     /// Distinct messages of this run delivered so far, for the drain.
     pub delivered: Arc<AtomicU64>,
+    /// Deliveries are counted here too, for the progress bar.
+    pub live: Arc<Live>,
 }
 
 /// What one receiver saw.
@@ -37,7 +40,7 @@ pub struct ReceiverResult {
     pub misrouted: u64,
     /// Pushes of another run, or without a stamp.
     pub foreign: u64,
-    pub e2e: Latency,
+    pub e2e: Timed,
     /// ns since base of the last delivery.
     pub last_ns: u64,
     /// Why the socket ended early, if it did.
@@ -78,13 +81,14 @@ impl Receiver {
         self.plan
             .delivered
             .store(self.res.ids.len() as u64, Ordering::Relaxed);
+        Live::add(&self.plan.live.delivered, 1);
         if self.highest_k.is_some_and(|h| stamp.k < h) {
             self.res.reordered += 1;
         }
         self.highest_k = Some(self.highest_k.map_or(stamp.k, |h| h.max(stamp.k)));
         let at = u64::try_from(now.saturating_duration_since(self.plan.base).as_nanos())
             .unwrap_or(u64::MAX);
-        self.res.e2e.record_ns(at.saturating_sub(stamp.t));
+        self.res.e2e.record(at, at.saturating_sub(stamp.t));
         self.res.last_ns = self.res.last_ns.max(at);
     }
 }

@@ -6,7 +6,8 @@
 
 use super::receiver::ReceiverResult;
 use super::sender::SenderResult;
-use crate::latency::{Latency, Summary};
+use crate::latency::{Interval, Summary, Timed};
+use crate::plot::{named_series, Plot, Series};
 use crate::report_text::{counts, lost_sample_line, pace, per_sec};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -57,6 +58,8 @@ pub struct DirectReport {
     pub delivered_per_sec: f64,
     pub e2e: Summary,
     pub ack: Summary,
+    /// Per second of the run: `e2e` (deliveries) and `ack` (acks).
+    pub intervals: BTreeMap<String, Vec<Interval>>,
 }
 
 /// The run's settings the report repeats.
@@ -86,8 +89,8 @@ pub fn build(
         send_secs: facts.send_secs,
         ..DirectReport::default()
     };
-    let mut ack = Latency::new();
-    let mut e2e = Latency::new();
+    let mut ack = Timed::default();
+    let mut e2e = Timed::default();
     let empty = HashSet::new();
     let by_pair: BTreeMap<u32, &ReceiverResult> = receivers.iter().map(|x| (x.pair, x)).collect();
     let (mut last_ack, mut last_delivery) = (0u64, 0u64);
@@ -128,6 +131,10 @@ pub fn build(
     r.delivered_per_sec = per_sec(r.delivered, last_delivery);
     r.e2e = e2e.summary();
     r.ack = ack.summary();
+    r.intervals = BTreeMap::from([
+        ("e2e".to_string(), e2e.intervals()),
+        ("ack".to_string(), ack.intervals()),
+    ]);
     r
 }
 
@@ -168,6 +175,20 @@ impl DirectReport {
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
         lost_sample_line(&mut o, &self.lost_sample);
         o
+    }
+}
+
+impl Plot for DirectReport {
+    fn plot_title(&self) -> String {
+        format!(
+            "direct: {} pairs, {}",
+            self.pairs,
+            pace(self.rate, self.window)
+        )
+    }
+
+    fn plot_series(&self) -> Vec<Series<'_>> {
+        named_series(&self.intervals, &[("e2e", "deliveries (e2e)")])
     }
 }
 

@@ -6,11 +6,13 @@
 
 use super::Pacing;
 use crate::conn::Ws;
-use crate::latency::Latency;
+use crate::latency::Timed;
+use crate::progress::Live;
 use crate::wire::{self, SendTemplate, Stamp};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -31,6 +33,8 @@ pub struct SenderPlan {
     pub send_until: Instant,
     /// Acks not in by then stay pending.
     pub drain_until: Instant,
+    /// Sends and acks are counted here too, for the progress bar.
+    pub live: Arc<Live>,
 }
 
 /// What one sender saw.
@@ -44,7 +48,7 @@ pub struct SenderResult {
     pub errors: BTreeMap<String, u64>,
     /// Sent with no reply by the end of the drain.
     pub pending: u64,
-    pub ack_latency: Latency,
+    pub ack_latency: Timed,
     /// ns since base of the last ack.
     pub last_ack_ns: u64,
     /// ns since base of the last send.
@@ -114,8 +118,9 @@ impl Sender {
         ) {
             (Some(true), Some(id), _) => {
                 self.res.acked_ids.push(id);
+                Live::add(&self.plan.live.acked, 1);
                 let at = ns_since(self.plan.base, now);
-                self.res.ack_latency.record_ns(at.saturating_sub(t));
+                self.res.ack_latency.record(at, at.saturating_sub(t));
                 self.res.last_ack_ns = self.res.last_ack_ns.max(at);
             }
             (_, _, Some(e)) => self.bump(e.code.to_string()),
@@ -175,6 +180,7 @@ impl Sender {
             self.inflight.insert(self.next_k, t);
             self.next_k += 1;
             self.res.sent += 1;
+            Live::add(&self.plan.live.sent, 1);
             self.res.last_send_ns = ns_since(self.plan.base, now);
             fed = true;
         }

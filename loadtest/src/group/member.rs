@@ -7,7 +7,8 @@
 
 use crate::conn::Ws;
 use crate::direct::sender::{self, SenderPlan, SenderResult};
-use crate::latency::Latency;
+use crate::latency::Timed;
+use crate::progress::Live;
 use crate::wire;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use std::collections::HashSet;
@@ -28,6 +29,8 @@ pub struct MemberPlan {
     pub base: Instant,
     /// Distinct messages of this run delivered so far, for the drain.
     pub delivered: Arc<AtomicU64>,
+    /// Deliveries are counted here too, for the progress bar.
+    pub live: Arc<Live>,
 }
 
 /// What one member received.
@@ -43,7 +46,7 @@ pub struct MemberResult {
     pub own: u64,
     /// Pushes of another run, without a stamp, or of an unknown sender.
     pub foreign: u64,
-    pub e2e: Latency,
+    pub e2e: Timed,
     /// ns since base of the last delivery.
     pub last_ns: u64,
     /// The socket ended before the run did.
@@ -88,9 +91,10 @@ impl Receiver {
         }
         self.count += 1;
         self.plan.delivered.store(self.count, Ordering::Relaxed);
+        Live::add(&self.plan.live.delivered, 1);
         let at = u64::try_from(now.saturating_duration_since(self.plan.base).as_nanos())
             .unwrap_or(u64::MAX);
-        self.res.e2e.record_ns(at.saturating_sub(stamp.t));
+        self.res.e2e.record(at, at.saturating_sub(stamp.t));
         self.res.last_ns = self.res.last_ns.max(at);
     }
 }

@@ -18,17 +18,19 @@ pub mod report;
 pub mod setup;
 
 use crate::chatroom::{self, shed::ShedCounts};
+use crate::conn::Ws;
 use crate::direct::sender::{SenderPlan, SenderResult};
-use crate::direct::{login_all, run_id, Pacing};
+use crate::direct::{encoding_name, login_all, quota, run_id, sending, wait_delivered, SendPhase};
+use crate::progress::Live;
 use crate::setup::user_name;
 use crate::target::Target;
-use crate::wire::{Encoding, SendTemplate};
+use crate::wire::SendTemplate;
 use crate::Error;
 use member::MemberPlan;
 use report::{GroupFacts, GroupReport};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Where the messages go.
 #[derive(Debug, Clone)]
@@ -54,14 +56,7 @@ pub struct GroupOptions {
     pub members: u32,
     /// S: members that send (the first S).
     pub senders: u32,
-    pub pacing: Pacing,
-    pub duration: Duration,
-    /// Most messages over all senders (`None`: until `duration`).
-    pub messages: Option<u64>,
-    pub drain: Duration,
-    pub payload_bytes: usize,
-    pub encoding: Encoding,
-    pub login_concurrency: usize,
+    pub send: SendPhase,
 }
 
 impl GroupOptions {
@@ -75,36 +70,59 @@ impl GroupOptions {
         if self.senders == 0 || self.senders > self.members {
             return Err(Error::Usage("--senders must be 1..=--members".into()));
         }
-        if self.duration.is_zero() {
-            return Err(Error::Usage("--duration must be positive".into()));
-        }
-        match self.pacing {
-            Pacing::Open { rate } if !(rate.is_finite() && rate > 0.0) => {
-                Err(Error::Usage("--rate must be positive".into()))
-            }
-            Pacing::Closed { window: 0 } => Err(Error::Usage("--window must be at least 1".into())),
-            _ => Ok(()),
+        self.send.check()
+    }
+}
+
+/// The logged-in member sockets of a `group` run, member `i` at index `i`.
+pub struct Sockets(Vec<Ws>);
+
+/// Logs in every member (and joins each to the chatroom).
+pub async fn connect(opts: &GroupOptions, live: &Live) -> Result<Sockets, Error> {
+    opts.check()?;
+    let sockets = login_all(
+        &opts.target,
+        (0..opts.members)
+            .map(|i| user_name(&opts.prefix, i))
+            .collect(),
+        opts.send.encoding,
+        opts.send.login_concurrency,
+        live,
+    )
+    .await?;
+    match &opts.conversation {
+        Conversation::Group => Ok(Sockets(sockets)),
+        Conversation::Chatroom { id, .. } => {
+            chatroom::join_all(sockets, id, opts.send.encoding, opts.send.login_concurrency)
+                .await
+                .map(Sockets)
         }
     }
 }
 
 /// Runs the scenario. Fails only if the sockets cannot be set up.
-pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
-    opts.check()?;
+pub async fn run(opts: &GroupOptions, live: &Arc<Live>) -> Result<GroupReport, Error> {
+    let sockets = connect(opts, live).await?;
+    sending(live, opts.send.duration, |base| {
+        drive(opts, sockets, base, live)
+    })
+    .await
+}
+
+/// The send phase from `base` on, the drain, and the report.
+pub async fn drive(
+    opts: &GroupOptions,
+    sockets: Sockets,
+    base: Instant,
+    live: &Arc<Live>,
+) -> Result<GroupReport, Error> {
     let k = opts.members;
     let s = opts.senders;
-    let mut sockets = login_all(
-        &opts.target,
-        (0..k).map(|i| user_name(&opts.prefix, i)).collect(),
-        opts.encoding,
-        opts.login_concurrency,
-    )
-    .await?;
     let http = reqwest::Client::new();
     let (gid, template, shed_before) = match &opts.conversation {
         Conversation::Group => {
             let gid = setup::group_id(&opts.prefix, k);
-            let t = SendTemplate::group(&gid, opts.payload_bytes, opts.encoding);
+            let t = SendTemplate::group(&gid, opts.send.payload_bytes, opts.send.encoding);
             (gid, t, None)
         }
         Conversation::Chatroom {
@@ -112,47 +130,36 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
             priority,
             metrics_url,
         } => {
-            sockets =
-                chatroom::join_all(sockets, id, opts.encoding, opts.login_concurrency).await?;
-            let t = SendTemplate::chatroom(id, priority, opts.payload_bytes, opts.encoding);
+            let t =
+                SendTemplate::chatroom(id, priority, opts.send.payload_bytes, opts.send.encoding);
             let before = ShedCounts::read(&http, metrics_url).await?;
             (id.clone(), t, Some(before))
         }
     };
-
     let run_id = run_id();
-    let base = Instant::now() + Duration::from_millis(50);
-    let send_until = base + opts.duration;
-    let drain_until = send_until + opts.drain;
+    let send_until = base + opts.send.duration;
+    let drain_until = send_until + opts.send.drain;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let counters: Vec<Arc<AtomicU64>> = (0..k).map(|_| Arc::default()).collect();
-    let interval = match opts.pacing {
-        Pacing::Open { rate } => Duration::from_secs_f64(f64::from(s) / rate),
-        Pacing::Closed { .. } => Duration::ZERO,
-    };
-    let total = opts.messages.unwrap_or(u64::MAX);
+    let interval = opts.send.pacing.interval(s);
     let mut acks = Vec::new();
     let mut tasks = Vec::new();
-    for (i, ws) in sockets.into_iter().enumerate() {
+    for (i, ws) in sockets.0.into_iter().enumerate() {
         let index = i as u32;
         let sender = (index < s).then_some(index);
         let send = sender.map(|p| {
-            let quota = if total == u64::MAX {
-                u64::MAX
-            } else {
-                total / u64::from(s) + u64::from(u64::from(p) < total % u64::from(s))
-            };
             let plan = SenderPlan {
                 pair: p,
                 run_id,
                 template: template.clone(),
-                pacing: opts.pacing,
+                pacing: opts.send.pacing,
                 interval,
                 offset: interval.mul_f64(f64::from(p) / f64::from(s)),
-                quota,
+                quota: quota(opts.send.messages, p, s),
                 base,
                 send_until,
                 drain_until,
+                live: live.clone(),
             };
             let (tx, rx) = tokio::sync::oneshot::channel();
             acks.push(rx);
@@ -165,6 +172,7 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
             run_id,
             base,
             delivered: counters[i].clone(),
+            live: live.clone(),
         };
         tasks.push(tokio::spawn(member::run(ws, plan, send, stop_rx.clone())));
     }
@@ -191,14 +199,7 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
     let wanted: Vec<u64> = (0..k as usize)
         .map(|i| all - acked.get(i).copied().unwrap_or(0))
         .collect();
-    while Instant::now() < drain_until
-        && counters
-            .iter()
-            .zip(&wanted)
-            .any(|(c, w)| c.load(Ordering::Relaxed) < *w)
-    {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_delivered(&counters, &wanted, drain_until).await;
     let _ = stop_tx.send(true);
     let mut members = Vec::new();
     for t in tasks {
@@ -213,30 +214,19 @@ pub async fn run(opts: &GroupOptions) -> Result<GroupReport, Error> {
         }
         _ => None,
     };
+    let (mode, rate, window) = opts.send.pacing.facts();
     let facts = GroupFacts {
         group: gid,
         chatroom: match &opts.conversation {
             Conversation::Group => None,
             Conversation::Chatroom { priority, .. } => Some((*priority, shed.unwrap_or_default())),
         },
-        mode: match opts.pacing {
-            Pacing::Open { .. } => "open",
-            Pacing::Closed { .. } => "closed",
-        },
+        mode,
         members: k,
-        rate: match opts.pacing {
-            Pacing::Open { rate } => Some(rate),
-            Pacing::Closed { .. } => None,
-        },
-        window: match opts.pacing {
-            Pacing::Open { .. } => None,
-            Pacing::Closed { window } => Some(window),
-        },
-        encoding: match opts.encoding {
-            Encoding::Json => "json",
-            Encoding::MsgPack => "msgpack",
-        },
-        payload_bytes: opts.payload_bytes,
+        rate,
+        window,
+        encoding: encoding_name(opts.send.encoding),
+        payload_bytes: opts.send.payload_bytes,
         send_secs: send_ns as f64 / 1e9,
     };
     Ok(report::build(facts, sender_results, members))

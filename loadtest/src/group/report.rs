@@ -5,7 +5,8 @@
 use super::member::MemberResult;
 use crate::chatroom::shed::ShedCounts;
 use crate::direct::sender::SenderResult;
-use crate::latency::{Latency, Summary};
+use crate::latency::{Interval, Summary, Timed};
+use crate::plot::{named_series, Plot, Series};
 use crate::report_text::{counts, lost_sample_line, pace, per_sec};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -63,6 +64,8 @@ pub struct GroupReport {
     pub deliveries_per_sec: f64,
     pub e2e: Summary,
     pub ack: Summary,
+    /// Per second of the run: `e2e` (deliveries) and `ack` (acks).
+    pub intervals: BTreeMap<String, Vec<Interval>>,
 }
 
 /// The run's settings the report repeats.
@@ -106,8 +109,8 @@ pub fn build(
         send_secs: facts.send_secs,
         ..GroupReport::default()
     };
-    let mut ack = Latency::new();
-    let mut e2e = Latency::new();
+    let mut ack = Timed::default();
+    let mut e2e = Timed::default();
     let mut last_ack = 0u64;
     let mut last_delivery = 0u64;
     for (i, s) in senders.iter().enumerate() {
@@ -162,6 +165,10 @@ pub fn build(
     r.deliveries_per_sec = per_sec(r.delivered + r.delivered_unacked, last_delivery);
     r.e2e = e2e.summary();
     r.ack = ack.summary();
+    r.intervals = BTreeMap::from([
+        ("e2e".to_string(), e2e.intervals()),
+        ("ack".to_string(), ack.intervals()),
+    ]);
     r
 }
 
@@ -219,6 +226,22 @@ impl GroupReport {
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
         lost_sample_line(&mut o, &self.lost_sample);
         o
+    }
+}
+
+impl Plot for GroupReport {
+    fn plot_title(&self) -> String {
+        format!(
+            "group {}: {} members, {} senders, {}",
+            self.group,
+            self.members,
+            self.senders,
+            pace(self.rate, self.window)
+        )
+    }
+
+    fn plot_series(&self) -> Vec<Series<'_>> {
+        named_series(&self.intervals, &[("e2e", "deliveries (e2e)")])
     }
 }
 

@@ -14,13 +14,15 @@ pub mod report;
 pub mod syncer;
 
 use crate::direct::sender::{self, SenderPlan};
-use crate::direct::{login_all, run_id, Pacing};
+use crate::direct::{encoding_name, login_all, run_id, Pacing};
+use crate::progress::Live;
 use crate::setup::user_name;
 use crate::target::Target;
 use crate::wire::{Encoding, SendTemplate};
 use crate::Error;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use report::OfflineReport;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use syncer::SyncPlan;
 
@@ -73,7 +75,7 @@ impl OfflineOptions {
 }
 
 /// Runs the scenario. Fails only if the sockets cannot be set up.
-pub async fn run(opts: &OfflineOptions) -> Result<OfflineReport, Error> {
+pub async fn run(opts: &OfflineOptions, live: &Arc<Live>) -> Result<OfflineReport, Error> {
     opts.check()?;
     let p = opts.pairs;
     let enc = opts.encoding;
@@ -90,12 +92,14 @@ pub async fn run(opts: &OfflineOptions) -> Result<OfflineReport, Error> {
         (0..p).map(|i| user_name(&opts.prefix, 2 * i)).collect(),
         enc,
         opts.login_concurrency,
+        live,
     )
     .await?;
 
     let run_id = run_id();
     let base = Instant::now() + Duration::from_millis(50);
     let send_until = base + opts.send_timeout;
+    live.running("sending", base, opts.send_timeout);
     let mut tasks = Vec::new();
     for (i, ws) in senders.into_iter().enumerate() {
         let pair = i as u32;
@@ -113,6 +117,7 @@ pub async fn run(opts: &OfflineOptions) -> Result<OfflineReport, Error> {
             send_until,
             // Acks are waited for within the send phase's bound.
             drain_until: send_until,
+            live: live.clone(),
         };
         tasks.push(tokio::spawn(sender::run(ws, plan)));
     }
@@ -128,6 +133,7 @@ pub async fn run(opts: &OfflineOptions) -> Result<OfflineReport, Error> {
     // Catch-up: every receiver logs in and syncs, all at once.
     let started = Instant::now();
     let deadline = started + opts.drain;
+    live.running("syncing", started, opts.drain);
     let mut syncs = Vec::new();
     for (i, (user, cursors)) in receivers.into_iter().zip(ends).enumerate() {
         let plan = SyncPlan {
@@ -139,6 +145,7 @@ pub async fn run(opts: &OfflineOptions) -> Result<OfflineReport, Error> {
             enc,
             started,
             deadline,
+            live: live.clone(),
         };
         syncs.push(tokio::spawn(syncer::run(target.clone(), plan)));
     }
@@ -155,10 +162,7 @@ pub async fn run(opts: &OfflineOptions) -> Result<OfflineReport, Error> {
             per_sender: opts.per_sender,
             window: opts.window,
             limit: opts.limit,
-            encoding: match enc {
-                Encoding::Json => "json",
-                Encoding::MsgPack => "msgpack",
-            },
+            encoding: encoding_name(enc),
             send_secs,
         },
         sent,

@@ -4,7 +4,8 @@
 
 use super::syncer::SyncResult;
 use crate::direct::sender::SenderResult;
-use crate::latency::{Latency, Summary};
+use crate::latency::{Interval, Latency, Summary, Timed};
+use crate::plot::{named_series, Plot, Series};
 use crate::report_text::{counts, lost_sample_line};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -48,6 +49,8 @@ pub struct OfflineReport {
     /// Each receiver's time to catch up (login included).
     pub catch_up: Summary,
     pub ack: Summary,
+    /// Per second of the send phase: `ack` (acks).
+    pub intervals: BTreeMap<String, Vec<Interval>>,
 }
 
 /// The run's settings the report repeats.
@@ -75,7 +78,7 @@ pub fn build(
         send_secs: facts.send_secs,
         ..OfflineReport::default()
     };
-    let mut ack = Latency::new();
+    let mut ack = Timed::default();
     let mut catch_up = Latency::new();
     let empty = HashSet::new();
     let by_pair: BTreeMap<u32, &SyncResult> = syncs.iter().map(|x| (x.pair, x)).collect();
@@ -121,6 +124,7 @@ pub fn build(
     };
     r.catch_up = catch_up.summary();
     r.ack = ack.summary();
+    r.intervals = BTreeMap::from([("ack".to_string(), ack.intervals())]);
     r
 }
 
@@ -161,6 +165,19 @@ impl OfflineReport {
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
         lost_sample_line(&mut o, &self.lost_sample);
         o
+    }
+}
+
+impl Plot for OfflineReport {
+    fn plot_title(&self) -> String {
+        format!(
+            "offline: {} pairs, send phase ({} per sender)",
+            self.pairs, self.per_sender
+        )
+    }
+
+    fn plot_series(&self) -> Vec<Series<'_>> {
+        named_series(&self.intervals, &[("ack", "acks")])
     }
 }
 

@@ -5,11 +5,13 @@
 
 use crate::conn::{self, Ws};
 use crate::direct::DEVICE;
+use crate::progress::Live;
 use crate::target::Target;
 use crate::wire::{self, Encoding};
 use crate::Error;
 use futures_util::{SinkExt, StreamExt};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -115,6 +117,8 @@ pub struct SyncPlan {
     pub enc: Encoding,
     pub started: Instant,
     pub deadline: Instant,
+    /// Synced messages are counted here too, for the progress bar.
+    pub live: Arc<Live>,
 }
 
 /// Logs in and syncs until `more` is false, the deadline, or an error.
@@ -138,7 +142,9 @@ pub async fn run(target: Target, plan: SyncPlan) -> SyncResult {
                 plan.enc,
                 &mut |id: Option<u64>, stamp: Option<wire::Stamp>| match (id, stamp) {
                     (Some(id), Some(s)) if s.r == plan.run_id && s.p == plan.pair => {
-                        if !res.ids.insert(id) {
+                        if res.ids.insert(id) {
+                            Live::add(&plan.live.delivered, 1);
+                        } else {
                             res.duplicates += 1;
                         }
                     }
