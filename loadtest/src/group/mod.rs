@@ -61,11 +61,12 @@ pub struct GroupOptions {
 
 impl GroupOptions {
     fn check(&self) -> Result<(), Error> {
-        if !(2..=setup::MAX_MEMBERS).contains(&self.members) {
-            return Err(Error::Usage(format!(
-                "--members must be 2..={}",
-                setup::MAX_MEMBERS
-            )));
+        let max = match self.conversation {
+            Conversation::Group => setup::MAX_MEMBERS,
+            Conversation::Chatroom { .. } => chatroom::setup::MAX_MEMBERS,
+        };
+        if !(2..=max).contains(&self.members) {
+            return Err(Error::Usage(format!("--members must be 2..={max}")));
         }
         if self.senders == 0 || self.senders > self.members {
             return Err(Error::Usage("--senders must be 1..=--members".into()));
