@@ -199,7 +199,7 @@ pub fn render(node: &crate::node::Node) -> String {
         &mut out,
         "imcloud_chatroom_device_shed_total",
         "counter",
-        "chatroom pushes a busy device skipped (low, then normal priority)",
+        "chatroom pushes a busy device skipped (low first, then normal, high only when its queue is full)",
         l(&rooms.device_shed),
     );
     line(

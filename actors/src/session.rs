@@ -82,39 +82,37 @@ pub struct SessionRef {
 pub struct WeakSessionRef {
     pub id: u64,
     tx: mpsc::WeakSender<Push>,
-    overflow: Arc<Notify>,
 }
 
 /// What [`WeakSessionRef::offer`] did with a push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offered {
     Queued,
-    /// The queue had no more than the reserved slots free.
+    /// The queue had no more than the reserved slots free (or none).
     Shed,
     /// The device is gone.
     Gone,
 }
 
 impl WeakSessionRef {
-    /// Queues `push` only while more than `reserve` slots are free: a busy
-    /// device sheds pushes that matter less (chatroom priorities) before it
-    /// is closed as too slow.
-    pub fn offer(&self, push: Push, reserve: usize) -> Offered {
+    /// Queues `push` only while more than `reserve(queue size)` slots are
+    /// free: a busy device sheds pushes that matter less (chatroom
+    /// priorities) first. A full queue sheds too, and never closes the
+    /// socket: chatroom messages are online-only, nothing would bring them
+    /// back after a reconnect, so a slow device loses some rather than all.
+    pub fn offer(&self, push: Push, reserve: impl Fn(usize) -> usize) -> Offered {
         let Some(tx) = self.tx.upgrade() else {
             return Offered::Gone;
         };
-        if reserve > 0 && tx.capacity() <= reserve {
+        let keep = reserve(tx.max_capacity());
+        if keep > 0 && tx.capacity() <= keep {
             return Offered::Shed;
         }
-        if tx.try_send(push).is_err() {
-            self.overflow.notify_one();
+        match tx.try_send(push) {
+            Ok(()) => Offered::Queued,
+            Err(mpsc::error::TrySendError::Full(_)) => Offered::Shed,
+            Err(mpsc::error::TrySendError::Closed(_)) => Offered::Gone,
         }
-        Offered::Queued
-    }
-
-    /// Slots of the device's push queue (0 once it is gone).
-    pub fn queue_size(&self) -> usize {
-        self.tx.upgrade().map(|t| t.max_capacity()).unwrap_or(0)
     }
 
     pub fn is_closed(&self) -> bool {
@@ -159,7 +157,6 @@ impl SessionRef {
         WeakSessionRef {
             id: self.id,
             tx: self.tx.downgrade(),
-            overflow: self.overflow.clone(),
         }
     }
 

@@ -3,8 +3,9 @@
 //! (grouped per node: one job per node, whose worker pushes straight into
 //! the device sockets' queues). The queue is bounded in deliveries: when
 //! it backs up, low-priority messages are refused first, then normal ones,
-//! then everything; a busy device sheds low and normal pushes before it
-//! is closed as too slow. Every shed is counted in [`RoomStats`].
+//! then everything; a busy device skips low pushes first, then normal,
+//! and high ones only when its queue is full (it is not closed for room
+//! pushes). Every shed is counted in [`RoomStats`].
 
 use super::Priority;
 use crate::error::DomainError;
@@ -36,7 +37,7 @@ pub struct RoomStats {
     pub shed_high: AtomicU64,
     pub shed_normal: AtomicU64,
     pub shed_low: AtomicU64,
-    /// Pushes a busy device skipped (its queue was filling up).
+    /// Pushes a busy device skipped (its queue was filling up or full).
     pub device_shed: AtomicU64,
 }
 
@@ -168,10 +169,10 @@ impl RoomFanout {
             }
             // A device keeps half its queue for normal and high pushes, and
             // a quarter for high ones.
-            let reserve = match priority {
+            let reserve = |size: usize| match priority {
                 Priority::High => 0,
-                Priority::Normal => d.queue_size() / 4,
-                Priority::Low => d.queue_size() / 2,
+                Priority::Normal => size / 4,
+                Priority::Low => size / 2,
             };
             match d.offer(push.clone(), reserve) {
                 Offered::Queued => pushed += 1,
