@@ -164,3 +164,45 @@ impl SessionRef {
         self.tx.is_closed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kick() -> Push {
+        Push::Kick {
+            reason: KickReason::Replaced,
+        }
+    }
+
+    #[test]
+    fn offers_keep_the_reserve_and_a_full_queue_sheds_without_closing() {
+        let (session, mut inbox) = SessionRef::new("d".into(), 4);
+        let weak = session.downgrade();
+        let half = |size: usize| size / 2;
+        assert_eq!(weak.offer(kick(), half), Offered::Queued);
+        assert_eq!(weak.offer(kick(), half), Offered::Queued);
+        // Two of four free: a low-priority push is skipped...
+        assert_eq!(weak.offer(kick(), half), Offered::Shed);
+        // ...a high one goes in until the queue is full, then is skipped.
+        assert_eq!(weak.offer(kick(), |_| 0), Offered::Queued);
+        assert_eq!(weak.offer(kick(), |_| 0), Offered::Queued);
+        assert_eq!(weak.offer(kick(), |_| 0), Offered::Shed);
+        // A room push never asks the socket to close.
+        let overflowed = inbox.overflow.notified();
+        tokio::pin!(overflowed);
+        assert!(futures_poll_once(overflowed.as_mut()).is_pending());
+        assert!(inbox.rx.try_recv().is_ok());
+        // The weak handle does not keep the socket's queue open.
+        drop(session);
+        assert!(weak.is_closed());
+        assert_eq!(weak.offer(kick(), |_| 0), Offered::Gone);
+    }
+
+    fn futures_poll_once<F: std::future::Future>(
+        f: std::pin::Pin<&mut F>,
+    ) -> std::task::Poll<F::Output> {
+        let waker = std::task::Waker::noop();
+        f.poll(&mut std::task::Context::from_waker(waker))
+    }
+}
