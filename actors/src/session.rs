@@ -5,19 +5,58 @@
 
 use crate::message::StoredMessage;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, Notify};
 
 /// Something the server pushes to a device.
 #[derive(Debug, Clone)]
 pub enum Push {
-    Message(Arc<StoredMessage>),
+    Message(Arc<SharedMessage>),
     /// Something happened in a group the user belongs to.
     Event(Arc<EventPush>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,
     },
+}
+
+/// A message on its way to one or many devices, with room for its encoded
+/// push frame, one per wire encoding (slot 0, 1, ... as the gateway numbers
+/// them): the first socket to write it encodes it, the others reuse the
+/// bytes, so a room message reaching 5,000 devices is encoded once per
+/// encoding, not 5,000 times.
+#[derive(Debug)]
+pub struct SharedMessage {
+    pub message: Arc<StoredMessage>,
+    frames: [OnceLock<bytes::Bytes>; FRAME_SLOTS],
+}
+
+/// Encodings a [`SharedMessage`] keeps a frame for.
+pub const FRAME_SLOTS: usize = 2;
+
+impl SharedMessage {
+    pub fn new(message: Arc<StoredMessage>) -> SharedMessage {
+        SharedMessage {
+            message,
+            frames: Default::default(),
+        }
+    }
+
+    /// The frame of encoding `slot`, made by `encode` the first time
+    /// (`None` if `encode` fails or `slot` is out of range).
+    pub fn frame(
+        &self,
+        slot: usize,
+        encode: impl FnOnce(&StoredMessage) -> Option<bytes::Bytes>,
+    ) -> Option<bytes::Bytes> {
+        let cell = self.frames.get(slot)?;
+        if let Some(b) = cell.get() {
+            return Some(b.clone());
+        }
+        let b = encode(&self.message)?;
+        // Two sockets may encode at once; either copy is the same.
+        Some(cell.get_or_init(|| b).clone())
+    }
 }
 
 /// A group or chatroom event: `kind` is `member_joined`, `member_left`,
@@ -197,6 +236,35 @@ mod tests {
         drop(session);
         assert!(weak.is_closed());
         assert_eq!(weak.offer(kick(), |_| 0), Offered::Gone);
+    }
+
+    #[test]
+    fn a_shared_message_is_encoded_once_per_slot() {
+        let m = SharedMessage::new(Arc::new(StoredMessage {
+            msg_id: 1,
+            chat: crate::message::ChatType::Chatroom,
+            from: "a".into(),
+            to: "r".into(),
+            seq: 1,
+            ts: 0,
+            body: serde_json::json!({"type": "txt", "msg": "hi"}),
+            ext: None,
+        }));
+        let calls = std::cell::Cell::new(0);
+        let encode = |msg: &StoredMessage| {
+            calls.set(calls.get() + 1);
+            Some(bytes::Bytes::from(msg.from.clone()))
+        };
+        assert_eq!(m.frame(0, encode).as_deref(), Some(&b"a"[..]));
+        assert_eq!(m.frame(0, encode).as_deref(), Some(&b"a"[..]));
+        assert_eq!(calls.get(), 1);
+        assert!(
+            m.frame(1, |_| None).is_none(),
+            "a failed encoding is not kept"
+        );
+        assert!(m.frame(1, encode).is_some());
+        assert_eq!(calls.get(), 2);
+        assert!(m.frame(FRAME_SLOTS, encode).is_none());
     }
 
     fn futures_poll_once<F: std::future::Future>(

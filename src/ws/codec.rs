@@ -4,7 +4,9 @@
 
 use crate::error::ApiError;
 use bytes::Bytes;
+use bytestring::ByteString;
 use imcloud_actors::message::{ChatType, StoredMessage};
+use imcloud_actors::session::SharedMessage;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -24,7 +26,8 @@ pub struct Request {
 
 /// An encoded frame ready for the socket.
 pub enum Outbound {
-    Text(String),
+    /// UTF-8 by construction; cheap to clone (one frame, many sockets).
+    Text(ByteString),
     Binary(Bytes),
 }
 
@@ -55,7 +58,9 @@ pub fn decode(frame: &[u8], enc: Encoding) -> Result<Request, (Value, ApiError)>
 /// Encodes any serializable frame.
 pub fn encode<T: Serialize>(frame: &T, enc: Encoding) -> Option<Outbound> {
     match enc {
-        Encoding::Json => serde_json::to_string(frame).ok().map(Outbound::Text),
+        Encoding::Json => serde_json::to_string(frame)
+            .ok()
+            .map(|t| Outbound::Text(t.into())),
         Encoding::MsgPack => rmp_serde::to_vec_named(frame)
             .ok()
             .map(|v| Outbound::Binary(Bytes::from(v))),
@@ -117,6 +122,30 @@ impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
 pub struct MessagePush<'a> {
     pub push: &'static str,
     pub msg: WireMessage<'a>,
+}
+
+/// The `message` push of `m` in `enc`, encoded once per encoding however
+/// many devices it goes to.
+pub fn message_push(m: &SharedMessage, enc: Encoding) -> Option<Outbound> {
+    let slot = match enc {
+        Encoding::Json => 0,
+        Encoding::MsgPack => 1,
+    };
+    let bytes = m.frame(slot, |msg| {
+        let frame = MessagePush {
+            push: "message",
+            msg: WireMessage::from(msg),
+        };
+        match encode(&frame, enc)? {
+            Outbound::Text(t) => Some(t.into_bytes()),
+            Outbound::Binary(b) => Some(b),
+        }
+    })?;
+    match enc {
+        // Always valid: the bytes were a `String` when cached.
+        Encoding::Json => ByteString::try_from(bytes).ok().map(Outbound::Text),
+        Encoding::MsgPack => Some(Outbound::Binary(bytes)),
+    }
 }
 
 #[cfg(test)]

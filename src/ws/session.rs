@@ -5,7 +5,7 @@
 //! pushes, and leaves its chatrooms and detaches from the user's entity
 //! when the socket ends.
 
-use super::codec::{self, Encoding, MessagePush, Outbound, WireMessage};
+use super::codec::{self, Encoding, Outbound};
 use super::ops::{self, OpFuture};
 use super::transport::{Close, Incoming, Transport, CLOSE_AWAY, CLOSE_PROTOCOL, CLOSE_TOO_LARGE};
 use crate::error::ApiError;
@@ -161,8 +161,7 @@ async fn serve<T: Transport>(socket: &mut T, state: &mut SocketState) -> Exit {
                 match push {
                     Some(Push::Message(m)) => {
                         let enc = state.authed.as_ref().map(|a| a.encoding).unwrap_or(Encoding::Json);
-                        let frame = MessagePush { push: "message", msg: WireMessage::from(m.as_ref()) };
-                        if write(socket, codec::encode(&frame, enc)).await.is_err() { return Exit::Gone; }
+                        if write(socket, codec::message_push(&m, enc)).await.is_err() { return Exit::Gone; }
                         state.node.gateway.messages_out.fetch_add(1, Ordering::Relaxed);
                     }
                     Some(Push::Event(ev)) => {

@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use ws_lean::tungstenite::error::{CapacityError, Error as WsError};
 use ws_lean::tungstenite::protocol::frame::coding::CloseCode as LeanCode;
 use ws_lean::tungstenite::protocol::CloseFrame;
-use ws_lean::tungstenite::Message;
+use ws_lean::tungstenite::{Message, Utf8Bytes};
 use ws_lean::WebSocketStream;
 
 /// Close code: frame or message over `ws.max_frame_bytes`.
@@ -120,7 +120,11 @@ impl Transport for LeanSocket {
 
     async fn send(&mut self, frame: Outbound) -> Result<(), Gone> {
         let msg = match frame {
-            Outbound::Text(t) => Message::text(t),
+            Outbound::Text(t) => match Utf8Bytes::try_from(t.into_bytes()) {
+                Ok(t) => Message::Text(t),
+                // Cannot happen: `ByteString` is UTF-8.
+                Err(_) => return Ok(()),
+            },
             Outbound::Binary(b) => Message::Binary(b),
         };
         SinkExt::send(self, msg).await.map_err(|_| Gone)

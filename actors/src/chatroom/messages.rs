@@ -10,7 +10,7 @@ use super::RoomState;
 use crate::command::{answer, RoomOutgoing};
 use crate::error::DomainError;
 use crate::message::SendAck;
-use crate::session::Push;
+use crate::session::{Push, SharedMessage};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 use std::sync::Arc;
@@ -85,7 +85,7 @@ impl RoomState {
         answer(reply, Ok(ack));
         self.fanout.enqueue(FanoutJob {
             devices,
-            push: Push::Message(message),
+            push: Push::Message(Arc::new(SharedMessage::new(message))),
             priority,
             skip_session: origin_session,
         });

@@ -8,7 +8,7 @@ use crate::command::{answer, GroupOutgoing};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::message::SendAck;
-use crate::session::Push;
+use crate::session::{Push, SharedMessage};
 use crate::trees::timeline;
 use crate::ChatEntity;
 use imcloud_shards::{codec, EntityKey, StepCtx};
@@ -102,6 +102,7 @@ impl GroupState {
         // The ack is queued before the fan-out: the sender hears first that
         // its message is durable.
         ctx.after_commit(move || answer(reply, Ok(ack)));
-        self.fanout(Push::Message(Arc::new(message)), origin_session, &[], ctx);
+        let shared = SharedMessage::new(Arc::new(message));
+        self.fanout(Push::Message(Arc::new(shared)), origin_session, &[], ctx);
     }
 }

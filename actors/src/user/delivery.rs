@@ -8,7 +8,7 @@ use super::{Pending, UserState};
 use crate::command::{answer, Command, Outgoing};
 use crate::error::DomainError;
 use crate::message::{SendAck, StoredMessage};
-use crate::session::Push;
+use crate::session::{Push, SharedMessage};
 use crate::trees::{dedupe, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{codec, StepCtx};
@@ -90,8 +90,9 @@ impl UserState {
         } else {
             let sessions = self.sessions.clone();
             ctx.after_commit(move || {
+                let shared = Arc::new(SharedMessage::new(message));
                 for s in &sessions {
-                    s.push(Push::Message(message.clone()));
+                    s.push(Push::Message(shared.clone()));
                 }
             });
         }
@@ -170,8 +171,9 @@ impl UserState {
                 .collect()
         };
         ctx.after_commit(move || {
+            let shared = Arc::new(SharedMessage::new(stored));
             for s in &others {
-                s.push(Push::Message(stored.clone()));
+                s.push(Push::Message(shared.clone()));
             }
             answer(reply, Ok(ack));
             for w in waiters {
