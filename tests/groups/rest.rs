@@ -184,3 +184,21 @@ async fn a_deleted_user_leaves_its_groups() {
         .await;
     assert_eq!(r["data"], json!([{"owner": "alice"}, {"member": "carol"}]));
 }
+
+#[tokio::test]
+async fn deleting_the_owner_dissolves_the_group() {
+    let c = Ctx::start(&["alice", "bob"]).await;
+    let id = c.group("alice", &["bob"], json!({})).await;
+    let bob = c.s.login("bob", None).await;
+    let (status, _) = c.call(reqwest::Method::DELETE, "/users/alice", None).await;
+    assert_eq!(status, 200);
+    push_where(&bob, "dismissed", |p| p["kind"] == json!("dismissed")).await;
+    let (status, r) = c
+        .call(reqwest::Method::GET, &format!("/chatgroups/{id}"), None)
+        .await;
+    assert_eq!(status, 404, "{r}");
+    let (_, r) = c
+        .call(reqwest::Method::GET, "/users/bob/joined_chatgroups", None)
+        .await;
+    assert_eq!(r["data"], json!([]), "{r}");
+}

@@ -259,6 +259,28 @@ impl GroupState {
         Ok(GroupReply::Done)
     }
 
+    /// A deleted user leaves; the group it owned is dismissed.
+    pub(super) fn user_deleted(
+        &mut self,
+        actor: &Actor,
+        user: &str,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<GroupReply, DomainError> {
+        if *actor != Actor::App {
+            return Err(DomainError::PermissionDenied);
+        }
+        match self.members.get(user).map(|m| m.role) {
+            None => Err(DomainError::NotGroupMember),
+            Some(Role::Owner) => self.dismiss(actor, ctx),
+            Some(_) => {
+                self.delete_member(user, ctx);
+                let gone = [user.to_string()];
+                self.fanout_event("member_removed", user, &gone, ctx);
+                Ok(GroupReply::Done)
+            }
+        }
+    }
+
     pub(super) fn dismiss(
         &mut self,
         actor: &Actor,

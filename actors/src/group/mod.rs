@@ -150,6 +150,7 @@ impl GroupState {
             GroupOp::Block(users) => self.block(&actor, users, ctx),
             GroupOp::Unblock(users) => self.unblock(&actor, users, ctx),
             GroupOp::SetAnnouncement(text) => self.set_announcement(&actor, text, ctx),
+            GroupOp::UserDeleted(user) => self.user_deleted(&actor, &user, ctx),
         }
     }
 

@@ -140,6 +140,9 @@ pub enum GroupOp {
     Block(Vec<String>),
     Unblock(Vec<String>),
     SetAnnouncement(String),
+    /// The user was deleted: it leaves, and a group it owned is dismissed
+    /// (Easemob's user deletion dissolves the groups the user owns).
+    UserDeleted(String),
 }
 
 /// What a management operation answers.

@@ -52,10 +52,9 @@ impl UserState {
     }
 
     /// The user is being deleted: drops its index of groups and, after the
-    /// flush, asks each group to remove it. Best effort and unanswered: a
-    /// group refuses to remove its owner (the app transfers or dismisses
-    /// it), and a group that missed the request still lists a user who can
-    /// no longer log in.
+    /// flush, tells each group, which removes it or, if it owned the group,
+    /// dismisses the group. Best effort and unanswered: a group that missed
+    /// the request still lists a user who can no longer log in.
     pub(super) fn leave_all_groups(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
         let p = user_groups::prefix(&self.key);
         let entries = match ctx.store().scan(&p, &[], MAX_GROUPS_ON_DELETE) {
@@ -85,7 +84,7 @@ impl UserState {
                     EntityKey::new(app.clone(), EntityKind::Group, g),
                     Command::GroupManage {
                         actor: Actor::App,
-                        op: GroupOp::Remove(vec![user.clone()]),
+                        op: GroupOp::UserDeleted(user.clone()),
                         limits: GroupLimits {
                             max_users: u32::MAX,
                         },
