@@ -3,9 +3,11 @@
 //!   stops delivery; joiners get the recent history; `maxusers`.
 //! - [`moderation`]: refusals with their codes, owner/admin rights, super
 //!   admins creating rooms from devices.
+//! - [`durability`]: room state and super admins survive `kill -9`.
 //! - [`shedding`]: under an injected overload low-priority messages are
 //!   refused first, then normal, then high, and every shed is counted.
 
+mod durability;
 mod moderation;
 mod presence;
 mod shedding;
