@@ -9,6 +9,7 @@ pub mod extract;
 pub mod groups;
 pub mod messages;
 pub mod ops;
+pub mod targets;
 pub mod token;
 pub mod users;
 
