@@ -8,6 +8,7 @@ pub mod envelope;
 pub mod extract;
 pub mod groups;
 pub mod messages;
+pub mod multi_get;
 pub mod ops;
 pub mod targets;
 pub mod token;

@@ -26,11 +26,10 @@ pub use messages::send_to_rooms;
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
 use super::groups::user;
-use super::parse_json;
+use super::{multi_get, parse_json};
 use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use futures_util::future::join_all;
 use imcloud_actors::chatroom::{RoomOp, RoomPatch, RoomReply, RoomView};
 use imcloud_actors::group::Actor;
 use imcloud_actors::DomainError;
@@ -208,39 +207,23 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
     Ok(Envelope::new(&ctx).data(json!({ "id": id })).finish())
 }
 
-/// R4c: up to 100 comma-separated ids. One missing id → 404; among several,
-/// a missing one is an entry with `error`.
+/// R4c: up to 100 comma-separated ids.
 async fn get(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
-    let ids: Vec<&str> = path.2.split(',').filter(|s| !s.is_empty()).collect();
-    if ids.is_empty() || ids.len() > MAX_GET_IDS {
-        return Err(ApiError::IllegalArgument(format!(
-            "name 1-{MAX_GET_IDS} chatroom ids"
-        )));
-    }
-    let ids: Vec<String> = ids.into_iter().map(rid).collect::<Result<_, _>>()?;
-    if let [id] = ids.as_slice() {
-        let v = view(&ctx, id).await?;
-        return Ok(Envelope::new(&ctx)
-            .data(json!([room_json(&v)]))
-            .count(1)
-            .finish());
-    }
-    let views = join_all(ids.iter().map(|id| view(&ctx, id))).await;
-    let mut data = Vec::with_capacity(ids.len());
-    for (id, v) in ids.iter().zip(views) {
-        match v {
-            Ok(v) => data.push(room_json(&v)),
-            Err(ApiError::Domain(DomainError::RoomNotFound)) => {
-                data.push(json!({"id": id, "error": "chatroom id doesn't exist"}))
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let rooms = multi_get::Kind {
+        what: "chatroom",
+        max: MAX_GET_IDS,
+        id: rid,
+        missing: |e| matches!(e, ApiError::Domain(DomainError::RoomNotFound)),
+        json: room_json,
+    };
+    let ctx = &ctx;
+    multi_get::get(
+        ctx,
+        &path.2,
+        rooms,
+        |id| async move { view(ctx, &id).await },
+    )
+    .await
 }
 
 /// Fields R5c accepts (`groupname` is an alias of `name`); `newowner`

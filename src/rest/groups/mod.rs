@@ -19,7 +19,7 @@ pub use messages::send_to_groups;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
-use super::parse_json;
+use super::{multi_get, parse_json};
 use crate::error::ApiError;
 use crate::groups::group_id;
 use actix_web::{web, HttpResponse};
@@ -195,40 +195,26 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 
+/// G2: up to 100 comma-separated ids.
 async fn get(
     AppToken(ctx): AppToken,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let ids: Vec<&str> = path.2.split(',').filter(|s| !s.is_empty()).collect();
-    if ids.is_empty() || ids.len() > MAX_GET_IDS {
-        return Err(ApiError::IllegalArgument(format!(
-            "name 1-{MAX_GET_IDS} group ids"
-        )));
-    }
-    let ids: Vec<String> = ids.into_iter().map(gid).collect::<Result<_, _>>()?;
-    if ids.len() == 1 {
-        let v = view(&ctx, &ids[0]).await?;
-        return Ok(Envelope::new(&ctx)
-            .data(json!([group_json(&v)]))
-            .count(1)
-            .finish());
-    }
-    let views = join_all(ids.iter().map(|id| view(&ctx, id))).await;
-    let mut data = Vec::with_capacity(ids.len());
-    for (id, v) in ids.iter().zip(views) {
-        match v {
-            Ok(v) => data.push(group_json(&v)),
-            Err(ApiError::Domain(DomainError::GroupNotFound)) => {
-                data.push(json!({"id": id, "error": "group id doesn't exist"}))
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let groups = multi_get::Kind {
+        what: "group",
+        max: MAX_GET_IDS,
+        id: gid,
+        missing: |e| matches!(e, ApiError::Domain(DomainError::GroupNotFound)),
+        json: group_json,
+    };
+    let ctx = &ctx;
+    multi_get::get(
+        ctx,
+        &path.2,
+        groups,
+        |id| async move { view(ctx, &id).await },
+    )
+    .await
 }
 
 /// Fields G3 accepts; `newowner` makes it G13.
@@ -384,11 +370,7 @@ async fn joined_groups(
         .iter()
         .map(|v| json!({"groupid": v.record.id, "groupname": v.record.name}))
         .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 async fn is_joined(
