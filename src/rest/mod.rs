@@ -10,6 +10,7 @@ pub mod groups;
 pub mod messages;
 pub mod multi_get;
 pub mod ops;
+pub mod paging;
 pub mod targets;
 pub mod token;
 pub mod users;

@@ -2,12 +2,12 @@
 //! device joined; they count against `maxusers` until removed.
 
 use super::{
-    outcomes, page_param, path_users, results, rid, run, single, user, user_list, view, RoomPath,
-    RoomUserPath,
+    outcomes, path_users, results, rid, run, single, user, user_list, view, RoomPath, RoomUserPath,
 };
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
+use crate::rest::paging::Page;
 use crate::rest::parse_json;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
@@ -48,19 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// R9c: `pagenum` from 1, `pagesize` 1–1000 (default 1000); the owner first.
 async fn list(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
-    let size = page_param(&ctx, "pagesize", MAX_PAGE)?.clamp(1, MAX_PAGE);
-    let num = page_param(&ctx, "pagenum", 1)?.max(1);
+    let page = Page::of(&ctx, MAX_PAGE, MAX_PAGE)?;
     let v = view(&ctx, &id).await?;
-    let data: Vec<Value> = super::affiliations(&v)
-        .into_iter()
-        .skip((num - 1).saturating_mul(size))
-        .take(size)
-        .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let data = page.take(super::affiliations(&v));
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 /// R10c: the user must exist.

@@ -123,16 +123,6 @@ fn single(reply: RoomReply) -> Result<(), ApiError> {
     }
 }
 
-/// A page parameter: a non-negative number, or `default` when absent.
-fn page_param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {
-    match ctx.param(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| ApiError::IllegalArgument(format!("{name} must be a number"))),
-    }
-}
-
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
 fn affiliations(v: &RoomView) -> Vec<Value> {
     v.members

@@ -3,7 +3,8 @@
 use super::{gid, run, user, view};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
-use crate::rest::extract::{AppCtx, AppToken, Body};
+use crate::rest::extract::{AppToken, Body};
+use crate::rest::paging::Page;
 use crate::rest::parse_json;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::{GroupOp, GroupReply, Role, MAX_BATCH};
@@ -75,34 +76,16 @@ pub(super) fn single(reply: GroupReply) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn page(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {
-    match ctx.param(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| ApiError::IllegalArgument(format!("{name} must be a number"))),
-    }
-}
-
 /// G9: `pagenum` from 1, `pagesize` 1–1000 (default 1000).
 async fn list(
     AppToken(ctx): AppToken,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    let size = page(&ctx, "pagesize", MAX_PAGE)?.clamp(1, MAX_PAGE);
-    let num = page(&ctx, "pagenum", 1)?.max(1);
+    let page = Page::of(&ctx, MAX_PAGE, MAX_PAGE)?;
     let v = view(&ctx, &id).await?;
-    let data: Vec<Value> = super::affiliations(&v)
-        .into_iter()
-        .skip((num - 1).saturating_mul(size))
-        .take(size)
-        .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let data = page.take(super::affiliations(&v));
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 async fn add_one(
