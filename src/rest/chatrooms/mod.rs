@@ -25,7 +25,7 @@ pub use messages::send_to_rooms;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
-use super::groups::user;
+use super::user_batch::{user, Outcomes};
 use super::{multi_get, parse_json};
 use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
 use crate::error::ApiError;
@@ -62,27 +62,6 @@ fn rid(raw: &str) -> Result<String, ApiError> {
     Ok(room_id(raw)?)
 }
 
-/// Usernames from a body list of 1–`max`; `what` names the list in the
-/// error.
-fn user_list(list: &[String], max: usize, what: &str) -> Result<Vec<String>, ApiError> {
-    if list.is_empty() || list.len() > max {
-        return Err(ApiError::IllegalArgument(format!(
-            "{what}: name 1-{max} users"
-        )));
-    }
-    list.iter().map(|u| user(u)).collect()
-}
-
-/// Usernames from a comma list in the path, 1–`max`.
-fn path_users(raw: &str, max: usize, what: &str) -> Result<Vec<String>, ApiError> {
-    let list: Vec<String> = raw
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    user_list(&list, max, what)
-}
-
 /// Reads the whole room.
 async fn view(ctx: &AppCtx, id: &str) -> Result<RoomView, ApiError> {
     match run(ctx, id, RoomOp::Get).await? {
@@ -96,30 +75,12 @@ async fn run(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<RoomReply, ApiError> 
     Ok(ctx.node.room(&ctx.app, id, Actor::App, op).await?)
 }
 
-/// Per-user outcomes of a batch operation (empty for other replies).
-fn outcomes(reply: RoomReply) -> Vec<(String, Result<(), DomainError>)> {
-    match reply {
-        RoomReply::Users(list) => list,
-        _ => Vec::new(),
-    }
-}
-
-/// Easemob's list of per-user results, keyed by room `id`.
-fn results(list: Vec<(String, Result<(), DomainError>)>, action: &str, id: &str) -> Vec<Value> {
-    list.into_iter()
-        .map(|(u, r)| match r {
-            Ok(()) => json!({"result": true, "action": action, "user": u, "id": id}),
-            Err(e) => json!({"result": false, "action": action,
-                "reason": ApiError::Domain(e).public_message(), "user": u, "id": id}),
-        })
-        .collect()
-}
-
-/// A one-user batch: its error, or nothing.
-fn single(reply: RoomReply) -> Result<(), ApiError> {
-    match outcomes(reply).into_iter().next() {
-        Some((_, Err(e))) => Err(e.into()),
-        _ => Ok(()),
+/// Runs a per-user batch (add, remove, block, mute…) as the app: each
+/// user's outcome.
+async fn run_batch(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<Outcomes, ApiError> {
+    match run(ctx, id, op).await? {
+        RoomReply::Users(list) => Ok(list),
+        _ => Ok(Vec::new()),
     }
 }
 

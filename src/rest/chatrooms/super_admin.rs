@@ -1,12 +1,12 @@
 //! The app's chatroom super admins (R18c–R20c): the users whose devices may
 //! create rooms (WebSocket `chatroom_create`). REST can always create.
 
-use super::user;
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
 use crate::rest::paging::Page;
 use crate::rest::parse_json;
+use crate::rest::user_batch::user;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;

@@ -19,6 +19,7 @@ pub use messages::send_to_groups;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
+use super::user_batch::{user, Outcomes};
 use super::{multi_get, parse_json};
 use crate::error::ApiError;
 use crate::groups::group_id;
@@ -68,12 +69,6 @@ pub(super) fn gid(raw: &str) -> Result<String, ApiError> {
     Ok(group_id(raw)?)
 }
 
-pub(super) fn user(raw: &str) -> Result<String, ApiError> {
-    UserId::parse(raw)
-        .map(|u| u.to_string())
-        .map_err(|e| ApiError::IllegalArgument(e.to_string()))
-}
-
 /// Reads the whole group.
 pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
     match ctx
@@ -89,6 +84,15 @@ pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> 
 /// Runs a write as the app.
 pub(super) async fn run(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<GroupReply, ApiError> {
     Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
+}
+
+/// Runs a per-user batch (add, remove, block, mute…) as the app: each
+/// user's outcome.
+pub(super) async fn run_batch(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<Outcomes, ApiError> {
+    match run(ctx, id, op).await? {
+        GroupReply::Users(list) => Ok(list),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
