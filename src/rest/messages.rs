@@ -123,18 +123,23 @@ async fn send_to_users(
 
 async fn send_users(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendUsers = parse_json(&body)?;
-    let mut msg_body = req.body;
-    msg_body.insert("type".into(), Value::String(req.kind));
     let data = send_to_users(
         &ctx,
         req.from,
         req.to,
-        easemob_body(msg_body),
+        typed_body(req.kind, req.body),
         req.ext,
         req.sync_device,
     )
     .await?;
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
+}
+
+/// The body of the M1–M3 forms, which send the message type beside it
+/// (`type`), in the protocol's spelling.
+pub(crate) fn typed_body(kind: String, mut body: Map<String, Value>) -> Value {
+    body.insert("type".into(), Value::String(kind));
+    easemob_body(body)
 }
 
 /// Maps Easemob's body spellings onto the protocol's (docs/protocol.md):

@@ -8,7 +8,7 @@ use crate::chatrooms::{room_id, RoomSendSpec};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppCtx, AppToken, Body};
-use crate::rest::messages::{check_send, easemob_body, present};
+use crate::rest::messages::{check_send, present, typed_body};
 use crate::rest::parse_json;
 use crate::rest::targets;
 use actix_web::{web, HttpResponse};
@@ -76,13 +76,11 @@ pub async fn send_to_rooms(
 
 async fn send_rooms(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendRooms = parse_json(&body)?;
-    let mut msg_body = req.body;
-    msg_body.insert("type".into(), Value::String(req.kind));
     let data = send_to_rooms(
         &ctx,
         req.from,
         req.to,
-        easemob_body(msg_body),
+        typed_body(req.kind, req.body),
         req.ext,
         req.chatroom_msg_level,
     )

@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::groups::{group_id, GroupSendSpec};
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppCtx, AppToken, Body};
-use crate::rest::messages::{check_send, easemob_body, present};
+use crate::rest::messages::{check_send, present, typed_body};
 use crate::rest::parse_json;
 use crate::rest::targets;
 use actix_web::{web, HttpResponse};
@@ -67,8 +67,13 @@ pub async fn send_to_groups(
 
 async fn send_groups(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendGroups = parse_json(&body)?;
-    let mut msg_body = req.body;
-    msg_body.insert("type".into(), Value::String(req.kind));
-    let data = send_to_groups(&ctx, req.from, req.to, easemob_body(msg_body), req.ext).await?;
+    let data = send_to_groups(
+        &ctx,
+        req.from,
+        req.to,
+        typed_body(req.kind, req.body),
+        req.ext,
+    )
+    .await?;
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
