@@ -12,6 +12,7 @@ pub mod multi_get;
 pub mod mutes;
 pub mod ops;
 pub mod paging;
+pub mod patch_body;
 pub mod targets;
 pub mod token;
 pub mod user_batch;

@@ -26,7 +26,7 @@ pub use messages::send_to_rooms;
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
 use super::user_batch::{user, Outcomes};
-use super::{multi_get, parse_json};
+use super::{multi_get, parse_json, patch_body};
 use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
@@ -200,40 +200,21 @@ async fn update(
         run(&ctx, &id, RoomOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
-    let bad: Vec<&str> = req
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !UPDATABLE.contains(k))
-        .collect();
-    if !bad.is_empty() {
-        return Err(ApiError::IllegalArgument(format!(
-            "some of [{}] are not valid fields",
-            bad.join(", ")
-        )));
-    }
+    patch_body::only_fields(&req, &UPDATABLE)?;
     if req.is_empty() {
         return Err(ApiError::IllegalArgument(
             "name one of name, description, maxusers".into(),
         ));
     }
+    // Rooms limit the lengths here; groups leave it to the entity.
     let text = |k: &str, max: usize| -> Result<Option<String>, ApiError> {
-        match req.get(k) {
-            None => Ok(None),
-            Some(Value::String(s)) => {
-                check_len(k, s, max)?;
-                Ok(Some(s.clone()))
-            }
-            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a string"))),
+        let s = patch_body::text(&req, k)?;
+        if let Some(s) = &s {
+            check_len(k, s, max)?;
         }
+        Ok(s)
     };
-    let maxusers = match req.get("maxusers") {
-        None => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| ApiError::IllegalArgument("maxusers must be a number".into()))?,
-        ),
-    };
+    let maxusers = patch_body::maxusers(&req)?;
     let patch = RoomPatch {
         name: text("name", MAX_ROOM_NAME)?.or(text("groupname", MAX_ROOM_NAME)?),
         description: text("description", MAX_ROOM_DESCRIPTION)?,

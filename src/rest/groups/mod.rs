@@ -20,7 +20,7 @@ pub use messages::send_to_groups;
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
 use super::user_batch::{user, Outcomes};
-use super::{multi_get, parse_json};
+use super::{multi_get, parse_json, patch_body};
 use crate::error::ApiError;
 use crate::groups::group_id;
 use actix_web::{web, HttpResponse};
@@ -247,39 +247,10 @@ async fn update(
         run(&ctx, &id, GroupOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
-    let bad: Vec<&str> = req
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !UPDATABLE.contains(k))
-        .collect();
-    if !bad.is_empty() {
-        return Err(ApiError::IllegalArgument(format!(
-            "some of [{}] are not valid fields",
-            bad.join(", ")
-        )));
-    }
-    let text = |k: &str| -> Result<Option<String>, ApiError> {
-        match req.get(k) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a string"))),
-        }
-    };
-    let flag = |k: &str| -> Result<Option<bool>, ApiError> {
-        match req.get(k) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a boolean"))),
-        }
-    };
-    let maxusers = match req.get("maxusers") {
-        None => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| ApiError::IllegalArgument("maxusers must be a number".into()))?,
-        ),
-    };
+    patch_body::only_fields(&req, &UPDATABLE)?;
+    let text = |k: &str| patch_body::text(&req, k);
+    let flag = |k: &str| patch_body::flag(&req, k);
+    let maxusers = patch_body::maxusers(&req)?;
     let patch = GroupPatch {
         name: text("groupname")?.or(text("name")?),
         description: text("description")?,
