@@ -4,12 +4,11 @@
 //! `limit` are the page and one more says whether another page exists.
 
 use super::extract::AppCtx;
+use super::shards::gather;
 use super::users::{decode_cursor, encode_cursor};
 use crate::error::ApiError;
-use futures_util::future::join_all;
 use imcloud_actors::trees::created_index::Listed;
 use imcloud_actors::Command;
-use tokio::sync::oneshot;
 
 /// Largest page (Easemob: 1000).
 const MAX_LIMIT: usize = 1000;
@@ -34,24 +33,14 @@ pub async fn newest_first(ctx: &AppCtx, listed: Listed) -> Result<CreatedPage, A
         None => DEFAULT_LIMIT,
     };
     let before = ctx.param("cursor").map(decode_cursor).transpose()?;
-    let mut waits = Vec::new();
-    for shard in 0..ctx.node.router.shard_count() {
-        let (tx, rx) = oneshot::channel();
-        let cmd = Command::ListCreated {
-            listed,
-            app: ctx.app.to_string(),
-            before: before.clone(),
-            limit: limit + 1,
-            reply: tx,
-        };
-        // A refusal is answered through the command's channel.
-        let _ = ctx.node.router.query_shard(shard, cmd);
-        waits.push(ctx.node.wait(rx));
-    }
-    let mut rows = Vec::new();
-    for r in join_all(waits).await {
-        rows.extend(r?);
-    }
+    let mut rows = gather(ctx, |reply| Command::ListCreated {
+        listed,
+        app: ctx.app.to_string(),
+        before: before.clone(),
+        limit: limit + 1,
+        reply,
+    })
+    .await?;
     rows.sort_by(|a, b| b.cmp(a));
     let more = rows.len() > limit;
     rows.truncate(limit);
