@@ -4,7 +4,7 @@
 //! itself), join and leave of a device, sends, and the app's list of
 //! chatroom super admins.
 
-use crate::groups::checked_id;
+use crate::groups::{checked_id, outgoing};
 use crate::node::Node;
 use imcloud_actors::chatroom::{
     Joined, Priority, RoomOp, RoomRecord, RoomReply, DEFAULT_ROOM_USERS, MAX_ROOM_USERS,
@@ -12,7 +12,7 @@ use imcloud_actors::chatroom::{
 use imcloud_actors::command::{RatePolicy, RoomOutgoing};
 use imcloud_actors::group::Actor;
 use imcloud_actors::ids::{AppKey, UserId};
-use imcloud_actors::message::{ChatType, SendAck, StoredMessage};
+use imcloud_actors::message::{ChatType, SendAck};
 use imcloud_actors::session::WeakSessionRef;
 use imcloud_actors::{Command, DomainError};
 use imcloud_shards::{EntityKey, EntityKind};
@@ -184,34 +184,13 @@ impl Node {
     ) -> Result<SendAck, DomainError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let cmd = Command::RoomSend(Box::new(RoomOutgoing {
-            message: StoredMessage {
-                msg_id: 0,
-                chat: ChatType::Chatroom,
-                from: spec.from,
-                to: id.to_string(),
-                seq: 0,
-                ts: 0,
-                body: spec.body,
-                ext: spec.ext,
-            },
+            message: outgoing(ChatType::Chatroom, spec.from, id, spec.body, spec.ext),
             priority: spec.priority,
             origin_session: spec.origin_session,
             from_rest: spec.sender.is_none(),
             reply: tx,
         }));
-        let room = room_key(app, id);
-        // A refusal is answered through the ack channel.
-        let _ = match spec.sender {
-            Some((user, rate)) => self.router.send(
-                user,
-                Command::SendAs {
-                    to: room,
-                    cmd: Box::new(cmd),
-                    rate,
-                },
-            ),
-            None => self.router.send(room, cmd),
-        };
+        self.route_send(spec.sender, room_key(app, id), cmd);
         self.wait(rx).await
     }
 

@@ -114,36 +114,57 @@ impl Node {
     ) -> Result<SendAck, DomainError> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let out = Box::new(GroupOutgoing {
-            message: StoredMessage {
-                msg_id: 0,
-                chat: ChatType::Group,
-                from: spec.from,
-                to: id.to_string(),
-                seq: 0,
-                ts: 0,
-                body: spec.body,
-                ext: spec.ext,
-            },
+            message: outgoing(ChatType::Group, spec.from, id, spec.body, spec.ext),
             client_msg_id: spec.client_msg_id,
             origin_session: spec.origin_session,
             from_rest: spec.from_rest,
             reply: tx,
         });
-        let group = group_key(app, id);
-        // A refusal is answered through the ack channel.
-        let cmd = Command::GroupSend(out);
-        let _ = match spec.sender {
+        self.route_send(spec.sender, group_key(app, id), Command::GroupSend(out));
+        self.wait(rx).await
+    }
+
+    /// Hands a group or room send to its entity `to`: through the sending
+    /// user's entity first when a device sends (for its send rate), else
+    /// straight. A refusal is answered through the command's ack channel.
+    pub(crate) fn route_send(
+        &self,
+        sender: Option<(EntityKey, RatePolicy)>,
+        to: EntityKey,
+        cmd: Command,
+    ) {
+        let _ = match sender {
             Some((user, rate)) => self.router.send(
                 user,
                 Command::SendAs {
-                    to: group,
+                    to,
                     cmd: Box::new(cmd),
                     rate,
                 },
             ),
-            None => self.router.send(group, cmd),
+            None => self.router.send(to, cmd),
         };
-        self.wait(rx).await
+    }
+}
+
+/// A group or room message as it leaves the sender: the entity gives it
+/// its id, sequence and time.
+pub(crate) fn outgoing(
+    chat: ChatType,
+    from: String,
+    to: &str,
+    body: Value,
+    ext: Option<Value>,
+) -> StoredMessage {
+    StoredMessage {
+        msg_id: 0,
+        chat,
+        from,
+        to: to.to_string(),
+        seq: 0,
+        ts: 0,
+        body,
+        ext,
     }
 }
 

@@ -3,13 +3,17 @@
 //! next `limit + 1` entries from its creation-time index; merged, the first
 //! `limit` are the page and one more says whether another page exists.
 
+use super::envelope::Envelope;
 use super::extract::AppCtx;
+use super::shards::gather;
 use super::users::{decode_cursor, encode_cursor};
 use crate::error::ApiError;
+use actix_web::HttpResponse;
 use futures_util::future::join_all;
 use imcloud_actors::trees::created_index::Listed;
 use imcloud_actors::Command;
-use tokio::sync::oneshot;
+use serde_json::Value;
+use std::future::Future;
 
 /// Largest page (Easemob: 1000).
 const MAX_LIMIT: usize = 1000;
@@ -34,24 +38,14 @@ pub async fn newest_first(ctx: &AppCtx, listed: Listed) -> Result<CreatedPage, A
         None => DEFAULT_LIMIT,
     };
     let before = ctx.param("cursor").map(decode_cursor).transpose()?;
-    let mut waits = Vec::new();
-    for shard in 0..ctx.node.router.shard_count() {
-        let (tx, rx) = oneshot::channel();
-        let cmd = Command::ListCreated {
-            listed,
-            app: ctx.app.to_string(),
-            before: before.clone(),
-            limit: limit + 1,
-            reply: tx,
-        };
-        // A refusal is answered through the command's channel.
-        let _ = ctx.node.router.query_shard(shard, cmd);
-        waits.push(ctx.node.wait(rx));
-    }
-    let mut rows = Vec::new();
-    for r in join_all(waits).await {
-        rows.extend(r?);
-    }
+    let mut rows = gather(ctx, |reply| Command::ListCreated {
+        listed,
+        app: ctx.app.to_string(),
+        before: before.clone(),
+        limit: limit + 1,
+        reply,
+    })
+    .await?;
     rows.sort_by(|a, b| b.cmp(a));
     let more = rows.len() > limit;
     rows.truncate(limit);
@@ -64,4 +58,31 @@ pub async fn newest_first(ctx: &AppCtx, listed: Listed) -> Result<CreatedPage, A
         ids: rows.into_iter().map(|(_, id)| id).collect(),
         cursor,
     })
+}
+
+/// The answer of G5/R2c: the request's page of `listed`, each entity read
+/// with `read` and shown with `show`, with `count` and the next page's
+/// `cursor`. An entity deleted between the scan and the read is left out.
+pub async fn answer<V, F, Fut>(
+    ctx: &AppCtx,
+    listed: Listed,
+    read: F,
+    show: fn(&V) -> Value,
+) -> Result<HttpResponse, ApiError>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<V, ApiError>>,
+{
+    let page = newest_first(ctx, listed).await?;
+    let views = join_all(page.ids.into_iter().map(read)).await;
+    let data: Vec<Value> = views
+        .iter()
+        .filter_map(|v| v.as_ref().ok())
+        .map(show)
+        .collect();
+    Ok(Envelope::new(ctx)
+        .count(data.len())
+        .data(Value::Array(data))
+        .cursor(page.cursor)
+        .finish())
 }

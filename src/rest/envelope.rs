@@ -44,6 +44,11 @@ impl Envelope {
         self.body.insert("data".into(), data);
         self
     }
+    /// `data` as a list, with `count` its length.
+    pub fn list(self, data: Vec<Value>) -> Self {
+        let n = data.len();
+        self.data(Value::Array(data)).count(n)
+    }
     pub fn count(mut self, count: usize) -> Self {
         self.body.insert("count".into(), json!(count));
         self

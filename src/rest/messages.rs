@@ -6,6 +6,7 @@
 use super::envelope::Envelope;
 use super::extract::{AppToken, Body};
 use super::parse_json;
+use super::targets;
 use crate::error::ApiError;
 use crate::send::{self, SendSpec};
 use actix_web::{web, HttpResponse};
@@ -102,20 +103,10 @@ async fn send_to_users(
     ext: Option<Value>,
     sync_device: bool,
 ) -> Result<Map<String, Value>, ApiError> {
-    if to.is_empty() {
-        return Err(ApiError::MessageSend("param to can't be empty".into()));
-    }
-    if to.len() > MAX_TARGETS {
-        return Err(ApiError::MessageSend(format!(
-            "params to's size can't exceed limit {MAX_TARGETS}"
-        )));
-    }
+    targets::check_count(&to, MAX_TARGETS)?;
     let from = check_send(ctx, from, &body, &ext)?;
-    let targets: Vec<UserId> = to
-        .iter()
-        .map(|t| UserId::parse(t).map_err(|e| ApiError::MessageSend(e.to_string())))
-        .collect::<Result<_, _>>()?;
-    let sends = targets.iter().map(|target| {
+    let users: Vec<UserId> = targets::parse_each(&to, UserId::parse)?;
+    let sends = users.iter().map(|target| {
         let spec = SendSpec {
             from: from.clone(),
             to: target.clone(),
@@ -126,39 +117,29 @@ async fn send_to_users(
         };
         send::rest_send(&ctx.node, &ctx.app, spec, sync_device && from != "admin")
     });
-    let mut data = Map::new();
-    for (target, result) in to.into_iter().zip(join_all(sends).await) {
-        match result {
-            Ok(ack) => {
-                data.insert(target, Value::String(ack.msg_id.to_string()));
-            }
-            // Easemob accepts messages to missing users silently.
-            Err(DomainError::UserNotFound) => {
-                data.insert(
-                    target,
-                    Value::String(ctx.node.env.msg_ids.next().to_string()),
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(data)
+    // Keyed by the targets as the call spelled them.
+    targets::msg_ids(ctx, to, join_all(sends).await, DomainError::UserNotFound)
 }
 
 async fn send_users(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendUsers = parse_json(&body)?;
-    let mut msg_body = req.body;
-    msg_body.insert("type".into(), Value::String(req.kind));
     let data = send_to_users(
         &ctx,
         req.from,
         req.to,
-        easemob_body(msg_body),
+        typed_body(req.kind, req.body),
         req.ext,
         req.sync_device,
     )
     .await?;
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
+}
+
+/// The body of the M1–M3 forms, which send the message type beside it
+/// (`type`), in the protocol's spelling.
+pub(crate) fn typed_body(kind: String, mut body: Map<String, Value>) -> Value {
+    body.insert("type".into(), Value::String(kind));
+    easemob_body(body)
 }
 
 /// Maps Easemob's body spellings onto the protocol's (docs/protocol.md):

@@ -8,8 +8,15 @@ pub mod envelope;
 pub mod extract;
 pub mod groups;
 pub mod messages;
+pub mod multi_get;
+pub mod mutes;
 pub mod ops;
+pub mod paging;
+pub mod patch_body;
+pub mod shards;
+pub mod targets;
 pub mod token;
+pub mod user_batch;
 pub mod users;
 
 use crate::error::ApiError;

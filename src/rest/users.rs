@@ -5,6 +5,7 @@
 use super::envelope::{user_entity, Envelope};
 use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
+use super::shards::gather;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,7 +16,6 @@ use imcloud_actors::user::NewUser;
 use imcloud_actors::{Command, DomainError};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
 
 /// Most users one batch registration takes.
 const MAX_BATCH_REGISTER: usize = 60;
@@ -327,23 +327,13 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     let after = ctx.param("cursor").map(decode_cursor).transpose()?;
     // Each shard returns its next `limit + 1` users; merged, the first
     // `limit` are the page and one more says whether another page exists.
-    let mut waits = Vec::new();
-    for shard in 0..ctx.node.router.shard_count() {
-        let (tx, rx) = oneshot::channel();
-        let cmd = Command::ListUsers {
-            app: ctx.app.to_string(),
-            after: after.clone(),
-            limit: limit + 1,
-            reply: tx,
-        };
-        // A refusal is answered through the command's channel.
-        let _ = ctx.node.router.query_shard(shard, cmd);
-        waits.push(ctx.node.wait(rx));
-    }
-    let mut rows = Vec::new();
-    for r in join_all(waits).await {
-        rows.extend(r?);
-    }
+    let mut rows = gather(&ctx, |reply| Command::ListUsers {
+        app: ctx.app.to_string(),
+        after: after.clone(),
+        limit: limit + 1,
+        reply,
+    })
+    .await?;
     rows.sort();
     let more = rows.len() > limit;
     rows.truncate(limit);

@@ -1,14 +1,13 @@
 //! Room members (R9c–R12c) and admins (R13c). Members the app adds need no
 //! device joined; they count against `maxusers` until removed.
 
-use super::{
-    outcomes, page_param, path_users, results, rid, run, single, user, user_list, view, RoomPath,
-    RoomUserPath,
-};
+use super::{rid, run, run_batch, view, RoomPath, RoomUserPath};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
+use crate::rest::paging::Page;
 use crate::rest::parse_json;
+use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
 use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
 use serde::Deserialize;
@@ -48,19 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// R9c: `pagenum` from 1, `pagesize` 1–1000 (default 1000); the owner first.
 async fn list(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
-    let size = page_param(&ctx, "pagesize", MAX_PAGE)?.clamp(1, MAX_PAGE);
-    let num = page_param(&ctx, "pagenum", 1)?.max(1);
+    let page = Page::of(&ctx, MAX_PAGE, MAX_PAGE)?;
     let v = view(&ctx, &id).await?;
-    let data: Vec<Value> = super::affiliations(&v)
-        .into_iter()
-        .skip((num - 1).saturating_mul(size))
-        .take(size)
-        .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let data = page.take(super::affiliations(&v));
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 /// R10c: the user must exist.
@@ -70,7 +60,7 @@ async fn add_one(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResp
     ctx.node
         .users_exist(&ctx.app, std::slice::from_ref(&u))
         .await?;
-    single(run(&ctx, &id, RoomOp::Add(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, RoomOp::Add(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "action": "add_member", "id": id, "user": u}))
         .finish())
@@ -91,7 +81,8 @@ async fn add_batch(
     let req: Usernames = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_ROOM_BATCH, "addMembers")?;
     ctx.node.users_exist(&ctx.app, &users).await?;
-    let added: Vec<String> = outcomes(run(&ctx, &id, RoomOp::Add(users)).await?)
+    let added: Vec<String> = run_batch(&ctx, &id, RoomOp::Add(users))
+        .await?
         .into_iter()
         .filter(|(_, r)| r.is_ok())
         .map(|(u, _)| u)
@@ -107,19 +98,17 @@ async fn remove(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpRespo
     let id = rid(&path.2)?;
     let users = path_users(&path.3, MAX_REMOVE, "kickMembers")?;
     if let [u] = users.as_slice() {
-        single(run(&ctx, &id, RoomOp::Remove(vec![u.clone()])).await?)?;
+        single(run_batch(&ctx, &id, RoomOp::Remove(vec![u.clone()])).await?)?;
         return Ok(Envelope::new(&ctx)
             .data(json!({"result": true, "action": "remove_member", "user": u, "id": id}))
             .finish());
     }
     let mut all = Vec::with_capacity(users.len());
     for chunk in users.chunks(MAX_ROOM_BATCH) {
-        all.extend(outcomes(
-            run(&ctx, &id, RoomOp::Remove(chunk.to_vec())).await?,
-        ));
+        all.extend(run_batch(&ctx, &id, RoomOp::Remove(chunk.to_vec())).await?);
     }
     Ok(Envelope::new(&ctx)
-        .data(Value::Array(results(all, "remove_member", &id)))
+        .data(Value::Array(results(all, "remove_member", "id", &id)))
         .finish())
 }
 

@@ -8,8 +8,9 @@ use crate::chatrooms::{room_id, RoomSendSpec};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppCtx, AppToken, Body};
-use crate::rest::messages::{check_send, easemob_body, present};
+use crate::rest::messages::{check_send, present, typed_body};
 use crate::rest::parse_json;
+use crate::rest::targets;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::chatroom::Priority;
@@ -51,23 +52,13 @@ pub async fn send_to_rooms(
     ext: Option<Value>,
     level: Option<String>,
 ) -> Result<Map<String, Value>, ApiError> {
-    if to.is_empty() {
-        return Err(ApiError::MessageSend("param to can't be empty".into()));
-    }
-    if to.len() > MAX_ROOMS {
-        return Err(ApiError::MessageSend(format!(
-            "params to's size can't exceed limit {MAX_ROOMS}"
-        )));
-    }
+    targets::check_count(&to, MAX_ROOMS)?;
     let priority = match level.as_deref() {
         None => Priority::Normal,
         Some(l) => Priority::parse(l).map_err(|e| ApiError::MessageSend(e.to_string()))?,
     };
     let from = check_send(ctx, from, &body, &ext)?;
-    let rooms: Vec<String> = to
-        .iter()
-        .map(|r| room_id(r).map_err(|e| ApiError::MessageSend(e.to_string())))
-        .collect::<Result<_, _>>()?;
+    let rooms: Vec<String> = targets::parse_each(&to, room_id)?;
     let sends = rooms.iter().map(|r| {
         let spec = RoomSendSpec {
             from: from.clone(),
@@ -79,33 +70,17 @@ pub async fn send_to_rooms(
         };
         ctx.node.room_send(&ctx.app, r, spec)
     });
-    let mut data = Map::new();
-    for (r, result) in rooms.iter().zip(join_all(sends).await) {
-        match result {
-            Ok(ack) => {
-                data.insert(r.clone(), Value::String(ack.msg_id.to_string()));
-            }
-            Err(DomainError::RoomNotFound) => {
-                data.insert(
-                    r.clone(),
-                    Value::String(ctx.node.env.msg_ids.next().to_string()),
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(data)
+    let sent = join_all(sends).await;
+    targets::msg_ids(ctx, rooms, sent, DomainError::RoomNotFound)
 }
 
 async fn send_rooms(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendRooms = parse_json(&body)?;
-    let mut msg_body = req.body;
-    msg_body.insert("type".into(), Value::String(req.kind));
     let data = send_to_rooms(
         &ctx,
         req.from,
         req.to,
-        easemob_body(msg_body),
+        typed_body(req.kind, req.body),
         req.ext,
         req.chatroom_msg_level,
     )

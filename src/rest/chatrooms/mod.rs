@@ -25,12 +25,11 @@ pub use messages::send_to_rooms;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
-use super::groups::user;
-use super::parse_json;
+use super::user_batch::{user, Outcomes};
+use super::{multi_get, parse_json, patch_body};
 use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use futures_util::future::join_all;
 use imcloud_actors::chatroom::{RoomOp, RoomPatch, RoomReply, RoomView};
 use imcloud_actors::group::Actor;
 use imcloud_actors::DomainError;
@@ -63,27 +62,6 @@ fn rid(raw: &str) -> Result<String, ApiError> {
     Ok(room_id(raw)?)
 }
 
-/// Usernames from a body list of 1–`max`; `what` names the list in the
-/// error.
-fn user_list(list: &[String], max: usize, what: &str) -> Result<Vec<String>, ApiError> {
-    if list.is_empty() || list.len() > max {
-        return Err(ApiError::IllegalArgument(format!(
-            "{what}: name 1-{max} users"
-        )));
-    }
-    list.iter().map(|u| user(u)).collect()
-}
-
-/// Usernames from a comma list in the path, 1–`max`.
-fn path_users(raw: &str, max: usize, what: &str) -> Result<Vec<String>, ApiError> {
-    let list: Vec<String> = raw
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    user_list(&list, max, what)
-}
-
 /// Reads the whole room.
 async fn view(ctx: &AppCtx, id: &str) -> Result<RoomView, ApiError> {
     match run(ctx, id, RoomOp::Get).await? {
@@ -97,40 +75,12 @@ async fn run(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<RoomReply, ApiError> 
     Ok(ctx.node.room(&ctx.app, id, Actor::App, op).await?)
 }
 
-/// Per-user outcomes of a batch operation (empty for other replies).
-fn outcomes(reply: RoomReply) -> Vec<(String, Result<(), DomainError>)> {
-    match reply {
-        RoomReply::Users(list) => list,
-        _ => Vec::new(),
-    }
-}
-
-/// Easemob's list of per-user results, keyed by room `id`.
-fn results(list: Vec<(String, Result<(), DomainError>)>, action: &str, id: &str) -> Vec<Value> {
-    list.into_iter()
-        .map(|(u, r)| match r {
-            Ok(()) => json!({"result": true, "action": action, "user": u, "id": id}),
-            Err(e) => json!({"result": false, "action": action,
-                "reason": ApiError::Domain(e).public_message(), "user": u, "id": id}),
-        })
-        .collect()
-}
-
-/// A one-user batch: its error, or nothing.
-fn single(reply: RoomReply) -> Result<(), ApiError> {
-    match outcomes(reply).into_iter().next() {
-        Some((_, Err(e))) => Err(e.into()),
-        _ => Ok(()),
-    }
-}
-
-/// A page parameter: a non-negative number, or `default` when absent.
-fn page_param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {
-    match ctx.param(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| ApiError::IllegalArgument(format!("{name} must be a number"))),
+/// Runs a per-user batch (add, remove, block, mute…) as the app: each
+/// user's outcome.
+async fn run_batch(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<Outcomes, ApiError> {
+    match run(ctx, id, op).await? {
+        RoomReply::Users(list) => Ok(list),
+        _ => Ok(Vec::new()),
     }
 }
 
@@ -208,39 +158,23 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
     Ok(Envelope::new(&ctx).data(json!({ "id": id })).finish())
 }
 
-/// R4c: up to 100 comma-separated ids. One missing id → 404; among several,
-/// a missing one is an entry with `error`.
+/// R4c: up to 100 comma-separated ids.
 async fn get(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
-    let ids: Vec<&str> = path.2.split(',').filter(|s| !s.is_empty()).collect();
-    if ids.is_empty() || ids.len() > MAX_GET_IDS {
-        return Err(ApiError::IllegalArgument(format!(
-            "name 1-{MAX_GET_IDS} chatroom ids"
-        )));
-    }
-    let ids: Vec<String> = ids.into_iter().map(rid).collect::<Result<_, _>>()?;
-    if let [id] = ids.as_slice() {
-        let v = view(&ctx, id).await?;
-        return Ok(Envelope::new(&ctx)
-            .data(json!([room_json(&v)]))
-            .count(1)
-            .finish());
-    }
-    let views = join_all(ids.iter().map(|id| view(&ctx, id))).await;
-    let mut data = Vec::with_capacity(ids.len());
-    for (id, v) in ids.iter().zip(views) {
-        match v {
-            Ok(v) => data.push(room_json(&v)),
-            Err(ApiError::Domain(DomainError::RoomNotFound)) => {
-                data.push(json!({"id": id, "error": "chatroom id doesn't exist"}))
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let rooms = multi_get::Kind {
+        what: "chatroom",
+        max: MAX_GET_IDS,
+        id: rid,
+        missing: |e| matches!(e, ApiError::Domain(DomainError::RoomNotFound)),
+        json: room_json,
+    };
+    let ctx = &ctx;
+    multi_get::get(
+        ctx,
+        &path.2,
+        rooms,
+        |id| async move { view(ctx, &id).await },
+    )
+    .await
 }
 
 /// Fields R5c accepts (`groupname` is an alias of `name`); `newowner`
@@ -266,40 +200,21 @@ async fn update(
         run(&ctx, &id, RoomOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
-    let bad: Vec<&str> = req
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !UPDATABLE.contains(k))
-        .collect();
-    if !bad.is_empty() {
-        return Err(ApiError::IllegalArgument(format!(
-            "some of [{}] are not valid fields",
-            bad.join(", ")
-        )));
-    }
+    patch_body::only_fields(&req, &UPDATABLE)?;
     if req.is_empty() {
         return Err(ApiError::IllegalArgument(
             "name one of name, description, maxusers".into(),
         ));
     }
+    // Rooms limit the lengths here; groups leave it to the entity.
     let text = |k: &str, max: usize| -> Result<Option<String>, ApiError> {
-        match req.get(k) {
-            None => Ok(None),
-            Some(Value::String(s)) => {
-                check_len(k, s, max)?;
-                Ok(Some(s.clone()))
-            }
-            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a string"))),
+        let s = patch_body::text(&req, k)?;
+        if let Some(s) = &s {
+            check_len(k, s, max)?;
         }
+        Ok(s)
     };
-    let maxusers = match req.get("maxusers") {
-        None => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| ApiError::IllegalArgument("maxusers must be a number".into()))?,
-        ),
-    };
+    let maxusers = patch_body::maxusers(&req)?;
     let patch = RoomPatch {
         name: text("name", MAX_ROOM_NAME)?.or(text("groupname", MAX_ROOM_NAME)?),
         description: text("description", MAX_ROOM_DESCRIPTION)?,

@@ -3,15 +3,15 @@
 //! (R17c: it does not add anyone to the mute list), and the announcement
 //! (R8c).
 
-use super::{
-    outcomes, path_users, results, rid, run, single, user, user_list, view, RoomPath, RoomUserPath,
-};
+use super::{rid, run, run_batch, view, RoomPath, RoomUserPath};
 use crate::chatrooms::{check_len, MAX_ROOM_ANNOUNCEMENT};
 use crate::error::ApiError;
 use crate::groups::mute_until;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
+use crate::rest::mutes;
 use crate::rest::parse_json;
+use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
 use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
 use serde::Deserialize;
@@ -65,7 +65,7 @@ async fn blocks(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse,
 async fn block_one(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let u = user(&path.3)?;
-    single(run(&ctx, &id, RoomOp::Block(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, RoomOp::Block(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "action": "add_blocks", "user": u, "id": id}))
         .finish())
@@ -84,16 +84,16 @@ async fn block_batch(
     let id = rid(&path.2)?;
     let req: Usernames = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_ROOM_BATCH, "usernames")?;
-    let reply = run(&ctx, &id, RoomOp::Block(users)).await?;
+    let reply = run_batch(&ctx, &id, RoomOp::Block(users)).await?;
     Ok(Envelope::new(&ctx)
-        .data(Value::Array(results(outcomes(reply), "add_blocks", &id)))
+        .data(Value::Array(results(reply, "add_blocks", "id", &id)))
         .finish())
 }
 
 async fn unblock(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let users = path_users(&path.3, MAX_ROOM_BATCH, "removeBlocks")?;
-    let reply = run(&ctx, &id, RoomOp::Unblock(users.clone())).await?;
+    let reply = run_batch(&ctx, &id, RoomOp::Unblock(users.clone())).await?;
     if let [u] = users.as_slice() {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
@@ -101,17 +101,8 @@ async fn unblock(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResp
             .finish());
     }
     Ok(Envelope::new(&ctx)
-        .data(Value::Array(results(outcomes(reply), "remove_blocks", &id)))
+        .data(Value::Array(results(reply, "remove_blocks", "id", &id)))
         .finish())
-}
-
-/// A mute's end as Easemob shows it: ms, or -1 for good.
-fn expire(until: i64) -> i64 {
-    if until == i64::MAX {
-        -1
-    } else {
-        until
-    }
 }
 
 /// R16c list: mutes still in force.
@@ -119,18 +110,9 @@ async fn mutes(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, 
     let id = rid(&path.2)?;
     let v = view(&ctx, &id).await?;
     let now = imcloud_actors::ids::now_ms();
-    let data: Vec<Value> = v
-        .record
-        .mutes
-        .iter()
-        .filter(|(_, until)| **until > now)
-        .map(|(u, until)| json!({"user": u, "expire": expire(*until)}))
-        .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let all = v.record.mutes.iter().map(|(u, until)| (u, *until));
+    let data = mutes::in_force(all, now);
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 #[derive(Deserialize)]
@@ -150,16 +132,8 @@ async fn mute(
     let req: MuteReq = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_ROOM_BATCH, "usernames")?;
     let until = mute_until(req.mute_duration)?;
-    let reply = run(&ctx, &id, RoomOp::Mute { users, until }).await?;
-    let data: Vec<Value> = outcomes(reply)
-        .into_iter()
-        .map(|(u, r)| match r {
-            Ok(()) => json!({"result": true, "expire": expire(until), "user": u}),
-            Err(e) => {
-                json!({"result": false, "reason": ApiError::Domain(e).public_message(), "user": u})
-            }
-        })
-        .collect();
+    let reply = run_batch(&ctx, &id, RoomOp::Mute { users, until }).await?;
+    let data = mutes::muted(reply, until);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
 
@@ -167,11 +141,8 @@ async fn mute(
 async fn unmute(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let users = path_users(&path.3, MAX_ROOM_BATCH, "removeMute")?;
-    let reply = run(&ctx, &id, RoomOp::Unmute(users)).await?;
-    let data: Vec<Value> = outcomes(reply)
-        .into_iter()
-        .map(|(u, r)| json!({"result": r.is_ok(), "user": u}))
-        .collect();
+    let reply = run_batch(&ctx, &id, RoomOp::Unmute(users)).await?;
+    let data = mutes::unmuted(reply);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
 

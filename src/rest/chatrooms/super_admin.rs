@@ -1,14 +1,15 @@
 //! The app's chatroom super admins (R18c–R20c): the users whose devices may
 //! create rooms (WebSocket `chatroom_create`). REST can always create.
 
-use super::{page_param, user};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
+use crate::rest::paging::Page;
 use crate::rest::parse_json;
+use crate::rest::user_batch::user;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Largest page of R19c.
 const MAX_PAGE: usize = 1000;
@@ -44,21 +45,10 @@ async fn add(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, 
 
 /// R19c: by name; `pagenum` from 1, `pagesize` 1–1000 (default 10).
 async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
-    let size = page_param(&ctx, "pagesize", DEFAULT_PAGE)?.clamp(1, MAX_PAGE);
-    let num = page_param(&ctx, "pagenum", 1)?.max(1);
+    let page = Page::of(&ctx, DEFAULT_PAGE, MAX_PAGE)?;
     let record = ctx.node.app(&ctx.app).await?;
-    let data: Vec<Value> = record
-        .chatroom_super_admins
-        .iter()
-        .skip((num - 1).saturating_mul(size))
-        .take(size)
-        .map(|u| json!(u))
-        .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let data = page.take(record.chatroom_super_admins.iter().map(|u| json!(u)));
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 /// R20c.

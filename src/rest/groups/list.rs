@@ -1,14 +1,13 @@
 //! G5 `GET /{org}/{app}/chatgroups?limit={N}&cursor={c}`: every group of the
-//! app, newest first (the page and its cursor come from
+//! app, newest first (paged, read and answered by
 //! [`crate::rest::created`]).
 
 use super::view;
 use crate::error::ApiError;
-use crate::rest::created::newest_first;
-use crate::rest::envelope::Envelope;
+use crate::rest::created;
 use crate::rest::extract::AppToken;
 use actix_web::{web, HttpResponse};
-use futures_util::future::join_all;
+use imcloud_actors::group::GroupView;
 use imcloud_actors::trees::created_index::Listed;
 use serde_json::{json, Value};
 
@@ -17,21 +16,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
-    let page = newest_first(&ctx, Listed::Groups).await?;
-    let views = join_all(page.ids.iter().map(|id| view(&ctx, id))).await;
-    // A group dismissed between the scan and the read is left out.
-    let data: Vec<Value> = views
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(|v| {
-            let r = &v.record;
-            json!({"owner": r.owner, "groupid": r.id, "affiliations": v.members.len(),
-                "type": "group", "lastModified": r.created, "groupname": r.name})
-        })
-        .collect();
-    Ok(Envelope::new(&ctx)
-        .count(data.len())
-        .data(Value::Array(data))
-        .cursor(page.cursor)
-        .finish())
+    let ctx = &ctx;
+    let read = |id: String| async move { view(ctx, &id).await };
+    created::answer(ctx, Listed::Groups, read, show).await
+}
+
+/// One entry of the list.
+fn show(v: &GroupView) -> Value {
+    let r = &v.record;
+    json!({"owner": r.owner, "groupid": r.id, "affiliations": v.members.len(),
+        "type": "group", "lastModified": r.created, "groupname": r.name})
 }

@@ -1,12 +1,14 @@
 //! Group members (G9–G12) and admins (G14–G16).
 
-use super::{gid, run, user, view};
+use super::{gid, run, run_batch, view};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
-use crate::rest::extract::{AppCtx, AppToken, Body};
+use crate::rest::extract::{AppToken, Body};
+use crate::rest::paging::Page;
 use crate::rest::parse_json;
+use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
-use imcloud_actors::group::{GroupOp, GroupReply, Role, MAX_BATCH};
+use imcloud_actors::group::{GroupOp, Role, MAX_BATCH};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -38,71 +40,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// Splits a comma list of names, at most [`MAX_BATCH`].
-pub(super) fn names(raw: &str, what: &str) -> Result<Vec<String>, ApiError> {
-    let list: Vec<&str> = raw.split(',').filter(|s| !s.is_empty()).collect();
-    if list.is_empty() || list.len() > MAX_BATCH {
-        return Err(ApiError::IllegalArgument(format!(
-            "{what}: name 1-{MAX_BATCH} users"
-        )));
-    }
-    list.into_iter().map(user).collect()
-}
-
-/// The per-user results of a batch, as Easemob's list of results.
-pub(super) fn results(reply: GroupReply, action: &str, group: &str) -> Vec<Value> {
-    match reply {
-        GroupReply::Users(list) => list
-            .into_iter()
-            .map(|(u, r)| match r {
-                Ok(()) => json!({"result": true, "action": action, "user": u, "groupid": group}),
-                Err(e) => {
-                    json!({"result": false, "action": action, "reason": ApiError::Domain(e).public_message(), "user": u, "groupid": group})
-                }
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A single-user batch: its error, or nothing.
-pub(super) fn single(reply: GroupReply) -> Result<(), ApiError> {
-    if let GroupReply::Users(list) = reply {
-        if let Some((_, Err(e))) = list.into_iter().next() {
-            return Err(e.into());
-        }
-    }
-    Ok(())
-}
-
-fn page(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {
-    match ctx.param(name) {
-        None => Ok(default),
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| ApiError::IllegalArgument(format!("{name} must be a number"))),
-    }
-}
-
 /// G9: `pagenum` from 1, `pagesize` 1–1000 (default 1000).
 async fn list(
     AppToken(ctx): AppToken,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    let size = page(&ctx, "pagesize", MAX_PAGE)?.clamp(1, MAX_PAGE);
-    let num = page(&ctx, "pagenum", 1)?.max(1);
+    let page = Page::of(&ctx, MAX_PAGE, MAX_PAGE)?;
     let v = view(&ctx, &id).await?;
-    let data: Vec<Value> = super::affiliations(&v)
-        .into_iter()
-        .skip((num - 1).saturating_mul(size))
-        .take(size)
-        .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let data = page.take(super::affiliations(&v));
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 async fn add_one(
@@ -114,7 +61,7 @@ async fn add_one(
     ctx.node
         .may_join(&ctx.app, std::slice::from_ref(&u))
         .await?;
-    single(run(&ctx, &id, GroupOp::Add(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, GroupOp::Add(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "groupid": id, "action": "add_member", "user": u}))
         .finish())
@@ -132,26 +79,14 @@ async fn add_batch(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let req: Usernames = parse_json(&body)?;
-    if req.usernames.is_empty() || req.usernames.len() > MAX_BATCH {
-        return Err(ApiError::IllegalArgument(format!(
-            "usernames: name 1-{MAX_BATCH} users"
-        )));
-    }
-    let users: Vec<String> = req
-        .usernames
-        .iter()
-        .map(|u| user(u))
-        .collect::<Result<_, _>>()?;
+    let users = user_list(&req.usernames, MAX_BATCH, "usernames")?;
     ctx.node.may_join(&ctx.app, &users).await?;
-    let reply = run(&ctx, &id, GroupOp::Add(users)).await?;
-    let added: Vec<String> = match reply {
-        GroupReply::Users(list) => list
-            .into_iter()
-            .filter(|(_, r)| r.is_ok())
-            .map(|(u, _)| u)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let added: Vec<String> = run_batch(&ctx, &id, GroupOp::Add(users))
+        .await?
+        .into_iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(u, _)| u)
+        .collect();
     Ok(Envelope::new(&ctx)
         .data(json!({"newmembers": added, "groupid": id, "action": "add_member"}))
         .finish())
@@ -162,19 +97,21 @@ async fn remove(
     path: web::Path<(String, String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    let users = names(&path.3, "kickMember")?;
-    let one = users.len() == 1;
-    let reply = run(&ctx, &id, GroupOp::Remove(users.clone())).await?;
-    if one {
+    let users = path_users(&path.3, MAX_BATCH, "kickMember")?;
+    let reply = run_batch(&ctx, &id, GroupOp::Remove(users.clone())).await?;
+    if let [u] = users.as_slice() {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
-            .data(
-                json!({"result": true, "action": "remove_member", "user": users[0], "groupid": id}),
-            )
+            .data(json!({"result": true, "action": "remove_member", "user": u, "groupid": id}))
             .finish());
     }
     Ok(Envelope::new(&ctx)
-        .data(Value::Array(results(reply, "remove_member", &id)))
+        .data(Value::Array(results(
+            reply,
+            "remove_member",
+            "groupid",
+            &id,
+        )))
         .finish())
 }
 

@@ -7,8 +7,9 @@ use crate::error::ApiError;
 use crate::groups::{group_id, GroupSendSpec};
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppCtx, AppToken, Body};
-use crate::rest::messages::{check_send, easemob_body, present};
+use crate::rest::messages::{check_send, present, typed_body};
 use crate::rest::parse_json;
+use crate::rest::targets;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::DomainError;
@@ -45,19 +46,9 @@ pub async fn send_to_groups(
     body: Value,
     ext: Option<Value>,
 ) -> Result<Map<String, Value>, ApiError> {
-    if to.is_empty() {
-        return Err(ApiError::MessageSend("param to can't be empty".into()));
-    }
-    if to.len() > MAX_GROUPS {
-        return Err(ApiError::MessageSend(format!(
-            "params to's size can't exceed limit {MAX_GROUPS}"
-        )));
-    }
+    targets::check_count(&to, MAX_GROUPS)?;
     let from = check_send(ctx, from, &body, &ext)?;
-    let groups: Vec<String> = to
-        .iter()
-        .map(|g| group_id(g).map_err(|e| ApiError::MessageSend(e.to_string())))
-        .collect::<Result<_, _>>()?;
+    let groups: Vec<String> = targets::parse_each(&to, group_id)?;
     let sends = groups.iter().map(|g| {
         let spec = GroupSendSpec {
             from: from.clone(),
@@ -70,29 +61,19 @@ pub async fn send_to_groups(
         };
         ctx.node.group_send(&ctx.app, g, spec)
     });
-    let mut data = Map::new();
-    for (g, result) in groups.iter().zip(join_all(sends).await) {
-        match result {
-            Ok(ack) => {
-                data.insert(g.clone(), Value::String(ack.msg_id.to_string()));
-            }
-            // Easemob accepts messages to missing groups silently.
-            Err(DomainError::GroupNotFound) => {
-                data.insert(
-                    g.clone(),
-                    Value::String(ctx.node.env.msg_ids.next().to_string()),
-                );
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(data)
+    let sent = join_all(sends).await;
+    targets::msg_ids(ctx, groups, sent, DomainError::GroupNotFound)
 }
 
 async fn send_groups(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: SendGroups = parse_json(&body)?;
-    let mut msg_body = req.body;
-    msg_body.insert("type".into(), Value::String(req.kind));
-    let data = send_to_groups(&ctx, req.from, req.to, easemob_body(msg_body), req.ext).await?;
+    let data = send_to_groups(
+        &ctx,
+        req.from,
+        req.to,
+        typed_body(req.kind, req.body),
+        req.ext,
+    )
+    .await?;
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }

@@ -19,7 +19,8 @@ pub use messages::send_to_groups;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
-use super::parse_json;
+use super::user_batch::{user, Outcomes};
+use super::{multi_get, parse_json, patch_body};
 use crate::error::ApiError;
 use crate::groups::group_id;
 use actix_web::{web, HttpResponse};
@@ -68,12 +69,6 @@ pub(super) fn gid(raw: &str) -> Result<String, ApiError> {
     Ok(group_id(raw)?)
 }
 
-pub(super) fn user(raw: &str) -> Result<String, ApiError> {
-    UserId::parse(raw)
-        .map(|u| u.to_string())
-        .map_err(|e| ApiError::IllegalArgument(e.to_string()))
-}
-
 /// Reads the whole group.
 pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
     match ctx
@@ -89,6 +84,15 @@ pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> 
 /// Runs a write as the app.
 pub(super) async fn run(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<GroupReply, ApiError> {
     Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
+}
+
+/// Runs a per-user batch (add, remove, block, mute…) as the app: each
+/// user's outcome.
+pub(super) async fn run_batch(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<Outcomes, ApiError> {
+    match run(ctx, id, op).await? {
+        GroupReply::Users(list) => Ok(list),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
@@ -195,40 +199,26 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 
+/// G2: up to 100 comma-separated ids.
 async fn get(
     AppToken(ctx): AppToken,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let ids: Vec<&str> = path.2.split(',').filter(|s| !s.is_empty()).collect();
-    if ids.is_empty() || ids.len() > MAX_GET_IDS {
-        return Err(ApiError::IllegalArgument(format!(
-            "name 1-{MAX_GET_IDS} group ids"
-        )));
-    }
-    let ids: Vec<String> = ids.into_iter().map(gid).collect::<Result<_, _>>()?;
-    if ids.len() == 1 {
-        let v = view(&ctx, &ids[0]).await?;
-        return Ok(Envelope::new(&ctx)
-            .data(json!([group_json(&v)]))
-            .count(1)
-            .finish());
-    }
-    let views = join_all(ids.iter().map(|id| view(&ctx, id))).await;
-    let mut data = Vec::with_capacity(ids.len());
-    for (id, v) in ids.iter().zip(views) {
-        match v {
-            Ok(v) => data.push(group_json(&v)),
-            Err(ApiError::Domain(DomainError::GroupNotFound)) => {
-                data.push(json!({"id": id, "error": "group id doesn't exist"}))
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    let groups = multi_get::Kind {
+        what: "group",
+        max: MAX_GET_IDS,
+        id: gid,
+        missing: |e| matches!(e, ApiError::Domain(DomainError::GroupNotFound)),
+        json: group_json,
+    };
+    let ctx = &ctx;
+    multi_get::get(
+        ctx,
+        &path.2,
+        groups,
+        |id| async move { view(ctx, &id).await },
+    )
+    .await
 }
 
 /// Fields G3 accepts; `newowner` makes it G13.
@@ -257,39 +247,10 @@ async fn update(
         run(&ctx, &id, GroupOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
-    let bad: Vec<&str> = req
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !UPDATABLE.contains(k))
-        .collect();
-    if !bad.is_empty() {
-        return Err(ApiError::IllegalArgument(format!(
-            "some of [{}] are not valid fields",
-            bad.join(", ")
-        )));
-    }
-    let text = |k: &str| -> Result<Option<String>, ApiError> {
-        match req.get(k) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a string"))),
-        }
-    };
-    let flag = |k: &str| -> Result<Option<bool>, ApiError> {
-        match req.get(k) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => Err(ApiError::IllegalArgument(format!("{k} must be a boolean"))),
-        }
-    };
-    let maxusers = match req.get("maxusers") {
-        None => None,
-        Some(v) => Some(
-            v.as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| ApiError::IllegalArgument("maxusers must be a number".into()))?,
-        ),
-    };
+    patch_body::only_fields(&req, &UPDATABLE)?;
+    let text = |k: &str| patch_body::text(&req, k);
+    let flag = |k: &str| patch_body::flag(&req, k);
+    let maxusers = patch_body::maxusers(&req)?;
     let patch = GroupPatch {
         name: text("groupname")?.or(text("name")?),
         description: text("description")?,
@@ -384,11 +345,7 @@ async fn joined_groups(
         .iter()
         .map(|v| json!({"groupid": v.record.id, "groupname": v.record.name}))
         .collect();
-    let n = data.len();
-    Ok(Envelope::new(&ctx)
-        .data(Value::Array(data))
-        .count(n)
-        .finish())
+    Ok(Envelope::new(&ctx).list(data).finish())
 }
 
 async fn is_joined(

@@ -1,15 +1,16 @@
 //! Group moderation: the block list (G17–G20), mute of members and
 //! mute-all (G21–G24), and the announcement (G28/G29).
 
-use super::members::{names, results, single};
-use super::{gid, run, user, view};
+use super::{gid, run, run_batch, view};
 use crate::error::ApiError;
 use crate::groups::mute_until;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
+use crate::rest::mutes;
 use crate::rest::parse_json;
+use crate::rest::user_batch::{path_users, results, single, user, user_list_or};
 use actix_web::{web, HttpResponse};
-use imcloud_actors::group::{GroupOp, GroupReply, MAX_BATCH};
+use imcloud_actors::group::{GroupOp, MAX_BATCH};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -61,7 +62,7 @@ async fn blocks(AppToken(ctx): AppToken, path: GroupPath) -> Result<HttpResponse
 async fn block_one(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let u = user(&path.3)?;
-    single(run(&ctx, &id, GroupOp::Block(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, GroupOp::Block(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "action": "add_blocks", "user": u, "groupid": id}))
         .finish())
@@ -72,14 +73,12 @@ struct Usernames {
     usernames: Vec<String>,
 }
 
+/// G18's user list; Easemob words its count error its own way.
 fn usernames(body: &[u8]) -> Result<Vec<String>, ApiError> {
     let req: Usernames = parse_json(body)?;
-    if req.usernames.is_empty() || req.usernames.len() > MAX_BATCH {
-        return Err(ApiError::IllegalArgument(format!(
-            "userNames is more than max limit : {MAX_BATCH}"
-        )));
-    }
-    req.usernames.iter().map(|u| user(u)).collect()
+    user_list_or(&req.usernames, MAX_BATCH, || {
+        format!("userNames is more than max limit : {MAX_BATCH}")
+    })
 }
 
 async fn block_batch(
@@ -89,26 +88,29 @@ async fn block_batch(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let users = usernames(&body)?;
-    let reply = run(&ctx, &id, GroupOp::Block(users)).await?;
+    let reply = run_batch(&ctx, &id, GroupOp::Block(users)).await?;
     Ok(Envelope::new(&ctx)
-        .data(Value::Array(results(reply, "add_blocks", &id)))
+        .data(Value::Array(results(reply, "add_blocks", "groupid", &id)))
         .finish())
 }
 
 async fn unblock(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    let users = names(&path.3, "removeBlocks")?;
-    let reply = run(&ctx, &id, GroupOp::Unblock(users.clone())).await?;
-    if users.len() == 1 {
+    let users = path_users(&path.3, MAX_BATCH, "removeBlocks")?;
+    let reply = run_batch(&ctx, &id, GroupOp::Unblock(users.clone())).await?;
+    if let [u] = users.as_slice() {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
-            .data(
-                json!({"result": true, "action": "remove_blocks", "user": users[0], "groupid": id}),
-            )
+            .data(json!({"result": true, "action": "remove_blocks", "user": u, "groupid": id}))
             .finish());
     }
     Ok(Envelope::new(&ctx)
-        .data(Value::Array(results(reply, "remove_blocks", &id)))
+        .data(Value::Array(results(
+            reply,
+            "remove_blocks",
+            "groupid",
+            &id,
+        )))
         .finish())
 }
 
@@ -116,22 +118,10 @@ async fn mutes(AppToken(ctx): AppToken, path: GroupPath) -> Result<HttpResponse,
     let id = gid(&path.2)?;
     let v = view(&ctx, &id).await?;
     let now = imcloud_actors::ids::now_ms();
-    let data: Vec<Value> = v
-        .members
-        .iter()
-        .filter(|(_, m)| m.mute_until > now)
-        .map(|(u, m)| json!({"user": u, "expire": expire(m.mute_until)}))
-        .collect();
+    let all = v.members.iter().map(|(u, m)| (u, m.mute_until));
+    // Unlike R16c, G21 answers no `count`.
+    let data = mutes::in_force(all, now);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
-}
-
-/// A mute's end as Easemob shows it: ms, or -1 for good.
-fn expire(until: i64) -> i64 {
-    if until == i64::MAX {
-        -1
-    } else {
-        until
-    }
 }
 
 #[derive(Deserialize)]
@@ -148,42 +138,24 @@ async fn mute(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let req: MuteReq = parse_json(&body)?;
-    if req.usernames.is_empty() || req.usernames.len() > MAX_BATCH {
-        return Err(ApiError::IllegalArgument(format!(
-            "userNames size is more than max limit : {MAX_BATCH}"
-        )));
-    }
-    let users: Vec<String> = req
-        .usernames
-        .iter()
-        .map(|u| user(u))
-        .collect::<Result<_, _>>()?;
+    let users = user_list_or(&req.usernames, MAX_BATCH, || {
+        format!("userNames size is more than max limit : {MAX_BATCH}")
+    })?;
     let until = mute_until(req.mute_duration)?;
-    let reply = run(&ctx, &id, GroupOp::Mute { users, until }).await?;
-    let data: Vec<Value> = match reply {
-        GroupReply::Users(list) => list
-            .into_iter()
-            .map(|(u, r)| match r {
-                Ok(()) => json!({"result": true, "expire": expire(until), "user": u}),
-                Err(e) => json!({"result": false, "reason": ApiError::Domain(e).public_message(), "user": u}),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let reply = run_batch(&ctx, &id, GroupOp::Mute { users, until }).await?;
+    let data = mutes::muted(reply, until);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
 
 async fn unmute(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    let users = names(&path.3, "removeMute member size more than max limit")?;
-    let reply = run(&ctx, &id, GroupOp::Unmute(users)).await?;
-    let data: Vec<Value> = match reply {
-        GroupReply::Users(list) => list
-            .into_iter()
-            .map(|(u, r)| json!({"result": r.is_ok(), "user": u}))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let users = path_users(
+        &path.3,
+        MAX_BATCH,
+        "removeMute member size more than max limit",
+    )?;
+    let reply = run_batch(&ctx, &id, GroupOp::Unmute(users)).await?;
+    let data = mutes::unmuted(reply);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
 

@@ -1,0 +1,42 @@
+//! Easemob's `pagenum`/`pagesize` paging of lists held whole in memory
+//! (members G9/R9c, chatroom super admins R19c): `pagenum` counts from 1.
+//! (G6/G6b count from 0 and refuse large sizes: they keep their own.)
+
+use super::extract::AppCtx;
+use crate::error::ApiError;
+
+/// A page parameter: a non-negative number, or `default` when absent.
+fn param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {
+    match ctx.param(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument(format!("{name} must be a number"))),
+    }
+}
+
+/// One page of a list: `num` from 1, `size` items.
+pub struct Page {
+    num: usize,
+    size: usize,
+}
+
+impl Page {
+    /// The request's page: `pagenum` from 1 (default 1) and `pagesize`
+    /// 1–`max` (`default` when absent); out-of-range values are clamped.
+    /// Read before the list, so a bad parameter is the call's first error.
+    pub fn of(ctx: &AppCtx, default: usize, max: usize) -> Result<Page, ApiError> {
+        let size = param(ctx, "pagesize", default)?.clamp(1, max);
+        let num = param(ctx, "pagenum", 1)?.max(1);
+        Ok(Page { num, size })
+    }
+
+    /// This page's items of `items`.
+    pub fn take<T>(&self, items: impl IntoIterator<Item = T>) -> Vec<T> {
+        items
+            .into_iter()
+            .skip((self.num - 1).saturating_mul(self.size))
+            .take(self.size)
+            .collect()
+    }
+}
