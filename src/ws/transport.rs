@@ -7,6 +7,8 @@ use super::codec::Outbound;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ws_lean::tungstenite::error::{CapacityError, Error as WsError};
 use ws_lean::tungstenite::protocol::frame::coding::CloseCode as LeanCode;
 use ws_lean::tungstenite::protocol::CloseFrame;
@@ -150,5 +152,30 @@ impl Transport for LeanSocket {
         let _ = SinkExt::send(&mut self, Message::Close(frame)).await;
         // Flushes the close; the peer may already be gone.
         let _ = SinkExt::close(&mut self).await;
+        linger(self.get_mut()).await;
     }
+}
+
+/// How long and how much a closed lean socket still reads.
+const LINGER: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 1 << 20;
+
+/// Ends our side and reads what the peer still sends (the rest of an
+/// oversized frame, its close reply) until it closes too, within bounds:
+/// unread data at close makes the kernel answer with a reset, which can
+/// reach the peer before our close frame and swallow its code.
+async fn linger(tcp: &mut tokio::net::TcpStream) {
+    let _ = tcp.shutdown().await;
+    let mut buf = [0u8; 4096];
+    let mut left = LINGER_BYTES;
+    let drain = async {
+        while left > 0 {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    };
+    // A peer that never closes is left after LINGER.
+    let _ = tokio::time::timeout(LINGER, drain).await;
 }
