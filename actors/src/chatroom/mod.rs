@@ -96,13 +96,13 @@ impl RoomState {
                 user,
                 session,
                 reply,
-            } => answer(reply, self.join(user, session, ctx)),
+            } => answer(reply, self.join(user, session)),
             Command::RoomLeave {
                 user,
                 session_id,
                 reply,
             } => {
-                let result = self.leave(&user, session_id, ctx);
+                let result = self.leave(&user, session_id);
                 if let Some(reply) = reply {
                     answer(reply, result);
                 }

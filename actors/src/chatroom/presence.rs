@@ -6,8 +6,6 @@
 use super::{Joined, RoomState, MAX_ROOM_DEVICES};
 use crate::error::DomainError;
 use crate::session::WeakSessionRef;
-use crate::ChatEntity;
-use imcloud_shards::StepCtx;
 use std::sync::Arc;
 
 impl RoomState {
@@ -15,7 +13,6 @@ impl RoomState {
         &mut self,
         user: String,
         session: WeakSessionRef,
-        _ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<Joined, DomainError> {
         let record = self.record()?;
         if record.blocks.contains(&user) {
@@ -48,12 +45,7 @@ impl RoomState {
         })
     }
 
-    pub(super) fn leave(
-        &mut self,
-        user: &str,
-        session_id: u64,
-        _ctx: &mut StepCtx<'_, ChatEntity>,
-    ) -> Result<(), DomainError> {
+    pub(super) fn leave(&mut self, user: &str, session_id: u64) -> Result<(), DomainError> {
         self.record()?;
         let Some(member) = self.members.get_mut(user) else {
             return Err(DomainError::NotInRoom);
@@ -111,7 +103,10 @@ impl RoomState {
         let d: Arc<[WeakSessionRef]> = self
             .members
             .values()
-            .flat_map(|m| m.devices.iter().cloned())
+            .flat_map(|m| m.devices.iter())
+            // A socket whose leave has not arrived yet is skipped.
+            .filter(|d| !d.is_closed())
+            .cloned()
             .collect();
         self.devices = Some(d.clone());
         d
