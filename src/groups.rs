@@ -85,24 +85,89 @@ impl Node {
         .await
     }
 
-    /// Checks that each of `users` exists and may join one more group;
-    /// returns the first failure. Checked here, before the group adds them,
-    /// because the group cannot wait on other entities: two adds racing
-    /// for a user's last free slot can both pass (documented limit).
-    pub async fn may_join(&self, app: &AppKey, users: &[String]) -> Result<(), DomainError> {
+    /// Holds one group slot at each of `users` for joining group `id`
+    /// (which also checks that they exist); on the first refusal the slots
+    /// already held are released and the refusal returned. The user's
+    /// entity counts held slots with its groups, so two adds racing for a
+    /// user's last slot cannot both pass.
+    pub async fn hold_group_slots(
+        &self,
+        app: &AppKey,
+        id: &str,
+        users: &[String],
+    ) -> Result<(), DomainError> {
         let (_, per_user) = self.group_limits(app);
-        let checks = users.iter().map(|u| async move {
-            let id = UserId::parse(u)?;
-            let groups = self.user_groups(app, &id).await?;
-            if groups.len() >= per_user {
-                return Err(DomainError::TooManyGroups);
-            }
-            Ok(())
-        });
-        futures_util::future::join_all(checks)
+        let holds = users.iter().map(|u| async move {
+            let user = UserId::parse(u)?;
+            self.ask(app.user_key(&user), |reply| Command::HoldGroupSlot {
+                group: id.to_string(),
+                limit: per_user,
+                reply,
+            })
             .await
-            .into_iter()
-            .collect()
+        });
+        let results = futures_util::future::join_all(holds).await;
+        let first_err = results.iter().find_map(|r| r.as_ref().err()).cloned();
+        match first_err {
+            None => Ok(()),
+            Some(e) => {
+                let held = users
+                    .iter()
+                    .zip(&results)
+                    .filter(|(_, r)| r.is_ok())
+                    .map(|(u, _)| u.clone());
+                self.release_group_slots(app, id, held);
+                Err(e)
+            }
+        }
+    }
+
+    /// Releases the slots `users` held for joining group `id` (best effort:
+    /// an unreleased slot expires).
+    pub fn release_group_slots(
+        &self,
+        app: &AppKey,
+        id: &str,
+        users: impl IntoIterator<Item = String>,
+    ) {
+        for u in users {
+            if let Ok(user) = UserId::parse(&u) {
+                let _ = self.router.send(
+                    app.user_key(&user),
+                    Command::ReleaseGroupSlot {
+                        group: id.to_string(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Runs `op` on group `id` as `actor` where `joiners` would join: each
+    /// holds a group slot first, and the slots of those who did not join
+    /// (refused, only invited, or waiting for approval) are released after.
+    pub async fn group_joining(
+        &self,
+        app: &AppKey,
+        id: &str,
+        actor: Actor,
+        op: GroupOp,
+        joiners: Vec<String>,
+    ) -> Result<GroupReply, DomainError> {
+        self.hold_group_slots(app, id, &joiners).await?;
+        let invite_only = matches!(op, GroupOp::Invite(_));
+        let result = self.group(app, id, actor, op).await;
+        let not_joined: Vec<String> = match &result {
+            _ if invite_only => joiners,
+            Err(_) | Ok(GroupReply::Pending) => joiners,
+            Ok(GroupReply::Users(outcomes)) => outcomes
+                .iter()
+                .filter(|(_, r)| r.is_err())
+                .map(|(u, _)| u.clone())
+                .collect(),
+            Ok(GroupReply::Done | GroupReply::View(_)) => Vec::new(),
+        };
+        self.release_group_slots(app, id, not_joined);
+        result
     }
 
     /// Sends a message to group `id`; the ack comes once it is on disk.

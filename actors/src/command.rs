@@ -139,6 +139,18 @@ pub enum Command {
     GroupLeft {
         group: String,
     },
+    /// At the User entity: holds one of its `limit` group slots for an add
+    /// to `group` in flight (refused with `TooManyGroups` when none is
+    /// free); the group's `GroupJoined` or `ReleaseGroupSlot` ends the hold.
+    HoldGroupSlot {
+        group: String,
+        limit: usize,
+        reply: Reply<()>,
+    },
+    /// At the User entity: the add to `group` did not happen.
+    ReleaseGroupSlot {
+        group: String,
+    },
     /// At the User entity: the groups it belongs to, with join seqs (at
     /// most `limit`).
     UserGroups {
@@ -310,6 +322,8 @@ impl Command {
             Command::RoomSend(out) => answer(out.reply, Err(err)),
             Command::GroupSync { reply, .. } => answer(reply, Err(err)),
             Command::UserGroups { reply, .. } => answer(reply, Err(err)),
+            Command::HoldGroupSlot { reply, .. } => answer(reply, Err(err)),
+            Command::ReleaseGroupSlot { .. } => {}
             Command::GroupJoined { .. } | Command::GroupLeft { .. } => {}
             #[cfg(feature = "fault-injection")]
             Command::Panic => {}

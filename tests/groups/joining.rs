@@ -217,3 +217,68 @@ async fn group_size_and_groups_per_user_are_limited() {
     assert_eq!(codes[..2], [0, 0], "{codes:?}");
     assert!(codes[2..].contains(&509), "{codes:?}");
 }
+
+#[tokio::test]
+async fn adds_racing_for_the_last_group_slots_cannot_all_pass() {
+    let c = Ctx::start_with(&["owner", "x"], |cfg| {
+        cfg.app_defaults.groups_per_user = 3;
+    })
+    .await;
+    // The owner's own limit would stop at 3 groups; each group has its
+    // own owner instead.
+    let owners: Vec<String> = (0..8).map(|i| format!("o{i}")).collect();
+    let refs: Vec<&str> = owners.iter().map(String::as_str).collect();
+    c.s.create_users(&refs).await;
+    let mut groups = Vec::new();
+    for o in &owners {
+        groups.push(c.group(o, &[], json!({})).await);
+    }
+    // Eight adds of x at once: x holds a slot per add in flight, so
+    // exactly three get in whatever the interleaving.
+    let paths: Vec<String> = groups
+        .iter()
+        .map(|g| format!("/chatgroups/{g}/users/x"))
+        .collect();
+    let adds = paths.iter().map(|p| c.call(reqwest::Method::POST, p, None));
+    let outcomes = join_all(adds).await;
+    let ok = outcomes.iter().filter(|(status, _)| *status == 200).count();
+    let full = outcomes
+        .iter()
+        .filter(|(status, r)| *status == 403 && r["error"] == json!("exceed_limit"))
+        .count();
+    assert_eq!((ok, full), (3, 5), "{outcomes:?}");
+    let (_, r) = c
+        .call(reqwest::Method::GET, "/users/x/joined_chatgroups", None)
+        .await;
+    assert_eq!(r["count"], json!(3), "{r}");
+    // A refused add released its slot: after leaving one group x can
+    // join another.
+    let first = groups
+        .iter()
+        .zip(&outcomes)
+        .find(|(_, (s, _))| *s == 200)
+        .map(|(g, _)| g.clone())
+        .expect("one add passed");
+    let (status, r) = c
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/chatgroups/{first}/users/x"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let other = groups
+        .iter()
+        .zip(&outcomes)
+        .find(|(_, (s, _))| *s == 403)
+        .map(|(g, _)| g.clone())
+        .expect("one add was refused");
+    let (status, r) = c
+        .call(
+            reqwest::Method::POST,
+            &format!("/chatgroups/{other}/users/x"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+}

@@ -1,7 +1,8 @@
 //! The user's side of groups: its index of the groups it belongs to (`G`
 //! keys, written when a group tells it after the group's own commit), and
-//! the group pushes a shard hands it as fan-out notices, and the first hop
-//! of a device's group or chatroom send (the send rate).
+//! the group pushes a shard hands it as fan-out notices, the first hop of a
+//! device's group or chatroom send (the send rate), and the group slots held
+//! for adds in flight (`groups_per_user`).
 
 use super::UserState;
 use crate::command::{answer, Command, RatePolicy, Reply};
@@ -17,6 +18,9 @@ use imcloud_shards::{EntityKey, EntityKind, StepCtx};
 /// Most groups a deleted user is taken out of in its deletion step (above
 /// any `groups_per_user`).
 const MAX_GROUPS_ON_DELETE: usize = 10_000;
+/// How long a group slot stays held when neither the join nor the release
+/// arrives (a lost notice, a gateway that gave up).
+const GROUP_HOLD: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl UserState {
     /// A group push: to every device but the one that sent it. No step, no
@@ -101,6 +105,7 @@ impl UserState {
         seq: u64,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
+        self.group_holds.remove(&group);
         if self.record.is_none() {
             return;
         }
@@ -127,6 +132,46 @@ impl UserState {
             group,
             joined_seq: None,
         });
+    }
+
+    /// Holds a group slot for an add to `group` in flight: the groups the
+    /// user is in plus the slots held must stay below `limit`. A user
+    /// already in `group` needs no slot (the group answers the add).
+    pub(super) fn hold_group_slot(
+        &mut self,
+        group: String,
+        limit: usize,
+        reply: Reply<()>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        if self.record.is_none() {
+            return answer(reply, Err(DomainError::UserNotFound));
+        }
+        match ctx.get(&user_groups::key(&self.key, &group)) {
+            Ok(Some(_)) => return answer(reply, Ok(())),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
+                return answer(reply, Err(DomainError::Internal));
+            }
+        }
+        let now = std::time::Instant::now();
+        self.group_holds
+            .retain(|_, since| now.duration_since(*since) < GROUP_HOLD);
+        let p = user_groups::prefix(&self.key);
+        let joined = match ctx.store().scan(&p, &[], limit) {
+            Ok(e) => e.len(),
+            Err(e) => {
+                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
+                return answer(reply, Err(DomainError::Internal));
+            }
+        };
+        let held = self.group_holds.len() - usize::from(self.group_holds.contains_key(&group));
+        if joined + held >= limit {
+            return answer(reply, Err(DomainError::TooManyGroups));
+        }
+        self.group_holds.insert(group, now);
+        answer(reply, Ok(()));
     }
 
     pub(super) fn user_groups(

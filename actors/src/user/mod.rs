@@ -97,6 +97,9 @@ pub struct UserState {
     sessions: Vec<SessionRef>,
     bucket: TokenBucket,
     pending: HashMap<String, Pending>,
+    /// Group slots held for adds in flight (group id → since), so two adds
+    /// racing for the last of `groups_per_user` cannot both pass.
+    group_holds: HashMap<String, std::time::Instant>,
     limits: Limits,
 }
 
@@ -114,6 +117,7 @@ impl UserState {
             sessions: Vec::new(),
             bucket: TokenBucket::new(),
             pending: HashMap::new(),
+            group_holds: HashMap::new(),
             limits: env.limits,
         })
     }
@@ -156,6 +160,14 @@ impl UserState {
             Command::GroupJoined { group, seq } => self.group_joined(group, seq, ctx),
             Command::GroupLeft { group } => self.group_left(group, ctx),
             Command::UserGroups { limit, reply } => self.user_groups(limit, reply, ctx),
+            Command::HoldGroupSlot {
+                group,
+                limit,
+                reply,
+            } => self.hold_group_slot(group, limit, reply, ctx),
+            Command::ReleaseGroupSlot { group } => {
+                self.group_holds.remove(&group);
+            }
             Command::SendAs { to, cmd, rate } => self.send_as(to, cmd, rate, ctx),
             other => other.reject(crate::DomainError::Internal),
         }

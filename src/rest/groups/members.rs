@@ -1,6 +1,6 @@
 //! Group members (G9–G12) and admins (G14–G16).
 
-use super::{gid, run, run_batch, view};
+use super::{gid, run, run_batch, run_joining, view};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
@@ -58,10 +58,7 @@ async fn add_one(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let u = user(&path.3)?;
-    ctx.node
-        .may_join(&ctx.app, std::slice::from_ref(&u))
-        .await?;
-    single(run_batch(&ctx, &id, GroupOp::Add(vec![u.clone()])).await?)?;
+    single(run_joining(&ctx, &id, GroupOp::Add(vec![u.clone()]), vec![u.clone()]).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "groupid": id, "action": "add_member", "user": u}))
         .finish())
@@ -80,8 +77,7 @@ async fn add_batch(
     let id = gid(&path.2)?;
     let req: Usernames = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_BATCH, "usernames")?;
-    ctx.node.may_join(&ctx.app, &users).await?;
-    let added: Vec<String> = run_batch(&ctx, &id, GroupOp::Add(users))
+    let added: Vec<String> = run_joining(&ctx, &id, GroupOp::Add(users.clone()), users)
         .await?
         .into_iter()
         .filter(|(_, r)| r.is_ok())

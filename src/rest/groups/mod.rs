@@ -86,6 +86,24 @@ pub(super) async fn run(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<GroupRepl
     Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
 }
 
+/// Runs an add as the app, holding a group slot at each joiner first (see
+/// `Node::group_joining`): each user's outcome.
+pub(super) async fn run_joining(
+    ctx: &AppCtx,
+    id: &str,
+    op: GroupOp,
+    joiners: Vec<String>,
+) -> Result<Outcomes, ApiError> {
+    match ctx
+        .node
+        .group_joining(&ctx.app, id, Actor::App, op, joiners)
+        .await?
+    {
+        GroupReply::Users(list) => Ok(list),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Runs a per-user batch (add, remove, block, mute…) as the app: each
 /// user's outcome.
 pub(super) async fn run_batch(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<Outcomes, ApiError> {
@@ -177,7 +195,6 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
     };
     let mut everyone = vec![owner.clone()];
     everyone.extend(members.iter().cloned());
-    ctx.node.may_join(&ctx.app, &everyone).await?;
     let record = GroupRecord {
         id: id.clone(),
         owner,
@@ -195,7 +212,15 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         applicants: Vec::new(),
         invitees: Vec::new(),
     };
-    run(&ctx, &id, GroupOp::Create { record, members }).await?;
+    ctx.node
+        .group_joining(
+            &ctx.app,
+            &id,
+            Actor::App,
+            GroupOp::Create { record, members },
+            everyone,
+        )
+        .await?;
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 

@@ -126,10 +126,10 @@ pub fn start(
             },
             _ => None,
         };
-        if let Some(u) = joining {
-            node.may_join(&app, &u).await?;
-        }
-        let reply = node.group(&app, &group, actor, gop).await?;
+        let reply = match joining {
+            Some(u) => node.group_joining(&app, &group, actor, gop, u).await?,
+            None => node.group(&app, &group, actor, gop).await?,
+        };
         Ok(reply_fields(reply))
     })
 }
