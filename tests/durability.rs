@@ -2,22 +2,13 @@
 //! acked messages, is killed with SIGKILL, restarts on the same data dir,
 //! and `sync` finds every one of them.
 
-use crate::common::{app_token, create_users, write_test_config_with, BinaryServer, APPKEY};
+use crate::common::{
+    app_token, create_users, demo_credentials, write_test_config_with, BinaryServer, APPKEY,
+};
 use imcloud::client::WsClient;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
-
-fn demo_credentials(dir: &std::path::Path) -> (String, String) {
-    let v: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),
-    )
-    .expect("json");
-    (
-        v["client_id"].as_str().unwrap().to_string(),
-        v["client_secret"].as_str().unwrap().to_string(),
-    )
-}
 
 #[tokio::test]
 async fn acked_messages_survive_kill_9() {

@@ -3,37 +3,9 @@
 //! binary; presence does not (the sockets are gone too).
 
 use super::*;
-use crate::common::{app_token, create_users, write_test_config, BinaryServer};
-
-async fn call(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http
-        .request(method, format!("{base}/demo/chat{path}"))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("rest call");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
-
-fn credentials(dir: &std::path::Path) -> (String, String) {
-    let v: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),
-    )
-    .expect("json");
-    (
-        v["client_id"].as_str().unwrap_or_default().to_string(),
-        v["client_secret"].as_str().unwrap_or_default().to_string(),
-    )
-}
+use crate::common::{
+    app_token, create_users, demo_credentials, rest, write_test_config, BinaryServer,
+};
 
 #[tokio::test]
 async fn room_state_and_super_admins_survive_kill_9() {
@@ -44,7 +16,7 @@ async fn room_state_and_super_admins_survive_kill_9() {
     let mut server = BinaryServer::start(&data, &config);
     let base = format!("http://{}", server.addr);
     let http = reqwest::Client::new();
-    let (cid, secret) = credentials(&data);
+    let (cid, secret) = demo_credentials(&data);
     let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
     create_users(
         &http,
@@ -53,7 +25,7 @@ async fn room_state_and_super_admins_survive_kill_9() {
         &["alice", "bob", "carol", "dave", "eve"],
     )
     .await;
-    let (status, r) = call(
+    let (status, r) = rest(
         &http,
         &base,
         &token,
@@ -90,7 +62,7 @@ async fn room_state_and_super_admins_survive_kill_9() {
             json!({"superadmin": "eve"}),
         ),
     ] {
-        let (status, r) = call(&http, &base, &token, method, &path, Some(body)).await;
+        let (status, r) = rest(&http, &base, &token, method, &path, Some(body)).await;
         assert_eq!(status, 200, "{path}: {r}");
     }
     server.kill9();
@@ -100,7 +72,7 @@ async fn room_state_and_super_admins_survive_kill_9() {
     let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
     let get = |path: String| {
         let (http, base, token) = (http.clone(), base.clone(), token.clone());
-        async move { call(&http, &base, &token, Method::GET, &path, None).await.1 }
+        async move { rest(&http, &base, &token, Method::GET, &path, None).await.1 }
     };
     let room = get(format!("/chatrooms/{id}")).await;
     assert_eq!(room["data"][0]["name"], json!("durable"), "{room}");

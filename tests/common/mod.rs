@@ -326,3 +326,37 @@ pub fn write_test_config_with(dir: &Path, engine: &str) -> PathBuf {
     .expect("write config");
     f
 }
+
+/// The demo app's client id and secret, from `DIR/demo-app.json` (written
+/// by the server on its first start).
+pub fn demo_credentials(dir: &Path) -> (String, String) {
+    let v: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),
+    )
+    .expect("json");
+    (
+        v["client_id"].as_str().unwrap_or_default().to_string(),
+        v["client_secret"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+/// An app-token REST call under `/demo/chat`; returns the status and the
+/// JSON body (`null` if it is not JSON).
+pub async fn rest(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http
+        .request(method, format!("{base}/demo/chat{path}"))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("rest call");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}

@@ -3,17 +3,6 @@
 
 use super::*;
 
-fn demo_credentials(dir: &std::path::Path) -> (String, String) {
-    let v: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("demo-app.json")).expect("demo-app.json"),
-    )
-    .expect("json");
-    (
-        v["client_id"].as_str().unwrap().to_string(),
-        v["client_secret"].as_str().unwrap().to_string(),
-    )
-}
-
 async fn login(addr: std::net::SocketAddr, user: &str) -> WsClient {
     let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
         .await

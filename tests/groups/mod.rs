@@ -13,7 +13,8 @@ mod moderation;
 mod rest;
 
 use crate::common::{
-    app_token, create_users, eventually, write_test_config, BinaryServer, TestServer, APPKEY,
+    app_token, create_users, demo_credentials, eventually, rest, write_test_config, BinaryServer,
+    TestServer, APPKEY,
 };
 use futures_util::future::join_all;
 use imcloud::client::WsClient;
@@ -24,26 +25,6 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-/// An app-token REST call; returns the status and the JSON body.
-async fn rest(
-    http: &reqwest::Client,
-    base: &str,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = http
-        .request(method, format!("{base}/demo/chat{path}"))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("rest call");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 /// Creates a group owned by `owner` with `members` added 60 at a time;
 /// `extra` fields go into the create body.
