@@ -95,18 +95,18 @@ impl RoomState {
         self.devices = None;
     }
 
-    /// Every joined device.
+    /// Every joined device (rebuilt after a presence change).
     pub(super) fn devices(&mut self) -> Arc<[WeakSessionRef]> {
         if let Some(d) = &self.devices {
             return d.clone();
         }
+        // Sockets whose leave was lost (a full mailbox) go here at the
+        // latest.
+        self.prune_closed();
         let d: Arc<[WeakSessionRef]> = self
             .members
             .values()
-            .flat_map(|m| m.devices.iter())
-            // A socket whose leave has not arrived yet is skipped.
-            .filter(|d| !d.is_closed())
-            .cloned()
+            .flat_map(|m| m.devices.iter().cloned())
             .collect();
         self.devices = Some(d.clone());
         d
