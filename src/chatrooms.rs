@@ -18,6 +18,9 @@ use imcloud_actors::{Command, DomainError};
 use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::Value;
 
+/// Most rooms of one owner a user deletion dissolves, per shard.
+const MAX_OWNED_ROOMS: usize = 10_000;
+
 /// Longest room name and description (Easemob: 128 and 512).
 pub const MAX_ROOM_NAME: usize = 128;
 pub const MAX_ROOM_DESCRIPTION: usize = 512;
@@ -192,6 +195,40 @@ impl Node {
         }));
         self.route_send(spec.sender, room_key(app, id), cmd);
         self.wait(rx).await
+    }
+
+    /// Deletes the rooms `owner` owns (a deleted user's rooms, as Easemob
+    /// dissolves them); returns how many. Best effort per room: one that
+    /// fails to delete is logged and the others still go.
+    pub async fn delete_rooms_owned_by(
+        &self,
+        app: &AppKey,
+        owner: &str,
+    ) -> Result<usize, DomainError> {
+        let rooms = self
+            .ask_every_shard(|reply| Command::ListOwnedRooms {
+                app: app.to_string(),
+                owner: owner.to_string(),
+                limit: MAX_OWNED_ROOMS,
+                reply,
+            })
+            .await?;
+        let deletes = rooms
+            .iter()
+            .map(|id| self.room(app, id, Actor::App, RoomOp::Delete));
+        let mut deleted = 0;
+        for (id, r) in rooms
+            .iter()
+            .zip(futures_util::future::join_all(deletes).await)
+        {
+            match r {
+                Ok(_) => deleted += 1,
+                Err(e) => {
+                    tracing::warn!(room = %id, error = %e, "deleting a deleted user's room failed")
+                }
+            }
+        }
+        Ok(deleted)
     }
 
     /// Grants or revokes `user`'s right to create rooms from its devices.

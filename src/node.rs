@@ -154,6 +154,27 @@ impl Node {
         }
     }
 
+    /// Every shard's rows for the query `query` builds around its reply
+    /// channel, in no particular order; the first failure fails the whole
+    /// (for app-wide indexes split across shards).
+    pub async fn ask_every_shard<T>(
+        &self,
+        query: impl Fn(Reply<Vec<T>>) -> Command,
+    ) -> Result<Vec<T>, DomainError> {
+        let mut waits = Vec::new();
+        for shard in 0..self.router.shard_count() {
+            let (tx, rx) = oneshot::channel();
+            // A refusal is answered through the command's channel.
+            let _ = self.router.query_shard(shard, query(tx));
+            waits.push(self.wait(rx));
+        }
+        let mut rows = Vec::new();
+        for r in futures_util::future::join_all(waits).await {
+            rows.extend(r?);
+        }
+        Ok(rows)
+    }
+
     /// Makes every applied write durable (shutdown).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.engine.flush()

@@ -190,6 +190,13 @@ pub enum Command {
         limit: usize,
         reply: Reply<Vec<(i64, String)>>,
     },
+    /// Up to `limit` rooms of `app` on one shard owned by `owner`.
+    ListOwnedRooms {
+        app: String,
+        owner: String,
+        limit: usize,
+        reply: Reply<Vec<String>>,
+    },
     /// Up to `limit` users of `app` on one shard created after `after`.
     ListUsers {
         app: String,
@@ -309,6 +316,7 @@ impl Command {
             Command::ListUsers { reply, .. } | Command::ListCreated { reply, .. } => {
                 answer(reply, Err(err))
             }
+            Command::ListOwnedRooms { reply, .. } => answer(reply, Err(err)),
             Command::GroupManage { reply, .. } => answer(reply, Err(err)),
             Command::GroupSend(out) => answer(out.reply, Err(err)),
             Command::SendAs { cmd, .. } => cmd.reject(err),

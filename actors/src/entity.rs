@@ -70,6 +70,12 @@ impl Entity for ChatEntity {
             } => {
                 crate::trees::list_created::list_created(store, listed, &app, before, limit, reply)
             }
+            Command::ListOwnedRooms {
+                app,
+                owner,
+                limit,
+                reply,
+            } => crate::trees::room_owners::list_owned(store, &app, &owner, limit, reply),
             other => other.reject(crate::DomainError::Internal),
         }
     }

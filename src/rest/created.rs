@@ -5,7 +5,6 @@
 
 use super::envelope::Envelope;
 use super::extract::AppCtx;
-use super::shards::gather;
 use super::users::{decode_cursor, encode_cursor};
 use crate::error::ApiError;
 use actix_web::HttpResponse;
@@ -38,14 +37,16 @@ pub async fn newest_first(ctx: &AppCtx, listed: Listed) -> Result<CreatedPage, A
         None => DEFAULT_LIMIT,
     };
     let before = ctx.param("cursor").map(decode_cursor).transpose()?;
-    let mut rows = gather(ctx, |reply| Command::ListCreated {
-        listed,
-        app: ctx.app.to_string(),
-        before: before.clone(),
-        limit: limit + 1,
-        reply,
-    })
-    .await?;
+    let mut rows = ctx
+        .node
+        .ask_every_shard(|reply| Command::ListCreated {
+            listed,
+            app: ctx.app.to_string(),
+            before: before.clone(),
+            limit: limit + 1,
+            reply,
+        })
+        .await?;
     rows.sort_by(|a, b| b.cmp(a));
     let more = rows.len() > limit;
     rows.truncate(limit);

@@ -13,7 +13,6 @@ pub mod mutes;
 pub mod ops;
 pub mod paging;
 pub mod patch_body;
-pub mod shards;
 pub mod targets;
 pub mod token;
 pub mod user_batch;

@@ -5,7 +5,6 @@
 use super::envelope::{user_entity, Envelope};
 use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
-use super::shards::gather;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -204,6 +203,11 @@ async fn delete(
             reply,
         })
         .await?;
+    // The user's groups are dissolved by its entity; its rooms here (rooms
+    // keep no per-user index at the user).
+    ctx.node
+        .delete_rooms_owned_by(&ctx.app, &user.to_string())
+        .await?;
     Ok(Envelope::new(&ctx)
         .entities(vec![user_entity(&view)])
         .finish())
@@ -327,13 +331,15 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     let after = ctx.param("cursor").map(decode_cursor).transpose()?;
     // Each shard returns its next `limit + 1` users; merged, the first
     // `limit` are the page and one more says whether another page exists.
-    let mut rows = gather(&ctx, |reply| Command::ListUsers {
-        app: ctx.app.to_string(),
-        after: after.clone(),
-        limit: limit + 1,
-        reply,
-    })
-    .await?;
+    let mut rows = ctx
+        .node
+        .ask_every_shard(|reply| Command::ListUsers {
+            app: ctx.app.to_string(),
+            after: after.clone(),
+            limit: limit + 1,
+            reply,
+        })
+        .await?;
     rows.sort();
     let more = rows.len() > limit;
     rows.truncate(limit);

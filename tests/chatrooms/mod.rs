@@ -2,7 +2,7 @@
 //! - [`presence`]: only present members receive; a disconnect or leave
 //!   stops delivery; joiners get the recent history; `maxusers`.
 //! - [`moderation`]: refusals with their codes, owner/admin rights, super
-//!   admins creating rooms from devices.
+//!   admins creating rooms from devices, a deleted user's rooms deleted.
 //! - [`durability`]: room state and super admins survive `kill -9`.
 //! - [`shedding`]: under an injected overload low-priority messages are
 //!   refused first, then normal, then high, and every shed is counted.

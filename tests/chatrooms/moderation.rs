@@ -144,3 +144,43 @@ async fn only_super_admins_create_rooms_from_devices() {
     assert_eq!(r["chatroom"]["owner"], json!("boss"), "{r}");
     assert_eq!(r["chatroom"]["maxusers"], json!(50), "{r}");
 }
+
+#[tokio::test]
+async fn deleting_a_user_deletes_the_rooms_it_owns() {
+    let s = TestServer::start().await;
+    s.create_users(&["gone", "heir", "m"]).await;
+    let owned = create_room(&s, "gone", 10).await;
+    let given_away = create_room(&s, "gone", 10).await;
+    let taken_over = create_room(&s, "heir", 10).await;
+    for (room, to) in [(&given_away, "heir"), (&taken_over, "gone")] {
+        s.node
+            .room(&app(), room, Actor::App, RoomOp::TransferOwner(to.into()))
+            .await
+            .expect("transferred");
+    }
+    let m = s.login("m", None).await;
+    assert_eq!(join(&m, &owned).await["ok"], json!(true));
+
+    let token = s.app_token().await;
+    let (status, r) = crate::common::rest(
+        s.http(),
+        &format!("http://{}", s.addr),
+        &token,
+        reqwest::Method::DELETE,
+        "/users/gone",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    loop {
+        let p = m.next_push(WAIT).await.expect("destroyed event");
+        if p["push"] == json!("event") && p["kind"] == json!("destroyed") {
+            assert_eq!(p["chatroom"], json!(owned));
+            break;
+        }
+    }
+    for (room, exists) in [(&owned, false), (&given_away, true), (&taken_over, false)] {
+        let r = s.node.room(&app(), room, Actor::App, RoomOp::Get).await;
+        assert_eq!(r.is_ok(), exists, "room {room}: {r:?}");
+    }
+}

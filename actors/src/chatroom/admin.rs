@@ -12,6 +12,7 @@ use crate::error::DomainError;
 use crate::events::Event;
 use crate::group::Actor;
 use crate::trees::created_index::{self, Listed};
+use crate::trees::room_owners;
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -37,6 +38,10 @@ impl RoomState {
             }
             ctx.put_raw(
                 created_index::key(Listed::Rooms, &self.key.app, record.created, &record.id),
+                Vec::new(),
+            );
+            ctx.put_raw(
+                room_owners::key(&self.key.app, &record.owner, &record.id),
                 Vec::new(),
             );
             self.record = Some(record);
@@ -157,6 +162,8 @@ impl RoomState {
                     "{to} already owns the room"
                 )));
             }
+            ctx.delete(room_owners::key(&self.key.app, &r.owner, &r.id));
+            ctx.put_raw(room_owners::key(&self.key.app, to, &r.id), Vec::new());
             r.admins.remove(to);
             r.owner = to.to_string();
         }
@@ -180,6 +187,7 @@ impl RoomState {
                 r.created,
                 &r.id,
             ));
+            ctx.delete(room_owners::key(&self.key.app, &r.owner, &r.id));
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         ctx.append_event(&Event::RoomDeleted {

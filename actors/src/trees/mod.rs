@@ -6,6 +6,7 @@ pub mod created_index;
 pub mod dedupe;
 pub mod group_members;
 pub mod list_created;
+pub mod room_owners;
 pub mod timeline;
 pub mod user_groups;
 pub mod user_index;
