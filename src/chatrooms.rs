@@ -63,6 +63,7 @@ pub struct RoomSendSpec {
     pub body: Value,
     pub ext: Option<Value>,
     pub priority: Priority,
+    pub client_msg_id: Option<String>,
     pub origin_session: Option<u64>,
     /// A device's send goes through the sender's entity first, for its send
     /// rate; REST sends go straight to the room.
@@ -189,6 +190,7 @@ impl Node {
         let cmd = Command::RoomSend(Box::new(RoomOutgoing {
             message: outgoing(ChatType::Chatroom, spec.from, id, spec.body, spec.ext),
             priority: spec.priority,
+            client_msg_id: spec.client_msg_id,
             origin_session: spec.origin_session,
             from_rest: spec.sender.is_none(),
             reply: tx,

@@ -258,6 +258,9 @@ pub struct RoomOutgoing {
     /// room.
     pub message: StoredMessage,
     pub priority: Priority,
+    /// The sender's idempotency key, if any (remembered by the room for
+    /// its last few thousand messages).
+    pub client_msg_id: Option<String>,
     /// The device that sent it: it is not pushed its own copy.
     pub origin_session: Option<u64>,
     /// REST sends may name a sender that is not a member.

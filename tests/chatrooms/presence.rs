@@ -112,3 +112,37 @@ async fn a_room_at_maxusers_refuses_the_next_join() {
     let r = join(&devs[2], &room).await;
     assert_eq!(r["ok"], json!(true), "{r}");
 }
+
+#[tokio::test]
+async fn a_resend_with_the_same_client_msg_id_gets_the_first_ack_and_no_second_push() {
+    let s = TestServer::start().await;
+    s.create_users(&["owner", "a", "b"]).await;
+    let room = create_room(&s, "owner", 100).await;
+    let a = s.login("a", None).await;
+    let b = s.login("b", None).await;
+    join(&a, &room).await;
+    join(&b, &room).await;
+    let frame = json!({"chat": "chatroom", "to": room, "client_msg_id": "c-1",
+        "body": {"type": "txt", "msg": "once"}});
+    let first = a.request("send", frame.clone()).await.unwrap();
+    let again = a.request("send", frame).await.unwrap();
+    assert_eq!(first["ok"], json!(true), "{first}");
+    assert_eq!(
+        (&again["msg_id"], &again["seq"]),
+        (&first["msg_id"], &first["seq"])
+    );
+    // A new id is a new message.
+    let other = a
+        .request(
+            "send",
+            json!({"chat": "chatroom", "to": room, "client_msg_id": "c-2",
+                "body": {"type": "txt", "msg": "twice"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(other["seq"], json!(2), "{other}");
+    assert_eq!(next_room_message(&b).await["body"]["msg"], json!("once"));
+    assert_eq!(next_room_message(&b).await["body"]["msg"], json!("twice"));
+    fanout_drained(&s).await;
+    assert_eq!(deliveries(&s), 2, "the resend was not pushed again");
+}

@@ -2,7 +2,9 @@
 //! not muted, not silenced by mute-all unless owner/admin, not blocked),
 //! asks the node's fan-out queue to admit a message of its priority,
 //! numbers it, keeps it among the recent messages and queues one push for
-//! every joined device. Nothing is written: the ack means "accepted for
+//! every joined device. A resend with the same `client_msg_id` (within the
+//! room's last [`MAX_RESENDS`](super::MAX_RESENDS) keyed messages) gets the
+//! first ack and is not fanned out again. Nothing is written: the ack means "accepted for
 //! fan-out" and is answered at once.
 
 use super::fanout::FanoutJob;
@@ -48,12 +50,18 @@ impl RoomState {
         let RoomOutgoing {
             mut message,
             priority,
+            client_msg_id,
             origin_session,
             from_rest,
             reply,
         } = out;
         if let Err(e) = self.check_sender(&message.from, from_rest) {
             return answer(reply, Err(e));
+        }
+        let resend_key = client_msg_id.map(|cid| (message.from.clone(), cid));
+        if let Some(ack) = resend_key.as_ref().and_then(|k| self.resends.get(k)) {
+            // A resend: the first ack again, and no second fan-out.
+            return answer(reply, Ok(*ack));
         }
         let devices = self.devices();
         if let Err(e) = self.fanout.admit(priority, devices.len()) {
@@ -69,6 +77,9 @@ impl RoomState {
             seq: message.seq,
             ts: message.ts,
         };
+        if let Some(k) = resend_key {
+            self.resends.remember(k, ack);
+        }
         let message = Arc::new(message);
         if self.keep_recent > 0 {
             if self.recent.len() >= self.keep_recent {

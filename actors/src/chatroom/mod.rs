@@ -26,13 +26,13 @@ use crate::env::DomainEnv;
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::group::Actor;
-use crate::message::StoredMessage;
+use crate::message::{SendAck, StoredMessage};
 use crate::session::{EventPush, Push, WeakSessionRef};
 use crate::ChatEntity;
 use fanout::FanoutJob;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::{EntityKey, StepCtx, StoreError};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 /// A present member: the devices it joined with (none for a member the app
@@ -55,6 +55,35 @@ pub struct RoomState {
     fanout: Arc<RoomFanout>,
     /// Messages kept in `recent`.
     keep_recent: usize,
+    /// Acks of the last keyed sends, for resends with the same id.
+    resends: Resends,
+}
+
+/// Keyed sends a room remembers for idempotent resends.
+pub const MAX_RESENDS: usize = 4096;
+
+/// The acks of a room's last [`MAX_RESENDS`] sends that carried a
+/// `client_msg_id`, by (sender, id); the oldest is forgotten first.
+#[derive(Default)]
+struct Resends {
+    acks: HashMap<(String, String), SendAck>,
+    order: VecDeque<(String, String)>,
+}
+
+impl Resends {
+    fn get(&self, key: &(String, String)) -> Option<&SendAck> {
+        self.acks.get(key)
+    }
+
+    fn remember(&mut self, key: (String, String), ack: SendAck) {
+        if self.order.len() >= MAX_RESENDS {
+            if let Some(old) = self.order.pop_front() {
+                self.acks.remove(&old);
+            }
+        }
+        self.order.push_back(key.clone());
+        self.acks.insert(key, ack);
+    }
 }
 
 impl RoomState {
@@ -72,6 +101,7 @@ impl RoomState {
             devices: None,
             fanout: env.rooms.clone(),
             keep_recent: env.limits.chatroom_recent,
+            resends: Resends::default(),
         })
     }
 

@@ -65,6 +65,7 @@ pub async fn send_to_rooms(
             body: body.clone(),
             ext: ext.clone(),
             priority,
+            client_msg_id: None,
             origin_session: None,
             sender: None,
         };

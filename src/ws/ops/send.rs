@@ -150,6 +150,7 @@ fn room_send(state: &SocketState, a: SendArgs) -> Result<SendFuture, ApiError> {
         body: a.body,
         ext: a.ext,
         priority,
+        client_msg_id: a.client_msg_id,
         origin_session: Some(authed.session_id),
         sender: Some((authed.key.clone(), rate_policy(&node, &app))),
     };
