@@ -2,9 +2,7 @@
 //! acked messages, is killed with SIGKILL, restarts on the same data dir,
 //! and `sync` finds every one of them.
 
-use crate::common::{
-    app_token, create_users, demo_credentials, write_test_config_with, BinaryServer, APPKEY,
-};
+use crate::common::{create_users, write_test_config_with, BinaryServer, APPKEY};
 use imcloud::client::WsClient;
 use serde_json::json;
 use std::collections::HashSet;
@@ -25,10 +23,9 @@ async fn acked_messages_survive_kill_9_on(engine: &str) {
     let data = dir.path().join("data");
     let config = write_test_config_with(dir.path(), engine);
     let mut server = BinaryServer::start(&data, &config);
-    let base = format!("http://{}", server.addr);
+    let base = server.base();
     let http = reqwest::Client::new();
-    let (id, secret) = demo_credentials(&data);
-    let token = app_token(&http, &format!("{base}/demo/chat/token"), &id, &secret).await;
+    let token = server.demo_token(&http, &data).await;
     create_users(
         &http,
         &format!("{base}/demo/chat/users"),

@@ -3,9 +3,7 @@
 //! binary; presence does not (the sockets are gone too).
 
 use super::*;
-use crate::common::{
-    app_token, create_users, demo_credentials, rest, write_test_config, BinaryServer,
-};
+use crate::common::{create_users, rest, write_test_config, BinaryServer};
 
 #[tokio::test]
 async fn room_state_and_super_admins_survive_kill_9() {
@@ -14,10 +12,9 @@ async fn room_state_and_super_admins_survive_kill_9() {
     let data = dir.path().join("data");
     let config = write_test_config(dir.path());
     let mut server = BinaryServer::start(&data, &config);
-    let base = format!("http://{}", server.addr);
+    let base = server.base();
     let http = reqwest::Client::new();
-    let (cid, secret) = demo_credentials(&data);
-    let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
+    let token = server.demo_token(&http, &data).await;
     create_users(
         &http,
         &format!("{base}/demo/chat/users"),
@@ -68,8 +65,8 @@ async fn room_state_and_super_admins_survive_kill_9() {
     server.kill9();
 
     let server = BinaryServer::start(&data, &config);
-    let base = format!("http://{}", server.addr);
-    let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
+    let base = server.base();
+    let token = server.demo_token(&http, &data).await;
     let get = |path: String| {
         let (http, base, token) = (http.clone(), base.clone(), token.clone());
         async move { rest(&http, &base, &token, Method::GET, &path, None).await.1 }

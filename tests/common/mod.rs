@@ -295,6 +295,19 @@ impl BinaryServer {
         }
     }
 
+    /// `http://ADDR`.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// An app token for demo#chat, with the credentials the server wrote
+    /// to `data_dir` on its first start.
+    pub async fn demo_token(&self, http: &reqwest::Client, data_dir: &Path) -> String {
+        let (id, secret) = demo_credentials(data_dir);
+        let url = format!("{}/demo/chat/token", self.base());
+        app_token(http, &url, &id, &secret).await
+    }
+
     pub fn kill9(&mut self) {
         // SIGKILL: no shutdown hook runs.
         self.child.kill().expect("kill -9");

@@ -21,10 +21,9 @@ async fn group_state_and_messages_survive_kill_9() {
     let data = dir.path().join("data");
     let config = write_test_config(dir.path());
     let mut server = BinaryServer::start(&data, &config);
-    let base = format!("http://{}", server.addr);
+    let base = server.base();
     let http = reqwest::Client::new();
-    let (cid, secret) = demo_credentials(&data);
-    let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
+    let token = server.demo_token(&http, &data).await;
     create_users(
         &http,
         &format!("{base}/demo/chat/users"),
@@ -60,8 +59,8 @@ async fn group_state_and_messages_survive_kill_9() {
     server.kill9();
 
     let server = BinaryServer::start(&data, &config);
-    let base = format!("http://{}", server.addr);
-    let token = app_token(&http, &format!("{base}/demo/chat/token"), &cid, &secret).await;
+    let base = server.base();
+    let token = server.demo_token(&http, &data).await;
     let (status, r) = rest(
         &http,
         &base,

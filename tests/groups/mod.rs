@@ -13,8 +13,7 @@ mod moderation;
 mod rest;
 
 use crate::common::{
-    app_token, create_users, demo_credentials, eventually, rest, write_test_config, BinaryServer,
-    TestServer, APPKEY,
+    create_users, eventually, rest, write_test_config, BinaryServer, TestServer, APPKEY,
 };
 use futures_util::future::join_all;
 use imcloud::client::WsClient;

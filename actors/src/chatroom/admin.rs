@@ -5,7 +5,7 @@
 //! or names admins.
 
 use super::{
-    is_app, RoomOp, RoomPatch, RoomReply, RoomState, RoomView, MAX_ROOM_ADMINS, MAX_ROOM_BATCH,
+    RoomOp, RoomPatch, RoomReply, RoomState, RoomView, MAX_ROOM_ADMINS, MAX_ROOM_BATCH,
     MAX_ROOM_LIST, MAX_ROOM_USERS,
 };
 use crate::error::DomainError;
@@ -153,7 +153,7 @@ impl RoomState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<RoomReply, DomainError> {
         self.need_owner(actor)?;
-        if !self.members.contains_key(to) && !is_app(actor) {
+        if !self.members.contains_key(to) && !matches!(actor, Actor::App) {
             return Err(DomainError::NotInRoom);
         }
         if let Some(r) = self.record.as_mut() {
@@ -241,11 +241,7 @@ impl RoomState {
     ) -> Result<RoomReply, DomainError> {
         self.need_manager(actor)?;
         batch_size(&users)?;
-        let owner_asks = matches!(actor, Actor::App)
-            || self
-                .record
-                .as_ref()
-                .is_some_and(|r| matches!(actor, Actor::User(u) if *u == r.owner));
+        let owner_asks = self.need_owner(actor).is_ok();
         let mut out = Vec::with_capacity(users.len());
         for u in users {
             let r = self.remove_one(&u, owner_asks, block);

@@ -2,7 +2,6 @@
 //! views, management operations and their replies.
 
 use crate::error::DomainError;
-use crate::group::Actor;
 use crate::message::StoredMessage;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -137,11 +136,6 @@ pub enum RoomReply {
 #[derive(Debug, Clone)]
 pub struct Joined {
     pub recent: Vec<Arc<StoredMessage>>,
-}
-
-/// The actor's role in a room, as management checks see it.
-pub(super) fn is_app(actor: &Actor) -> bool {
-    matches!(actor, Actor::App)
 }
 
 /// A placeholder record for reads of a room that `manage` found to exist.
