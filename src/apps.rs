@@ -5,9 +5,9 @@
 use crate::node::Node;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use imcloud_actors::app::{AppRecord, AppSettings};
-use imcloud_actors::ids::{now_ms, AppKey};
-use imcloud_actors::{Command, DomainError};
+use imcloud_actors::app::{AppRecord, AppSettings, CreateApp, GetApp, SetAppSettings};
+use imcloud_actors::ids::AppKey;
+use imcloud_actors::DomainError;
 use rand::RngCore;
 use std::collections::HashMap;
 use std::path::Path;
@@ -46,10 +46,16 @@ impl Node {
         if let Some(r) = self.apps.cached(app) {
             return Ok(r);
         }
-        let record = self
-            .ask(app.entity_key(), |reply| Command::GetApp { reply })
-            .await?;
+        let record = self.ask(app.entity_key(), GetApp).await?;
         Ok(self.apps.remember(record))
+    }
+
+    /// The app's settings if its record is cached (it is, for any app a
+    /// socket authenticated to or a REST call named), else the defaults.
+    pub fn app_settings(&self, app: &AppKey) -> AppSettings {
+        self.apps_cached(app)
+            .map(|r| r.settings.clone())
+            .unwrap_or_else(|| self.config.app_defaults.clone())
     }
 
     /// The app's record if it is cached (it is, for any app a socket
@@ -70,16 +76,11 @@ impl Node {
             client_id: format!("YXA6{}", random_token(16)),
             client_secret: format!("YXA6{}", random_token(24)),
             token_key: random_token(32),
-            created: now_ms(),
+            created: self.clock.now_ms(),
             settings,
             chatroom_super_admins: Default::default(),
         };
-        let record = self
-            .ask(app.entity_key(), |reply| Command::CreateApp {
-                record,
-                reply,
-            })
-            .await?;
+        let record = self.ask(app.entity_key(), CreateApp { record }).await?;
         self.apps.remember(record.clone());
         Ok(record)
     }
@@ -91,10 +92,7 @@ impl Node {
         settings: AppSettings,
     ) -> Result<Arc<AppRecord>, DomainError> {
         let record = self
-            .ask(app.entity_key(), |reply| Command::SetAppSettings {
-                settings,
-                reply,
-            })
+            .ask(app.entity_key(), SetAppSettings { settings })
             .await?;
         Ok(self.apps.remember(record))
     }
@@ -141,7 +139,8 @@ pub fn create_offline(mut config: crate::config::Config, appkey: &str) -> Result
     let app = AppKey::parse(appkey).map_err(|e| e.to_string())?;
     config.server.create_demo_app = false;
     actix_web::rt::System::new().block_on(async move {
-        let (node, shards) = Node::open(config).map_err(|e| e.to_string())?;
+        let (node, shards) =
+            Node::open(config, imcloud_shards::Clock::system()).map_err(|e| e.to_string())?;
         let result = node
             .create_app(&app, node.config.app_defaults.clone())
             .await;

@@ -1,32 +1,21 @@
-//! Chatroom calls shared by the WebSocket ops and the REST API: creation
+//! Chatroom calls shared by the device layer and the REST API: creation
 //! (the gateway checks that the users exist and, for a device, that its
 //! user is a super admin), management operations (the room checks roles
-//! itself), join and leave of a device, sends, and the app's list of
-//! chatroom super admins.
+//! itself), and the app's list of chatroom super admins.
 
-use crate::groups::{checked_id, outgoing};
+use crate::groups::checked_id;
 use crate::node::Node;
-use imcloud_actors::chatroom::{
-    Joined, Priority, RoomOp, RoomRecord, RoomReply, DEFAULT_ROOM_USERS, MAX_ROOM_USERS,
-};
-use imcloud_actors::command::{RatePolicy, RoomOutgoing};
-use imcloud_actors::group::Actor;
+use imcloud_actors::app::SetSuperAdmin;
+use imcloud_actors::chatroom::{ManageRoom, RoomOp, RoomRecord, RoomReply, DEFAULT_ROOM_USERS};
 use imcloud_actors::ids::{AppKey, UserId};
-use imcloud_actors::message::{ChatType, SendAck};
-use imcloud_actors::session::WeakSessionRef;
-use imcloud_actors::{Command, DomainError};
+use imcloud_actors::queries::ListOwnedRooms;
+use imcloud_actors::roster::{Actor, ManageOp, Roster};
+use imcloud_actors::user::GetUser;
+use imcloud_actors::DomainError;
 use imcloud_shards::{EntityKey, EntityKind};
-use serde_json::Value;
 
 /// Most rooms of one owner a user deletion dissolves, per shard.
 const MAX_OWNED_ROOMS: usize = 10_000;
-
-/// Longest room name and description (Easemob: 128 and 512).
-pub const MAX_ROOM_NAME: usize = 128;
-pub const MAX_ROOM_DESCRIPTION: usize = 512;
-/// Longest `custom` field and announcement.
-pub const MAX_ROOM_CUSTOM: usize = 1024;
-pub const MAX_ROOM_ANNOUNCEMENT: usize = 512;
 
 /// A chatroom id: 1–64 of `A-Z a-z 0-9 _ - .`.
 pub fn room_id(s: &str) -> Result<String, DomainError> {
@@ -47,29 +36,6 @@ pub struct NewRoom {
     pub custom: String,
 }
 
-/// Checks a text field's length.
-pub fn check_len(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
-    if value.chars().count() > max {
-        return Err(DomainError::InvalidArgument(format!(
-            "{field} cannot exceed {max} characters"
-        )));
-    }
-    Ok(())
-}
-
-/// What to send to a room.
-pub struct RoomSendSpec {
-    pub from: String,
-    pub body: Value,
-    pub ext: Option<Value>,
-    pub priority: Priority,
-    pub client_msg_id: Option<String>,
-    pub origin_session: Option<u64>,
-    /// A device's send goes through the sender's entity first, for its send
-    /// rate; REST sends go straight to the room.
-    pub sender: Option<(EntityKey, RatePolicy)>,
-}
-
 impl Node {
     /// Runs `op` on room `id` as `actor`.
     pub async fn room(
@@ -77,23 +43,17 @@ impl Node {
         app: &AppKey,
         id: &str,
         actor: Actor,
-        op: RoomOp,
+        op: impl Into<RoomOp>,
     ) -> Result<RoomReply, DomainError> {
-        self.ask(room_key(app, id), |reply| Command::RoomManage {
-            actor,
-            op,
-            reply,
-        })
-        .await
+        let op = op.into();
+        self.ask(room_key(app, id), ManageRoom { actor, op }).await
     }
 
     /// Fails with `UserNotFound` unless every one of `users` exists.
     pub async fn users_exist(&self, app: &AppKey, users: &[String]) -> Result<(), DomainError> {
         let checks = users.iter().map(|u| async move {
             let id = UserId::parse(u)?;
-            self.ask(app.user_key(&id), |reply| Command::GetUser { reply })
-                .await
-                .map(|_| ())
+            self.ask(app.user_key(&id), GetUser).await.map(|_| ())
         });
         futures_util::future::join_all(checks)
             .await
@@ -101,102 +61,28 @@ impl Node {
             .collect()
     }
 
-    /// Creates a room and returns its id.
+    /// Creates a room (the room checks its fields) and returns its id.
     pub async fn create_room(&self, app: &AppKey, new: NewRoom) -> Result<String, DomainError> {
-        let maxusers = new.maxusers.unwrap_or(DEFAULT_ROOM_USERS);
-        if maxusers == 0 || maxusers > MAX_ROOM_USERS {
-            return Err(DomainError::InvalidArgument(format!(
-                "maxusers must be 1-{MAX_ROOM_USERS}"
-            )));
-        }
-        check_len("name", &new.name, MAX_ROOM_NAME)?;
-        check_len("description", &new.description, MAX_ROOM_DESCRIPTION)?;
-        check_len("custom", &new.custom, MAX_ROOM_CUSTOM)?;
-        let mut members: Vec<String> = Vec::with_capacity(new.members.len());
-        for m in new.members {
-            if m != new.owner && !members.contains(&m) {
-                members.push(m);
-            }
-        }
-        if members.len() + 1 > maxusers as usize {
-            return Err(DomainError::InvalidArgument(
-                "members size is greater than max user size".into(),
-            ));
-        }
         let mut everyone = vec![new.owner.clone()];
-        everyone.extend(members.iter().cloned());
+        everyone.extend(new.members.iter().cloned());
         self.users_exist(app, &everyone).await?;
         let id = self.env.msg_ids.next().to_string();
         let record = RoomRecord {
             id: id.clone(),
-            owner: new.owner,
             name: new.name,
             description: new.description,
-            maxusers,
+            maxusers: new.maxusers.unwrap_or(DEFAULT_ROOM_USERS),
             custom: new.custom,
             announcement: String::new(),
-            mute_all: false,
-            created: imcloud_actors::ids::now_ms(),
-            admins: Default::default(),
-            mutes: Default::default(),
-            blocks: Default::default(),
+            created: self.clock.now_ms(),
+            roster: Roster::new(&new.owner),
         };
-        self.room(app, &id, Actor::App, RoomOp::Create { record, members })
-            .await?;
+        let create = RoomOp::Create {
+            record,
+            members: new.members,
+        };
+        self.room(app, &id, Actor::App, create).await?;
         Ok(id)
-    }
-
-    /// Joins a device to room `id`; returns the room's recent messages.
-    pub async fn room_join(
-        &self,
-        app: &AppKey,
-        id: &str,
-        user: &str,
-        session: WeakSessionRef,
-    ) -> Result<Joined, DomainError> {
-        self.ask(room_key(app, id), |reply| Command::RoomJoin {
-            user: user.to_string(),
-            session,
-            reply,
-        })
-        .await
-    }
-
-    /// Takes a device out of room `id`.
-    pub async fn room_leave(
-        &self,
-        app: &AppKey,
-        id: &str,
-        user: &str,
-        session_id: u64,
-    ) -> Result<(), DomainError> {
-        self.ask(room_key(app, id), |reply| Command::RoomLeave {
-            user: user.to_string(),
-            session_id,
-            reply: Some(reply),
-        })
-        .await
-    }
-
-    /// Sends a message to room `id`; the ack comes once it is accepted for
-    /// fan-out (chatroom messages are not stored).
-    pub async fn room_send(
-        &self,
-        app: &AppKey,
-        id: &str,
-        spec: RoomSendSpec,
-    ) -> Result<SendAck, DomainError> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let cmd = Command::RoomSend(Box::new(RoomOutgoing {
-            message: outgoing(ChatType::Chatroom, spec.from, id, spec.body, spec.ext),
-            priority: spec.priority,
-            client_msg_id: spec.client_msg_id,
-            origin_session: spec.origin_session,
-            from_rest: spec.sender.is_none(),
-            reply: tx,
-        }));
-        self.route_send(spec.sender, room_key(app, id), cmd);
-        self.wait(rx).await
     }
 
     /// Deletes the rooms `owner` owns (a deleted user's rooms, as Easemob
@@ -208,16 +94,15 @@ impl Node {
         owner: &str,
     ) -> Result<usize, DomainError> {
         let rooms = self
-            .ask_every_shard(|reply| Command::ListOwnedRooms {
+            .ask_every_shard(|| ListOwnedRooms {
                 app: app.to_string(),
                 owner: owner.to_string(),
                 limit: MAX_OWNED_ROOMS,
-                reply,
             })
             .await?;
         let deletes = rooms
             .iter()
-            .map(|id| self.room(app, id, Actor::App, RoomOp::Delete));
+            .map(|id| self.room(app, id, Actor::App, ManageOp::Delete));
         let mut deleted = 0;
         for (id, r) in rooms
             .iter()
@@ -240,13 +125,11 @@ impl Node {
         user: &str,
         on: bool,
     ) -> Result<(), DomainError> {
-        let record = self
-            .ask(app.entity_key(), |reply| Command::SetSuperAdmin {
-                user: user.to_string(),
-                on,
-                reply,
-            })
-            .await?;
+        let set = SetSuperAdmin {
+            user: user.to_string(),
+            on,
+        };
+        let record = self.ask(app.entity_key(), set).await?;
         self.apps.remember(record);
         Ok(())
     }

@@ -78,6 +78,10 @@ pub struct ShardsConfig {
     pub mailbox: usize,
     /// Idle entities are dropped after this many seconds.
     pub idle_timeout_secs: u64,
+    /// Encode every command, reply and notice between entities to bytes
+    /// and back, as a cluster's network would (tests the cluster seam;
+    /// costs CPU).
+    pub encode_commands: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use imcloud_actors::roster::Scope;
 use imcloud_actors::DomainError;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -127,30 +128,43 @@ impl ApiError {
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Timeout => info(301, 504, "server_timeout", "ServerTimeoutException"),
                 D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),
-                D::GroupNotFound => info(605, 404, "resource_not_found", "GroupNotFoundException"),
-                D::GroupExists => info(203, 400, "illegal_argument", "IllegalArgumentException"),
-                D::NotGroupMember => info(602, 403, "forbidden_op", "ForbiddenOpException"),
-                D::AlreadyGroupMember => info(601, 403, "forbidden_op", "ForbiddenOpException"),
-                D::GroupPermission(_) => info(603, 403, "forbidden_op", "ForbiddenOpException"),
-                D::GroupFull => info(604, 403, "exceed_limit", "ExceedLimitException"),
-                D::TooManyGroups => info(614, 403, "exceed_limit", "ExceedLimitException"),
-                D::GroupMuted => info(215, 403, "forbidden_op", "ForbiddenOpException"),
-                D::GroupMutedAll => info(507, 403, "forbidden_op", "ForbiddenOpException"),
-                D::GroupBlocked => info(615, 403, "forbidden_op", "ForbiddenOpException"),
-                D::RoomNotFound => info(
+                D::NotFound(Scope::Group) => {
+                    info(605, 404, "resource_not_found", "GroupNotFoundException")
+                }
+                D::NotFound(Scope::Chatroom) => info(
                     700,
                     404,
                     "service_resource_not_found",
                     "ChatroomNotFoundException",
                 ),
-                D::RoomExists => info(203, 400, "illegal_argument", "IllegalArgumentException"),
-                D::RoomPermission(_) => info(701, 403, "forbidden_op", "ForbiddenOpException"),
-                D::AlreadyInRoom => info(702, 403, "forbidden_op", "ForbiddenOpException"),
-                D::NotInRoom => info(703, 400, "forbidden_op", "ForbiddenOpException"),
-                D::RoomFull => info(704, 403, "exceed_limit", "ExceedLimitException"),
-                D::RoomBlocked => info(706, 403, "forbidden_op", "ForbiddenOpException"),
-                D::RoomMuted => info(215, 403, "forbidden_op", "ForbiddenOpException"),
-                D::RoomMutedAll => info(507, 403, "forbidden_op", "ForbiddenOpException"),
+                D::Exists(_) => info(203, 400, "illegal_argument", "IllegalArgumentException"),
+                D::NotMember(Scope::Group) => {
+                    info(602, 403, "forbidden_op", "ForbiddenOpException")
+                }
+                D::NotMember(Scope::Chatroom) => {
+                    info(703, 400, "forbidden_op", "ForbiddenOpException")
+                }
+                D::AlreadyMember(Scope::Group) => {
+                    info(601, 403, "forbidden_op", "ForbiddenOpException")
+                }
+                D::AlreadyMember(Scope::Chatroom) => {
+                    info(702, 403, "forbidden_op", "ForbiddenOpException")
+                }
+                D::Forbidden(Scope::Group, _) => {
+                    info(603, 403, "forbidden_op", "ForbiddenOpException")
+                }
+                D::Forbidden(Scope::Chatroom, _) => {
+                    info(701, 403, "forbidden_op", "ForbiddenOpException")
+                }
+                D::Full(Scope::Group) => info(604, 403, "exceed_limit", "ExceedLimitException"),
+                D::Full(Scope::Chatroom) => info(704, 403, "exceed_limit", "ExceedLimitException"),
+                D::TooManyGroups => info(614, 403, "exceed_limit", "ExceedLimitException"),
+                D::Blocked(Scope::Group) => info(615, 403, "forbidden_op", "ForbiddenOpException"),
+                D::Blocked(Scope::Chatroom) => {
+                    info(706, 403, "forbidden_op", "ForbiddenOpException")
+                }
+                D::Muted(_) => info(215, 403, "forbidden_op", "ForbiddenOpException"),
+                D::MutedAll(_) => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::RoomOverloaded(_) => info(707, 503, "server_busy", "ServerBusyException"),
             },
             ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),
@@ -216,8 +230,7 @@ impl ApiError {
         match self {
             ApiError::Domain(DomainError::UserNotFound) => "Service resource not found".into(),
             ApiError::Domain(DomainError::InvalidArgument(m)) => m.clone(),
-            ApiError::Domain(DomainError::GroupPermission(m))
-            | ApiError::Domain(DomainError::RoomPermission(m)) => m.clone(),
+            ApiError::Domain(DomainError::Forbidden(_, m)) => m.clone(),
             ApiError::InvalidBody(detail) if !detail.is_empty() => {
                 format!("Request body is invalid. Please check body is correct. ({detail})")
             }
@@ -233,7 +246,9 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let info = self.info();
-        let now = imcloud_actors::ids::now_ms();
+        // An error body has no node at hand; its timestamp is informative
+        // only, so it reads the system clock.
+        let now = imcloud_shards::Clock::system().now_ms();
         HttpResponse::build(info.status).json(serde_json::json!({
             "error": info.error,
             "exception": info.exception,

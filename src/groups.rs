@@ -1,15 +1,14 @@
-//! Group calls shared by the WebSocket ops and the REST API: management
-//! operations (the group checks roles itself), sends, a member's sync, and
-//! the checks that need other entities (users exist, groups per user).
+//! Group calls shared by the device layer and the REST API: management
+//! operations (the group checks roles itself), a user's groups, and the
+//! checks that need other entities (users exist, groups per user).
 
 use crate::node::Node;
-use imcloud_actors::command::{GroupOutgoing, RatePolicy};
-use imcloud_actors::group::{Actor, GroupLimits, GroupOp, GroupReply};
+use imcloud_actors::group::{GroupLimits, GroupOp, GroupReply, ManageGroup};
 use imcloud_actors::ids::{AppKey, UserId};
-use imcloud_actors::message::{ChatType, SendAck, StoredMessage};
-use imcloud_actors::{Command, DomainError};
+use imcloud_actors::roster::{Actor, ManageOp, ManageReply};
+use imcloud_actors::user::{HoldGroupSlot, ReleaseGroupSlot, UserGroups};
+use imcloud_actors::DomainError;
 use imcloud_shards::{EntityKey, EntityKind};
-use serde_json::Value;
 
 /// Most groups a user's index is read for (above any `groups_per_user`).
 pub const MAX_USER_GROUPS: usize = 10_000;
@@ -39,13 +38,29 @@ pub fn group_key(app: &AppKey, id: &str) -> EntityKey {
     EntityKey::new(app.to_string(), EntityKind::Group, id)
 }
 
+/// Who joins if `op` succeeds: they each hold a group slot first.
+fn joiners(actor: &Actor, op: &GroupOp) -> Vec<String> {
+    let me = || match actor {
+        Actor::User(u) => vec![u.clone()],
+        Actor::App => Vec::new(),
+    };
+    match op {
+        GroupOp::Roster(ManageOp::Add(users)) | GroupOp::Invite(users) => users.clone(),
+        GroupOp::Create { record, members } => {
+            let mut all = vec![record.owner.clone()];
+            all.extend(members.iter().cloned());
+            all
+        }
+        GroupOp::Decide { user, accept: true } => vec![user.clone()],
+        GroupOp::AnswerInvite { accept: true } | GroupOp::Apply => me(),
+        _ => Vec::new(),
+    }
+}
+
 impl Node {
-    /// The group limits of `app` (cached settings, else the defaults).
+    /// The group limits of `app` and its groups per user.
     pub fn group_limits(&self, app: &AppKey) -> (GroupLimits, usize) {
-        let s = self
-            .apps_cached(app)
-            .map(|r| r.settings.clone())
-            .unwrap_or_else(|| self.config.app_defaults.clone());
+        let s = self.app_settings(app);
         (
             GroupLimits {
                 max_users: s.group_max_users,
@@ -54,8 +69,41 @@ impl Node {
         )
     }
 
-    /// Runs `op` on group `id` as `actor`.
+    /// Runs `op` on group `id` as `actor`. When users would join, each
+    /// holds a group slot first (which also checks it exists), and the
+    /// slots of those who did not join (refused, only invited, or waiting
+    /// for approval) are released after, so two adds racing for a user's
+    /// last slot cannot both pass.
     pub async fn group(
+        &self,
+        app: &AppKey,
+        id: &str,
+        actor: Actor,
+        op: impl Into<GroupOp>,
+    ) -> Result<GroupReply, DomainError> {
+        let op = op.into();
+        let joining = joiners(&actor, &op);
+        if joining.is_empty() {
+            return self.manage_group(app, id, actor, op).await;
+        }
+        self.hold_group_slots(app, id, &joining).await?;
+        let invite_only = matches!(op, GroupOp::Invite(_));
+        let result = self.manage_group(app, id, actor, op).await;
+        let not_joined: Vec<String> = match &result {
+            _ if invite_only => joining,
+            Err(_) | Ok(ManageReply::Pending) => joining,
+            Ok(ManageReply::Users(outcomes)) => outcomes
+                .iter()
+                .filter(|(_, r)| r.is_err())
+                .map(|(u, _)| u.clone())
+                .collect(),
+            Ok(ManageReply::Done | ManageReply::View(_)) => Vec::new(),
+        };
+        self.release_group_slots(app, id, not_joined);
+        result
+    }
+
+    async fn manage_group(
         &self,
         app: &AppKey,
         id: &str,
@@ -63,13 +111,8 @@ impl Node {
         op: GroupOp,
     ) -> Result<GroupReply, DomainError> {
         let (limits, _) = self.group_limits(app);
-        self.ask(group_key(app, id), |reply| Command::GroupManage {
-            actor,
-            op,
-            limits,
-            reply,
-        })
-        .await
+        self.ask(group_key(app, id), ManageGroup { actor, op, limits })
+            .await
     }
 
     /// The groups `user` belongs to, with join seqs.
@@ -78,19 +121,19 @@ impl Node {
         app: &AppKey,
         user: &UserId,
     ) -> Result<Vec<(String, u64)>, DomainError> {
-        self.ask(app.user_key(user), |reply| Command::UserGroups {
-            limit: MAX_USER_GROUPS,
-            reply,
-        })
+        self.ask(
+            app.user_key(user),
+            UserGroups {
+                limit: MAX_USER_GROUPS,
+            },
+        )
         .await
     }
 
-    /// Holds one group slot at each of `users` for joining group `id`
-    /// (which also checks that they exist); on the first refusal the slots
-    /// already held are released and the refusal returned. The user's
-    /// entity counts held slots with its groups, so two adds racing for a
-    /// user's last slot cannot both pass.
-    pub async fn hold_group_slots(
+    /// Holds one group slot at each of `users` for joining group `id`;
+    /// on the first refusal the slots already held are released and the
+    /// refusal returned.
+    async fn hold_group_slots(
         &self,
         app: &AppKey,
         id: &str,
@@ -99,12 +142,11 @@ impl Node {
         let (_, per_user) = self.group_limits(app);
         let holds = users.iter().map(|u| async move {
             let user = UserId::parse(u)?;
-            self.ask(app.user_key(&user), |reply| Command::HoldGroupSlot {
+            let hold = HoldGroupSlot {
                 group: id.to_string(),
                 limit: per_user,
-                reply,
-            })
-            .await
+            };
+            self.ask(app.user_key(&user), hold).await
         });
         let results = futures_util::future::join_all(holds).await;
         let first_err = results.iter().find_map(|r| r.as_ref().err()).cloned();
@@ -124,135 +166,26 @@ impl Node {
 
     /// Releases the slots `users` held for joining group `id` (best effort:
     /// an unreleased slot expires).
-    pub fn release_group_slots(
-        &self,
-        app: &AppKey,
-        id: &str,
-        users: impl IntoIterator<Item = String>,
-    ) {
+    fn release_group_slots(&self, app: &AppKey, id: &str, users: impl IntoIterator<Item = String>) {
         for u in users {
             if let Ok(user) = UserId::parse(&u) {
-                let _ = self.router.send(
-                    app.user_key(&user),
-                    Command::ReleaseGroupSlot {
-                        group: id.to_string(),
-                    },
-                );
+                let release = ReleaseGroupSlot {
+                    group: id.to_string(),
+                };
+                // Best effort, as said above.
+                let _ = self.tell(app.user_key(&user), release);
             }
         }
     }
 
-    /// Runs `op` on group `id` as `actor` where `joiners` would join: each
-    /// holds a group slot first, and the slots of those who did not join
-    /// (refused, only invited, or waiting for approval) are released after.
-    pub async fn group_joining(
-        &self,
-        app: &AppKey,
-        id: &str,
-        actor: Actor,
-        op: GroupOp,
-        joiners: Vec<String>,
-    ) -> Result<GroupReply, DomainError> {
-        self.hold_group_slots(app, id, &joiners).await?;
-        let invite_only = matches!(op, GroupOp::Invite(_));
-        let result = self.group(app, id, actor, op).await;
-        let not_joined: Vec<String> = match &result {
-            _ if invite_only => joiners,
-            Err(_) | Ok(GroupReply::Pending) => joiners,
-            Ok(GroupReply::Users(outcomes)) => outcomes
-                .iter()
-                .filter(|(_, r)| r.is_err())
-                .map(|(u, _)| u.clone())
-                .collect(),
-            Ok(GroupReply::Done | GroupReply::View(_)) => Vec::new(),
-        };
-        self.release_group_slots(app, id, not_joined);
-        result
+    /// A mute's end time: `duration` ms from now, or for good.
+    pub fn mute_until(&self, duration: Option<i64>) -> Result<i64, DomainError> {
+        match duration {
+            None | Some(-1) => Ok(i64::MAX),
+            Some(d) if d > 0 => Ok(self.clock.now_ms().saturating_add(d)),
+            Some(_) => Err(DomainError::InvalidArgument(
+                "duration must be positive ms or -1".into(),
+            )),
+        }
     }
-
-    /// Sends a message to group `id`; the ack comes once it is on disk.
-    pub async fn group_send(
-        &self,
-        app: &AppKey,
-        id: &str,
-        spec: GroupSendSpec,
-    ) -> Result<SendAck, DomainError> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let out = Box::new(GroupOutgoing {
-            message: outgoing(ChatType::Group, spec.from, id, spec.body, spec.ext),
-            client_msg_id: spec.client_msg_id,
-            origin_session: spec.origin_session,
-            from_rest: spec.from_rest,
-            reply: tx,
-        });
-        self.route_send(spec.sender, group_key(app, id), Command::GroupSend(out));
-        self.wait(rx).await
-    }
-
-    /// Hands a group or room send to its entity `to`: through the sending
-    /// user's entity first when a device sends (for its send rate), else
-    /// straight. A refusal is answered through the command's ack channel.
-    pub(crate) fn route_send(
-        &self,
-        sender: Option<(EntityKey, RatePolicy)>,
-        to: EntityKey,
-        cmd: Command,
-    ) {
-        let _ = match sender {
-            Some((user, rate)) => self.router.send(
-                user,
-                Command::SendAs {
-                    to,
-                    cmd: Box::new(cmd),
-                    rate,
-                },
-            ),
-            None => self.router.send(to, cmd),
-        };
-    }
-}
-
-/// A group or room message as it leaves the sender: the entity gives it
-/// its id, sequence and time.
-pub(crate) fn outgoing(
-    chat: ChatType,
-    from: String,
-    to: &str,
-    body: Value,
-    ext: Option<Value>,
-) -> StoredMessage {
-    StoredMessage {
-        msg_id: 0,
-        chat,
-        from,
-        to: to.to_string(),
-        seq: 0,
-        ts: 0,
-        body,
-        ext,
-    }
-}
-
-/// A mute's end time: `duration` ms from now, or for good.
-pub fn mute_until(duration: Option<i64>) -> Result<i64, DomainError> {
-    match duration {
-        None | Some(-1) => Ok(i64::MAX),
-        Some(d) if d > 0 => Ok(imcloud_actors::ids::now_ms().saturating_add(d)),
-        Some(_) => Err(DomainError::InvalidArgument(
-            "duration must be positive ms or -1".into(),
-        )),
-    }
-}
-
-/// What to send to a group.
-pub struct GroupSendSpec {
-    pub from: String,
-    pub body: Value,
-    pub ext: Option<Value>,
-    pub client_msg_id: Option<String>,
-    pub origin_session: Option<u64>,
-    pub from_rest: bool,
-    /// A device's send goes through the sender's entity first, for its send
-    /// rate; REST sends go straight to the group.
-    pub sender: Option<(EntityKey, RatePolicy)>,
 }

@@ -10,22 +10,23 @@
 //!   async calls to entities).
 //! - [`apps`]: the app record cache, app creation, the demo app.
 //! - [`auth`]: signed tokens and password hashing.
-//! - [`send`]: the send pipeline shared by WebSocket and REST.
-//! - [`groups`]: group calls shared by WebSocket and REST.
-//! - [`chatrooms`]: chatroom calls shared by WebSocket and REST.
-//! - [`ws`]: the client protocol over WebSocket.
+//! - [`send`]: the send pipeline shared by devices and REST.
+//! - [`groups`]: group calls shared by devices and REST.
+//! - [`chatrooms`]: chatroom calls shared by devices and REST.
+//! - [`device`]: the protocol-neutral device layer: login, send, sync,
+//!   rooms, group and room management, close.
+//! - [`ws`]: the client protocol over WebSocket, an adapter over the
+//!   device layer.
 //! - [`rest`]: the Easemob-compatible REST API.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
-//! - [`client`]: a small async client of the wire protocol and REST, used by
-//!   the tests and the load harness.
 
 pub mod apps;
 pub mod auth;
 pub mod chatrooms;
 pub mod cli;
-pub mod client;
 pub mod config;
+pub mod device;
 pub mod error;
 pub mod groups;
 pub mod metrics;

@@ -1,27 +1,30 @@
 //! `Node`: the running domain of this process, as the gateway sees it. Opens
 //! the store, starts the shard actors and wraps the router in typed async
-//! calls that turn lost replies and timeouts into domain errors.
+//! calls ([`Node::ask`]) that turn lost replies and timeouts into domain
+//! errors.
 
 use crate::apps::AppDirectory;
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
 use crate::config::EngineKind;
-use imcloud_actors::{ChatEntity, Command, DomainEnv, DomainError, Reply, Router};
+use imcloud_actors::{ChatEntity, Command, DomainEnv, DomainError, Request, Router};
 use imcloud_shards::commit::CommitSettings;
 use imcloud_shards::host::HostSettings;
 use imcloud_shards::metrics::RuntimeMetrics;
 use imcloud_shards::store::{Engine, FjallEngine, SledEngine};
 use imcloud_shards::supervisor::{fix_shard_count, start_node, NodeSettings, ShardNode};
-use imcloud_shards::{EntityKey, StoreError};
+use imcloud_shards::{Clock, EntityKey, StoreError};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
 
 /// Shared by every HTTP worker and socket. Cheap to clone.
 #[derive(Clone)]
 pub struct Node {
     pub router: Router,
     pub env: DomainEnv,
+    /// Wall-clock time of the whole node (the domain's too).
+    pub clock: Clock,
     pub config: Arc<Config>,
     pub apps: AppDirectory,
     pub passwords: PasswordHasher,
@@ -86,9 +89,9 @@ fn check_engine(dir: &std::path::Path, configured: EngineKind) -> Result<(), Sta
 }
 
 impl Node {
-    /// Opens the data dir and starts the shards. Must run inside an actix
-    /// system.
-    pub fn open(config: Config) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
+    /// Opens the data dir and starts the shards on `clock`. Must run inside
+    /// an actix system.
+    pub fn open(config: Config, clock: Clock) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
         std::fs::create_dir_all(&config.server.data_dir)?;
         let cache = config.storage.cache_mb * 1024 * 1024;
         let dir = &config.server.data_dir;
@@ -98,7 +101,7 @@ impl Node {
             EngineKind::Fjall => Arc::new(FjallEngine::open(dir, cache)?),
         };
         let shard_count = fix_shard_count(engine.as_ref(), config.storage.shard_count)?;
-        let env = DomainEnv::new(config.server.node_id, config.limits);
+        let env = DomainEnv::new(config.server.node_id, config.limits, clock.clone());
         let settings = NodeSettings {
             shard_count,
             threads: threads(config.shards.threads),
@@ -112,11 +115,13 @@ impl Node {
                 max_batch: config.storage.commit_max_batch.max(1),
                 queue: config.storage.commit_queue,
             },
+            encode_commands: config.shards.encode_commands,
         };
         let shards = start_node::<ChatEntity>(engine.clone(), settings, env.clone())?;
         let node = Node {
             router: shards.router.clone(),
             env,
+            clock,
             apps: AppDirectory::default(),
             passwords: PasswordHasher::new(&config.auth).map_err(StartError::Other)?,
             request_timeout: Duration::from_secs(config.server.request_timeout_secs.max(1)),
@@ -128,46 +133,53 @@ impl Node {
         Ok((node, shards))
     }
 
-    /// Sends the command built by `make` to entity `key` and waits for its
-    /// reply.
-    pub async fn ask<T>(
+    /// Sends `req` to entity `key` now and waits for its answer (within
+    /// the request timeout). The request leaves before this future is
+    /// polled, so requests made one after another arrive in that order.
+    pub fn ask<R: Request>(
         &self,
         key: EntityKey,
-        make: impl FnOnce(Reply<T>) -> Command,
-    ) -> Result<T, DomainError> {
-        let (tx, rx) = oneshot::channel();
-        // A refused send is answered through the command's own channel.
-        let _ = self.router.send(key, make(tx));
-        self.wait(rx).await
+        req: R,
+    ) -> impl Future<Output = Result<R::Reply, DomainError>> + Send + 'static {
+        let answer = self.router.ask::<R::Reply>(key, req.into());
+        self.within_timeout(answer)
     }
 
-    /// Waits for a reply with the request timeout. A dropped reply channel
-    /// means the entity failed mid-step.
-    pub async fn wait<T>(
+    /// Sends `cmd` to entity `key` with no answer expected; a full mailbox
+    /// or a stopped shard is the error.
+    pub fn tell(&self, key: EntityKey, cmd: impl Into<Command>) -> Result<(), DomainError> {
+        self.router.tell(key, cmd.into()).map_err(DomainError::from)
+    }
+
+    /// `answer` within the request timeout: after it, `Timeout` (the
+    /// request may still complete).
+    pub fn within_timeout<T>(
         &self,
-        rx: oneshot::Receiver<Result<T, DomainError>>,
-    ) -> Result<T, DomainError> {
-        match tokio::time::timeout(self.request_timeout, rx).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(DomainError::Internal),
-            Err(_) => Err(DomainError::Timeout),
+        answer: impl Future<Output = Result<T, DomainError>> + Send + 'static,
+    ) -> impl Future<Output = Result<T, DomainError>> + Send + 'static {
+        let timeout = self.request_timeout;
+        async move {
+            match tokio::time::timeout(timeout, answer).await {
+                Ok(result) => result,
+                Err(_) => Err(DomainError::Timeout),
+            }
         }
     }
 
-    /// Every shard's rows for the query `query` builds around its reply
-    /// channel, in no particular order; the first failure fails the whole
-    /// (for app-wide indexes split across shards).
-    pub async fn ask_every_shard<T>(
-        &self,
-        query: impl Fn(Reply<Vec<T>>) -> Command,
-    ) -> Result<Vec<T>, DomainError> {
-        let mut waits = Vec::new();
-        for shard in 0..self.router.shard_count() {
-            let (tx, rx) = oneshot::channel();
-            // A refusal is answered through the command's channel.
-            let _ = self.router.query_shard(shard, query(tx));
-            waits.push(self.wait(rx));
-        }
+    /// Every shard's rows for the query `query` makes, in no particular
+    /// order; the first failure fails the whole (for app-wide indexes split
+    /// across shards).
+    pub async fn ask_every_shard<R, T>(&self, query: impl Fn() -> R) -> Result<Vec<T>, DomainError>
+    where
+        R: Request<Reply = Vec<T>>,
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let waits: Vec<_> = (0..self.router.shard_count())
+            .map(|shard| {
+                let answer = self.router.query_shard::<Vec<T>>(shard, query().into());
+                self.within_timeout(answer)
+            })
+            .collect();
         let mut rows = Vec::new();
         for r in futures_util::future::join_all(waits).await {
             rows.extend(r?);

@@ -1,105 +1,113 @@
-//! The send pipeline shared by the WebSocket `send` op and REST sends: turns
-//! a validated request into an `Outgoing` and routes it to the sender's or
-//! recipient's entity.
+//! The send pipeline shared by the device layer and REST: builds the
+//! message and hands it to the entity that takes it first. Every function
+//! sends at once and returns the future of the ack, so sends made one after
+//! another reach the entities in that order.
 
 use crate::node::Node;
-use imcloud_actors::command::{Outgoing, RatePolicy};
-use imcloud_actors::ids::{AppKey, UserId};
-use imcloud_actors::message::{ChatType, SendAck, StoredMessage};
-use imcloud_actors::{Command, DomainError};
+use imcloud_actors::chatroom::{PostToRoom, Priority};
+use imcloud_actors::command::Origin;
+use imcloud_actors::group::PostToGroup;
+use imcloud_actors::ids::AppKey;
+use imcloud_actors::message::{ChatType, Post, SendAck, StoredMessage};
+use imcloud_actors::user::{Deliver, DeliveryAck, Relay, SendDirect};
+use imcloud_actors::DomainError;
+use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::Value;
-use tokio::sync::oneshot;
+use std::future::Future;
 
-/// What to send.
-pub struct SendSpec {
+/// What is sent, before the entities give it an id, seq and time.
+pub struct Draft {
     pub from: String,
-    pub to: UserId,
+    pub to: String,
     pub body: Value,
     pub ext: Option<Value>,
-    pub client_msg_id: Option<String>,
-    pub origin_session: Option<u64>,
 }
 
-fn outgoing(
-    node: &Node,
-    app: &AppKey,
-    spec: SendSpec,
-    sender_copy: bool,
-    from_rest: bool,
-    rate: RatePolicy,
-) -> (
-    Box<Outgoing>,
-    oneshot::Receiver<Result<SendAck, DomainError>>,
-) {
-    let (tx, rx) = oneshot::channel();
-    let sender = imcloud_shards::EntityKey::new(
-        app.to_string(),
-        imcloud_shards::EntityKind::User,
-        spec.from.clone(),
-    );
-    let recipient = app.user_key(&spec.to);
-    let message = StoredMessage {
-        msg_id: 0,
-        chat: ChatType::Single,
-        from: spec.from,
-        to: spec.to.to_string(),
-        seq: 0,
-        ts: 0,
-        body: spec.body,
-        ext: spec.ext,
-    };
-    let out = Box::new(Outgoing {
-        message,
-        sender,
-        recipient,
-        client_msg_id: spec.client_msg_id,
-        origin_session: spec.origin_session,
-        sender_copy,
-        from_rest,
-        rate,
-        reply: tx,
-        router: node.router.clone(),
-    });
-    (out, rx)
+impl Draft {
+    fn message(self, chat: ChatType) -> StoredMessage {
+        StoredMessage {
+            msg_id: 0,
+            chat,
+            from: self.from,
+            to: self.to,
+            seq: 0,
+            ts: 0,
+            body: self.body,
+            ext: self.ext,
+        }
+    }
 }
 
-/// A user's 1:1 send from a device: through the sender's entity (rate limit,
-/// idempotency, sender copy). Returns the receiver of the ack.
-pub fn client_send(
-    node: &Node,
-    app: &AppKey,
-    spec: SendSpec,
-    rate: RatePolicy,
-) -> oneshot::Receiver<Result<SendAck, DomainError>> {
-    let (out, rx) = outgoing(node, app, spec, true, false, rate);
-    let sender = out.sender.clone();
-    // A refusal is answered through the ack channel.
-    let _ = node.router.send(sender, Command::Send(out));
-    rx
+fn user_key(app: &AppKey, name: &str) -> EntityKey {
+    EntityKey::new(app.to_string(), EntityKind::User, name)
 }
 
-/// An app server's send. With `sender_copy` it goes through the sender's
-/// entity like a client send (without the rate limit); otherwise straight to
-/// the recipient.
-pub async fn rest_send(
-    node: &Node,
-    app: &AppKey,
-    spec: SendSpec,
-    sender_copy: bool,
-) -> Result<SendAck, DomainError> {
-    let unlimited = RatePolicy {
-        per_second: 0,
-        burst: 0,
-    };
-    let (mut out, rx) = outgoing(node, app, spec, sender_copy, true, unlimited);
-    let _ = if sender_copy {
-        let sender = out.sender.clone();
-        node.router.send(sender, Command::Send(out))
-    } else {
-        out.message.msg_id = node.env.msg_ids.next();
-        out.message.ts = imcloud_actors::ids::now_ms();
-        let recipient = out.recipient.clone();
-        node.router.send(recipient, Command::Deliver(out))
-    };
-    node.wait(rx).await
+impl Node {
+    /// A 1:1 message through the sender's entity (rate limit for a device,
+    /// idempotency, the sender's copy).
+    pub fn send_direct(
+        &self,
+        app: &AppKey,
+        draft: Draft,
+        client_msg_id: Option<String>,
+        origin: Origin,
+    ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static {
+        let sender = user_key(app, &draft.from);
+        let send = SendDirect {
+            message: draft.message(ChatType::Single),
+            client_msg_id,
+            origin,
+        };
+        self.ask(sender, send)
+    }
+
+    /// An app server's 1:1 message that keeps no sender copy: straight to
+    /// the recipient, acked once it is on disk there.
+    pub fn deliver_direct(
+        &self,
+        app: &AppKey,
+        draft: Draft,
+    ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static {
+        let recipient = user_key(app, &draft.to);
+        let mut message = draft.message(ChatType::Single);
+        message.msg_id = self.env.msg_ids.next();
+        message.ts = self.clock.now_ms();
+        let deliver = Deliver {
+            message,
+            ack: DeliveryAck::Durable,
+        };
+        self.ask(recipient, deliver)
+    }
+
+    /// A group or chatroom message (`to` is the group's or room's key). A
+    /// device's goes through its user's entity first, for the send rate.
+    pub fn post(
+        &self,
+        app: &AppKey,
+        to: EntityKey,
+        draft: Draft,
+        client_msg_id: Option<String>,
+        origin: Origin,
+        priority: Priority,
+    ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static {
+        let chat = match to.kind {
+            EntityKind::Chatroom => ChatType::Chatroom,
+            _ => ChatType::Group,
+        };
+        let sender = user_key(app, &draft.from);
+        let post = Post {
+            message: draft.message(chat),
+            client_msg_id,
+            origin,
+            priority,
+        };
+        let answer = match (origin, chat) {
+            (Origin::Device { .. }, _) => self.router.ask(sender, Relay { to, post }.into()),
+            (Origin::Rest { .. }, ChatType::Chatroom) => {
+                self.router.ask(to, PostToRoom(post).into())
+            }
+            (Origin::Rest { .. }, _) => self.router.ask(to, PostToGroup(post).into()),
+        };
+        self.within_timeout(answer)
+    }
 }

@@ -9,6 +9,7 @@ use crate::{rest, ws};
 use actix_web::{web, App, HttpServer};
 use imcloud_actors::ChatEntity;
 use imcloud_shards::supervisor::ShardNode;
+use imcloud_shards::Clock;
 use std::net::{SocketAddr, TcpListener};
 
 /// A started server: the HTTP server future (await it to run until
@@ -24,14 +25,23 @@ pub struct Running {
 }
 
 /// Opens the data dir, starts the shards and binds the HTTP server to
-/// `listener`. Must run inside an actix system.
+/// `listener`, on the system clock. Must run inside an actix system.
 pub async fn start(listener: TcpListener, config: Config) -> Result<Running, StartError> {
+    start_with_clock(listener, config, Clock::system()).await
+}
+
+/// [`start`] on `clock` (tests move a manual clock instead of waiting).
+pub async fn start_with_clock(
+    listener: TcpListener,
+    config: Config,
+    clock: Clock,
+) -> Result<Running, StartError> {
     let data_dir = config.server.data_dir.clone();
     let workers = config.server.http_workers;
     let max_body = config.rest.max_body_bytes;
     let create_demo = config.server.create_demo_app;
     let ws_listen = config.ws.listen.clone();
-    let (node, shards) = Node::open(config)?;
+    let (node, shards) = Node::open(config, clock)?;
     let demo_app = if create_demo {
         node.ensure_demo_app(&data_dir)
             .await

@@ -3,8 +3,8 @@
 //! frames, missing auth, bad credentials, unknown recipients, oversized
 //! bodies, and a flood of garbage.
 
+use crate::common::WsClient;
 use crate::common::{TestServer, Ws, APPKEY};
-use imcloud::client::WsClient;
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;

@@ -1,7 +1,7 @@
 //! The CLI contract: `app create` prints one JSON line, and bad configs or a
 //! locked data dir exit non-zero with one readable line.
 
-use crate::common::{write_test_config, BinaryServer};
+use crate::common::write_test_config;
 use std::process::Command;
 
 fn imcloud(args: &[&str]) -> std::process::Output {
@@ -64,7 +64,7 @@ fn a_locked_data_dir_exits_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = write_test_config(dir.path());
-    let _server = BinaryServer::start(&data, &config);
+    let _server = crate::common::start_binary(&data, &config);
     let out = imcloud(&[
         "app",
         "create",

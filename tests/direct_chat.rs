@@ -9,7 +9,7 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-async fn next_message(c: &imcloud::client::WsClient) -> Value {
+async fn next_message(c: &crate::common::WsClient) -> Value {
     let p = c.next_push(WAIT).await.expect("a push arrives");
     assert_eq!(p["push"], json!("message"), "unexpected frame {p}");
     p["msg"].clone()
@@ -190,7 +190,7 @@ async fn the_per_user_send_rate_limit_answers_509() {
 async fn sockets_on_both_listeners_reach_each_other() {
     let s = TestServer::start_on(Ws::Lean).await;
     s.create_users(&["alice", "bob"]).await;
-    let alice = imcloud::client::WsClient::connect(&s.http_ws_url(), false)
+    let alice = crate::common::WsClient::connect(&s.http_ws_url(), false)
         .await
         .unwrap();
     let login = alice

@@ -2,8 +2,8 @@
 //! acked messages, is killed with SIGKILL, restarts on the same data dir,
 //! and `sync` finds every one of them.
 
-use crate::common::{create_users, write_test_config_with, BinaryServer, APPKEY};
-use imcloud::client::WsClient;
+use crate::common::WsClient;
+use crate::common::{create_users, write_test_config_with, APPKEY};
 use serde_json::json;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ async fn acked_messages_survive_kill_9_on(engine: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = write_test_config_with(dir.path(), engine);
-    let mut server = BinaryServer::start(&data, &config);
+    let mut server = crate::common::start_binary(&data, &config);
     let base = server.base();
     let http = reqwest::Client::new();
     let token = server.demo_token(&http, &data).await;
@@ -60,7 +60,7 @@ async fn acked_messages_survive_kill_9_on(engine: &str) {
     assert_eq!(acked.len(), 1000);
     server.kill9();
 
-    let server = BinaryServer::start(&data, &config);
+    let server = crate::common::start_binary(&data, &config);
     let ws = format!("ws://{}/ws", server.addr);
     let bob = WsClient::connect(&ws, false).await.unwrap();
     assert_eq!(

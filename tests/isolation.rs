@@ -4,7 +4,7 @@
 //! two apps names two different users.
 
 use crate::common::TestServer;
-use imcloud::client::WsClient;
+use crate::common::WsClient;
 use imcloud_actors::ids::AppKey;
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -5,11 +5,12 @@ use crate::app::AppState;
 use crate::chatroom::RoomState;
 use crate::command::Command;
 use crate::env::DomainEnv;
+use crate::error::DomainError;
 use crate::group::GroupState;
 use crate::session::Notice;
 use crate::user::UserState;
 use imcloud_shards::entity::ShardStore;
-use imcloud_shards::{Entity, EntityKey, EntityKind, ShardError, StepCtx, StoreError};
+use imcloud_shards::{Entity, EntityKey, EntityKind, ReplyTo, StepCtx, StoreError};
 
 pub enum ChatEntity {
     App(AppState),
@@ -22,6 +23,7 @@ impl Entity for ChatEntity {
     type Command = Command;
     type Env = DomainEnv;
     type Notice = Notice;
+    type Error = DomainError;
 
     fn activate(key: &EntityKey, store: &ShardStore, env: &DomainEnv) -> Result<Self, StoreError> {
         Ok(match key.kind {
@@ -41,42 +43,31 @@ impl Entity for ChatEntity {
         if matches!(cmd, Command::Panic) || ctx.env().faults.should_panic(ctx.key()) {
             panic!("injected fault in {}", ctx.key());
         }
-        match self {
-            ChatEntity::App(app) => app.handle(cmd, ctx),
-            ChatEntity::User(user) => user.handle(cmd, ctx),
-            ChatEntity::Group(group) => group.handle(cmd, ctx),
-            ChatEntity::Room(room) => room.handle(cmd, ctx),
+        match (self, cmd) {
+            (ChatEntity::App(app), Command::App(c)) => app.handle(c, ctx),
+            (ChatEntity::User(user), Command::User(c)) => user.handle(c, ctx),
+            (ChatEntity::Group(group), Command::Group(c)) => group.handle(c, ctx),
+            (ChatEntity::Room(room), Command::Room(c)) => room.handle(c, ctx),
+            (_, cmd) => {
+                tracing::error!(entity = %ctx.key(), cmd = cmd.name(), "a command for another kind of entity");
+                ctx.reply_now(Err::<(), _>(DomainError::Internal));
+            }
         }
     }
 
-    fn reject(cmd: Command, err: ShardError) {
-        cmd.reject(err.into());
+    fn command_name(cmd: &Command) -> &'static str {
+        cmd.name()
     }
 
-    fn query(cmd: Command, store: &ShardStore, _env: &DomainEnv) {
+    fn query(cmd: Command, store: &ShardStore, _env: &DomainEnv, reply: Option<ReplyTo>) {
         match cmd {
-            Command::ListUsers {
-                app,
-                after,
-                limit,
-                reply,
-            } => crate::user::list::list_users(store, &app, after, limit, reply),
-            Command::ListCreated {
-                listed,
-                app,
-                before,
-                limit,
-                reply,
-            } => {
-                crate::trees::list_created::list_created(store, listed, &app, before, limit, reply)
+            Command::Shard(q) => crate::queries::answer(q, store, reply),
+            other => {
+                tracing::error!(cmd = other.name(), "a shard query that is not one");
+                if let Some(r) = reply {
+                    r.send(Err::<(), _>(DomainError::Internal));
+                }
             }
-            Command::ListOwnedRooms {
-                app,
-                owner,
-                limit,
-                reply,
-            } => crate::trees::room_owners::list_owned(store, &app, &owner, limit, reply),
-            other => other.reject(crate::DomainError::Internal),
         }
     }
 
@@ -103,7 +94,7 @@ impl Entity for ChatEntity {
 
     fn can_passivate(&self) -> bool {
         match self {
-            ChatEntity::User(user) => !user.has_sessions(),
+            ChatEntity::User(user) => user.can_passivate(),
             ChatEntity::Room(room) => room.can_passivate(),
             _ => true,
         }

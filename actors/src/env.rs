@@ -1,9 +1,11 @@
 //! `DomainEnv`: what every entity of a node shares. Read-only after start,
-//! except the id generator (atomic), the chatroom delivery queue and the
-//! test-only fault switches.
+//! except the id generator (atomic), the chatroom delivery queue, the
+//! directory of connected devices and the test-only fault switches.
 
 use crate::chatroom::fanout::{RoomFanout, ShedThresholds};
+use crate::devices::DeviceDirectory;
 use crate::ids::MsgIdGen;
+use imcloud_shards::Clock;
 use std::sync::Arc;
 
 /// Size and count limits the domain enforces.
@@ -46,24 +48,30 @@ impl Default for Limits {
 
 #[derive(Clone)]
 pub struct DomainEnv {
+    /// Wall-clock time: message times, mute expiry, the send rate.
+    pub clock: Clock,
     pub msg_ids: Arc<MsgIdGen>,
     pub limits: Limits,
     /// The node's chatroom delivery queue.
     pub rooms: Arc<RoomFanout>,
+    /// The devices connected to this node, by session.
+    pub devices: Arc<DeviceDirectory>,
     #[cfg(feature = "fault-injection")]
     pub faults: Arc<crate::entity::Faults>,
 }
 
 impl DomainEnv {
-    pub fn new(node: u16, limits: Limits) -> Self {
+    pub fn new(node: u16, limits: Limits, clock: Clock) -> Self {
         DomainEnv {
-            msg_ids: Arc::new(MsgIdGen::new(node)),
+            msg_ids: Arc::new(MsgIdGen::new(node, clock.clone())),
+            clock,
             limits,
             rooms: RoomFanout::start(ShedThresholds {
                 low: limits.chatroom_shed_low,
                 normal: limits.chatroom_shed_normal,
                 all: limits.chatroom_shed_all,
             }),
+            devices: Arc::new(DeviceDirectory::new(node)),
             #[cfg(feature = "fault-injection")]
             faults: Arc::default(),
         }

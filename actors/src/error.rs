@@ -1,11 +1,15 @@
-//! `DomainError`: every way a chat operation can fail. The gateway maps each
-//! variant to its protocol code, HTTP status and Easemob error string in one
-//! table.
+//! `DomainError`: every way a chat operation can fail. Errors of groups and
+//! chatrooms are one set, parameterized by [`Scope`]. The gateway maps each
+//! variant (and scope) to its protocol code, HTTP status and Easemob error
+//! string in one table. Plain data: errors travel back inside replies.
 
+use crate::chatroom::Priority;
+use crate::roster::Scope;
 use imcloud_shards::ShardError;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DomainError {
     #[error("application not found")]
     AppNotFound,
@@ -41,61 +45,44 @@ pub enum DomainError {
     Timeout,
     #[error("internal error")]
     Internal,
-    // ---- groups ----
-    #[error("group not found")]
-    GroupNotFound,
-    #[error("group already exists")]
-    GroupExists,
-    #[error("user is not a member of the group")]
-    NotGroupMember,
-    #[error("user is already a member of the group")]
-    AlreadyGroupMember,
-    /// A management call by someone who is not owner/admin, or on the owner.
-    #[error("{0}")]
-    GroupPermission(String),
-    #[error("group is full")]
-    GroupFull,
+    // ---- groups and chatrooms ----
+    #[error("{0} not found")]
+    NotFound(Scope),
+    #[error("{0} already exists")]
+    Exists(Scope),
+    #[error("user is not a member of the {0}")]
+    NotMember(Scope),
+    #[error("user is already a member of the {0}")]
+    AlreadyMember(Scope),
+    /// A management call by someone who may not make it, or on someone it
+    /// may not touch (the owner, an admin for a non-owner).
+    #[error("{1}")]
+    Forbidden(Scope, String),
+    #[error("{0} is full")]
+    Full(Scope),
+    #[error("user is blocked from this {0}")]
+    Blocked(Scope),
+    #[error("user is muted in this {0}")]
+    Muted(Scope),
+    #[error("the {0} is muted for all members")]
+    MutedAll(Scope),
     #[error("user has joined too many groups")]
     TooManyGroups,
-    #[error("user is muted in this group")]
-    GroupMuted,
-    #[error("the group is muted for all members")]
-    GroupMutedAll,
-    #[error("user is blocked from this group")]
-    GroupBlocked,
-    // ---- chatrooms ----
-    #[error("chatroom not found")]
-    RoomNotFound,
-    #[error("chatroom already exists")]
-    RoomExists,
-    #[error("user is not a member of the chatroom")]
-    NotInRoom,
-    #[error("user is already a member of the chatroom")]
-    AlreadyInRoom,
-    /// A management call by someone who may not make it.
-    #[error("{0}")]
-    RoomPermission(String),
-    #[error("chatroom is full")]
-    RoomFull,
-    #[error("user is blocked from this chatroom")]
-    RoomBlocked,
-    #[error("user is muted in this chatroom")]
-    RoomMuted,
-    #[error("the chatroom is muted for all members")]
-    RoomMutedAll,
     /// The node's chatroom fan-out is backed up; a message of this
     /// priority was shed.
-    #[error("chatroom delivery is overloaded: {0}-priority message dropped")]
-    RoomOverloaded(&'static str),
+    #[error("chatroom delivery is overloaded: {}-priority message dropped", .0.as_str())]
+    RoomOverloaded(Priority),
 }
 
 impl From<ShardError> for DomainError {
     fn from(e: ShardError) -> Self {
         match e {
             ShardError::Busy => DomainError::Busy,
-            ShardError::Unavailable | ShardError::EntityFailed | ShardError::Storage => {
-                DomainError::Internal
-            }
+            ShardError::Unavailable
+            | ShardError::EntityFailed
+            | ShardError::Storage
+            | ShardError::NoReply
+            | ShardError::Codec => DomainError::Internal,
         }
     }
 }

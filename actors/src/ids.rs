@@ -1,9 +1,8 @@
 //! Validated identifiers and the message id generator.
 
 use crate::error::DomainError;
-use imcloud_shards::{EntityKey, EntityKind};
+use imcloud_shards::{Clock, EntityKey, EntityKind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `org#app`: org and app are 1–32 of lowercase letters, digits and `-`.
 #[derive(
@@ -102,14 +101,6 @@ impl std::fmt::Display for UserId {
     }
 }
 
-/// Current time in Unix milliseconds.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 /// Milliseconds from the Unix epoch to 2024-01-01, the msg id epoch.
 const ID_EPOCH_MS: u64 = 1_704_067_200_000;
 const NODE_BITS: u32 = 10;
@@ -120,21 +111,23 @@ const COUNTER_BITS: u32 = 12;
 /// Monotonic within a node even if the wall clock steps back.
 #[derive(Debug)]
 pub struct MsgIdGen {
+    clock: Clock,
     node: u64,
     /// `(ms << COUNTER_BITS) | counter` of the last id handed out.
     last: AtomicU64,
 }
 
 impl MsgIdGen {
-    pub fn new(node: u16) -> Self {
+    pub fn new(node: u16, clock: Clock) -> Self {
         MsgIdGen {
+            clock,
             node: u64::from(node) & ((1 << NODE_BITS) - 1),
             last: AtomicU64::new(0),
         }
     }
 
     pub fn next(&self) -> u64 {
-        let now = (now_ms() as u64).saturating_sub(ID_EPOCH_MS) << COUNTER_BITS;
+        let now = (self.clock.now_ms() as u64).saturating_sub(ID_EPOCH_MS) << COUNTER_BITS;
         let mut prev = self.last.load(Ordering::Relaxed);
         loop {
             // Past 4096 ids in one ms the counter borrows from the next ms,
@@ -185,7 +178,7 @@ mod tests {
 
     #[test]
     fn msg_ids_are_unique_and_increasing_across_threads() {
-        let gen = std::sync::Arc::new(MsgIdGen::new(3));
+        let gen = std::sync::Arc::new(MsgIdGen::new(3, Clock::system()));
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 let g = gen.clone();

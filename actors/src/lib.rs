@@ -1,24 +1,33 @@
 //! The chat domain of imcloud: the entities (App, User, Group, Chatroom),
 //! their commands, the domain types and policies.
 //! It knows nothing of HTTP, WebSocket or JSON envelopes; the gateway turns
-//! those into [`Command`]s and sends them through the shard [`Router`].
+//! those into [`Command`]s (plain data) and sends them through the shard
+//! [`Router`], which keeps their answers' channels.
 //!
 //! Layout:
 //! - [`ids`]: validated names (`AppKey`, `UserId`) and the msg id generator.
-//! - [`message`]: message bodies (validated per type), stored messages, acks.
+//! - [`message`]: message bodies (validated per type), stored messages,
+//!   group/room posts, acks, timeline pages.
 //! - [`error`]: `DomainError`, the one error type of the domain.
-//! - [`command`]: every command an entity takes, with its typed reply.
+//! - [`command`]: `Command`, the [`Request`] trait, [`Origin`](command::Origin)
+//!   and the `commands!` macro every entity declares its commands with.
 //! - [`entity`]: `ChatEntity`, the shard runtime's entity, dispatching to
 //!   [`app`], [`user`], [`group`] and [`chatroom`].
-//! - [`session`]: `SessionRef`, how an entity reaches a connected device.
-//! - [`trees`]: key layouts of the domain's tree families in a shard.
+//! - [`roster`]: roles, mutes, blocks and their checks and events, shared
+//!   by groups and chatrooms.
+//! - [`queries`]: questions to one shard about its part of an app-wide
+//!   index.
+//! - [`session`]: pushes and `SessionRef`, how an entity reaches a device.
+//! - [`devices`]: the node's directory of connected devices.
+//! - [`trees`]: the registry of key families and their layouts.
 //! - [`events`]: the shard-log events the domain appends.
 //! - [`rate`]: the per-user send token bucket.
-//! - [`env`]: `DomainEnv`, what every entity shares (limits, id generator).
+//! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
 
 pub mod app;
 pub mod chatroom;
 pub mod command;
+pub mod devices;
 pub mod entity;
 pub mod env;
 pub mod error;
@@ -26,12 +35,14 @@ pub mod events;
 pub mod group;
 pub mod ids;
 pub mod message;
+pub mod queries;
 pub mod rate;
+pub mod roster;
 pub mod session;
 pub mod trees;
 pub mod user;
 
-pub use command::{Command, Reply};
+pub use command::{Command, Request};
 pub use entity::ChatEntity;
 pub use env::{DomainEnv, Limits};
 pub use error::DomainError;

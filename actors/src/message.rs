@@ -1,9 +1,13 @@
 //! Messages: the body types of the protocol (validated per type), the stored
-//! message, and the ack a sender gets.
+//! message, a group or room message on its way, the ack a sender gets, and
+//! a page of a timeline.
 
+use crate::chatroom::Priority;
+use crate::command::Origin;
 use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// Which kind of conversation a message belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +119,28 @@ pub struct SendAck {
     /// sender copy).
     pub seq: u64,
     pub ts: i64,
+}
+
+/// A group or chatroom message as it leaves its sender: `from` is set,
+/// the group or room sets the id, seq and time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Post {
+    pub message: StoredMessage,
+    /// The sender's idempotency key, if any.
+    pub client_msg_id: Option<String>,
+    pub origin: Origin,
+    /// How much it matters when a room's fan-out is overloaded (groups
+    /// ignore it).
+    pub priority: Priority,
+}
+
+/// One page of a timeline.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncPage {
+    pub messages: Vec<Arc<StoredMessage>>,
+    /// The seq the device holds after this page.
+    pub cursor: u64,
+    pub more: bool,
 }
 
 #[cfg(test)]

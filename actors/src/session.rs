@@ -1,18 +1,23 @@
-//! `SessionRef`: how an entity reaches one connected device. A bounded queue
-//! into the device's socket task; when it is full the device is too slow, so
-//! the socket is told to close (it resyncs on reconnect) instead of the
-//! queue growing without bound.
+//! How an entity reaches one connected device. A socket opens a session in
+//! the node's [`DeviceDirectory`](crate::devices::DeviceDirectory) and
+//! names it by its [`SessionAddr`] (plain data, so commands that mention a
+//! device can be encoded); the entity that needs to push resolves the
+//! address to a [`SessionRef`]: a bounded queue into the socket task. When
+//! the queue is full the device is too slow, so the socket is told to
+//! close (it resyncs on reconnect) instead of the queue growing without
+//! bound.
 
 use crate::message::StoredMessage;
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::roster::{EventKind, Scope};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, Notify};
 
 /// Something the server pushes to a device.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Push {
     Message(Arc<SharedMessage>),
-    /// Something happened in a group the user belongs to.
+    /// Something happened in a group or chatroom of the user.
     Event(Arc<EventPush>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
@@ -24,7 +29,8 @@ pub enum Push {
 /// push frame, one per wire encoding (slot 0, 1, ... as the gateway numbers
 /// them): the first socket to write it encodes it, the others reuse the
 /// bytes, so a room message reaching 5,000 devices is encoded once per
-/// encoding, not 5,000 times.
+/// encoding, not 5,000 times. Only the message is plain data; the frames
+/// are a cache and are not encoded.
 #[derive(Debug)]
 pub struct SharedMessage {
     pub message: Arc<StoredMessage>,
@@ -59,29 +65,38 @@ impl SharedMessage {
     }
 }
 
-/// A group or chatroom event: `kind` is `member_joined`, `member_left`,
-/// `member_removed`, `role_changed`, `muted`, `unmuted`, `dismissed`,
-/// `join_request`, ... (see docs/protocol.md); `user` is whom it is about
-/// (empty for the whole group or room).
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Serialize for SharedMessage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.message.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        StoredMessage::deserialize(d).map(|m| SharedMessage::new(Arc::new(m)))
+    }
+}
+
+/// Something that happened in a group or chatroom: `kind` (see
+/// docs/protocol.md), the group's or room's `id`, and whom it is about
+/// (`user`, empty for the whole group or room).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventPush {
-    pub kind: &'static str,
-    /// The group or chatroom id.
-    pub group: String,
+    pub kind: EventKind,
+    pub scope: Scope,
+    pub id: String,
     pub user: String,
-    /// `group` names a chatroom.
-    pub chatroom: bool,
 }
 
 /// A fan-out notice: one push for the devices of every user a shard is
 /// told about, except the sending device.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Notice {
     pub push: Push,
     pub skip_session: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KickReason {
     /// The same device id logged in elsewhere, or too many devices.
     Replaced,
@@ -104,13 +119,20 @@ impl KickReason {
     }
 }
 
-static NEXT_SESSION_ID: AtomicU64 = AtomicU64::new(1);
-
-/// A handle to one device's socket.
-#[derive(Debug, Clone)]
-pub struct SessionRef {
+/// Where a device's socket is: the node that holds it, the session's id
+/// (unique on that node) and the device id the client named. Plain data:
+/// this is what commands carry instead of a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SessionAddr {
+    pub node: u16,
     pub id: u64,
     pub device: String,
+}
+
+/// A handle to one device's socket queue.
+#[derive(Debug, Clone)]
+pub struct SessionRef {
+    pub addr: SessionAddr,
     tx: mpsc::Sender<Push>,
     overflow: Arc<Notify>,
 }
@@ -134,6 +156,10 @@ pub enum Offered {
 }
 
 impl WeakSessionRef {
+    pub(crate) fn new(id: u64, tx: mpsc::WeakSender<Push>) -> WeakSessionRef {
+        WeakSessionRef { id, tx }
+    }
+
     /// Queues `push` only while more than `reserve(queue size)` slots are
     /// free: a busy device sheds pushes that matter less (chatroom
     /// priorities) first. A full queue sheds too, and never closes the
@@ -167,19 +193,34 @@ pub struct SessionInbox {
 }
 
 impl SessionRef {
-    pub fn new(device: String, capacity: usize) -> (SessionRef, SessionInbox) {
+    /// A new session queue of `capacity` pushes at `addr`.
+    pub(crate) fn new(addr: SessionAddr, capacity: usize) -> (SessionRef, SessionInbox) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         let overflow = Arc::new(Notify::new());
-        let id = NEXT_SESSION_ID.fetch_add(1, Ordering::Relaxed);
         (
             SessionRef {
-                id,
-                device,
+                addr,
                 tx,
                 overflow: overflow.clone(),
             },
             SessionInbox { rx, overflow },
         )
+    }
+
+    pub(crate) fn from_parts(
+        addr: SessionAddr,
+        tx: mpsc::Sender<Push>,
+        overflow: Arc<Notify>,
+    ) -> SessionRef {
+        SessionRef { addr, tx, overflow }
+    }
+
+    pub fn id(&self) -> u64 {
+        self.addr.id
+    }
+
+    pub fn device(&self) -> &str {
+        &self.addr.device
     }
 
     /// Queues `push`; on a full queue asks the socket to close instead.
@@ -191,12 +232,16 @@ impl SessionRef {
 
     /// A handle that does not keep the socket's queue open: the socket
     /// notices it was detached when its user's entity lets go, whoever else
-    /// (a chatroom, the socket itself) still knows the device.
+    /// (a chatroom, the directory) still knows the device.
     pub fn downgrade(&self) -> WeakSessionRef {
         WeakSessionRef {
-            id: self.id,
+            id: self.addr.id,
             tx: self.tx.downgrade(),
         }
+    }
+
+    pub(crate) fn weak_parts(&self) -> (mpsc::WeakSender<Push>, Arc<Notify>) {
+        (self.tx.downgrade(), self.overflow.clone())
     }
 
     pub fn is_closed(&self) -> bool {
@@ -214,9 +259,17 @@ mod tests {
         }
     }
 
+    fn addr() -> SessionAddr {
+        SessionAddr {
+            node: 1,
+            id: 1,
+            device: "d".into(),
+        }
+    }
+
     #[test]
     fn offers_keep_the_reserve_and_a_full_queue_sheds_without_closing() {
-        let (session, mut inbox) = SessionRef::new("d".into(), 4);
+        let (session, mut inbox) = SessionRef::new(addr(), 4);
         let weak = session.downgrade();
         let half = |size: usize| size / 2;
         assert_eq!(weak.offer(kick(), half), Offered::Queued);
@@ -238,9 +291,8 @@ mod tests {
         assert_eq!(weak.offer(kick(), |_| 0), Offered::Gone);
     }
 
-    #[test]
-    fn a_shared_message_is_encoded_once_per_slot() {
-        let m = SharedMessage::new(Arc::new(StoredMessage {
+    fn message() -> StoredMessage {
+        StoredMessage {
             msg_id: 1,
             chat: crate::message::ChatType::Chatroom,
             from: "a".into(),
@@ -249,7 +301,12 @@ mod tests {
             ts: 0,
             body: serde_json::json!({"type": "txt", "msg": "hi"}),
             ext: None,
-        }));
+        }
+    }
+
+    #[test]
+    fn a_shared_message_is_encoded_once_per_slot() {
+        let m = SharedMessage::new(Arc::new(message()));
         let calls = std::cell::Cell::new(0);
         let encode = |msg: &StoredMessage| {
             calls.set(calls.get() + 1);
@@ -265,6 +322,30 @@ mod tests {
         assert!(m.frame(1, encode).is_some());
         assert_eq!(calls.get(), 2);
         assert!(m.frame(FRAME_SLOTS, encode).is_none());
+    }
+
+    #[test]
+    fn a_notice_survives_its_encoding_without_its_frames() {
+        let m = Arc::new(SharedMessage::new(Arc::new(message())));
+        m.frame(0, |_| Some(bytes::Bytes::from_static(b"x")));
+        let notice = Notice {
+            push: Push::Message(m),
+            skip_session: Some(3),
+        };
+        let back: Notice = imcloud_shards::wire::round_trip(&notice).expect("round trip");
+        match back.push {
+            Push::Message(m) => {
+                assert_eq!(*m.message, message());
+                let mut encoded = false;
+                m.frame(0, |_| {
+                    encoded = true;
+                    Some(bytes::Bytes::new())
+                });
+                assert!(encoded, "the frame cache does not travel");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(back.skip_session, Some(3));
     }
 
     fn futures_poll_once<F: std::future::Future>(

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::chatroom;
 use imcloud_loadtest::direct::{Pacing, SendPhase};
 use imcloud_loadtest::group::{self, Conversation, GroupOptions};
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 async fn room_for(server: &TestServer, members: u32) -> String {
     let opts = SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: members,
         prefix: "lt".into(),
         concurrency: 2,
@@ -63,7 +63,7 @@ fn options(server: &TestServer, room: &str, members: u32, priority: &'static str
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acked_room_message_reaches_every_other_present_member_once() {
     const MEMBERS: u32 = 20;
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     let room = room_for(&server, MEMBERS).await;
     let mut opts = options(&server, &room, MEMBERS, "normal");
     opts.senders = 3;
@@ -98,7 +98,8 @@ async fn messages_the_server_sheds_under_overload_are_counted_not_lost() {
         c.limits.chatroom_shed_low = 9;
         c.limits.chatroom_shed_normal = 60;
         c.limits.chatroom_shed_all = 60;
-    });
+    })
+    .await;
     let room = room_for(&server, 3).await;
     let rooms = server.node.env.rooms.clone();
     rooms.hold(true);

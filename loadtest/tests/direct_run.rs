@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::direct::report::DirectReport;
 use imcloud_loadtest::direct::{self, DirectOptions, Pacing, SendPhase};
 use imcloud_loadtest::progress::Live;
@@ -18,7 +18,7 @@ const MESSAGES: u64 = 200;
 async fn register(server: &TestServer) {
     let opts = SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: 2 * PAIRS,
         prefix: "lt".into(),
         concurrency: 2,
@@ -83,7 +83,7 @@ fn assert_clean(r: &DirectReport) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn small_direct_runs_deliver_every_acked_message_once() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     register(&server).await;
 
     let closed = direct::run(
@@ -112,7 +112,7 @@ async fn small_direct_runs_deliver_every_acked_message_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_stops_at_its_duration_without_a_message_cap() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     register(&server).await;
     let mut opts = options(&server, Pacing::Open { rate: 200.0 }, Encoding::Json);
     opts.send.messages = None;
@@ -132,7 +132,7 @@ async fn a_run_stops_at_its_duration_without_a_message_cap() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_a_faulty_server_acks_but_drops_are_reported_lost() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     register(&server).await;
     // The server acks the next 7 deliveries without storing or pushing them.
     server

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::direct::{Pacing, SendPhase};
 use imcloud_loadtest::group::{self, GroupOptions};
 use imcloud_loadtest::progress::Live;
@@ -18,10 +18,10 @@ const MESSAGES: u64 = 60;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acked_group_message_reaches_every_other_member_once() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     let opts = SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: MEMBERS,
         prefix: "lt".into(),
         concurrency: 2,

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::group;
 use imcloud_loadtest::mixed::{self, MixedOptions};
 use imcloud_loadtest::progress::Live;
@@ -20,7 +20,7 @@ const MEMBERS: u32 = 6;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_part_delivers_exactly_what_it_sent() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     let opts = MixedOptions {
         target: server.target(),
         prefix: "lt".into(),
@@ -40,7 +40,7 @@ async fn every_part_delivers_exactly_what_it_sent() {
     };
     let setup_opts = SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: opts.users_needed(),
         prefix: "lt".into(),
         concurrency: 2,

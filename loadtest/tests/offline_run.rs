@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::offline::{self, OfflineOptions};
 use imcloud_loadtest::progress::Live;
 use imcloud_loadtest::setup::{self, SetupOptions};
@@ -17,10 +17,10 @@ const PER_SENDER: u64 = 50;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receivers_sync_every_acked_message_exactly_once() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     let setup_opts = SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: 2 * PAIRS,
         prefix: "lt".into(),
         concurrency: 2,

@@ -7,16 +7,16 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::setup::{self, SetupOptions};
 use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_run_draws_its_series() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     setup::run(&SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: 4,
         prefix: "lt".into(),
         concurrency: 2,

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{HarnessServer, TestServer};
 use imcloud_loadtest::progress::Live;
 use imcloud_loadtest::rest_load::{self, Kind, RestOptions};
 use imcloud_loadtest::setup::{self, SetupOptions};
@@ -19,7 +19,7 @@ const CALLS: u64 = 120;
 fn options(server: &TestServer, users: u32) -> RestOptions {
     RestOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         prefix: "lt".into(),
         users,
         rate: 200.0,
@@ -34,10 +34,10 @@ fn options(server: &TestServer, users: u32) -> RestOptions {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_call_is_counted_by_kind_and_status() {
-    let server = TestServer::start();
+    let server = TestServer::start().await;
     setup::run(&SetupOptions {
         target: server.target(),
-        credentials: server.credentials.clone(),
+        credentials: server.credentials(),
         users: USERS,
         prefix: "lt".into(),
         concurrency: 2,

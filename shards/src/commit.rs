@@ -1,5 +1,6 @@
 //! The group-commit thread. Shard actors apply their batches to the engine
-//! (memory-speed in sled) and hand the acks that depend on them to this
+//! (into memory and the engine's journal, not yet synced) and hand the acks
+//! that depend on them to this
 //! thread; it makes every applied write durable with one `flush` and only then
 //! releases the waiting acks, in the order they were submitted. So one flush
 //! pays for every write that arrived while the previous flush ran.
@@ -32,7 +33,7 @@ pub enum Durability {
     /// `flush` (fsync) before any ack: an acked write survives `kill -9` and
     /// power loss of the process.
     Flush,
-    /// No flush before acks; sled flushes in the background. Only for
+    /// No flush before acks; the engine syncs in the background. Only for
     /// comparing benchmarks.
     None,
 }

@@ -1,16 +1,24 @@
 //! The `Entity` trait a domain implements, and [`StepCtx`], what an entity
 //! sees while it handles one command: reads of its shard's keyspace, a batch
-//! of staged writes, events for the shard log, acks to release after the
-//! writes are durable, and the router to reach other entities.
+//! of staged writes, events for the shard log, the answer to its caller,
+//! commands to other entities, and actions to run once the writes are
+//! durable.
+//!
+//! Commands, replies and notices are plain data (serde): nothing
+//! in-process rides inside them, so the router can encode them (the
+//! encode-everything mode, and a cluster's network). The caller's answer
+//! channel stays with the router as a [`ReplyTo`].
 //!
 //! A step is all-or-nothing: its writes are applied in one atomic batch after
-//! `handle` returns, and dropped (with every ack it queued) if it panics.
+//! `handle` returns, and dropped (with every action it queued, answers
+//! included) if it panics.
 
 use crate::codec;
 use crate::commit::AfterCommit;
 use crate::error::{ShardError, StoreError};
 use crate::key::EntityKey;
 use crate::placement::ShardId;
+use crate::reply::ReplyTo;
 use crate::router::Router;
 use crate::store::{prefix_end, Batch, Entry, Keyspace};
 use serde::{de::DeserializeOwned, Serialize};
@@ -23,29 +31,38 @@ pub const SNAPSHOT_FAMILY: u8 = b'E';
 
 /// A domain entity hosted by a shard actor.
 pub trait Entity: Sized + Unpin + Send + 'static {
-    /// What the entity is asked to do. A command carries its own reply
-    /// channel, so a failure anywhere can still answer the caller.
-    type Command: Send + 'static;
+    /// What the entity is asked to do: plain data.
+    type Command: Serialize + DeserializeOwned + Send + 'static;
     /// Handles every entity of the domain shares (config, id generator).
     type Env: Clone + Send + Sync + Unpin + 'static;
     /// A fan-out notice: something many entities of a shard are told at
     /// once, and only if they are active (see [`Entity::notify`]).
-    type Notice: Send + Sync + 'static;
+    type Notice: Serialize + DeserializeOwned + Send + Sync + 'static;
+    /// What a caller gets when its command fails, including the runtime's
+    /// own failures (a full mailbox, a step that panicked).
+    type Error: Serialize + DeserializeOwned + From<ShardError> + Send + 'static;
 
     /// Builds the entity from its persisted state (or an empty one).
     fn activate(key: &EntityKey, store: &ShardStore, env: &Self::Env) -> Result<Self, StoreError>;
 
-    /// Handles one command. Must not block: storage writes go through `ctx`.
+    /// Handles one command. Must not block: storage writes go through `ctx`,
+    /// and so does the answer.
     fn handle(&mut self, cmd: Self::Command, ctx: &mut StepCtx<'_, Self>);
 
-    /// Answers `cmd` with `err` when it cannot reach its entity.
-    fn reject(cmd: Self::Command, err: ShardError);
+    /// A short name of `cmd` for logs and spans.
+    fn command_name(cmd: &Self::Command) -> &'static str {
+        let _ = cmd;
+        "command"
+    }
 
     /// Handles a command addressed to a whole shard rather than one entity
-    /// (scans over the shard's keyspace). Rejects by default.
-    fn query(cmd: Self::Command, store: &ShardStore, env: &Self::Env) {
-        let _ = (store, env);
-        Self::reject(cmd, ShardError::Unavailable);
+    /// (scans over the shard's keyspace), answering `reply`. Refuses by
+    /// default.
+    fn query(cmd: Self::Command, store: &ShardStore, env: &Self::Env, reply: Option<ReplyTo>) {
+        let _ = (cmd, store, env);
+        if let Some(r) = reply {
+            r.fail(ShardError::Unavailable);
+        }
     }
 
     /// Told a fan-out notice. Only entities already active on the shard are
@@ -71,7 +88,7 @@ pub trait Entity: Sized + Unpin + Send + 'static {
     }
 
     /// Whether the entity may be dropped from memory when idle (an entity
-    /// with attached sessions must stay).
+    /// with attached sessions or requests in flight must stay).
     fn can_passivate(&self) -> bool {
         true
     }
@@ -159,6 +176,8 @@ pub struct StepCtx<'a, E: Entity> {
     pub(crate) actions: Vec<AfterCommit>,
     pub(crate) next_log_seq: u64,
     pub(crate) failed: Option<StoreError>,
+    /// Where this step's command is answered (none for a tell).
+    pub(crate) reply: Option<ReplyTo>,
 }
 
 impl<'a, E: Entity> StepCtx<'a, E> {
@@ -224,7 +243,71 @@ impl<'a, E: Entity> StepCtx<'a, E> {
         self.actions.push(Box::new(action));
     }
 
-    /// Marks the step failed: its writes and acks are dropped.
+    /// Answers this step's caller once the step's writes (and every earlier
+    /// one) are on disk: nobody is told what a crash could take back.
+    pub fn reply<T: Serialize + Send + 'static>(&mut self, result: Result<T, E::Error>) {
+        if let Some(to) = self.reply.take() {
+            self.after_commit(move || to.send(result));
+        }
+    }
+
+    /// Answers this step's caller at once: for answers that promise nothing
+    /// about this step's writes (a refusal before any write, a read of
+    /// state already committed), or where the caller makes them durable
+    /// itself before it acts on the answer.
+    pub fn reply_now<T: Serialize + Send + 'static>(&mut self, result: Result<T, E::Error>) {
+        if let Some(to) = self.reply.take() {
+            to.send(result);
+        }
+    }
+
+    /// Takes this step's reply, to answer it in a later step (with
+    /// [`StepCtx::reply_later`]).
+    pub fn take_reply(&mut self) -> Option<ReplyTo> {
+        self.reply.take()
+    }
+
+    /// Answers `to`, a reply kept from an earlier step, once this step's
+    /// writes are on disk.
+    pub fn reply_later<T: Serialize + Send + 'static>(
+        &mut self,
+        to: ReplyTo,
+        result: Result<T, E::Error>,
+    ) {
+        self.after_commit(move || to.send(result));
+    }
+
+    /// Hands `cmd` to entity `key` together with this step's caller: the
+    /// other entity answers it.
+    pub fn forward(&mut self, key: EntityKey, cmd: E::Command) {
+        let reply = self.reply.take();
+        // A refusal is answered through `reply`.
+        let _ = self.router.send_mail(key, cmd, reply);
+    }
+
+    /// Sends `cmd` to entity `key` with no answer expected.
+    pub fn tell(&self, key: EntityKey, cmd: E::Command) -> Result<(), ShardError> {
+        self.router.tell(key, cmd)
+    }
+
+    /// Asks entity `key`; its answer (or the reason there is none) comes
+    /// back to this entity as the command `back` makes of it. The answer is
+    /// always delivered, even to a full mailbox: it belongs to a request
+    /// already admitted.
+    pub fn ask_back<T>(
+        &self,
+        key: EntityKey,
+        cmd: E::Command,
+        back: impl FnOnce(Result<T, E::Error>) -> E::Command + Send + 'static,
+    ) where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let reply = self.router.reply_back(self.key.clone(), back);
+        // A refusal is answered through `reply`, which comes back here.
+        let _ = self.router.send_mail(key, cmd, Some(reply));
+    }
+
+    /// Marks the step failed: its writes and actions are dropped.
     pub fn fail(&mut self, err: StoreError) {
         if self.failed.is_none() {
             self.failed = Some(err);

@@ -18,7 +18,7 @@ pub enum StoreError {
 }
 
 /// Why a command could not be handed to or handled by its entity.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ShardError {
     #[error("shard mailbox is full")]
     Busy,
@@ -28,4 +28,12 @@ pub enum ShardError {
     EntityFailed,
     #[error("storage failure")]
     Storage,
+    /// The command was dropped without an answer (a failed step's action,
+    /// or a bug that left its caller unanswered).
+    #[error("the request was dropped without an answer")]
+    NoReply,
+    /// A command, reply or notice did not survive its encoding, or a reply
+    /// was not of the type its caller expects (a bug).
+    #[error("a message did not encode or decode")]
+    Codec,
 }

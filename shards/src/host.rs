@@ -1,11 +1,11 @@
 //! The shard actor. It hosts the entities of one shard: activates an entity
 //! on its first command (state loaded from the shard's keyspace), runs each
 //! command as one step under `catch_unwind`, applies the step's writes as one
-//! atomic batch, queues the step's acks behind the next flush, and drops
-//! entities that stay idle.
+//! atomic batch, queues the step's actions (answers included) behind the
+//! next flush, and drops entities that stay idle.
 //!
 //! It is the panic boundary: a panicking step is thrown away with its writes
-//! and acks (its caller gets an error), the entity is evicted so its next
+//! and actions (its caller gets an error), the entity is evicted so its next
 //! command reloads it from persisted state, and no other entity is touched.
 
 use crate::commit::CommitQueue;
@@ -14,6 +14,7 @@ use crate::error::ShardError;
 use crate::key::EntityKey;
 use crate::metrics::RuntimeMetrics;
 use crate::placement::ShardId;
+use crate::reply::ReplyTo;
 use crate::router::Router;
 use crate::store::{Batch, Engine};
 use actix::prelude::*;
@@ -23,15 +24,18 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A command for an entity of this shard, or for the shard itself, or one
-/// fan-out notice for those of `keys` that are active here.
-pub enum Deliver<E: Entity> {
+/// What a shard actor's mailbox holds: a command for one of its entities or
+/// for the shard itself (each with the reply the router keeps for it), or
+/// one fan-out notice for those of `keys` that are active here.
+pub(crate) enum Mail<E: Entity> {
     Entity {
         key: EntityKey,
         cmd: E::Command,
+        reply: Option<ReplyTo>,
     },
     Shard {
         cmd: E::Command,
+        reply: Option<ReplyTo>,
     },
     Notify {
         keys: Arc<[EntityKey]>,
@@ -39,18 +43,22 @@ pub enum Deliver<E: Entity> {
     },
 }
 
-impl<E: Entity> Deliver<E> {
-    /// The command inside, to reject it; a notice has none (it is best
-    /// effort: whoever misses it syncs).
-    pub(crate) fn into_cmd(self) -> Option<E::Command> {
+impl<E: Entity> Mail<E> {
+    /// Answers the mail's caller with `err` (a notice has none: it is best
+    /// effort, whoever misses it syncs).
+    pub(crate) fn fail(self, err: ShardError) {
         match self {
-            Deliver::Entity { cmd, .. } | Deliver::Shard { cmd } => Some(cmd),
-            Deliver::Notify { .. } => None,
+            Mail::Entity { reply, .. } | Mail::Shard { reply, .. } => {
+                if let Some(r) = reply {
+                    r.fail(err);
+                }
+            }
+            Mail::Notify { .. } => {}
         }
     }
 }
 
-impl<E: Entity> Message for Deliver<E> {
+impl<E: Entity> Message for Mail<E> {
     type Result = ();
 }
 
@@ -122,7 +130,9 @@ impl<E: Entity> ShardHost<E> {
         }
     }
 
-    fn run_step(&mut self, key: EntityKey, cmd: E::Command) {
+    fn run_step(&mut self, key: EntityKey, cmd: E::Command, reply: Option<ReplyTo>) {
+        let span = tracing::debug_span!("step", shard = self.shard, entity = %key, cmd = E::command_name(&cmd));
+        let _entered = span.enter();
         if !self.entities.contains_key(&key) {
             match E::activate(&key, &self.store, &self.env) {
                 Ok(entity) => {
@@ -137,13 +147,17 @@ impl<E: Entity> ShardHost<E> {
                 }
                 Err(e) => {
                     tracing::error!(shard = self.shard, %key, error = %e, "entity activation failed");
-                    E::reject(cmd, ShardError::Storage);
+                    if let Some(r) = reply {
+                        r.fail(ShardError::Storage);
+                    }
                     return;
                 }
             }
         }
         let Some(slot) = self.entities.get_mut(&key) else {
-            E::reject(cmd, ShardError::Unavailable);
+            if let Some(r) = reply {
+                r.fail(ShardError::Unavailable);
+            }
             return;
         };
         slot.last_used = Instant::now();
@@ -156,6 +170,7 @@ impl<E: Entity> ShardHost<E> {
             actions: Vec::new(),
             next_log_seq: self.next_log_seq,
             failed: None,
+            reply,
         };
         let entity = &mut slot.entity;
         let outcome = catch_unwind(AssertUnwindSafe(|| entity.handle(cmd, &mut step)));
@@ -165,20 +180,33 @@ impl<E: Entity> ShardHost<E> {
             actions,
             next_log_seq,
             failed,
+            reply,
             ..
         } = step;
         if outcome.is_err() {
-            // The step's writes and acks are dropped with it; the callers'
-            // reply channels close and they answer with an error.
+            // The step's writes and actions are dropped with it; their
+            // replies answer their callers with an error.
             self.metrics.entity_restarts.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(shard = self.shard, %key, "entity panicked; restarting it from persisted state");
+            if let Some(r) = reply {
+                r.fail(ShardError::EntityFailed);
+            }
+            drop(actions);
             self.evict(&key);
             return;
         }
         if let Some(e) = failed {
             tracing::error!(shard = self.shard, %key, error = %e, "step failed to encode its writes; dropped");
+            if let Some(r) = reply {
+                r.fail(ShardError::Storage);
+            }
+            drop(actions);
             self.evict(&key);
             return;
+        }
+        if let Some(r) = reply {
+            tracing::warn!(shard = self.shard, %key, "a step left its caller unanswered");
+            r.fail(ShardError::NoReply);
         }
         if vacant && self.entities.remove(&key).is_some() {
             self.metrics.active_entities.fetch_sub(1, Ordering::Relaxed);
@@ -187,6 +215,7 @@ impl<E: Entity> ShardHost<E> {
         if dirty {
             if let Err(e) = self.store.keyspace().apply(batch) {
                 tracing::error!(shard = self.shard, %key, error = %e, "applying a batch failed; entity reloads from disk");
+                drop(actions);
                 self.evict(&key);
                 return;
             }
@@ -251,19 +280,19 @@ impl<E: Entity> Supervised for ShardHost<E> {
     }
 }
 
-impl<E: Entity> Handler<Deliver<E>> for ShardHost<E> {
+impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
     type Result = ();
 
-    fn handle(&mut self, msg: Deliver<E>, _ctx: &mut Self::Context) {
-        match msg {
-            Deliver::Entity { key, cmd } => self.run_step(key, cmd),
-            Deliver::Shard { cmd } => {
+    fn handle(&mut self, mail: Mail<E>, _ctx: &mut Self::Context) {
+        match mail {
+            Mail::Entity { key, cmd, reply } => self.run_step(key, cmd, reply),
+            Mail::Shard { cmd, reply } => {
                 let (store, env) = (&self.store, &self.env);
-                if catch_unwind(AssertUnwindSafe(|| E::query(cmd, store, env))).is_err() {
+                if catch_unwind(AssertUnwindSafe(|| E::query(cmd, store, env, reply))).is_err() {
                     tracing::warn!(shard = self.shard, "shard query panicked");
                 }
             }
-            Deliver::Notify { keys, notice } => self.notify(keys, &notice),
+            Mail::Notify { keys, notice } => self.notify(keys, &notice),
         }
     }
 }

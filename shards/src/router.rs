@@ -1,14 +1,22 @@
-//! The router: sends a command to the shard actor that owns its entity.
-//! Today every shard is local; the cluster issue adds remote shards behind
-//! the same `send`.
+//! The router: hands a command to the shard actor that owns its entity,
+//! keeping the command's [`ReplyTo`] beside it. Every shard is local today;
+//! the cluster adds remote shards behind the same calls. In the
+//! encode-everything mode (`encode`), every command, notice and reply that
+//! passes through here is encoded to bytes and decoded again, as a network
+//! would, so the whole suite proves that nothing in-process rides inside
+//! them.
 
 use crate::entity::Entity;
 use crate::error::ShardError;
-use crate::host::{Deliver, ShardHost};
+use crate::host::{Mail, ShardHost};
 use crate::key::EntityKey;
 use crate::metrics::RuntimeMetrics;
 use crate::placement::{shard_of, ShardId};
+use crate::reply::{self, Payload, ReplyTo};
+use crate::wire;
 use actix::prelude::*;
+use serde::de::DeserializeOwned;
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
@@ -21,6 +29,7 @@ struct RouterInner<E: Entity> {
     shard_count: u32,
     shards: OnceLock<Vec<Addr<ShardHost<E>>>>,
     metrics: Arc<RuntimeMetrics>,
+    encode: bool,
 }
 
 impl<E: Entity> Clone for Router<E> {
@@ -31,13 +40,24 @@ impl<E: Entity> Clone for Router<E> {
     }
 }
 
+/// How a mail is handed to a mailbox.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Admission {
+    /// Refused (answered busy) when the mailbox is full.
+    Bounded,
+    /// Always queued: the answer to an ask already admitted, which must
+    /// reach the entity that waits for it.
+    Answer,
+}
+
 impl<E: Entity> Router<E> {
-    pub(crate) fn new(shard_count: u32, metrics: Arc<RuntimeMetrics>) -> Self {
+    pub(crate) fn new(shard_count: u32, metrics: Arc<RuntimeMetrics>, encode: bool) -> Self {
         Router {
             inner: Arc::new(RouterInner {
                 shard_count,
                 shards: OnceLock::new(),
                 metrics,
+                encode,
             }),
         }
     }
@@ -60,18 +80,53 @@ impl<E: Entity> Router<E> {
         &self.inner.metrics
     }
 
-    /// Hands `cmd` to the entity `key`. Never blocks: when the shard's
-    /// mailbox is full or the shard is gone, the command is answered with
-    /// the error through [`Entity::reject`] and the error is returned too.
-    pub fn send(&self, key: EntityKey, cmd: E::Command) -> Result<(), ShardError> {
-        let shard = self.shard_of(&key);
-        self.deliver(shard, Deliver::Entity { key, cmd })
+    /// Whether commands and replies are encoded on their way.
+    pub fn encodes(&self) -> bool {
+        self.inner.encode
     }
 
-    /// Hands `cmd` to shard `shard` itself, not to an entity: for queries
-    /// over a whole shard (app-wide listings), see [`Entity::query`].
-    pub fn query_shard(&self, shard: ShardId, cmd: E::Command) -> Result<(), ShardError> {
-        self.deliver(shard, Deliver::Shard { cmd })
+    /// Sends `cmd` to entity `key` now and returns the future of its
+    /// answer. Never blocks: a full mailbox answers
+    /// [`ShardError::Busy`] at once. The command leaves before the future
+    /// is polled, so sends made one after another arrive in that order.
+    pub fn ask<T>(
+        &self,
+        key: EntityKey,
+        cmd: E::Command,
+    ) -> impl Future<Output = Result<T, E::Error>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let (reply, rx) = ReplyTo::caller(self.encodes());
+        // A refusal is answered through `reply`.
+        let _ = self.send_mail(key, cmd, Some(reply));
+        reply::wait(rx)
+    }
+
+    /// Sends `cmd` to entity `key` with no answer expected.
+    pub fn tell(&self, key: EntityKey, cmd: E::Command) -> Result<(), ShardError> {
+        self.send_mail(key, cmd, None)
+    }
+
+    /// Sends `cmd` to shard `shard` itself, not to an entity: a query over
+    /// the shard's keyspace (see [`Entity::query`]).
+    pub fn query_shard<T>(
+        &self,
+        shard: ShardId,
+        cmd: E::Command,
+    ) -> impl Future<Output = Result<T, E::Error>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let (reply, rx) = ReplyTo::caller(self.encodes());
+        let mail = self
+            .encoded_cmd(cmd, Some(reply))
+            .map(|(cmd, reply)| Mail::Shard { cmd, reply });
+        if let Some(mail) = mail {
+            // A refusal is answered through the mail's reply.
+            let _ = self.deliver(shard, mail, Admission::Bounded);
+        }
+        reply::wait(rx)
     }
 
     /// Hands one fan-out notice to shard `shard`, for those of `keys` that
@@ -89,34 +144,115 @@ impl<E: Entity> Router<E> {
             .metrics
             .fanout_batches
             .fetch_add(1, Ordering::Relaxed);
-        self.deliver(shard, Deliver::Notify { keys, notice })
+        let (keys, notice) = if self.encodes() {
+            let keys: Vec<EntityKey> = wire::round_trip(&keys.to_vec()).map_err(codec_error)?;
+            let notice: E::Notice = wire::round_trip(notice.as_ref()).map_err(codec_error)?;
+            (Arc::from(keys), Arc::new(notice))
+        } else {
+            (keys, notice)
+        };
+        self.deliver(shard, Mail::Notify { keys, notice }, Admission::Bounded)
     }
 
-    fn deliver(&self, shard: ShardId, msg: Deliver<E>) -> Result<(), ShardError> {
+    /// Sends `cmd` to `key` with `reply` (none for a tell).
+    pub(crate) fn send_mail(
+        &self,
+        key: EntityKey,
+        cmd: E::Command,
+        reply: Option<ReplyTo>,
+    ) -> Result<(), ShardError> {
+        self.send_admitted(key, cmd, reply, Admission::Bounded)
+    }
+
+    /// A reply that turns the answer into a command for `back_to`, which is
+    /// always queued (see [`Admission::Answer`]).
+    pub(crate) fn reply_back<T>(
+        &self,
+        back_to: EntityKey,
+        back: impl FnOnce(Result<T, E::Error>) -> E::Command + Send + 'static,
+    ) -> ReplyTo
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let router = self.clone();
+        ReplyTo::then(self.encodes(), move |payload: Payload| {
+            let cmd = back(reply::open(payload));
+            if let Err(e) = router.send_admitted(back_to.clone(), cmd, None, Admission::Answer) {
+                tracing::error!(entity = %back_to, error = %e, "an answer could not return to the entity that asked");
+            }
+        })
+    }
+
+    fn send_admitted(
+        &self,
+        key: EntityKey,
+        cmd: E::Command,
+        reply: Option<ReplyTo>,
+        admission: Admission,
+    ) -> Result<(), ShardError> {
+        let shard = self.shard_of(&key);
+        match self.encoded_cmd(cmd, reply) {
+            Some((cmd, reply)) => self.deliver(shard, Mail::Entity { key, cmd, reply }, admission),
+            None => Err(ShardError::Codec),
+        }
+    }
+
+    /// `cmd` as it arrives after its trip (encoded and decoded in the
+    /// encode-everything mode); `None` after answering `reply` when it
+    /// does not survive the trip.
+    fn encoded_cmd(
+        &self,
+        cmd: E::Command,
+        reply: Option<ReplyTo>,
+    ) -> Option<(E::Command, Option<ReplyTo>)> {
+        if !self.encodes() {
+            return Some((cmd, reply));
+        }
+        match wire::round_trip(&cmd) {
+            Ok(cmd) => Some((cmd, reply)),
+            Err(e) => {
+                tracing::error!(error = %e, "a command does not survive its encoding");
+                if let Some(r) = reply {
+                    r.fail(ShardError::Codec);
+                }
+                None
+            }
+        }
+    }
+
+    fn deliver(
+        &self,
+        shard: ShardId,
+        mail: Mail<E>,
+        admission: Admission,
+    ) -> Result<(), ShardError> {
         let Some(addr) = self.inner.shards.get().and_then(|s| s.get(shard as usize)) else {
-            reject(msg, ShardError::Unavailable);
+            mail.fail(ShardError::Unavailable);
             return Err(ShardError::Unavailable);
         };
-        match addr.try_send(msg) {
+        if admission == Admission::Answer {
+            addr.do_send(mail);
+            return Ok(());
+        }
+        match addr.try_send(mail) {
             Ok(()) => Ok(()),
-            Err(SendError::Full(d)) => {
+            Err(SendError::Full(mail)) => {
                 self.inner
                     .metrics
                     .mailbox_full
                     .fetch_add(1, Ordering::Relaxed);
-                reject(d, ShardError::Busy);
+                mail.fail(ShardError::Busy);
                 Err(ShardError::Busy)
             }
-            Err(SendError::Closed(d)) => {
-                reject(d, ShardError::Unavailable);
+            Err(SendError::Closed(mail)) => {
+                mail.fail(ShardError::Unavailable);
                 Err(ShardError::Unavailable)
             }
         }
     }
 }
 
-fn reject<E: Entity>(msg: Deliver<E>, err: ShardError) {
-    if let Some(cmd) = msg.into_cmd() {
-        E::reject(cmd, err);
-    }
+fn codec_error(e: crate::StoreError) -> ShardError {
+    tracing::error!(error = %e, "a notice does not survive its encoding");
+    ShardError::Codec
 }

@@ -43,6 +43,9 @@ pub struct NodeSettings {
     pub threads: usize,
     pub host: HostSettings,
     pub commit: CommitSettings,
+    /// Encode every command, reply and notice on its way between entities
+    /// (the encode-everything mode that tests the cluster's seam).
+    pub encode_commands: bool,
 }
 
 /// The running shard layer of a node.
@@ -72,7 +75,11 @@ pub fn start_node<E: Entity>(
     let metrics = Arc::new(RuntimeMetrics::default());
     let commit = commit::start(engine.clone(), settings.commit, metrics.clone())
         .map_err(|e| StoreError::Engine(e.to_string()))?;
-    let router = Router::<E>::new(settings.shard_count, metrics.clone());
+    let router = Router::<E>::new(
+        settings.shard_count,
+        metrics.clone(),
+        settings.encode_commands,
+    );
     let arbiters: Vec<Arbiter> = (0..settings.threads.max(1))
         .map(|_| Arbiter::new())
         .collect();

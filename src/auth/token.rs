@@ -89,11 +89,6 @@ pub fn verify(app: &AppRecord, token: &str, now_secs: u64) -> Result<Claims, Tok
     Ok(claims)
 }
 
-/// Current Unix time in seconds.
-pub fn now_secs() -> u64 {
-    (imcloud_actors::ids::now_ms() / 1000).max(0) as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

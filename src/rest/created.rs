@@ -9,8 +9,8 @@ use super::users::{decode_cursor, encode_cursor};
 use crate::error::ApiError;
 use actix_web::HttpResponse;
 use futures_util::future::join_all;
+use imcloud_actors::queries::ListCreated;
 use imcloud_actors::trees::created_index::Listed;
-use imcloud_actors::Command;
 use serde_json::Value;
 use std::future::Future;
 
@@ -39,12 +39,11 @@ pub async fn newest_first(ctx: &AppCtx, listed: Listed) -> Result<CreatedPage, A
     let before = ctx.param("cursor").map(decode_cursor).transpose()?;
     let mut rows = ctx
         .node
-        .ask_every_shard(|reply| Command::ListCreated {
+        .ask_every_shard(|| ListCreated {
             listed,
             app: ctx.app.to_string(),
             before: before.clone(),
             limit: limit + 1,
-            reply,
         })
         .await?;
     rows.sort_by(|a, b| b.cmp(a));

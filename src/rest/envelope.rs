@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 pub struct Envelope {
     body: Map<String, Value>,
     started: std::time::Instant,
+    now_ms: i64,
 }
 
 impl Envelope {
@@ -29,6 +30,7 @@ impl Envelope {
         Envelope {
             body,
             started: ctx.started,
+            now_ms: ctx.node.clock.now_ms(),
         }
     }
 
@@ -65,8 +67,7 @@ impl Envelope {
     }
 
     pub fn finish(mut self) -> HttpResponse {
-        self.body
-            .insert("timestamp".into(), json!(imcloud_actors::ids::now_ms()));
+        self.body.insert("timestamp".into(), json!(self.now_ms));
         self.body.insert(
             "duration".into(),
             json!(self.started.elapsed().as_millis() as u64),

@@ -71,7 +71,7 @@ impl AppCtx {
         let Some(t) = &self.bearer else {
             return Err(ApiError::TokenExpired);
         };
-        match token::verify(&self.record, t, token::now_secs()) {
+        match token::verify(&self.record, t, self.node.clock.now_secs()) {
             Ok(c) => Ok(c.sub),
             Err(TokenError::Expired) => Err(ApiError::TokenExpired),
             Err(TokenError::Malformed) => Err(ApiError::TokenCorrupt),

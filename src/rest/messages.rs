@@ -6,12 +6,16 @@
 use super::envelope::Envelope;
 use super::extract::{AppToken, Body};
 use super::parse_json;
+use super::posts;
 use super::targets;
 use crate::error::ApiError;
-use crate::send::{self, SendSpec};
+use crate::send::Draft;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
+use futures_util::future::Either;
+use imcloud_actors::command::Origin;
 use imcloud_actors::ids::UserId;
+use imcloud_actors::roster::Scope;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -106,16 +110,21 @@ async fn send_to_users(
     targets::check_count(&to, MAX_TARGETS)?;
     let from = check_send(ctx, from, &body, &ext)?;
     let users: Vec<UserId> = targets::parse_each(&to, UserId::parse)?;
+    // The sender keeps a copy only when asked and when it is a user.
+    let sender_copy = sync_device && from != "admin";
     let sends = users.iter().map(|target| {
-        let spec = SendSpec {
+        let draft = Draft {
             from: from.clone(),
-            to: target.clone(),
+            to: target.to_string(),
             body: body.clone(),
             ext: ext.clone(),
-            client_msg_id: None,
-            origin_session: None,
         };
-        send::rest_send(&ctx.node, &ctx.app, spec, sync_device && from != "admin")
+        if sender_copy {
+            let origin = Origin::Rest { sync_device: true };
+            Either::Left(ctx.node.send_direct(&ctx.app, draft, None, origin))
+        } else {
+            Either::Right(ctx.node.deliver_direct(&ctx.app, draft))
+        }
     });
     // Keyed by the targets as the call spelled them.
     targets::msg_ids(ctx, to, join_all(sends).await, DomainError::UserNotFound)
@@ -185,18 +194,12 @@ async fn send_legacy(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRe
             send_to_users(&ctx, req.from, req.target, body, req.ext, req.sync_device).await?
         }
         "chatgroups" => {
-            crate::rest::groups::send_to_groups(&ctx, req.from, req.target, body, req.ext).await?
+            let scope = Scope::Group;
+            posts::send_to(&ctx, scope, req.from, req.target, body, req.ext, None).await?
         }
         "chatrooms" => {
-            crate::rest::chatrooms::send_to_rooms(
-                &ctx,
-                req.from,
-                req.target,
-                body,
-                req.ext,
-                req.chatroom_msg_level,
-            )
-            .await?
+            let (scope, level) = (Scope::Chatroom, req.chatroom_msg_level);
+            posts::send_to(&ctx, scope, req.from, req.target, body, req.ext, level).await?
         }
         other => {
             return Err(ApiError::IllegalArgument(format!(

@@ -13,6 +13,7 @@ pub mod mutes;
 pub mod ops;
 pub mod paging;
 pub mod patch_body;
+pub mod posts;
 pub mod targets;
 pub mod token;
 pub mod user_batch;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     messages::configure(cfg);
     groups::configure(cfg);
     chatrooms::configure(cfg);
+    posts::configure(cfg);
 }
 
 /// Body of every unknown route.

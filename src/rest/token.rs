@@ -4,10 +4,12 @@
 use super::extract::{AppCtx, Body};
 use super::{envelope::user_entity, parse_json};
 use crate::auth::token::{self, Claims, Subject};
+use crate::device::login::check_password;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
-use imcloud_actors::{Command, DomainError};
+use imcloud_actors::user::GetUser;
+use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -41,7 +43,7 @@ async fn grant(ctx: AppCtx, Body(body): Body) -> Result<HttpResponse, ApiError> 
     let exp = if ttl == 0 {
         0
     } else {
-        token::now_secs().saturating_add(ttl)
+        ctx.node.clock.now_secs().saturating_add(ttl)
     };
     match req.grant_type.as_str() {
         "client_credentials" => {
@@ -81,29 +83,18 @@ async fn grant(ctx: AppCtx, Body(body): Body) -> Result<HttpResponse, ApiError> 
             let user =
                 UserId::parse(&name).map_err(|e| ApiError::IllegalArgument(e.to_string()))?;
             let key = ctx.app.user_key(&user);
-            let creds = ctx
-                .node
-                .ask(key.clone(), |reply| Command::GetCredentials { reply })
+            // The same check as a device's password login.
+            let creds = check_password(&ctx.node, &ctx.app, &user, password)
                 .await
                 .map_err(|e| match e {
                     DomainError::UserNotFound => ApiError::GrantUserNotFound,
+                    DomainError::AuthFailed => ApiError::InvalidGrant("invalid password".into()),
                     other => other.into(),
                 })?;
-            if !ctx
-                .node
-                .passwords
-                .verify(password, creds.password_hash)
-                .await
-            {
-                return Err(ApiError::InvalidGrant("invalid password".into()));
-            }
             if !creds.activated {
                 return Err(ApiError::InvalidGrant("user not activated".into()));
             }
-            let view = ctx
-                .node
-                .ask(key, |reply| Command::GetUser { reply })
-                .await?;
+            let view = ctx.node.ask(key, GetUser).await?;
             let claims = Claims {
                 app: record.appkey.clone(),
                 sub: Subject::User {

@@ -11,8 +11,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use futures_util::future::join_all;
 use imcloud_actors::ids::UserId;
-use imcloud_actors::user::NewUser;
-use imcloud_actors::{Command, DomainError};
+use imcloud_actors::queries::ListUsers;
+use imcloud_actors::user::{
+    CreateUser, DeleteUser, GetOfflineCount, GetStatus, GetUser, NewUser, SetPassword,
+};
+use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -92,10 +95,7 @@ async fn register_one(ctx: &AppCtx, reg: Registration) -> Result<Value, ApiError
     };
     let view = ctx
         .node
-        .ask(ctx.app.user_key(&user), |reply| Command::CreateUser {
-            user: new,
-            reply,
-        })
+        .ask(ctx.app.user_key(&user), CreateUser { user: new })
         .await
         .map_err(|e| match e {
             DomainError::UserExists => ApiError::Domain(DomainError::UserExists),
@@ -182,10 +182,7 @@ async fn get(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
-    let view = ctx
-        .node
-        .ask(ctx.app.user_key(&user), |reply| Command::GetUser { reply })
-        .await?;
+    let view = ctx.node.ask(ctx.app.user_key(&user), GetUser).await?;
     Ok(Envelope::new(&ctx)
         .entities(vec![user_entity(&view)])
         .count(1)
@@ -197,12 +194,7 @@ async fn delete(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
-    let view = ctx
-        .node
-        .ask(ctx.app.user_key(&user), |reply| Command::DeleteUser {
-            reply,
-        })
-        .await?;
+    let view = ctx.node.ask(ctx.app.user_key(&user), DeleteUser).await?;
     // The user's groups are dissolved by its entity; its rooms here (rooms
     // keep no per-user index at the user).
     ctx.node
@@ -234,10 +226,7 @@ async fn set_password(
     }
     let password_hash = ctx.node.passwords.hash(password).await?;
     ctx.node
-        .ask(ctx.app.user_key(&user), |reply| Command::SetPassword {
-            password_hash,
-            reply,
-        })
+        .ask(ctx.app.user_key(&user), SetPassword { password_hash })
         .await?;
     Ok(Envelope::new(&ctx).action("set user password").finish())
 }
@@ -248,13 +237,8 @@ async fn status(
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.2)?;
     let key = ctx.app.user_key(&user);
-    ctx.node
-        .ask(key.clone(), |reply| Command::GetUser { reply })
-        .await?;
-    let online = ctx
-        .node
-        .ask(key, |reply| Command::GetStatus { reply })
-        .await?;
+    ctx.node.ask(key.clone(), GetUser).await?;
+    let online = ctx.node.ask(key, GetStatus).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({ user.as_str(): if online { "online" } else { "offline" } }))
         .finish())
@@ -277,10 +261,11 @@ async fn batch_status(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpR
         .iter()
         .map(|u| username(u))
         .collect::<Result<_, _>>()?;
-    let online = join_all(users.iter().map(|u| {
-        ctx.node
-            .ask(ctx.app.user_key(u), |reply| Command::GetStatus { reply })
-    }))
+    let online = join_all(
+        users
+            .iter()
+            .map(|u| ctx.node.ask(ctx.app.user_key(u), GetStatus)),
+    )
     .await;
     let data: Vec<Value> = users
         .iter()
@@ -300,9 +285,7 @@ async fn offline_count(
     let user = username(&path.2)?;
     let n = ctx
         .node
-        .ask(ctx.app.user_key(&user), |reply| Command::GetOfflineCount {
-            reply,
-        })
+        .ask(ctx.app.user_key(&user), GetOfflineCount)
         .await?;
     Ok(Envelope::new(&ctx)
         .data(json!({ user.as_str(): n }))
@@ -333,11 +316,10 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     // `limit` are the page and one more says whether another page exists.
     let mut rows = ctx
         .node
-        .ask_every_shard(|reply| Command::ListUsers {
+        .ask_every_shard(|| ListUsers {
             app: ctx.app.to_string(),
             after: after.clone(),
             limit: limit + 1,
-            reply,
         })
         .await?;
     rows.sort();
@@ -349,7 +331,7 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
             imcloud_shards::EntityKind::User,
             name.clone(),
         );
-        ctx.node.ask(key, |reply| Command::GetUser { reply })
+        ctx.node.ask(key, GetUser)
     }))
     .await;
     let entities: Vec<Value> = views

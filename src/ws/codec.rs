@@ -1,14 +1,22 @@
-//! The frame codec: a text frame is one JSON object, a binary frame the same
-//! object in MessagePack. Requests decode into [`Request`]; replies and pushes
-//! encode in the encoding the peer used.
+//! The frame codec of `/ws`: a text frame is one JSON object, a binary
+//! frame the same object in MessagePack. A request decodes into
+//! [`Inbound`]: its id and a typed [`Op`] (the one list of op names); a
+//! reply ([`Reply`]) and a push encode in the connection's encoding. No
+//! other part of the adapter reads or builds a JSON tree.
 
+use super::frames::Op;
 use crate::error::ApiError;
 use bytes::Bytes;
 use bytestring::ByteString;
 use imcloud_actors::message::{ChatType, StoredMessage};
-use imcloud_actors::session::SharedMessage;
-use serde::Serialize;
-use serde_json::{json, Map, Value};
+use imcloud_actors::roster::Scope;
+use imcloud_actors::session::{EventPush, KickReason, Push, SharedMessage};
+use imcloud_actors::DomainError;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -16,12 +24,16 @@ pub enum Encoding {
     MsgPack,
 }
 
+/// A request's id, echoed back as the client sent it (any value).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(Value);
+
 /// One request frame: `{"id", "op", ...args}`.
 #[derive(Debug)]
-pub struct Request {
-    pub id: Value,
-    pub op: String,
-    pub args: Value,
+pub struct Inbound {
+    pub id: RequestId,
+    pub op: Op,
 }
 
 /// An encoded frame ready for the socket.
@@ -31,31 +43,40 @@ pub enum Outbound {
     Binary(Bytes),
 }
 
-/// Decodes one frame. On failure returns the request id if it could be read,
-/// so the error reply can carry it.
-pub fn decode(frame: &[u8], enc: Encoding) -> Result<Request, (Value, ApiError)> {
-    let value: Value = match enc {
-        Encoding::Json => serde_json::from_slice(frame)
-            .map_err(|e| (Value::Null, ApiError::BadFrame(e.to_string())))?,
-        Encoding::MsgPack => rmp_serde::from_slice(frame)
-            .map_err(|e| (Value::Null, ApiError::BadFrame(e.to_string())))?,
-    };
-    let Value::Object(mut obj) = value else {
-        return Err((Value::Null, ApiError::BadFrame("not an object".into())));
-    };
-    let id = obj.remove("id").unwrap_or(Value::Null);
-    let op = match obj.remove("op") {
-        Some(Value::String(op)) => op,
-        _ => return Err((id, ApiError::BadFrame("missing string `op`".into()))),
-    };
-    Ok(Request {
-        id,
-        op,
-        args: Value::Object(obj),
-    })
+fn from_frame<T: serde::de::DeserializeOwned>(frame: &[u8], enc: Encoding) -> Result<T, String> {
+    match enc {
+        Encoding::Json => serde_json::from_slice(frame).map_err(|e| e.to_string()),
+        Encoding::MsgPack => rmp_serde::from_slice(frame).map_err(|e| e.to_string()),
+    }
 }
 
-/// Encodes any serializable frame.
+/// Decodes one frame. On failure returns the request's id if it could be
+/// read, so the error reply can carry it: a frame that is no object or has
+/// no string `op` is a bad frame (1001), an unknown op is 1002, and bad
+/// arguments of a known op are 205. (The frame is read as an object first:
+/// the op must be a string, which serde's tagged enums do not insist on.)
+pub fn decode(frame: &[u8], enc: Encoding) -> Result<Inbound, (RequestId, ApiError)> {
+    let mut object = match from_frame::<Value>(frame, enc) {
+        Ok(Value::Object(object)) => object,
+        Ok(_) => {
+            let e = ApiError::BadFrame("not an object".into());
+            return Err((RequestId::default(), e));
+        }
+        Err(e) => return Err((RequestId::default(), ApiError::BadFrame(e))),
+    };
+    let id = RequestId(object.remove("id").unwrap_or(Value::Null));
+    let name = match object.get("op") {
+        Some(Value::String(name)) => name.chars().take(64).collect::<String>(),
+        _ => return Err((id, ApiError::BadFrame("missing string `op`".into()))),
+    };
+    match Op::deserialize(Value::Object(object)) {
+        Ok(Op::Unknown) => Err((id, ApiError::UnknownOp(name))),
+        Ok(op) => Ok(Inbound { id, op }),
+        Err(e) => Err((id, DomainError::InvalidArgument(e.to_string()).into())),
+    }
+}
+
+/// Encodes any serializable frame (with named fields in MessagePack).
 pub fn encode<T: Serialize>(frame: &T, enc: Encoding) -> Option<Outbound> {
     match enc {
         Encoding::Json => serde_json::to_string(frame)
@@ -67,17 +88,158 @@ pub fn encode<T: Serialize>(frame: &T, enc: Encoding) -> Option<Outbound> {
     }
 }
 
-/// `{"id", "ok": true, ...result}`.
-pub fn ok_reply(id: Value, result: Map<String, Value>) -> Value {
-    let mut m = result;
-    m.insert("id".into(), id);
-    m.insert("ok".into(), Value::Bool(true));
-    Value::Object(m)
+/// `{"code", "message"}` of an error.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub code: u16,
+    pub message: String,
 }
 
+impl From<&ApiError> for ErrorBody {
+    fn from(e: &ApiError) -> Self {
+        ErrorBody {
+            code: e.info().code,
+            message: e.public_message(),
+        }
+    }
+}
+
+/// A reply: `{"id", "ok": true, ...fields}` or
 /// `{"id", "ok": false, "error": {"code", "message"}}`.
-pub fn error_reply(id: Value, err: &ApiError) -> Value {
-    json!({"id": id, "ok": false, "error": {"code": err.info().code, "message": err.public_message()}})
+pub struct Reply {
+    pub id: RequestId,
+    pub result: Result<OkBody, ApiError>,
+}
+
+impl Serialize for Reply {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Ok<'a> {
+            id: &'a RequestId,
+            ok: bool,
+            #[serde(flatten)]
+            body: &'a OkBody,
+        }
+        #[derive(Serialize)]
+        struct Err<'a> {
+            id: &'a RequestId,
+            ok: bool,
+            error: ErrorBody,
+        }
+        match &self.result {
+            Result::Ok(body) => Ok {
+                id: &self.id,
+                ok: true,
+                body,
+            }
+            .serialize(s),
+            Result::Err(e) => Err {
+                id: &self.id,
+                ok: false,
+                error: e.into(),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+/// The fields of an ok reply, by op.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum OkBody {
+    Empty {},
+    Auth {
+        user: String,
+        device: String,
+        server_time: i64,
+    },
+    Time {
+        server_time: i64,
+    },
+    Ack {
+        msg_id: String,
+        seq: u64,
+        ts: i64,
+    },
+    Synced {
+        messages: Messages,
+        cursors: BTreeMap<String, u64>,
+        more: bool,
+    },
+    Joined {
+        chatroom: String,
+        messages: Messages,
+    },
+    Group {
+        group: GroupInfo,
+    },
+    Room {
+        chatroom: RoomInfo,
+    },
+    Created {
+        chatroom: String,
+    },
+    Pending {
+        pending: bool,
+    },
+    Results {
+        results: Vec<UserResult>,
+    },
+}
+
+/// A group as `group_info` shows it.
+#[derive(Debug, Serialize)]
+pub struct GroupInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub owner: String,
+    pub public: bool,
+    pub membersonly: bool,
+    pub allowinvites: bool,
+    pub maxusers: u32,
+    pub announcement: String,
+    pub mute_all: bool,
+    pub members: Vec<MemberInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberInfo {
+    pub user: String,
+    pub role: &'static str,
+}
+
+/// A chatroom as `chatroom_info` shows it.
+#[derive(Debug, Serialize)]
+pub struct RoomInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub owner: String,
+    pub maxusers: u32,
+    pub announcement: String,
+    pub mute_all: bool,
+    pub admins: Vec<String>,
+    pub members: Vec<String>,
+}
+
+/// One user's outcome of a batch op.
+#[derive(Debug, Serialize)]
+pub struct UserResult {
+    pub user: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorBody>,
+}
+
+/// Messages, each as the protocol's message object.
+#[derive(Debug)]
+pub struct Messages(pub Vec<Arc<StoredMessage>>);
+
+impl Serialize for Messages {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|m| WireMessage::from(m.as_ref())))
+    }
 }
 
 fn chat_str(c: ChatType) -> &'static str {
@@ -119,14 +281,55 @@ impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
 
 /// `{"push": "message", "msg": {...}}`.
 #[derive(Serialize)]
-pub struct MessagePush<'a> {
-    pub push: &'static str,
-    pub msg: WireMessage<'a>,
+struct MessagePush<'a> {
+    push: &'static str,
+    msg: WireMessage<'a>,
 }
 
-/// The `message` push of `m` in `enc`, encoded once per encoding however
-/// many devices it goes to.
-pub fn message_push(m: &SharedMessage, enc: Encoding) -> Option<Outbound> {
+/// `{"push": "event", "kind", "group" | "chatroom": id, "user"}`.
+struct EventFrame<'a>(&'a EventPush);
+
+impl Serialize for EventFrame<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ev = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("push", "event")?;
+        m.serialize_entry("kind", ev.kind.as_str())?;
+        let scope = match ev.scope {
+            Scope::Group => "group",
+            Scope::Chatroom => "chatroom",
+        };
+        m.serialize_entry(scope, &ev.id)?;
+        m.serialize_entry("user", &ev.user)?;
+        m.end()
+    }
+}
+
+/// `{"push": "kick", "reason"}`.
+#[derive(Serialize)]
+struct KickFrame {
+    push: &'static str,
+    reason: &'static str,
+}
+
+/// The frame of `push` in `enc`; a message pushed to many devices is
+/// encoded once per encoding however many devices it goes to.
+pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
+    match push {
+        Push::Message(m) => message_push(m, enc),
+        Push::Event(ev) => encode(&EventFrame(ev), enc),
+        Push::Kick { reason } => encode(&kick(*reason), enc),
+    }
+}
+
+fn kick(reason: KickReason) -> KickFrame {
+    KickFrame {
+        push: "kick",
+        reason: reason.as_str(),
+    }
+}
+
+fn message_push(m: &SharedMessage, enc: Encoding) -> Option<Outbound> {
     let slot = match enc {
         Encoding::Json => 0,
         Encoding::MsgPack => 1,
@@ -151,30 +354,86 @@ pub fn message_push(m: &SharedMessage, enc: Encoding) -> Option<Outbound> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn code_of(r: Result<Inbound, (RequestId, ApiError)>) -> (Value, u16) {
+        let (id, e) = r.expect_err("an error");
+        (id.0, e.info().code)
+    }
 
     #[test]
     fn json_and_msgpack_decode_alike() {
         let j = decode(br#"{"id":"1","op":"ping","x":2}"#, Encoding::Json).unwrap();
         let mp = rmp_serde::to_vec_named(&json!({"id":"1","op":"ping","x":2})).unwrap();
         let m = decode(&mp, Encoding::MsgPack).unwrap();
-        assert_eq!((j.id, j.op, j.args), (m.id, m.op, m.args));
+        assert_eq!(j.id, m.id);
+        assert!(matches!((j.op, m.op), (Op::Ping(_), Op::Ping(_))));
     }
 
     #[test]
-    fn garbage_is_a_bad_frame_with_the_id_when_known() {
-        assert!(matches!(
-            decode(b"{nope", Encoding::Json),
-            Err((Value::Null, ApiError::BadFrame(_)))
-        ));
-        assert!(matches!(
-            decode(b"[1]", Encoding::Json),
-            Err((Value::Null, ApiError::BadFrame(_)))
-        ));
-        assert!(matches!(
-            decode(&[0xc1, 0xff], Encoding::MsgPack),
-            Err((_, ApiError::BadFrame(_)))
-        ));
-        let (id, _) = decode(br#"{"id":"7","op":3}"#, Encoding::Json).unwrap_err();
-        assert_eq!(id, json!("7"));
+    fn bad_frames_unknown_ops_and_bad_arguments_get_their_codes() {
+        assert_eq!(
+            code_of(decode(b"{nope", Encoding::Json)),
+            (Value::Null, 1001)
+        );
+        assert_eq!(code_of(decode(b"[1]", Encoding::Json)), (Value::Null, 1001));
+        assert_eq!(code_of(decode(&[0xc1, 0xff], Encoding::MsgPack)).1, 1001);
+        assert_eq!(
+            code_of(decode(br#"{"id":"7","op":3}"#, Encoding::Json)),
+            (json!("7"), 1001)
+        );
+        assert_eq!(
+            code_of(decode(br#"{"id":8,"op":"dance"}"#, Encoding::Json)),
+            (json!(8), 1002)
+        );
+        assert_eq!(
+            code_of(decode(br#"{"id":9,"op":"send","to":5}"#, Encoding::Json)),
+            (json!(9), 205)
+        );
+    }
+
+    #[test]
+    fn replies_and_pushes_have_the_protocols_shape() {
+        let ok = Reply {
+            id: RequestId(json!("a")),
+            result: Ok(OkBody::Ack {
+                msg_id: "5".into(),
+                seq: 2,
+                ts: 3,
+            }),
+        };
+        let v: Value = serde_json::to_value(&ok).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": "a", "ok": true, "msg_id": "5", "seq": 2, "ts": 3})
+        );
+        let empty = Reply {
+            id: RequestId(json!(1)),
+            result: Ok(OkBody::Empty {}),
+        };
+        assert_eq!(
+            serde_json::to_value(&empty).unwrap(),
+            json!({"id": 1, "ok": true})
+        );
+        let err = Reply {
+            id: RequestId::default(),
+            result: Err(ApiError::NotLoggedIn),
+        };
+        let v: Value = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            (v["ok"].clone(), v["error"]["code"].clone()),
+            (json!(false), json!(201))
+        );
+        let ev = EventPush {
+            kind: imcloud_actors::roster::EventKind::Muted,
+            scope: Scope::Chatroom,
+            id: "r1".into(),
+            user: "bob".into(),
+        };
+        let v: Value = serde_json::to_value(EventFrame(&ev)).unwrap();
+        assert_eq!(
+            v,
+            json!({"push": "event", "kind": "muted", "chatroom": "r1", "user": "bob"})
+        );
     }
 }

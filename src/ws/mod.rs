@@ -2,18 +2,21 @@
 //!
 //! - [`codec`]: frames ⇄ requests, replies and pushes (JSON text frames or
 //!   MessagePack binary frames).
+//! - [`frames`]: the typed requests, one `Op` variant per operation.
 //! - [`session`]: the task that owns one socket: auth deadline, heartbeats,
 //!   in-flight requests, pushes from the user's entity, backpressure.
-//! - [`ops`]: one file per operation.
+//! - [`ops`]: the operations, thin calls into the device layer.
 //! - [`transport`]: the seam between the session and a WebSocket library.
 //! - [`lean`]: the optional second listener (`ws.listen`) serving `/ws` on
 //!   tokio-tungstenite with small buffers, for many idle sockets.
 //!
-//! What a socket speaks stays behind `codec` and `ops`; delivery state
-//! (timelines, cursors, acks) lives in the entities, so a second protocol
-//! (Easemob's binary one) can sit beside this one.
+//! This is an adapter over the protocol-neutral device layer
+//! (`crate::device`): it decodes, dispatches and encodes, and keeps no chat
+//! state; delivery state (timelines, cursors, acks) lives in the entities,
+//! so a second protocol (Easemob's binary one) is a second adapter.
 
 pub mod codec;
+pub mod frames;
 pub mod lean;
 pub mod ops;
 pub mod session;

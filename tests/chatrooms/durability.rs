@@ -3,7 +3,7 @@
 //! binary; presence does not (the sockets are gone too).
 
 use super::*;
-use crate::common::{create_users, rest, write_test_config, BinaryServer};
+use crate::common::{create_users, rest, write_test_config};
 
 #[tokio::test]
 async fn room_state_and_super_admins_survive_kill_9() {
@@ -11,7 +11,7 @@ async fn room_state_and_super_admins_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = write_test_config(dir.path());
-    let mut server = BinaryServer::start(&data, &config);
+    let mut server = crate::common::start_binary(&data, &config);
     let base = server.base();
     let http = reqwest::Client::new();
     let token = server.demo_token(&http, &data).await;
@@ -64,7 +64,7 @@ async fn room_state_and_super_admins_survive_kill_9() {
     }
     server.kill9();
 
-    let server = BinaryServer::start(&data, &config);
+    let server = crate::common::start_binary(&data, &config);
     let base = server.base();
     let token = server.demo_token(&http, &data).await;
     let get = |path: String| {

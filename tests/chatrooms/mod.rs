@@ -12,12 +12,12 @@ mod moderation;
 mod presence;
 mod shedding;
 
+use crate::common::WsClient;
 use crate::common::{eventually, TestServer, APPKEY};
 use imcloud::chatrooms::NewRoom;
-use imcloud::client::WsClient;
-use imcloud_actors::chatroom::{RoomOp, RoomReply};
-use imcloud_actors::group::Actor;
+
 use imcloud_actors::ids::AppKey;
+use imcloud_actors::roster::{Actor, ManageOp, ManageReply};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -48,8 +48,8 @@ async fn create_room(s: &TestServer, owner: &str, maxusers: u32) -> String {
 
 /// The room's members as the room lists them (owner first).
 async fn members(s: &TestServer, room: &str) -> Vec<String> {
-    match s.node.room(&app(), room, Actor::App, RoomOp::Get).await {
-        Ok(RoomReply::View(v)) => v.members,
+    match s.node.room(&app(), room, Actor::App, ManageOp::Get).await {
+        Ok(ManageReply::View(v)) => v.members,
         other => panic!("room view: {other:?}"),
     }
 }

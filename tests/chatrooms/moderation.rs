@@ -154,7 +154,7 @@ async fn deleting_a_user_deletes_the_rooms_it_owns() {
     let taken_over = create_room(&s, "heir", 10).await;
     for (room, to) in [(&given_away, "heir"), (&taken_over, "gone")] {
         s.node
-            .room(&app(), room, Actor::App, RoomOp::TransferOwner(to.into()))
+            .room(&app(), room, Actor::App, ManageOp::TransferOwner(to.into()))
             .await
             .expect("transferred");
     }
@@ -180,7 +180,7 @@ async fn deleting_a_user_deletes_the_rooms_it_owns() {
         }
     }
     for (room, exists) in [(&owned, false), (&given_away, true), (&taken_over, false)] {
-        let r = s.node.room(&app(), room, Actor::App, RoomOp::Get).await;
+        let r = s.node.room(&app(), room, Actor::App, ManageOp::Get).await;
         assert_eq!(r.is_ok(), exists, "room {room}: {r:?}");
     }
 }

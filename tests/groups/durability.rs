@@ -20,7 +20,7 @@ async fn group_state_and_messages_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = write_test_config(dir.path());
-    let mut server = BinaryServer::start(&data, &config);
+    let mut server = crate::common::start_binary(&data, &config);
     let base = server.base();
     let http = reqwest::Client::new();
     let token = server.demo_token(&http, &data).await;
@@ -58,7 +58,7 @@ async fn group_state_and_messages_survive_kill_9() {
     }
     server.kill9();
 
-    let server = BinaryServer::start(&data, &config);
+    let server = crate::common::start_binary(&data, &config);
     let base = server.base();
     let token = server.demo_token(&http, &data).await;
     let (status, r) = rest(

@@ -12,11 +12,9 @@ mod joining;
 mod moderation;
 mod rest;
 
-use crate::common::{
-    create_users, eventually, rest, write_test_config, BinaryServer, TestServer, APPKEY,
-};
+use crate::common::WsClient;
+use crate::common::{create_users, eventually, rest, write_test_config, TestServer, APPKEY};
 use futures_util::future::join_all;
-use imcloud::client::WsClient;
 use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::{json, Value};
 use std::collections::HashSet;

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::common::TestServer;
-use imcloud::client::WsClient;
+use crate::common::WsClient;
 
 const FORBIDDEN: &str = "forbidden_op";
 

@@ -10,7 +10,7 @@ mod tokens;
 mod users;
 
 use crate::common::TestServer;
-use imcloud::client::WsClient;
+use crate::common::WsClient;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -2,7 +2,11 @@
 //! credentials, the key that signs its tokens, its settings and its
 //! chatroom super admins.
 
-use crate::command::{answer, Command};
+pub mod commands;
+
+pub use commands::*;
+
+use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::ChatEntity;
@@ -78,69 +82,66 @@ impl AppState {
         self.record.is_none()
     }
 
-    pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub fn handle(&mut self, cmd: AppCmd, ctx: &mut StepCtx<'_, ChatEntity>) {
         match cmd {
-            Command::CreateApp { record, reply } => {
+            AppCmd::CreateApp(CreateApp { record }) => {
                 if self.record.is_some() {
-                    return answer(reply, Err(DomainError::AppExists));
+                    return ctx.answer_now::<CreateApp>(Err(DomainError::AppExists));
                 }
-                ctx.append_event(&Event::AppCreated {
-                    app: record.clone(),
-                });
-                ctx.save_snapshot(&record);
-                self.record = Some(record.clone());
-                ctx.after_commit(move || answer(reply, Ok(record)));
+                self.record = Some(record);
+                let saved = self.save(ctx);
+                ctx.answer::<CreateApp>(saved);
             }
-            Command::GetApp { reply } => {
-                answer(reply, self.record.clone().ok_or(DomainError::AppNotFound))
+            AppCmd::GetApp(_) => {
+                ctx.answer_now::<GetApp>(self.record.clone().ok_or(DomainError::AppNotFound))
             }
-            Command::SetAppSettings { settings, reply } => {
+            AppCmd::SetAppSettings(SetAppSettings { settings }) => {
                 let Some(record) = self.record.as_mut() else {
-                    return answer(reply, Err(DomainError::AppNotFound));
+                    return ctx.answer_now::<SetAppSettings>(Err(DomainError::AppNotFound));
                 };
                 record.settings = settings;
-                let record = record.clone();
-                ctx.append_event(&Event::AppCreated {
-                    app: record.clone(),
-                });
-                ctx.save_snapshot(&record);
-                ctx.after_commit(move || answer(reply, Ok(record)));
+                let saved = self.save(ctx);
+                ctx.answer::<SetAppSettings>(saved);
             }
-            Command::SetSuperAdmin { user, on, reply } => {
-                let Some(record) = self.record.as_mut() else {
-                    return answer(reply, Err(DomainError::AppNotFound));
-                };
-                let admins = &mut record.chatroom_super_admins;
-                let changed = if on {
-                    if !admins.contains(&user) && admins.len() >= MAX_SUPER_ADMINS {
-                        return answer(
-                            reply,
-                            Err(DomainError::InvalidArgument(format!(
-                                "an app has at most {MAX_SUPER_ADMINS} chatroom super admins"
-                            ))),
-                        );
-                    }
-                    admins.insert(user)
-                } else {
-                    admins.remove(&user)
-                };
-                if !changed {
-                    let msg = if on { "is already" } else { "is not" };
-                    return answer(
-                        reply,
-                        Err(DomainError::InvalidArgument(format!(
-                            "the user {msg} a chatroom super admin"
-                        ))),
-                    );
-                }
-                let record = record.clone();
-                ctx.append_event(&Event::AppCreated {
-                    app: record.clone(),
-                });
-                ctx.save_snapshot(&record);
-                ctx.after_commit(move || answer(reply, Ok(record)));
+            AppCmd::SetSuperAdmin(SetSuperAdmin { user, on }) => {
+                let result = self.set_super_admin(user, on);
+                let saved = result.and_then(|()| self.save(ctx));
+                ctx.answer::<SetSuperAdmin>(saved);
             }
-            other => other.reject(DomainError::Internal),
         }
+    }
+
+    fn set_super_admin(&mut self, user: String, on: bool) -> Result<(), DomainError> {
+        let Some(record) = self.record.as_mut() else {
+            return Err(DomainError::AppNotFound);
+        };
+        let admins = &mut record.chatroom_super_admins;
+        let changed = if on {
+            if !admins.contains(&user) && admins.len() >= MAX_SUPER_ADMINS {
+                return Err(DomainError::InvalidArgument(format!(
+                    "an app has at most {MAX_SUPER_ADMINS} chatroom super admins"
+                )));
+            }
+            admins.insert(user)
+        } else {
+            admins.remove(&user)
+        };
+        if !changed {
+            let msg = if on { "is already" } else { "is not" };
+            return Err(DomainError::InvalidArgument(format!(
+                "the user {msg} a chatroom super admin"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stages the record and its event; answers with the record.
+    fn save(&self, ctx: &mut StepCtx<'_, ChatEntity>) -> Result<AppRecord, DomainError> {
+        let record = self.record.clone().ok_or(DomainError::AppNotFound)?;
+        ctx.append_event(&Event::AppCreated {
+            app: record.clone(),
+        });
+        ctx.save_snapshot(&record);
+        Ok(record)
     }
 }

@@ -1,29 +1,18 @@
 //! Room management: create, read, settings, owner transfer, delete,
 //! members added and removed by the app or managers, admins, mute (one by
-//! one and all), block list and announcement. The app may do everything;
-//! the owner and admins manage members; only the owner transfers, deletes
-//! or names admins.
+//! one and all), block list and announcement. The rules are the shared
+//! roster's; this file keeps the room's record and presence in step and
+//! raises the events.
 
-use super::{
-    RoomOp, RoomPatch, RoomReply, RoomState, RoomView, MAX_ROOM_ADMINS, MAX_ROOM_BATCH,
-    MAX_ROOM_LIST, MAX_ROOM_USERS,
-};
+use super::{RoomOp, RoomRecord, RoomReply, RoomState, RoomView, MAX_ROOM_USERS, SCOPE};
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::group::Actor;
+use crate::roster::limits::{check_text, Field};
+use crate::roster::{each, Actor, Audience, EventKind, ManageOp, ManageReply, Patch, RosterEvent};
 use crate::trees::created_index::{self, Listed};
 use crate::trees::room_owners;
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
-
-fn batch_size(users: &[String]) -> Result<(), DomainError> {
-    if users.is_empty() || users.len() > MAX_ROOM_BATCH {
-        return Err(DomainError::InvalidArgument(format!(
-            "name 1-{MAX_ROOM_BATCH} users per call"
-        )));
-    }
-    Ok(())
-}
 
 impl RoomState {
     pub(super) fn manage(
@@ -32,73 +21,164 @@ impl RoomState {
         op: RoomOp,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<RoomReply, DomainError> {
-        if let RoomOp::Create { record, members } = op {
-            if self.record.is_some() {
-                return Err(DomainError::RoomExists);
-            }
-            ctx.put_raw(
-                created_index::key(Listed::Rooms, &self.key.app, record.created, &record.id),
-                Vec::new(),
-            );
-            ctx.put_raw(
-                room_owners::key(&self.key.app, &record.owner, &record.id),
-                Vec::new(),
-            );
-            self.record = Some(record);
-            self.save_record(ctx);
-            for m in members {
-                self.add_member(&m);
-            }
-            return Ok(RoomReply::Done);
-        }
+        let op = match op {
+            RoomOp::Create { record, members } => return self.create(record, members, ctx),
+            RoomOp::Roster(op) => op,
+        };
         self.record()?;
+        let actor = &actor;
         match op {
-            RoomOp::Create { .. } => Err(DomainError::RoomExists),
-            RoomOp::Get => Ok(RoomReply::View(Box::new(self.view()))),
-            RoomOp::Update(patch) => self.update(&actor, patch, ctx),
-            RoomOp::TransferOwner(to) => self.transfer(&actor, &to, ctx),
-            RoomOp::Delete => self.delete(&actor, ctx),
-            RoomOp::Add(users) => self.add(&actor, users),
-            RoomOp::Remove(users) => self.remove(&actor, users, false, ctx),
-            RoomOp::SetAdmin { user, admin } => self.set_admin(&actor, &user, admin, ctx),
-            RoomOp::Mute { users, until } => self.mute(&actor, users, Some(until), ctx),
-            RoomOp::Unmute(users) => self.mute(&actor, users, None, ctx),
-            RoomOp::MuteAll(on) => {
-                self.need_manager(&actor)?;
-                if let Some(r) = self.record.as_mut() {
-                    r.mute_all = on;
-                }
-                self.save_record(ctx);
-                self.push_event(if on { "muted_all" } else { "unmuted_all" }, "", None);
-                Ok(RoomReply::Done)
+            ManageOp::Get => Ok(ManageReply::View(Box::new(self.view()))),
+            ManageOp::Update(patch) => self.update(actor, patch, ctx),
+            ManageOp::TransferOwner(to) => self.transfer(actor, &to, ctx),
+            ManageOp::Delete => self.delete(actor, ctx),
+            ManageOp::Add(users) => {
+                self.need_manager(actor)?;
+                let out = each(users, |u| self.add_one(u, ctx))?;
+                Ok(ManageReply::Users(out))
             }
-            RoomOp::Block(users) => self.remove(&actor, users, true, ctx),
-            RoomOp::Unblock(users) => {
-                self.need_manager(&actor)?;
-                batch_size(&users)?;
-                let mut out = Vec::with_capacity(users.len());
-                for u in users {
-                    let removed = self.record.as_mut().is_some_and(|r| r.blocks.remove(&u));
-                    let r = if removed {
-                        Ok(())
-                    } else {
-                        Err(DomainError::InvalidArgument(format!("{u} is not blocked")))
-                    };
-                    out.push((u, r));
-                }
-                self.save_record(ctx);
-                Ok(RoomReply::Users(out))
+            ManageOp::Remove(users) => {
+                self.need_manager(actor)?;
+                let out = each(users, |u| self.remove_one(actor, u, ctx))?;
+                Ok(ManageReply::Users(out))
             }
-            RoomOp::SetAnnouncement(text) => {
-                self.need_manager(&actor)?;
+            ManageOp::SetAdmin { user, admin } => {
+                self.need_owner(actor)?;
+                let members = &self.members;
+                self.record
+                    .as_mut()
+                    .ok_or(DomainError::NotFound(SCOPE))?
+                    .roster
+                    .set_admin(SCOPE, &user, admin, members)?;
+                self.save_record(ctx);
+                let event = RosterEvent::new(EventKind::RoleChanged, &user, Audience::Concerned);
+                self.raise(event, Vec::new(), ctx);
+                Ok(ManageReply::Done)
+            }
+            ManageOp::Mute { users, until } => {
+                self.need_manager(actor)?;
+                let out = each(users, |u| {
+                    let members = &self.members;
+                    self.record
+                        .as_mut()
+                        .ok_or(DomainError::NotFound(SCOPE))?
+                        .roster
+                        .mute(SCOPE, u, until, members)?;
+                    let event = RosterEvent::new(EventKind::Muted, u, Audience::Concerned);
+                    self.raise(event, Vec::new(), ctx);
+                    Ok(())
+                })?;
+                self.save_record(ctx);
+                Ok(ManageReply::Users(out))
+            }
+            ManageOp::Unmute(users) => {
+                self.need_manager(actor)?;
+                let out = each(users, |u| {
+                    self.roster_mut()?.unmute(SCOPE, u)?;
+                    let event = RosterEvent::new(EventKind::Unmuted, u, Audience::Concerned);
+                    self.raise(event, Vec::new(), ctx);
+                    Ok(())
+                })?;
+                self.save_record(ctx);
+                Ok(ManageReply::Users(out))
+            }
+            ManageOp::MuteAll(on) => {
+                self.need_manager(actor)?;
+                self.roster_mut()?.mute_all = on;
+                self.save_record(ctx);
+                let kind = if on {
+                    EventKind::MutedAll
+                } else {
+                    EventKind::UnmutedAll
+                };
+                self.raise(RosterEvent::new(kind, "", Audience::All), Vec::new(), ctx);
+                Ok(ManageReply::Done)
+            }
+            ManageOp::Block(users) => {
+                self.need_manager(actor)?;
+                let out = each(users, |u| self.block_one(actor, u, ctx))?;
+                self.save_record(ctx);
+                Ok(ManageReply::Users(out))
+            }
+            ManageOp::Unblock(users) => {
+                self.need_manager(actor)?;
+                let out = each(users, |u| self.roster_mut()?.unblock(u))?;
+                self.save_record(ctx);
+                Ok(ManageReply::Users(out))
+            }
+            ManageOp::SetAnnouncement(text) => {
+                self.need_manager(actor)?;
+                check_text(Field::Announcement, &text)?;
                 if let Some(r) = self.record.as_mut() {
                     r.announcement = text;
                 }
                 self.save_record(ctx);
-                self.push_event("announcement", "", None);
-                Ok(RoomReply::Done)
+                let event = RosterEvent::new(EventKind::Announcement, "", Audience::All);
+                self.raise(event, Vec::new(), ctx);
+                Ok(ManageReply::Done)
             }
         }
+    }
+
+    fn roster_mut(&mut self) -> Result<&mut crate::roster::Roster, DomainError> {
+        self.record
+            .as_mut()
+            .map(|r| &mut r.roster)
+            .ok_or(DomainError::NotFound(SCOPE))
+    }
+
+    fn need_manager(&self, actor: &Actor) -> Result<(), DomainError> {
+        self.record()?
+            .roster
+            .need_manager(SCOPE, actor, &self.members)
+    }
+
+    fn need_owner(&self, actor: &Actor) -> Result<(), DomainError> {
+        self.record()?
+            .roster
+            .need_owner(SCOPE, actor, &self.members)
+    }
+
+    fn create(
+        &mut self,
+        record: RoomRecord,
+        members: Vec<String>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<RoomReply, DomainError> {
+        if self.record.is_some() {
+            return Err(DomainError::Exists(SCOPE));
+        }
+        check_text(Field::Name, &record.name)?;
+        check_text(Field::Description, &record.description)?;
+        check_text(Field::Custom, &record.custom)?;
+        if record.maxusers == 0 || record.maxusers > MAX_ROOM_USERS {
+            return Err(DomainError::InvalidArgument(format!(
+                "maxusers must be 1-{MAX_ROOM_USERS}"
+            )));
+        }
+        let owner = record.roster.owner.clone();
+        let mut names: Vec<String> = members.into_iter().filter(|m| *m != owner).collect();
+        names.sort();
+        names.dedup();
+        if names.len() + 1 > record.maxusers as usize {
+            return Err(DomainError::InvalidArgument(
+                "members size is greater than max user size".into(),
+            ));
+        }
+        ctx.put_raw(
+            created_index::key(Listed::Rooms, &self.key.app, record.created, &record.id),
+            Vec::new(),
+        );
+        ctx.put_raw(
+            room_owners::key(&self.key.app, &owner, &record.id),
+            Vec::new(),
+        );
+        self.record = Some(record);
+        self.save_record(ctx);
+        for m in names {
+            self.add_member(&m);
+        }
+        Ok(ManageReply::Done)
     }
 
     fn view(&self) -> RoomView {
@@ -106,19 +186,31 @@ impl RoomState {
             .record
             .clone()
             .unwrap_or_else(|| super::types::empty(&self.key.id));
-        let mut members = Vec::with_capacity(self.members.len() + 1);
-        members.push(record.owner.clone());
-        members.extend(self.members.keys().filter(|m| **m != record.owner).cloned());
+        let mut members = Vec::with_capacity(self.members.0.len() + 1);
+        members.push(record.roster.owner.clone());
+        members.extend(
+            self.members
+                .0
+                .keys()
+                .filter(|m| **m != record.roster.owner)
+                .cloned(),
+        );
         RoomView { record, members }
     }
 
     fn update(
         &mut self,
         actor: &Actor,
-        patch: RoomPatch,
+        patch: Patch,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<RoomReply, DomainError> {
         self.need_manager(actor)?;
+        if patch.has_group_fields() {
+            return Err(DomainError::InvalidArgument(
+                "a chatroom has only name, description and maxusers to change".into(),
+            ));
+        }
+        patch.check()?;
         if let Some(max) = patch.maxusers {
             if max == 0 || max > MAX_ROOM_USERS {
                 return Err(DomainError::InvalidArgument(format!(
@@ -143,7 +235,7 @@ impl RoomState {
             }
         }
         self.save_record(ctx);
-        Ok(RoomReply::Done)
+        Ok(ManageReply::Done)
     }
 
     fn transfer(
@@ -153,23 +245,26 @@ impl RoomState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<RoomReply, DomainError> {
         self.need_owner(actor)?;
-        if !self.members.contains_key(to) && !matches!(actor, Actor::App) {
-            return Err(DomainError::NotInRoom);
+        // A room's owner counts as a member whether present or not, so the
+        // app may hand a room to any user; a user hands it to a member.
+        if !self.is_member(to) && *actor != Actor::App {
+            return Err(DomainError::NotMember(SCOPE));
         }
+        let app = self.key.app.clone();
         if let Some(r) = self.record.as_mut() {
-            if r.owner == to {
+            if r.roster.owner == to {
                 return Err(DomainError::InvalidArgument(format!(
-                    "{to} already owns the room"
+                    "{to} already owns the chatroom"
                 )));
             }
-            ctx.delete(room_owners::key(&self.key.app, &r.owner, &r.id));
-            ctx.put_raw(room_owners::key(&self.key.app, to, &r.id), Vec::new());
-            r.admins.remove(to);
-            r.owner = to.to_string();
+            ctx.delete(room_owners::key(&app, &r.roster.owner, &r.id));
+            ctx.put_raw(room_owners::key(&app, to, &r.id), Vec::new());
+            r.roster.transfer(to);
         }
         self.save_record(ctx);
-        self.push_event("owner_changed", to, None);
-        Ok(RoomReply::Done)
+        let event = RosterEvent::new(EventKind::OwnerChanged, to, Audience::All);
+        self.raise(event, Vec::new(), ctx);
+        Ok(ManageReply::Done)
     }
 
     fn delete(
@@ -179,7 +274,8 @@ impl RoomState {
     ) -> Result<RoomReply, DomainError> {
         self.need_owner(actor)?;
         // Everyone present hears it before the room goes.
-        self.push_event("destroyed", "", None);
+        let event = RosterEvent::new(EventKind::Destroyed, "", Audience::All);
+        self.raise(event, Vec::new(), ctx);
         if let Some(r) = &self.record {
             ctx.delete(created_index::key(
                 Listed::Rooms,
@@ -187,7 +283,7 @@ impl RoomState {
                 r.created,
                 &r.id,
             ));
-            ctx.delete(room_owners::key(&self.key.app, &r.owner, &r.id));
+            ctx.delete(room_owners::key(&self.key.app, &r.roster.owner, &r.id));
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         ctx.append_event(&Event::RoomDeleted {
@@ -195,194 +291,66 @@ impl RoomState {
             room: self.key.id.clone(),
         });
         self.record = None;
-        self.members.clear();
+        self.members.0.clear();
         self.recent.clear();
         self.devices = None;
-        Ok(RoomReply::Done)
+        Ok(ManageReply::Done)
     }
 
-    fn add(&mut self, actor: &Actor, users: Vec<String>) -> Result<RoomReply, DomainError> {
-        self.need_manager(actor)?;
-        batch_size(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for u in users {
-            let r = self.add_one(&u);
-            if r.is_ok() {
-                self.push_event_to_managers("member_joined", &u, &[]);
-            }
-            out.push((u, r));
-        }
-        Ok(RoomReply::Users(out))
-    }
-
-    fn add_one(&mut self, user: &str) -> Result<(), DomainError> {
+    fn add_one(
+        &mut self,
+        user: &str,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) -> Result<(), DomainError> {
         let record = self.record()?;
-        if record.blocks.contains(user) {
-            return Err(DomainError::RoomBlocked);
+        if record.roster.blocks.contains(user) {
+            return Err(DomainError::Blocked(SCOPE));
         }
         if self.is_member(user) {
-            return Err(DomainError::AlreadyInRoom);
+            return Err(DomainError::AlreadyMember(SCOPE));
         }
         if self.member_count() >= record.maxusers as usize {
-            return Err(DomainError::RoomFull);
+            return Err(DomainError::Full(SCOPE));
         }
         self.add_member(user);
+        let event = RosterEvent::new(EventKind::MemberJoined, user, Audience::Managers);
+        self.raise(event, Vec::new(), ctx);
         Ok(())
     }
 
-    /// Removes users (and, with `block`, keeps them out): refuses the
-    /// owner, and an admin unless the owner or the app asks.
-    fn remove(
-        &mut self,
-        actor: &Actor,
-        users: Vec<String>,
-        block: bool,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) -> Result<RoomReply, DomainError> {
-        self.need_manager(actor)?;
-        batch_size(&users)?;
-        let owner_asks = self.need_owner(actor).is_ok();
-        let mut out = Vec::with_capacity(users.len());
-        for u in users {
-            let r = self.remove_one(&u, owner_asks, block);
-            out.push((u, r));
-        }
-        if block {
-            self.save_record(ctx);
-        }
-        Ok(RoomReply::Users(out))
-    }
-
-    fn remove_one(&mut self, user: &str, owner_asks: bool, block: bool) -> Result<(), DomainError> {
-        let record = self.record()?;
-        if record.owner == user {
-            return Err(DomainError::RoomPermission(
-                "forbidden operation on chatroom owner".into(),
-            ));
-        }
-        if record.admins.contains(user) && !owner_asks {
-            return Err(DomainError::RoomPermission(
-                "only the owner may remove an admin".into(),
-            ));
-        }
-        if block {
-            if record.blocks.len() >= MAX_ROOM_LIST {
-                return Err(DomainError::InvalidArgument(
-                    "the block list is full".into(),
-                ));
-            }
-        } else if !self.members.contains_key(user) {
-            return Err(DomainError::NotInRoom);
-        }
-        let devices = self.drop_member(user);
-        if let Some(r) = self.record.as_mut() {
-            if block {
-                r.blocks.insert(user.to_string());
-                r.admins.remove(user);
-            }
-        }
-        let kind = if block { "blocked" } else { "member_removed" };
-        self.push_event_to_managers(kind, user, &devices);
-        Ok(())
-    }
-
-    fn set_admin(
+    /// Removes member `user` (never the owner; an admin only when the owner
+    /// or the app asks); its devices hear why.
+    fn remove_one(
         &mut self,
         actor: &Actor,
         user: &str,
-        admin: bool,
         ctx: &mut StepCtx<'_, ChatEntity>,
-    ) -> Result<RoomReply, DomainError> {
-        self.need_owner(actor)?;
-        let record = self.record()?;
-        if record.owner == user {
-            return Err(DomainError::RoomPermission(
-                "forbidden operation on chatroom owner".into(),
-            ));
+    ) -> Result<(), DomainError> {
+        self.record()?.roster.may_touch(SCOPE, actor, user)?;
+        if !self.members.0.contains_key(user) {
+            return Err(DomainError::NotMember(SCOPE));
         }
-        if admin {
-            if record.admins.contains(user) {
-                return Err(DomainError::InvalidArgument(format!(
-                    "{user} is already an admin"
-                )));
-            }
-            if !self.members.contains_key(user) {
-                return Err(DomainError::NotInRoom);
-            }
-            if record.admins.len() >= MAX_ROOM_ADMINS {
-                return Err(DomainError::InvalidArgument(format!(
-                    "a chatroom has at most {MAX_ROOM_ADMINS} admins"
-                )));
-            }
-        } else if !record.admins.contains(user) {
-            return Err(DomainError::InvalidArgument(format!(
-                "{user} is not an admin"
-            )));
-        }
-        if let Some(r) = self.record.as_mut() {
-            if admin {
-                r.admins.insert(user.to_string());
-            } else {
-                r.admins.remove(user);
-            }
-        }
-        self.save_record(ctx);
-        let devices = self
-            .members
-            .get(user)
-            .map(|m| m.devices.clone())
-            .unwrap_or_default();
-        self.push_event_to_managers("role_changed", user, &devices);
-        Ok(RoomReply::Done)
+        let devices = self.drop_member(user);
+        let event = RosterEvent::new(EventKind::MemberRemoved, user, Audience::Concerned);
+        self.raise(event, devices, ctx);
+        Ok(())
     }
 
-    /// Mutes users until `until` (ms), or unmutes them with `None`.
-    fn mute(
+    /// Blocks `user`, removing it first if it is a member.
+    fn block_one(
         &mut self,
         actor: &Actor,
-        users: Vec<String>,
-        until: Option<i64>,
+        user: &str,
         ctx: &mut StepCtx<'_, ChatEntity>,
-    ) -> Result<RoomReply, DomainError> {
-        self.need_manager(actor)?;
-        batch_size(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for u in users {
-            let r = self.mute_one(&u, until);
-            if r.is_ok() {
-                let devices = self
-                    .members
-                    .get(&u)
-                    .map(|m| m.devices.clone())
-                    .unwrap_or_default();
-                let kind = if until.is_some() { "muted" } else { "unmuted" };
-                self.push_event_to_managers(kind, &u, &devices);
-            }
-            out.push((u, r));
+    ) -> Result<(), DomainError> {
+        let member = self.members.0.contains_key(user);
+        if member {
+            self.record()?.roster.may_touch(SCOPE, actor, user)?;
         }
-        self.save_record(ctx);
-        Ok(RoomReply::Users(out))
-    }
-
-    fn mute_one(&mut self, user: &str, until: Option<i64>) -> Result<(), DomainError> {
-        let Some(r) = self.record.as_mut() else {
-            return Err(DomainError::RoomNotFound);
-        };
-        match until {
-            Some(_) if r.owner == user => Err(DomainError::RoomPermission(
-                "forbidden operation on chatroom owner".into(),
-            )),
-            Some(_) if !r.mutes.contains_key(user) && r.mutes.len() >= MAX_ROOM_LIST => {
-                Err(DomainError::InvalidArgument("the mute list is full".into()))
-            }
-            Some(t) => {
-                r.mutes.insert(user.to_string(), t);
-                Ok(())
-            }
-            None => match r.mutes.remove(user) {
-                Some(_) => Ok(()),
-                None => Err(DomainError::InvalidArgument(format!("{user} is not muted"))),
-            },
-        }
+        self.roster_mut()?.block(SCOPE, user)?;
+        let devices = self.drop_member(user);
+        let event = RosterEvent::new(EventKind::Blocked, user, Audience::Concerned);
+        self.raise(event, devices, ctx);
+        Ok(())
     }
 }

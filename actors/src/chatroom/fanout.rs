@@ -107,7 +107,7 @@ impl RoomFanout {
         let pending = self.pending.load(Ordering::Relaxed);
         if pending > 0 && pending.saturating_add(devices as u64) > limit {
             self.stats.shed(priority).fetch_add(1, Ordering::Relaxed);
-            return Err(DomainError::RoomOverloaded(priority.as_str()));
+            return Err(DomainError::RoomOverloaded(priority));
         }
         Ok(())
     }

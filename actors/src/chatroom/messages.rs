@@ -3,15 +3,15 @@
 //! asks the node's fan-out queue to admit a message of its priority,
 //! numbers it, keeps it among the recent messages and queues one push for
 //! every joined device. A resend with the same `client_msg_id` (within the
-//! room's last [`MAX_RESENDS`](super::MAX_RESENDS) keyed messages) gets the
-//! first ack and is not fanned out again. Nothing is written: the ack means "accepted for
-//! fan-out" and is answered at once.
+//! room's last [`MAX_RESENDS`](super::resends::MAX_RESENDS) keyed messages)
+//! gets the first ack and is not fanned out again. Nothing is written: the
+//! ack means "accepted for fan-out" and is answered at once.
 
 use super::fanout::FanoutJob;
-use super::RoomState;
-use crate::command::{answer, RoomOutgoing};
+use super::{PostToRoom, RoomState, SCOPE};
+use crate::command::Answer;
 use crate::error::DomainError;
-use crate::message::SendAck;
+use crate::message::{Post, SendAck};
 use crate::session::{Push, SharedMessage};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
@@ -19,57 +19,45 @@ use std::sync::Arc;
 
 impl RoomState {
     /// Whether `sender` may speak now.
-    fn check_sender(&self, sender: &str, from_rest: bool) -> Result<(), DomainError> {
+    fn check_sender(&self, sender: &str, from_rest: bool, now: i64) -> Result<(), DomainError> {
         let record = self.record()?;
         if from_rest {
             // The app server may send as anyone (Easemob does not check
             // the sender of a REST send).
             return Ok(());
         }
-        if record.blocks.contains(sender) {
-            return Err(DomainError::RoomBlocked);
+        if record.roster.blocks.contains(sender) {
+            return Err(DomainError::Blocked(SCOPE));
         }
         if !self.is_member(sender) {
-            return Err(DomainError::NotInRoom);
+            return Err(DomainError::NotMember(SCOPE));
         }
-        if record
-            .mutes
-            .get(sender)
-            .is_some_and(|until| *until > crate::ids::now_ms())
-        {
-            return Err(DomainError::RoomMuted);
-        }
-        let manager = record.owner == sender || record.admins.contains(sender);
-        if record.mute_all && !manager {
-            return Err(DomainError::RoomMutedAll);
-        }
-        Ok(())
+        record.roster.may_speak(SCOPE, sender, now)
     }
 
-    pub(super) fn send(&mut self, out: RoomOutgoing, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let RoomOutgoing {
+    pub(super) fn post(&mut self, post: Post, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let Post {
             mut message,
-            priority,
             client_msg_id,
-            origin_session,
-            from_rest,
-            reply,
-        } = out;
-        if let Err(e) = self.check_sender(&message.from, from_rest) {
-            return answer(reply, Err(e));
+            origin,
+            priority,
+        } = post;
+        let now = ctx.env().clock.now_ms();
+        if let Err(e) = self.check_sender(&message.from, origin.is_rest(), now) {
+            return ctx.answer_now::<PostToRoom>(Err(e));
         }
         let resend_key = client_msg_id.map(|cid| (message.from.clone(), cid));
         if let Some(ack) = resend_key.as_ref().and_then(|k| self.resends.get(k)) {
             // A resend: the first ack again, and no second fan-out.
-            return answer(reply, Ok(*ack));
+            return ctx.answer_now::<PostToRoom>(Ok(*ack));
         }
         let devices = self.devices();
         if let Err(e) = self.fanout.admit(priority, devices.len()) {
-            return answer(reply, Err(e));
+            return ctx.answer_now::<PostToRoom>(Err(e));
         }
         self.head += 1;
         message.msg_id = ctx.env().msg_ids.next();
-        message.ts = crate::ids::now_ms();
+        message.ts = now;
         message.seq = self.head;
         message.to = self.key.id.clone();
         let ack = SendAck {
@@ -93,12 +81,12 @@ impl RoomState {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // The ack goes first: the sender hears its message was accepted
         // before other devices see it.
-        answer(reply, Ok(ack));
+        ctx.answer_now::<PostToRoom>(Ok(ack));
         self.fanout.enqueue(FanoutJob {
             devices,
             push: Push::Message(Arc::new(SharedMessage::new(message))),
             priority,
-            skip_session: origin_session,
+            skip_session: origin.session(),
         });
     }
 }

@@ -1,11 +1,13 @@
 //! The Chatroom entity: one per chatroom of an app. Owns the room record
-//! (its entity snapshot: settings, owner, admins, mute and block lists) and,
-//! in memory only, who is present (members and their joined devices) and
-//! the last few messages for devices that join. Messages are pushed to the
-//! devices present right now through the node's [`RoomFanout`] and never
-//! stored for anyone offline; the ack means "accepted for fan-out".
+//! (its entity snapshot: settings and the shared [`Roster`]) and, in memory
+//! only, who is present (members and their joined devices) and the last few
+//! messages for devices that join. Messages are pushed to the devices
+//! present right now through the node's [`RoomFanout`] and never stored for
+//! anyone offline; the ack means "accepted for fan-out". Events about a
+//! change go out after the change's commit.
 //!
-//! - [`types`]: the record, priorities, operations and replies.
+//! - [`commands`]: what the entity is asked.
+//! - [`types`]: the record, priorities, view, operations and replies.
 //! - [`presence`]: join and leave of devices, the present-device list.
 //! - [`admin`]: create, settings, owner, admins, members, mute, block,
 //!   delete.
@@ -13,27 +15,32 @@
 //! - [`fanout`]: the node's delivery queue and its shedding.
 
 mod admin;
+pub mod commands;
 pub mod fanout;
 mod messages;
 mod presence;
+mod resends;
 mod types;
 
+pub use commands::*;
 pub use fanout::{RoomFanout, RoomStats};
 pub use types::*;
 
-use crate::command::{answer, Command};
+use crate::command::Answer;
 use crate::env::DomainEnv;
-use crate::error::DomainError;
 use crate::events::Event;
-use crate::group::Actor;
-use crate::message::{SendAck, StoredMessage};
+use crate::message::StoredMessage;
+use crate::roster::{Audience, Members, RosterEvent, Scope};
 use crate::session::{EventPush, Push, WeakSessionRef};
 use crate::ChatEntity;
 use fanout::FanoutJob;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::{EntityKey, StepCtx, StoreError};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use resends::Resends;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
+
+const SCOPE: Scope = Scope::Chatroom;
 
 /// A present member: the devices it joined with (none for a member the app
 /// added over REST until one of its devices joins).
@@ -42,10 +49,20 @@ struct Member {
     devices: Vec<WeakSessionRef>,
 }
 
+/// Who is present, by name.
+#[derive(Debug, Default)]
+struct Present(BTreeMap<String, Member>);
+
+impl Members for Present {
+    fn contains(&self, user: &str) -> bool {
+        self.0.contains_key(user)
+    }
+}
+
 pub struct RoomState {
     key: EntityKey,
     record: Option<RoomRecord>,
-    members: BTreeMap<String, Member>,
+    members: Present,
     /// The last messages, oldest first, for devices that join.
     recent: VecDeque<Arc<StoredMessage>>,
     /// Last seq given out since the room's entity started.
@@ -59,33 +76,6 @@ pub struct RoomState {
     resends: Resends,
 }
 
-/// Keyed sends a room remembers for idempotent resends.
-pub const MAX_RESENDS: usize = 4096;
-
-/// The acks of a room's last [`MAX_RESENDS`] sends that carried a
-/// `client_msg_id`, by (sender, id); the oldest is forgotten first.
-#[derive(Default)]
-struct Resends {
-    acks: HashMap<(String, String), SendAck>,
-    order: VecDeque<(String, String)>,
-}
-
-impl Resends {
-    fn get(&self, key: &(String, String)) -> Option<&SendAck> {
-        self.acks.get(key)
-    }
-
-    fn remember(&mut self, key: (String, String), ack: SendAck) {
-        if self.order.len() >= MAX_RESENDS {
-            if let Some(old) = self.order.pop_front() {
-                self.acks.remove(&old);
-            }
-        }
-        self.order.push_back(key.clone());
-        self.acks.insert(key, ack);
-    }
-}
-
 impl RoomState {
     pub fn activate(
         key: &EntityKey,
@@ -95,7 +85,7 @@ impl RoomState {
         Ok(RoomState {
             key: key.clone(),
             record: store.load_snapshot(key)?,
-            members: BTreeMap::new(),
+            members: Present::default(),
             recent: VecDeque::new(),
             head: 0,
             devices: None,
@@ -111,70 +101,33 @@ impl RoomState {
 
     /// A room with members present keeps its entity (presence lives in it).
     pub fn can_passivate(&self) -> bool {
-        self.members.is_empty()
+        self.members.0.is_empty()
     }
 
-    pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub fn handle(&mut self, cmd: RoomCmd, ctx: &mut StepCtx<'_, ChatEntity>) {
         match cmd {
-            Command::RoomManage { actor, op, reply } => {
-                let result = self.manage(actor, op, ctx);
+            RoomCmd::ManageRoom(m) => {
+                let result = self.manage(m.actor, m.op, ctx);
                 // After the flush, reads included: nobody is shown a state
                 // that a crash could still take back.
-                ctx.after_commit(move || answer(reply, result));
+                ctx.answer::<ManageRoom>(result);
             }
-            Command::RoomJoin {
-                user,
-                session,
-                reply,
-            } => answer(reply, self.join(user, session)),
-            Command::RoomLeave {
-                user,
-                session_id,
-                reply,
-            } => {
-                let result = self.leave(&user, session_id);
-                if let Some(reply) = reply {
-                    answer(reply, result);
-                }
+            RoomCmd::JoinRoom(j) => {
+                let result = self.join(j, ctx);
+                ctx.answer_now::<JoinRoom>(result);
             }
-            Command::RoomSend(out) => self.send(*out, ctx),
-            other => other.reject(DomainError::Internal),
+            RoomCmd::LeaveRoom(l) => {
+                let result = self.leave(&l.user, l.session, ctx);
+                ctx.answer_now::<LeaveRoom>(result);
+            }
+            RoomCmd::PostToRoom(PostToRoom(post)) => self.post(post, ctx),
         }
     }
 
-    fn record(&self) -> Result<&RoomRecord, DomainError> {
-        self.record.as_ref().ok_or(DomainError::RoomNotFound)
-    }
-
-    fn is_manager(&self, actor: &Actor) -> bool {
-        match (actor, &self.record) {
-            (Actor::App, _) => true,
-            (Actor::User(u), Some(r)) => r.owner == *u || r.admins.contains(u),
-            (Actor::User(_), None) => false,
-        }
-    }
-
-    /// Refuses unless the actor is the app, the owner or an admin.
-    fn need_manager(&self, actor: &Actor) -> Result<(), DomainError> {
-        self.record()?;
-        if self.is_manager(actor) {
-            Ok(())
-        } else {
-            Err(DomainError::RoomPermission(
-                "only the owner or an admin may do this".into(),
-            ))
-        }
-    }
-
-    fn need_owner(&self, actor: &Actor) -> Result<(), DomainError> {
-        let r = self.record()?;
-        match actor {
-            Actor::App => Ok(()),
-            Actor::User(u) if r.owner == *u => Ok(()),
-            Actor::User(_) => Err(DomainError::RoomPermission(
-                "only the owner may do this".into(),
-            )),
-        }
+    fn record(&self) -> Result<&RoomRecord, crate::DomainError> {
+        self.record
+            .as_ref()
+            .ok_or(crate::DomainError::NotFound(SCOPE))
     }
 
     /// Members counted against `maxusers`: the owner and everyone present.
@@ -182,12 +135,13 @@ impl RoomState {
         let owner_listed = self
             .record
             .as_ref()
-            .is_some_and(|r| self.members.contains_key(&r.owner));
-        self.members.len() + usize::from(!owner_listed && self.record.is_some())
+            .is_some_and(|r| self.members.0.contains_key(&r.roster.owner));
+        self.members.0.len() + usize::from(!owner_listed && self.record.is_some())
     }
 
     fn is_member(&self, user: &str) -> bool {
-        self.members.contains_key(user) || self.record.as_ref().is_some_and(|r| r.owner == user)
+        self.members.0.contains_key(user)
+            || self.record.as_ref().is_some_and(|r| r.roster.owner == user)
     }
 
     /// Stages the room snapshot and its event.
@@ -201,39 +155,62 @@ impl RoomState {
         }
     }
 
-    /// An event for `to`'s devices (all present devices when `None`);
-    /// events skip admission: the queue never refuses them.
-    fn push_event(&mut self, kind: &'static str, user: &str, to: Option<Vec<WeakSessionRef>>) {
-        let devices: Arc<[WeakSessionRef]> = match to {
-            Some(list) => Arc::from(list),
-            None => self.devices(),
-        };
-        let push = Push::Event(Arc::new(EventPush {
-            kind,
-            group: self.key.id.clone(),
-            user: user.to_string(),
-            chatroom: true,
-        }));
-        self.fanout.enqueue(FanoutJob {
-            devices,
-            push,
-            priority: Priority::High,
-            skip_session: None,
-        });
+    /// The joined devices of `users`.
+    fn devices_of<'a>(&self, users: impl Iterator<Item = &'a String>) -> Vec<WeakSessionRef> {
+        users
+            .filter_map(|u| self.members.0.get(u))
+            .flat_map(|m| m.devices.iter().cloned())
+            .collect()
     }
 
-    /// An event about `user` for its own devices and the managers'.
-    fn push_event_to_managers(&mut self, kind: &'static str, user: &str, extra: &[WeakSessionRef]) {
-        let mut to: Vec<WeakSessionRef> = extra.to_vec();
-        if let Some(r) = &self.record {
-            // Owner and admins (at most 100), not a walk over every member:
-            // this runs for each join of a large room.
-            for name in std::iter::once(&r.owner).chain(r.admins.iter()) {
-                if let Some(m) = self.members.get(name) {
-                    to.extend(m.devices.iter().cloned());
-                }
+    /// Delivers `event` after the commit to its audience: the devices
+    /// present, or the owner's and admins' (at most 100, not a walk over
+    /// every member: this runs for each join of a large room) with, where
+    /// it concerns a user, that user's; `extra` are devices that left the
+    /// room in this step and still hear it. Events skip admission: the
+    /// queue never refuses them.
+    fn raise(
+        &mut self,
+        event: RosterEvent,
+        extra: Vec<WeakSessionRef>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let managers: Vec<String> = self
+            .record
+            .as_ref()
+            .map(|r| {
+                std::iter::once(r.roster.owner.clone())
+                    .chain(r.roster.admins.iter().cloned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let user = std::slice::from_ref(&event.user);
+        let devices: Arc<[WeakSessionRef]> = match event.audience {
+            Audience::All => self.devices(),
+            Audience::Managers => Arc::from(self.devices_of(managers.iter())),
+            Audience::Concerned => {
+                let mut to = extra;
+                to.extend(self.devices_of(managers.iter().chain(user.iter())));
+                Arc::from(to)
             }
-        }
-        self.push_event(kind, user, Some(to));
+            Audience::User => {
+                let mut to = extra;
+                to.extend(self.devices_of(user.iter()));
+                Arc::from(to)
+            }
+        };
+        let job = FanoutJob {
+            devices,
+            push: Push::Event(Arc::new(EventPush {
+                kind: event.kind,
+                scope: SCOPE,
+                id: self.key.id.clone(),
+                user: event.user,
+            })),
+            priority: Priority::High,
+            skip_session: None,
+        };
+        let fanout = self.fanout.clone();
+        ctx.after_commit(move || fanout.enqueue(job));
     }
 }

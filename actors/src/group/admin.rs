@@ -1,68 +1,31 @@
 //! Running a group: settings, owner transfer, admins, mute (per member
-//! with an expiry, and mute-all), the block list and the announcement.
-//! Every call checks the actor's role here, at the group, so no gateway
-//! path can skip it.
+//! with an expiry, and mute-all), the block list and the announcement. The
+//! rules are the shared roster's; this file persists what changed (the
+//! member's `M` key, a `B` key, the record) and raises the events.
 
-use super::{
-    Actor, GroupLimits, GroupPatch, GroupReply, GroupState, Role, MAX_ADMINS, MAX_BATCH, MAX_BLOCKS,
-};
+use super::{GroupLimits, GroupReply, GroupState, SCOPE};
 use crate::error::DomainError;
-use crate::events::Event;
-use crate::trees::group_members;
+use crate::roster::limits::{check_text, Field};
+use crate::roster::{each, Actor, Audience, EventKind, ManageReply, Patch, RosterEvent};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
-
-/// Most characters of each text field (Easemob's defaults).
-pub const MAX_NAME: usize = 128;
-pub const MAX_DESCRIPTION: usize = 512;
-pub const MAX_ANNOUNCEMENT: usize = 512;
-pub const MAX_CUSTOM: usize = 1024;
-
-fn too_long(field: &str, value: &str, max: usize) -> Result<(), DomainError> {
-    if value.chars().count() > max {
-        return Err(DomainError::InvalidArgument(format!(
-            "{field} must be at most {max} characters"
-        )));
-    }
-    Ok(())
-}
-
-/// Checks the lengths of a patch's text fields.
-pub fn check_patch(p: &GroupPatch) -> Result<(), DomainError> {
-    too_long("groupname", p.name.as_deref().unwrap_or(""), MAX_NAME)?;
-    too_long(
-        "description",
-        p.description.as_deref().unwrap_or(""),
-        MAX_DESCRIPTION,
-    )?;
-    too_long("custom", p.custom.as_deref().unwrap_or(""), MAX_CUSTOM)
-}
-
-fn check_batch(users: &[String]) -> Result<(), DomainError> {
-    if users.is_empty() || users.len() > MAX_BATCH {
-        return Err(DomainError::InvalidArgument(format!(
-            "name 1-{MAX_BATCH} users per call"
-        )));
-    }
-    Ok(())
-}
 
 impl GroupState {
     pub(super) fn update(
         &mut self,
         actor: &Actor,
-        patch: GroupPatch,
+        patch: Patch,
         limits: GroupLimits,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_manager(actor)?;
-        check_patch(&patch)?;
-        let members = self.members.len() as u32;
+        patch.check()?;
+        let members = self.members.0.len() as u32;
         let Some(r) = self.record.as_mut() else {
-            return Err(DomainError::GroupNotFound);
+            return Err(DomainError::NotFound(SCOPE));
         };
         if let Some(max) = patch.maxusers {
-            if max < members || max > limits.max_users {
+            if max < members.max(1) || max > limits.max_users {
                 return Err(DomainError::InvalidArgument(format!(
                     "maxusers must be between the member count ({members}) and {}",
                     limits.max_users
@@ -89,7 +52,7 @@ impl GroupState {
             r.custom = v;
         }
         self.save_record(ctx);
-        Ok(GroupReply::Done)
+        Ok(ManageReply::Done)
     }
 
     pub(super) fn transfer(
@@ -99,42 +62,24 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_owner(actor)?;
-        let Some(new) = self.members.get(to).copied() else {
-            return Err(DomainError::NotGroupMember);
-        };
-        let old_owner = self.record.as_ref().map(|r| r.owner.clone());
-        if old_owner.as_deref() == Some(to) {
-            return Err(DomainError::GroupPermission(
-                "new owner and old owner are the same".into(),
-            ));
+        if !self.members.0.contains_key(to) {
+            return Err(DomainError::NotMember(SCOPE));
         }
-        if let Some(old) = old_owner {
-            if let Some(m) = self.members.get(&old).copied() {
-                self.put_member(
-                    &old,
-                    super::MemberRecord {
-                        role: Role::Member,
-                        ..m
-                    },
-                    ctx,
-                );
-                self.fanout_event("role_changed", &old, &[], ctx);
-            }
+        let old = self.roster.owner.clone();
+        if old == to {
+            return Err(DomainError::InvalidArgument(format!(
+                "{to} already owns the group"
+            )));
         }
-        self.put_member(
-            to,
-            super::MemberRecord {
-                role: Role::Owner,
-                ..new
-            },
+        self.roster.transfer(to);
+        self.save_member(&old, ctx);
+        self.save_member(to, ctx);
+        self.save_record(ctx);
+        self.raise(
+            RosterEvent::new(EventKind::OwnerChanged, to, Audience::All),
             ctx,
         );
-        if let Some(r) = self.record.as_mut() {
-            r.owner = to.to_string();
-        }
-        self.save_record(ctx);
-        self.fanout_event("role_changed", to, &[], ctx);
-        Ok(GroupReply::Done)
+        Ok(ManageReply::Done)
     }
 
     pub(super) fn set_admin(
@@ -145,58 +90,13 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_owner(actor)?;
-        let Some(m) = self.members.get(user).copied() else {
-            return Err(DomainError::NotGroupMember);
-        };
-        let role = match (m.role, admin) {
-            (Role::Owner, _) => {
-                return Err(DomainError::GroupPermission(
-                    "forbidden operation on group owner".into(),
-                ))
-            }
-            (Role::Admin, true) | (Role::Member, false) => {
-                return Err(DomainError::GroupPermission(format!(
-                    "{user} is {} an admin",
-                    if admin { "already" } else { "not" }
-                )))
-            }
-            (Role::Member, true) => {
-                let admins = self
-                    .members
-                    .values()
-                    .filter(|m| m.role == Role::Admin)
-                    .count();
-                if admins >= MAX_ADMINS {
-                    return Err(DomainError::GroupPermission(format!(
-                        "a group has at most {MAX_ADMINS} admins"
-                    )));
-                }
-                Role::Admin
-            }
-            (Role::Admin, false) => Role::Member,
-        };
-        self.put_member(user, super::MemberRecord { role, ..m }, ctx);
-        self.fanout_event("role_changed", user, &[], ctx);
-        Ok(GroupReply::Done)
-    }
-
-    /// A manager's call on a batch of users: checks the caller and the batch
-    /// size once, then runs `op` per user and reports each user's outcome.
-    fn manage_each(
-        &mut self,
-        actor: &Actor,
-        users: Vec<String>,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-        mut op: impl FnMut(&mut Self, &str, &mut StepCtx<'_, ChatEntity>) -> Result<(), DomainError>,
-    ) -> Result<GroupReply, DomainError> {
-        self.need_manager(actor)?;
-        check_batch(&users)?;
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            let r = op(self, &user, ctx);
-            out.push((user, r));
-        }
-        Ok(GroupReply::Users(out))
+        self.roster.set_admin(SCOPE, user, admin, &self.members)?;
+        self.save_member(user, ctx);
+        self.raise(
+            RosterEvent::new(EventKind::RoleChanged, user, Audience::Concerned),
+            ctx,
+        );
+        Ok(ManageReply::Done)
     }
 
     pub(super) fn mute(
@@ -206,26 +106,17 @@ impl GroupState {
         until: i64,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.manage_each(actor, users, ctx, |g, user, ctx| {
-            match g.members.get(user).copied() {
-                None => Err(DomainError::NotGroupMember),
-                Some(m) if m.role == Role::Owner => Err(DomainError::GroupPermission(
-                    "forbidden operation on group owner".into(),
-                )),
-                Some(m) => {
-                    g.put_member(
-                        user,
-                        super::MemberRecord {
-                            mute_until: until,
-                            ..m
-                        },
-                        ctx,
-                    );
-                    g.fanout_event("muted", user, &[], ctx);
-                    Ok(())
-                }
-            }
-        })
+        self.need_manager(actor)?;
+        let out = each(users, |user| {
+            self.roster.mute(SCOPE, user, until, &self.members)?;
+            self.save_member(user, ctx);
+            self.raise(
+                RosterEvent::new(EventKind::Muted, user, Audience::Concerned),
+                ctx,
+            );
+            Ok(())
+        })?;
+        Ok(ManageReply::Users(out))
     }
 
     pub(super) fn unmute(
@@ -234,18 +125,19 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.manage_each(actor, users, ctx, |g, user, ctx| {
-            match g.members.get(user).copied() {
-                None => Err(DomainError::NotGroupMember),
-                Some(m) => {
-                    if m.mute_until != 0 {
-                        g.put_member(user, super::MemberRecord { mute_until: 0, ..m }, ctx);
-                        g.fanout_event("unmuted", user, &[], ctx);
-                    }
-                    Ok(())
-                }
+        self.need_manager(actor)?;
+        let out = each(users, |user| {
+            self.roster.unmute(SCOPE, user)?;
+            if self.members.0.contains_key(user) {
+                self.save_member(user, ctx);
             }
-        })
+            self.raise(
+                RosterEvent::new(EventKind::Unmuted, user, Audience::Concerned),
+                ctx,
+            );
+            Ok(())
+        })?;
+        Ok(ManageReply::Users(out))
     }
 
     pub(super) fn mute_all(
@@ -255,28 +147,15 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_manager(actor)?;
-        if let Some(r) = self.record.as_mut() {
-            r.mute_all = on;
-        }
+        self.roster.mute_all = on;
         self.save_record(ctx);
-        self.fanout_event(if on { "muted" } else { "unmuted" }, "", &[], ctx);
-        Ok(GroupReply::Done)
-    }
-
-    /// Writes `user`'s block-list key (or its removal) and the event.
-    fn record_block(&self, user: &str, blocked: bool, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let key = group_members::block_key(&self.key, user);
-        if blocked {
-            ctx.put_raw(key, Vec::new());
+        let kind = if on {
+            EventKind::MutedAll
         } else {
-            ctx.delete(key);
-        }
-        ctx.append_event(&Event::GroupBlockSet {
-            app: self.app().to_string(),
-            group: self.key.id.clone(),
-            user: user.to_string(),
-            blocked,
-        });
+            EventKind::UnmutedAll
+        };
+        self.raise(RosterEvent::new(kind, "", Audience::All), ctx);
+        Ok(ManageReply::Done)
     }
 
     /// Blocks users: a member is removed first; the block keeps them from
@@ -287,21 +166,25 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.manage_each(actor, users, ctx, |g, user, ctx| {
-            if g.blocks.len() >= MAX_BLOCKS && !g.blocks.contains(user) {
-                return Err(DomainError::GroupPermission(format!(
-                    "a block list holds at most {MAX_BLOCKS} users"
-                )));
+        self.need_manager(actor)?;
+        let out = each(users, |user| {
+            let member = self.members.0.contains_key(user);
+            if member {
+                self.roster.may_touch(SCOPE, actor, user)?;
             }
-            if g.members.contains_key(user) {
-                g.expel(actor, user, ctx)?;
-                g.fanout_event("member_removed", user, &[user.to_string()], ctx);
-            }
-            if g.blocks.insert(user.to_string()) {
-                g.record_block(user, true, ctx);
+            self.roster.block(SCOPE, user)?;
+            self.save_block(user, true, ctx);
+            if member {
+                // Raised first: the removed member hears it too.
+                self.raise(
+                    RosterEvent::new(EventKind::Blocked, user, Audience::Concerned),
+                    ctx,
+                );
+                self.delete_member(user, ctx);
             }
             Ok(())
-        })
+        })?;
+        Ok(ManageReply::Users(out))
     }
 
     pub(super) fn unblock(
@@ -310,16 +193,13 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        self.manage_each(actor, users, ctx, |g, user, ctx| {
-            if g.blocks.remove(user) {
-                g.record_block(user, false, ctx);
-                Ok(())
-            } else {
-                Err(DomainError::InvalidArgument(format!(
-                    "{user} is not blocked"
-                )))
-            }
-        })
+        self.need_manager(actor)?;
+        let out = each(users, |user| {
+            self.roster.unblock(user)?;
+            self.save_block(user, false, ctx);
+            Ok(())
+        })?;
+        Ok(ManageReply::Users(out))
     }
 
     pub(super) fn set_announcement(
@@ -329,11 +209,15 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_manager(actor)?;
-        too_long("announcement", &text, MAX_ANNOUNCEMENT)?;
+        check_text(Field::Announcement, &text)?;
         if let Some(r) = self.record.as_mut() {
             r.announcement = text;
         }
         self.save_record(ctx);
-        Ok(GroupReply::Done)
+        self.raise(
+            RosterEvent::new(EventKind::Announcement, "", Audience::All),
+            ctx,
+        );
+        Ok(ManageReply::Done)
     }
 }

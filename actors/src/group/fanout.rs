@@ -1,8 +1,10 @@
 //! Fan-out: the group's members grouped by the shard of their user entity,
 //! and the notices that carry a push to them after the flush, one per shard
-//! holding members (see `Router::notify_shard`).
+//! holding members (see `Router::notify_shard`); and the roster's events,
+//! delivered the same way to their audience.
 
-use super::{GroupState, Role};
+use super::{GroupState, Role, SCOPE};
+use crate::roster::{Audience, RosterEvent};
 use crate::session::{EventPush, Notice, Push};
 use crate::ChatEntity;
 use imcloud_shards::placement::ShardId;
@@ -21,85 +23,60 @@ impl GroupState {
         }
         let t = group_by_shard(
             router,
-            self.members.keys().map(|u| self.user_key(u)).collect(),
+            self.members.0.keys().map(|u| self.user_key(u)).collect(),
         );
         self.targets = Some(t.clone());
         t
     }
 
-    /// After the flush, sends `push` to the present members: one notice per
-    /// shard holding members, plus `extra` users (a removed member learns
-    /// it was removed). `skip_session` is the sender's own device.
+    /// After the flush, sends `push` to the members: one notice per shard
+    /// holding members. `skip_session` is the sender's own device.
     pub(super) fn fanout(
         &mut self,
         push: Push,
         skip_session: Option<u64>,
-        extra: &[String],
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
-        let router = ctx.router().clone();
-        let targets = if extra.is_empty() {
-            self.targets(&router)
-        } else {
-            let keys = self
-                .members
-                .keys()
-                .chain(extra.iter())
-                .map(|u| self.user_key(u))
-                .collect();
-            group_by_shard(&router, keys)
-        };
+        let targets = self.targets(ctx.router());
         send_notices(push, skip_session, targets, ctx);
     }
 
-    /// An event push to the present members (and `extra`).
-    pub(super) fn fanout_event(
-        &mut self,
-        kind: &'static str,
-        user: &str,
-        extra: &[String],
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
+    /// Delivers `event` to its audience after the flush; who is in the
+    /// audience is decided now (a member being removed still hears it).
+    pub(super) fn raise(&mut self, event: RosterEvent, ctx: &mut StepCtx<'_, ChatEntity>) {
         let push = Push::Event(Arc::new(EventPush {
-            kind,
-            group: self.key.id.clone(),
-            user: user.to_string(),
-            chatroom: false,
+            kind: event.kind,
+            scope: SCOPE,
+            id: self.key.id.clone(),
+            user: event.user.clone(),
         }));
-        self.fanout(push, None, extra, ctx);
-    }
-
-    /// An event push to the owner and admins only.
-    pub(super) fn notify_managers(
-        &self,
-        kind: &'static str,
-        user: &str,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        let keys = self
-            .members
-            .iter()
-            .filter(|(_, m)| m.role != Role::Member)
-            .map(|(u, _)| self.user_key(u))
-            .collect();
-        self.notify_keys(kind, user, keys, ctx);
-    }
-
-    /// An event push to the devices of `keys` only.
-    pub(super) fn notify_keys(
-        &self,
-        kind: &'static str,
-        user: &str,
-        keys: Vec<EntityKey>,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        let targets = group_by_shard(ctx.router(), keys);
-        let push = Push::Event(Arc::new(EventPush {
-            kind,
-            group: self.key.id.clone(),
-            user: user.to_string(),
-            chatroom: false,
-        }));
+        let targets = match event.audience {
+            Audience::All => self.targets(ctx.router()),
+            Audience::Concerned if self.members.0.contains_key(&event.user) => {
+                self.targets(ctx.router())
+            }
+            Audience::Concerned => {
+                let keys = self
+                    .members
+                    .0
+                    .keys()
+                    .chain(std::iter::once(&event.user))
+                    .map(|u| self.user_key(u))
+                    .collect();
+                group_by_shard(ctx.router(), keys)
+            }
+            Audience::Managers => {
+                let keys = self
+                    .members
+                    .0
+                    .keys()
+                    .filter(|u| self.roster.role(u, &self.members) != Some(Role::Member))
+                    .map(|u| self.user_key(u))
+                    .collect();
+                group_by_shard(ctx.router(), keys)
+            }
+            Audience::User => group_by_shard(ctx.router(), vec![self.user_key(&event.user)]),
+        };
         send_notices(push, None, targets, ctx);
     }
 }

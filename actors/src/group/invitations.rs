@@ -3,8 +3,9 @@
 //! when it accepts. The pending invitations live in the group record, capped
 //! like join requests.
 
-use super::{Actor, GroupReply, GroupState, Role, MAX_APPLICANTS, MAX_BATCH};
+use super::{GroupReply, GroupState, MAX_APPLICANTS, SCOPE};
 use crate::error::DomainError;
+use crate::roster::{each, Actor, Audience, EventKind, ManageReply, RosterEvent};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -15,50 +16,41 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        let invites = self.record.as_ref().is_some_and(|r| r.allowinvites);
-        match self.role_of(actor) {
-            Some(Role::Member) if invites => {}
-            _ => self.need_manager(actor)?,
-        }
-        if users.is_empty() || users.len() > MAX_BATCH {
-            return Err(DomainError::InvalidArgument(format!(
-                "name 1-{MAX_BATCH} users"
-            )));
-        }
-        let mut out = Vec::with_capacity(users.len());
+        self.need_inviter(actor)?;
         let mut invited = Vec::new();
-        for user in users {
-            let r = self.add_invitee(&user);
-            if r.is_ok() {
-                invited.push(user.clone());
-            }
-            out.push((user, r));
-        }
+        let out = each(users, |user| {
+            self.add_invitee(user)?;
+            invited.push(user.to_string());
+            Ok(())
+        })?;
         if !invited.is_empty() {
             self.save_record(ctx);
             for user in invited {
-                let key = self.user_key(&user);
-                self.notify_keys("invited", &user, vec![key], ctx);
+                self.raise(
+                    RosterEvent::new(EventKind::Invited, &user, Audience::User),
+                    ctx,
+                );
             }
         }
-        Ok(GroupReply::Users(out))
+        Ok(ManageReply::Users(out))
     }
 
     fn add_invitee(&mut self, user: &str) -> Result<(), DomainError> {
-        if self.members.contains_key(user) {
-            return Err(DomainError::AlreadyGroupMember);
+        if self.members.0.contains_key(user) {
+            return Err(DomainError::AlreadyMember(SCOPE));
         }
-        if self.blocks.contains(user) {
-            return Err(DomainError::GroupBlocked);
+        if self.roster.blocks.contains(user) {
+            return Err(DomainError::Blocked(SCOPE));
         }
         let Some(r) = self.record.as_mut() else {
-            return Err(DomainError::GroupNotFound);
+            return Err(DomainError::NotFound(SCOPE));
         };
         if r.invitees.iter().any(|i| i == user) {
             return Ok(());
         }
         if r.invitees.len() >= MAX_APPLICANTS {
-            return Err(DomainError::GroupPermission(
+            return Err(DomainError::Forbidden(
+                SCOPE,
                 "too many pending invitations".into(),
             ));
         }
@@ -97,6 +89,6 @@ impl GroupState {
             }
             self.save_record(ctx);
         }
-        Ok(GroupReply::Done)
+        Ok(ManageReply::Done)
     }
 }

@@ -1,14 +1,13 @@
 //! Who is in the group: create, add and remove members, leave, apply and
-//! decide (join requests of `membersonly` groups), dismiss. Each change is
-//! one `M` key and one event in the step's batch; the users' entities are
-//! told after the flush, and the present members get an event push.
+//! decide (join requests of `membersonly` groups), a deleted user, dismiss.
+//! Each change is one `M` key and one event in the step's batch; the users'
+//! entities are told after the flush, and the members hear an event.
 
-use super::{
-    Actor, GroupLimits, GroupRecord, GroupReply, GroupState, MemberRecord, Role, MAX_APPLICANTS,
-    MAX_BATCH,
-};
+use super::{GroupLimits, GroupRecord, GroupReply, GroupState, Joined, MAX_APPLICANTS, SCOPE};
 use crate::error::DomainError;
 use crate::events::Event;
+use crate::roster::limits::{check_text, Field};
+use crate::roster::{each, Actor, Audience, EventKind, ManageReply, Role, Roster, RosterEvent};
 use crate::trees::created_index::{self, Listed};
 use crate::trees::group_members;
 use crate::ChatEntity;
@@ -23,37 +22,44 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         if self.record.is_some() {
-            return Err(DomainError::GroupExists);
+            return Err(DomainError::Exists(SCOPE));
         }
-        record.maxusers = record.maxusers.clamp(1, limits.max_users.max(1));
+        check_text(Field::Name, &record.name)?;
+        check_text(Field::Description, &record.description)?;
+        check_text(Field::Custom, &record.custom)?;
+        if record.maxusers == 0 || record.maxusers > limits.max_users {
+            return Err(DomainError::InvalidArgument(format!(
+                "maxusers must be 1-{}",
+                limits.max_users
+            )));
+        }
         record.id = self.key.id.clone();
         let mut names: Vec<String> = members.into_iter().filter(|m| *m != record.owner).collect();
         names.sort();
         names.dedup();
         if names.len() + 1 > record.maxusers as usize {
-            return Err(DomainError::GroupFull);
+            return Err(DomainError::Full(SCOPE));
         }
         // A re-created id keeps its seq: new members never see messages
         // of a dismissed group that had the same id.
-        let seq = self.head;
         let owner = record.owner.clone();
         ctx.put_raw(
             created_index::key(Listed::Groups, self.app(), record.created, &record.id),
             Vec::new(),
         );
-        ctx.save_snapshot(&record);
         ctx.append_event(&Event::GroupCreated {
             app: self.app().to_string(),
             group: record.clone(),
         });
+        self.roster = Roster::new(&owner);
+        self.members = Joined::default();
         self.record = Some(record);
-        self.members.clear();
-        self.blocks.clear();
-        self.put_member(&owner, member(Role::Owner, seq), ctx);
+        self.save_record(ctx);
+        self.join_member(&owner, ctx);
         for name in names {
-            self.put_member(&name, member(Role::Member, seq), ctx);
+            self.join_member(&name, ctx);
         }
-        Ok(GroupReply::Done)
+        Ok(ManageReply::Done)
     }
 
     /// Adds users directly (no invitation or approval): the owner, an admin,
@@ -64,27 +70,24 @@ impl GroupState {
         users: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
-        let invites = self.record.as_ref().is_some_and(|r| r.allowinvites);
-        match self.role_of(actor) {
-            Some(Role::Member) if invites => {}
-            _ => self.need_manager(actor)?,
-        }
-        if users.len() > MAX_BATCH {
-            return Err(DomainError::InvalidArgument(format!(
-                "at most {MAX_BATCH} users per call"
-            )));
-        }
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            let r = self.admit(&user, ctx);
-            out.push((user, r));
-        }
+        self.need_inviter(actor)?;
+        let out = each(users, |u| self.admit(u, ctx))?;
         if out.iter().all(|(_, r)| r.is_err()) {
             if let Some((_, Err(e))) = out.first() {
                 return Err(e.clone());
             }
         }
-        Ok(GroupReply::Users(out))
+        Ok(ManageReply::Users(out))
+    }
+
+    /// Refuses unless `actor` may bring users in: a manager, or any member
+    /// of a group with `allowinvites`.
+    pub(super) fn need_inviter(&self, actor: &Actor) -> Result<(), DomainError> {
+        let invites = self.record.as_ref().is_some_and(|r| r.allowinvites);
+        match self.role_of(actor) {
+            Some(Role::Member) if invites => Ok(()),
+            _ => self.need_manager(actor),
+        }
     }
 
     /// Makes `user` a member if the group has room and does not block them;
@@ -94,15 +97,15 @@ impl GroupState {
         user: &str,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<(), DomainError> {
-        if self.members.contains_key(user) {
-            return Err(DomainError::AlreadyGroupMember);
+        if self.members.0.contains_key(user) {
+            return Err(DomainError::AlreadyMember(SCOPE));
         }
-        if self.blocks.contains(user) {
-            return Err(DomainError::GroupBlocked);
+        if self.roster.blocks.contains(user) {
+            return Err(DomainError::Blocked(SCOPE));
         }
         let max = self.record.as_ref().map(|r| r.maxusers).unwrap_or(0) as usize;
-        if self.members.len() >= max {
-            return Err(DomainError::GroupFull);
+        if self.members.0.len() >= max {
+            return Err(DomainError::Full(SCOPE));
         }
         if let Some(r) = self.record.as_mut() {
             let pending = r.applicants.len() + r.invitees.len();
@@ -112,9 +115,11 @@ impl GroupState {
                 self.save_record(ctx);
             }
         }
-        let seq = self.head;
-        self.put_member(user, member(Role::Member, seq), ctx);
-        self.fanout_event("member_joined", user, &[], ctx);
+        self.join_member(user, ctx);
+        self.raise(
+            RosterEvent::new(EventKind::MemberJoined, user, Audience::All),
+            ctx,
+        );
         Ok(())
     }
 
@@ -125,46 +130,27 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_manager(actor)?;
-        if users.len() > MAX_BATCH {
-            return Err(DomainError::InvalidArgument(format!(
-                "at most {MAX_BATCH} users per call"
-            )));
-        }
-        let mut out = Vec::with_capacity(users.len());
-        for user in users {
-            let r = self.expel(actor, &user, ctx);
-            if r.is_ok() {
-                self.fanout_event("member_removed", &user, std::slice::from_ref(&user), ctx);
-            }
-            out.push((user, r));
-        }
-        Ok(GroupReply::Users(out))
+        let out = each(users, |u| {
+            self.expel(actor, u, EventKind::MemberRemoved, ctx)
+        })?;
+        Ok(ManageReply::Users(out))
     }
 
-    /// Removes `user`, refusing the owner, and an admin unless the owner or
-    /// the app removes them.
+    /// Removes member `user` (never the owner; an admin only when the owner
+    /// or the app asks) and tells it and the members with `kind`.
     pub(super) fn expel(
         &mut self,
         actor: &Actor,
         user: &str,
+        kind: EventKind,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<(), DomainError> {
-        let Some(m) = self.members.get(user) else {
-            return Err(DomainError::NotGroupMember);
-        };
-        match m.role {
-            Role::Owner => {
-                return Err(DomainError::GroupPermission(
-                    "forbidden operation on group owner".into(),
-                ))
-            }
-            Role::Admin if self.role_of(actor) != Some(Role::Owner) => {
-                return Err(DomainError::GroupPermission(
-                    "only the owner may remove an admin".into(),
-                ))
-            }
-            _ => {}
+        if !self.members.0.contains_key(user) {
+            return Err(DomainError::NotMember(SCOPE));
         }
+        self.roster.may_touch(SCOPE, actor, user)?;
+        // Raised first: the removed member hears it too.
+        self.raise(RosterEvent::new(kind, user, Audience::Concerned), ctx);
         self.delete_member(user, ctx);
         Ok(())
     }
@@ -177,19 +163,23 @@ impl GroupState {
         let Actor::User(user) = actor else {
             return Err(DomainError::InvalidArgument("only a user can leave".into()));
         };
-        match self.members.get(user) {
-            None => return Err(DomainError::NotGroupMember),
-            Some(m) if m.role == Role::Owner => {
-                return Err(DomainError::GroupPermission(
+        match self.roster.role(user, &self.members) {
+            None => return Err(DomainError::NotMember(SCOPE)),
+            Some(Role::Owner) => {
+                return Err(DomainError::Forbidden(
+                    SCOPE,
                     "the owner cannot leave: transfer or dismiss the group".into(),
                 ))
             }
             Some(_) => {}
         }
         let user = user.clone();
+        self.raise(
+            RosterEvent::new(EventKind::MemberLeft, &user, Audience::Concerned),
+            ctx,
+        );
         self.delete_member(&user, ctx);
-        self.fanout_event("member_left", &user, std::slice::from_ref(&user), ctx);
-        Ok(GroupReply::Done)
+        Ok(ManageReply::Done)
     }
 
     /// A user asks to join: admitted at once, or (for `membersonly` groups)
@@ -203,31 +193,35 @@ impl GroupState {
             return Err(DomainError::InvalidArgument("only a user can apply".into()));
         };
         let user = user.clone();
-        if self.members.contains_key(&user) {
-            return Err(DomainError::AlreadyGroupMember);
+        if self.members.0.contains_key(&user) {
+            return Err(DomainError::AlreadyMember(SCOPE));
         }
-        if self.blocks.contains(&user) {
-            return Err(DomainError::GroupBlocked);
+        if self.roster.blocks.contains(&user) {
+            return Err(DomainError::Blocked(SCOPE));
         }
         let membersonly = self.record.as_ref().is_some_and(|r| r.membersonly);
         if !membersonly {
             self.admit(&user, ctx)?;
-            return Ok(GroupReply::Done);
+            return Ok(ManageReply::Done);
         }
         let Some(record) = self.record.as_mut() else {
-            return Err(DomainError::GroupNotFound);
+            return Err(DomainError::NotFound(SCOPE));
         };
         if !record.applicants.contains(&user) {
             if record.applicants.len() >= MAX_APPLICANTS {
-                return Err(DomainError::GroupPermission(
+                return Err(DomainError::Forbidden(
+                    SCOPE,
                     "too many pending join requests".into(),
                 ));
             }
             record.applicants.push(user.clone());
             self.save_record(ctx);
         }
-        self.notify_managers("join_request", &user, ctx);
-        Ok(GroupReply::Pending)
+        self.raise(
+            RosterEvent::new(EventKind::JoinRequest, &user, Audience::Managers),
+            ctx,
+        );
+        Ok(ManageReply::Pending)
     }
 
     pub(super) fn decide(
@@ -256,7 +250,7 @@ impl GroupState {
             }
             self.save_record(ctx);
         }
-        Ok(GroupReply::Done)
+        Ok(ManageReply::Done)
     }
 
     /// A deleted user leaves; the group it owned is dismissed.
@@ -269,14 +263,12 @@ impl GroupState {
         if *actor != Actor::App {
             return Err(DomainError::PermissionDenied);
         }
-        match self.members.get(user).map(|m| m.role) {
-            None => Err(DomainError::NotGroupMember),
+        match self.roster.role(user, &self.members) {
+            None => Err(DomainError::NotMember(SCOPE)),
             Some(Role::Owner) => self.dismiss(actor, ctx),
             Some(_) => {
-                self.delete_member(user, ctx);
-                let gone = [user.to_string()];
-                self.fanout_event("member_removed", user, &gone, ctx);
-                Ok(GroupReply::Done)
+                self.expel(actor, user, EventKind::MemberRemoved, ctx)?;
+                Ok(ManageReply::Done)
             }
         }
     }
@@ -287,13 +279,16 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_owner(actor)?;
-        // Everyone present hears it before the members go.
-        self.fanout_event("dismissed", "", &[], ctx);
-        let users: Vec<String> = self.members.keys().cloned().collect();
+        // Everyone hears it before the members go.
+        self.raise(
+            RosterEvent::new(EventKind::Dismissed, "", Audience::All),
+            ctx,
+        );
+        let users: Vec<String> = self.members.0.keys().cloned().collect();
         for u in &users {
             self.delete_member(u, ctx);
         }
-        for b in std::mem::take(&mut self.blocks) {
+        for b in std::mem::take(&mut self.roster.blocks) {
             ctx.delete(group_members::block_key(&self.key, &b));
         }
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
@@ -310,14 +305,7 @@ impl GroupState {
             group: self.key.id.clone(),
         });
         self.record = None;
-        Ok(GroupReply::Done)
-    }
-}
-
-fn member(role: Role, joined_seq: u64) -> MemberRecord {
-    MemberRecord {
-        role,
-        joined_seq,
-        mute_until: 0,
+        self.roster = Roster::default();
+        Ok(ManageReply::Done)
     }
 }

@@ -1,7 +1,7 @@
-//! The group's domain types: roles, the persisted record and member,
-//! views, management operations and their replies, and the limits.
+//! The group's domain types: the persisted record and member, the view,
+//! the group's own operations beside the shared roster ones, and limits.
 
-use crate::error::DomainError;
+use crate::roster::{ManageOp, ManageReply, Role};
 use serde::{Deserialize, Serialize};
 
 /// Most members an activation loads (above any `group_max_users`).
@@ -9,32 +9,9 @@ pub(super) const MAX_LOADED_MEMBERS: usize = 100_000;
 /// Most pending join requests (and, apart, invitations) a group keeps;
 /// more are refused.
 pub const MAX_APPLICANTS: usize = 100;
-/// Most admins of a group (Easemob: 99).
-pub const MAX_ADMINS: usize = 99;
-/// Most users one batch call names.
-pub const MAX_BATCH: usize = 60;
-/// Most users on a group's block list.
-pub const MAX_BLOCKS: usize = 10_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Owner,
-    Admin,
-    Member,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
-    }
-}
-
-/// The persisted group (its entity snapshot).
+/// The persisted group (its entity snapshot). `owner` and `mute_all` are
+/// the roster's, written with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRecord {
     pub id: String,
@@ -59,7 +36,8 @@ pub struct GroupRecord {
     pub invitees: Vec<String>,
 }
 
-/// One member (`M` key).
+/// One member (`M` key): its role and mute are the roster's, written with
+/// it, so a change writes one small key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRecord {
     pub role: Role,
@@ -70,7 +48,7 @@ pub struct MemberRecord {
 }
 
 /// Everything about a group, for reads.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupView {
     pub record: GroupRecord,
     /// Owner first, then admins, then members, each by name.
@@ -78,39 +56,16 @@ pub struct GroupView {
     pub blocks: Vec<String>,
 }
 
-/// Who asks: the app server (REST, app token: every right) or a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Actor {
-    App,
-    User(String),
-}
-
-/// The settings a creator or `PUT` may set.
-#[derive(Debug, Clone, Default)]
-pub struct GroupPatch {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub public: Option<bool>,
-    pub maxusers: Option<u32>,
-    pub allowinvites: Option<bool>,
-    pub membersonly: Option<bool>,
-    pub custom: Option<String>,
-}
-
-/// A management operation on a group.
-#[derive(Debug, Clone)]
+/// An operation on a group: a roster call both groups and chatrooms take,
+/// or one of the group's own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum GroupOp {
+    Roster(ManageOp),
     /// Creates the group with `record` and `members` (excluding the owner).
     Create {
         record: GroupRecord,
         members: Vec<String>,
     },
-    Get,
-    Update(GroupPatch),
-    TransferOwner(String),
-    Dismiss,
-    Add(Vec<String>),
-    Remove(Vec<String>),
     /// The actor leaves.
     Leave,
     /// The actor asks to join (approved at once unless `membersonly`).
@@ -126,39 +81,23 @@ pub enum GroupOp {
     AnswerInvite {
         accept: bool,
     },
-    SetAdmin {
-        user: String,
-        admin: bool,
-    },
-    /// `until` in ms (`i64::MAX` = for good).
-    Mute {
-        users: Vec<String>,
-        until: i64,
-    },
-    Unmute(Vec<String>),
-    MuteAll(bool),
-    Block(Vec<String>),
-    Unblock(Vec<String>),
-    SetAnnouncement(String),
     /// The user was deleted: it leaves, and a group it owned is dismissed
     /// (Easemob's user deletion dissolves the groups the user owns).
     UserDeleted(String),
 }
 
-/// What a management operation answers.
-#[derive(Debug, Clone)]
-pub enum GroupReply {
-    View(Box<GroupView>),
-    Done,
-    /// A join request was queued for the owner's or an admin's approval.
-    Pending,
-    /// Per-user outcome of a batch operation, in request order.
-    Users(Vec<(String, Result<(), DomainError>)>),
+impl From<ManageOp> for GroupOp {
+    fn from(op: ManageOp) -> Self {
+        GroupOp::Roster(op)
+    }
 }
 
-/// The limits of the app, carried with each command so the group needs no
+/// What a group call answers.
+pub type GroupReply = ManageReply<GroupView>;
+
+/// The limits of the app, carried with each call so the group needs no
 /// lookup of its app.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupLimits {
     pub max_users: u32,
 }

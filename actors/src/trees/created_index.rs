@@ -6,24 +6,27 @@
 //! - `I` (groups) or `J` (rooms) + app + 0x00 + created ms (u64 BE) + id
 //!   → empty
 
+use super::families::{GROUPS_BY_CREATION, ROOMS_BY_CREATION};
+use serde::{Deserialize, Serialize};
+
 /// Which entities an index lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Listed {
     Groups,
     Rooms,
 }
 
 impl Listed {
-    fn tag(self) -> u8 {
+    fn family(self) -> u8 {
         match self {
-            Listed::Groups => b'I',
-            Listed::Rooms => b'J',
+            Listed::Groups => GROUPS_BY_CREATION,
+            Listed::Rooms => ROOMS_BY_CREATION,
         }
     }
 }
 
 pub fn app_prefix(listed: Listed, app: &str) -> Vec<u8> {
-    let mut k = vec![listed.tag()];
+    let mut k = vec![listed.family()];
     k.extend_from_slice(app.as_bytes());
     k.push(0);
     k

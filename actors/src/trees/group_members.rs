@@ -4,6 +4,7 @@
 //! - `M` + group entity key bytes + username → `MemberRecord`
 //! - `B` + group entity key bytes + username → empty (blocked user)
 
+use super::families::{GROUP_BLOCKS, GROUP_MEMBERS};
 use imcloud_shards::EntityKey;
 
 fn key(family: u8, group: &EntityKey, user: &str) -> Vec<u8> {
@@ -19,19 +20,19 @@ fn prefix(family: u8, group: &EntityKey) -> Vec<u8> {
 }
 
 pub fn member_prefix(group: &EntityKey) -> Vec<u8> {
-    prefix(b'M', group)
+    prefix(GROUP_MEMBERS, group)
 }
 
 pub fn member_key(group: &EntityKey, user: &str) -> Vec<u8> {
-    key(b'M', group, user)
+    key(GROUP_MEMBERS, group, user)
 }
 
 pub fn block_prefix(group: &EntityKey) -> Vec<u8> {
-    prefix(b'B', group)
+    prefix(GROUP_BLOCKS, group)
 }
 
 pub fn block_key(group: &EntityKey, user: &str) -> Vec<u8> {
-    key(b'B', group, user)
+    key(GROUP_BLOCKS, group, user)
 }
 
 /// The username of a key under a prefix of length `prefix_len`.

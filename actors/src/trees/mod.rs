@@ -1,11 +1,12 @@
-//! Key layouts of the domain's tree families inside a shard's keyspace. Each
-//! family is a one-byte prefix; the shard runtime owns `L` (log) and `E`
-//! (entity snapshots).
+//! Key layouts of the domain's tree families inside a shard's keyspace.
+//! Each family is a one-byte prefix from [`families`] (the runtime owns
+//! the log and the snapshots); each file here builds and parses one
+//! family's keys.
 
 pub mod created_index;
 pub mod dedupe;
+pub mod families;
 pub mod group_members;
-pub mod list_created;
 pub mod room_owners;
 pub mod timeline;
 pub mod user_groups;

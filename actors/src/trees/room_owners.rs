@@ -4,12 +4,10 @@
 //!
 //! - `K` + app + 0x00 + owner + 0x00 + room id → empty
 
-use crate::command::{answer, Reply};
-use crate::error::DomainError;
-use imcloud_shards::entity::ShardStore;
+use super::families::ROOMS_BY_OWNER;
 
 pub fn owner_prefix(app: &str, owner: &str) -> Vec<u8> {
-    let mut k = vec![b'K'];
+    let mut k = vec![ROOMS_BY_OWNER];
     k.extend_from_slice(app.as_bytes());
     k.push(0);
     k.extend_from_slice(owner.as_bytes());
@@ -21,25 +19,6 @@ pub fn key(app: &str, owner: &str, room: &str) -> Vec<u8> {
     let mut k = owner_prefix(app, owner);
     k.extend_from_slice(room.as_bytes());
     k
-}
-
-/// Answers up to `limit` rooms of `app` on this shard owned by `owner`.
-pub fn list_owned(
-    store: &ShardStore,
-    app: &str,
-    owner: &str,
-    limit: usize,
-    reply: Reply<Vec<String>>,
-) {
-    let p = owner_prefix(app, owner);
-    let result = store
-        .scan(&p, &[], limit)
-        .map(|rows| rows.iter().filter_map(|(k, _)| parse(p.len(), k)).collect())
-        .map_err(|e| {
-            tracing::error!(error = %e, "room-owner index scan failed");
-            DomainError::Internal
-        });
-    answer(reply, result);
 }
 
 /// The room id of an index key under `owner_prefix`.

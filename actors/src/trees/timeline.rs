@@ -1,5 +1,5 @@
-//! Timelines: the ordered messages of one stream (a user's own timeline
-//! today; group timelines later).
+//! Timelines: the ordered messages of one stream (a user's own timeline,
+//! or a group's).
 //!
 //! - `T` + entity key bytes + seq (u64 BE) → `StoredMessage`
 //! - `H` + entity key bytes → last seq (u64 BE), for streams that keep one
@@ -9,14 +9,22 @@
 //! - `O` + entity key bytes → count of messages stored while no device was
 //!   online and not yet synced (u64 BE).
 
+use super::families::{HEAD, OFFLINE, TIMELINE};
+use crate::error::DomainError;
+use crate::message::{StoredMessage, SyncPage};
 use imcloud_shards::entity::decode_seq;
 use imcloud_shards::entity::ShardStore;
-use imcloud_shards::{EntityKey, StoreError};
+use imcloud_shards::{codec, EntityKey, StoreError};
+use std::sync::Arc;
 
-pub fn entry_prefix(stream: &EntityKey) -> Vec<u8> {
-    let mut k = vec![b'T'];
+fn prefixed(family: u8, stream: &EntityKey) -> Vec<u8> {
+    let mut k = vec![family];
     k.extend_from_slice(&stream.to_bytes());
     k
+}
+
+pub fn entry_prefix(stream: &EntityKey) -> Vec<u8> {
+    prefixed(TIMELINE, stream)
 }
 
 pub fn entry_key(stream: &EntityKey, seq: u64) -> Vec<u8> {
@@ -26,15 +34,11 @@ pub fn entry_key(stream: &EntityKey, seq: u64) -> Vec<u8> {
 }
 
 pub fn head_key(stream: &EntityKey) -> Vec<u8> {
-    let mut k = vec![b'H'];
-    k.extend_from_slice(&stream.to_bytes());
-    k
+    prefixed(HEAD, stream)
 }
 
 pub fn offline_key(stream: &EntityKey) -> Vec<u8> {
-    let mut k = vec![b'O'];
-    k.extend_from_slice(&stream.to_bytes());
-    k
+    prefixed(OFFLINE, stream)
 }
 
 /// The last seq written to `stream` (0 for an empty stream): the larger of
@@ -59,17 +63,36 @@ pub fn load_offline(store: &ShardStore, stream: &EntityKey) -> Result<u64, Store
         .unwrap_or(0))
 }
 
-/// Up to `limit` encoded entries of `stream` with seq > `after`.
-pub fn read_after(
+/// Up to `limit` messages of `stream` with seq > `after`, oldest first,
+/// and whether more follow. An entry that does not decode is logged and
+/// skipped.
+pub fn page_after(
     store: &ShardStore,
     stream: &EntityKey,
     after: u64,
     limit: usize,
-) -> Result<Vec<Vec<u8>>, StoreError> {
+) -> Result<SyncPage, DomainError> {
     let from = after.saturating_add(1).to_be_bytes();
-    Ok(store
-        .scan(&entry_prefix(stream), &from, limit)?
-        .into_iter()
-        .map(|(_, v)| v)
-        .collect())
+    let raw = store
+        .scan(&entry_prefix(stream), &from, limit + 1)
+        .map_err(|e| {
+            tracing::error!(stream = %stream, error = %e, "reading a timeline failed");
+            DomainError::Internal
+        })?;
+    let more = raw.len() > limit;
+    let mut messages = Vec::with_capacity(raw.len().min(limit));
+    for (_, bytes) in raw.into_iter().take(limit) {
+        match codec::decode::<StoredMessage>(&bytes) {
+            Ok(m) => messages.push(Arc::new(m)),
+            Err(e) => {
+                tracing::error!(stream = %stream, error = %e, "undecodable timeline entry skipped")
+            }
+        }
+    }
+    let cursor = messages.last().map(|m| m.seq).unwrap_or(after);
+    Ok(SyncPage {
+        messages,
+        cursor,
+        more,
+    })
 }

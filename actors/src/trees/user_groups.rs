@@ -1,14 +1,15 @@
 //! The groups a user belongs to, kept at the user's entity (written by a
-//! command the group sends after its own commit), so sync can find the
+//! notice the group sends after its own commit), so sync can find the
 //! user's group streams without asking every group.
 //!
 //! - `G` + user entity key bytes + group id → join seq (u64 BE): the
 //!   group's last seq when the user joined; older messages are not theirs.
 
+use super::families::USER_GROUPS;
 use imcloud_shards::EntityKey;
 
 pub fn prefix(user: &EntityKey) -> Vec<u8> {
-    let mut k = vec![b'G'];
+    let mut k = vec![USER_GROUPS];
     k.extend_from_slice(&user.to_bytes());
     k
 }

@@ -3,8 +3,10 @@
 //!
 //! - `U` + app + 0x00 + created ms (u64 BE) + username → empty
 
+use super::families::USERS_BY_CREATION;
+
 pub fn app_prefix(app: &str) -> Vec<u8> {
-    let mut k = vec![b'U'];
+    let mut k = vec![USERS_BY_CREATION];
     k.extend_from_slice(app.as_bytes());
     k.push(0);
     k

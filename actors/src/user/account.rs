@@ -1,10 +1,12 @@
 //! Account commands of the User entity: create, read, delete, password.
 
-use super::{Credentials, NewUser, UserRecord, UserState, UserView};
-use crate::command::{answer, Reply};
+use super::{
+    CreateUser, Credentials, DeleteUser, GetCredentials, GetOfflineCount, GetStatus, GetUser,
+    NewUser, SetPassword, UserRecord, UserState, UserView,
+};
+use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::ids::now_ms;
 use crate::session::{KickReason, Push};
 use crate::trees::{dedupe, timeline, user_index};
 use crate::ChatEntity;
@@ -15,16 +17,11 @@ use imcloud_shards::StepCtx;
 const DELETE_SCAN_LIMIT: usize = 1_000_000;
 
 impl UserState {
-    pub(super) fn create(
-        &mut self,
-        user: NewUser,
-        reply: Reply<UserView>,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
+    pub(super) fn create(&mut self, user: NewUser, ctx: &mut StepCtx<'_, ChatEntity>) {
         if self.record.is_some() {
-            return answer(reply, Err(DomainError::UserExists));
+            return ctx.answer_now::<CreateUser>(Err(DomainError::UserExists));
         }
-        let now = now_ms();
+        let now = ctx.env().clock.now_ms();
         let record = UserRecord {
             uuid: uuid::Uuid::new_v4().to_string(),
             username: user.username,
@@ -47,32 +44,30 @@ impl UserState {
         );
         let view = UserView::from(&record);
         self.record = Some(record);
-        ctx.after_commit(move || answer(reply, Ok(view)));
+        ctx.answer::<CreateUser>(Ok(view));
     }
 
-    pub(super) fn get(&self, reply: Reply<UserView>) {
-        answer(
-            reply,
-            self.record
-                .as_ref()
-                .map(UserView::from)
-                .ok_or(DomainError::UserNotFound),
-        );
+    pub(super) fn get(&self, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let view = self
+            .record
+            .as_ref()
+            .map(UserView::from)
+            .ok_or(DomainError::UserNotFound);
+        ctx.answer_now::<GetUser>(view);
     }
 
-    pub(super) fn credentials(&self, reply: Reply<Credentials>) {
-        answer(
-            reply,
-            self.record
-                .as_ref()
-                .map(|r| Credentials {
-                    password_hash: r.password_hash.clone(),
-                    token_epoch: r.token_epoch,
-                    activated: r.activated,
-                    uuid: r.uuid.clone(),
-                })
-                .ok_or(DomainError::UserNotFound),
-        );
+    pub(super) fn credentials(&self, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let creds = self
+            .record
+            .as_ref()
+            .map(|r| Credentials {
+                password_hash: r.password_hash.clone(),
+                token_epoch: r.token_epoch,
+                activated: r.activated,
+                uuid: r.uuid.clone(),
+            })
+            .ok_or(DomainError::UserNotFound);
+        ctx.answer_now::<GetCredentials>(creds);
     }
 
     fn kick_all(&mut self, reason: KickReason, ctx: &mut StepCtx<'_, ChatEntity>) {
@@ -84,9 +79,9 @@ impl UserState {
         });
     }
 
-    pub(super) fn delete(&mut self, reply: Reply<UserView>, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn delete(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
         let Some(record) = self.record.take() else {
-            return answer(reply, Err(DomainError::UserNotFound));
+            return ctx.answer_now::<DeleteUser>(Err(DomainError::UserNotFound));
         };
         let app = self.key.app.clone();
         ctx.append_event(&Event::UserDeleted {
@@ -114,22 +109,21 @@ impl UserState {
         self.head = 0;
         self.offline = 0;
         self.kick_all(KickReason::UserDeleted, ctx);
-        let view = UserView::from(&record);
-        ctx.after_commit(move || answer(reply, Ok(view)));
+        ctx.answer::<DeleteUser>(Ok(UserView::from(&record)));
     }
 
     pub(super) fn set_password(
         &mut self,
         password_hash: String,
-        reply: Reply<()>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
+        let now = ctx.env().clock.now_ms();
         let Some(record) = self.record.as_mut() else {
-            return answer(reply, Err(DomainError::UserNotFound));
+            return ctx.answer_now::<SetPassword>(Err(DomainError::UserNotFound));
         };
         record.password_hash = password_hash;
         record.token_epoch += 1;
-        record.modified = now_ms();
+        record.modified = now;
         let record = record.clone();
         ctx.append_event(&Event::UserUpdated {
             app: self.key.app.clone(),
@@ -137,18 +131,20 @@ impl UserState {
         });
         ctx.save_snapshot(&record);
         self.kick_all(KickReason::PasswordChanged, ctx);
-        ctx.after_commit(move || answer(reply, Ok(())));
+        ctx.answer::<SetPassword>(Ok(()));
     }
 
-    pub(super) fn status(&mut self, reply: Reply<bool>) {
+    pub(super) fn status(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
         self.sessions.retain(|s| !s.is_closed());
-        answer(reply, Ok(!self.sessions.is_empty()));
+        ctx.answer_now::<GetStatus>(Ok(!self.sessions.is_empty()));
     }
 
-    pub(super) fn offline_count(&self, reply: Reply<u64>) {
-        if self.record.is_none() {
-            return answer(reply, Err(DomainError::UserNotFound));
-        }
-        answer(reply, Ok(self.offline));
+    pub(super) fn offline_count(&self, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let count = if self.record.is_none() {
+            Err(DomainError::UserNotFound)
+        } else {
+            Ok(self.offline)
+        };
+        ctx.answer_now::<GetOfflineCount>(count);
     }
 }

@@ -1,33 +1,43 @@
 //! Devices of the User entity: attach and detach sockets, and sync of the
 //! user's timeline.
 
-use super::UserState;
-use crate::command::{answer, Reply, SyncPage, TokenCheck};
+use super::{Attach, SyncUser, UserState};
+use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::message::StoredMessage;
 use crate::session::{KickReason, Push, SessionRef};
 use crate::trees::timeline;
 use crate::ChatEntity;
-use imcloud_shards::{codec, StepCtx};
-use std::sync::Arc;
+use imcloud_shards::StepCtx;
 
 impl UserState {
-    pub(super) fn attach(
+    pub(super) fn attach(&mut self, req: Attach, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let result = self.attach_session(req, ctx);
+        ctx.answer_now::<Attach>(result);
+    }
+
+    fn attach_session(
         &mut self,
-        session: SessionRef,
-        token: Option<TokenCheck>,
-        reply: Reply<()>,
-    ) {
+        req: Attach,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<(), DomainError> {
         let Some(record) = &self.record else {
-            return answer(reply, Err(DomainError::UserNotFound));
+            return Err(DomainError::UserNotFound);
         };
         if !record.activated {
-            return answer(reply, Err(DomainError::UserDeactivated));
+            return Err(DomainError::UserDeactivated);
         }
-        if token.is_some_and(|t| t.epoch != record.token_epoch || t.user_uuid != record.uuid) {
-            return answer(reply, Err(DomainError::TokenRevoked));
+        if req
+            .token
+            .is_some_and(|t| t.epoch != record.token_epoch || t.user_uuid != record.uuid)
+        {
+            return Err(DomainError::TokenRevoked);
         }
+        let Some(session) = ctx.env().devices.resolve(&req.session) else {
+            return Err(DomainError::InvalidArgument(
+                "the device is no longer connected".into(),
+            ));
+        };
         self.sessions.retain(|s| !s.is_closed());
         // The same device id logging in again replaces the old socket; past
         // the device limit the oldest device goes.
@@ -35,7 +45,7 @@ impl UserState {
         if let Some(i) = self
             .sessions
             .iter()
-            .position(|s| s.device == session.device)
+            .position(|s| s.device() == session.device())
         {
             kicked.push(self.sessions.remove(i));
         }
@@ -48,7 +58,7 @@ impl UserState {
             });
         }
         self.sessions.push(session);
-        answer(reply, Ok(()));
+        Ok(())
     }
 
     /// The entity failed and is being dropped: its devices reconnect and
@@ -61,42 +71,19 @@ impl UserState {
         }
     }
 
-    pub(super) fn detach(&mut self, session_id: u64) {
+    pub(super) fn detach(&mut self, session: u64) {
         self.sessions
-            .retain(|s| s.id != session_id && !s.is_closed());
+            .retain(|s| s.id() != session && !s.is_closed());
     }
 
-    pub(super) fn sync(
-        &mut self,
-        after: u64,
-        limit: usize,
-        reply: Reply<SyncPage>,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
+    pub(super) fn sync(&mut self, req: SyncUser, ctx: &mut StepCtx<'_, ChatEntity>) {
         if self.record.is_none() {
-            return answer(reply, Err(DomainError::UserNotFound));
+            return ctx.answer_now::<SyncUser>(Err(DomainError::UserNotFound));
         }
-        let limit = limit.clamp(1, self.limits.sync_page_max);
-        let after = after.min(self.head);
-        let raw = match timeline::read_after(ctx.store(), &self.key, after, limit + 1) {
-            Ok(raw) => raw,
-            Err(e) => {
-                tracing::error!(user = %self.key, error = %e, "reading timeline failed");
-                return answer(reply, Err(DomainError::Internal));
-            }
-        };
-        let more = raw.len() > limit;
-        let mut messages = Vec::with_capacity(raw.len().min(limit));
-        for bytes in raw.into_iter().take(limit) {
-            match codec::decode::<StoredMessage>(&bytes) {
-                Ok(m) => messages.push(Arc::new(m)),
-                Err(e) => {
-                    tracing::error!(user = %self.key, error = %e, "undecodable timeline entry skipped")
-                }
-            }
-        }
-        let cursor = messages.last().map(|m| m.seq).unwrap_or(after);
-        if !more && self.offline > 0 {
+        let limit = req.limit.clamp(1, self.limits.sync_page_max);
+        let after = req.after.min(self.head);
+        let page = timeline::page_after(ctx.store(), &self.key, after, limit);
+        if page.as_ref().is_ok_and(|p| !p.more) && self.offline > 0 {
             self.offline = 0;
             ctx.append_event(&Event::OfflineSynced {
                 stream: self.key.to_string(),
@@ -108,15 +95,6 @@ impl UserState {
         }
         // Released after the flush, so a device never sees a message that a
         // crash could still take back.
-        ctx.after_commit(move || {
-            answer(
-                reply,
-                Ok(SyncPage {
-                    messages,
-                    cursor,
-                    more,
-                }),
-            )
-        });
+        ctx.answer::<SyncUser>(page);
     }
 }

@@ -1,14 +1,16 @@
 //! The user's side of groups: its index of the groups it belongs to (`G`
-//! keys, written when a group tells it after the group's own commit), and
-//! the group pushes a shard hands it as fan-out notices, the first hop of a
+//! keys, written when a group tells it after the group's own commit), the
+//! group pushes a shard hands it as fan-out notices, the first hop of a
 //! device's group or chatroom send (the send rate), and the group slots held
 //! for adds in flight (`groups_per_user`).
 
-use super::UserState;
-use crate::command::{answer, Command, RatePolicy, Reply};
+use super::{HoldGroupSlot, Relay, UserGroups, UserState};
+use crate::chatroom::PostToRoom;
+use crate::command::{Answer, Command};
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::group::{Actor, GroupLimits, GroupOp};
+use crate::group::{GroupLimits, GroupOp, ManageGroup, PostToGroup};
+use crate::roster::Actor;
 use crate::session::Notice;
 use crate::trees::user_groups;
 use crate::ChatEntity;
@@ -19,40 +21,39 @@ use imcloud_shards::{EntityKey, EntityKind, StepCtx};
 /// any `groups_per_user`).
 const MAX_GROUPS_ON_DELETE: usize = 10_000;
 /// How long a group slot stays held when neither the join nor the release
-/// arrives (a lost notice, a gateway that gave up).
-const GROUP_HOLD: std::time::Duration = std::time::Duration::from_secs(30);
+/// arrives (a lost notice, a gateway that gave up), ms.
+const GROUP_HOLD_MS: i64 = 30_000;
 
 impl UserState {
     /// A group push: to every device but the one that sent it. No step, no
     /// write: a device that misses it (queue full, offline) syncs.
     pub fn notify(&mut self, notice: &Notice) {
         for s in &self.sessions {
-            if Some(s.id) != notice.skip_session {
+            if Some(s.id()) != notice.skip_session {
                 s.push(notice.push.clone());
             }
         }
     }
 
     /// A device's group or chatroom send: the same account checks and send
-    /// rate as a 1:1 send, then on to the group or room, which checks
-    /// membership and mute.
-    pub(super) fn send_as(
-        &mut self,
-        to: EntityKey,
-        cmd: Box<Command>,
-        rate: RatePolicy,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        match &self.record {
-            None => return cmd.reject(DomainError::UserNotFound),
-            Some(r) if !r.activated => return cmd.reject(DomainError::UserDeactivated),
-            Some(_) => {}
+    /// rate as a 1:1 send, then on to the group or room (with the caller's
+    /// reply), which checks membership and mute.
+    pub(super) fn relay(&mut self, req: Relay, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let Relay { to, post } = req;
+        let now = ctx.env().clock.now_ms();
+        if let Err(e) = self.check_device_send(&post.origin, now) {
+            return ctx.answer_now::<Relay>(Err(e));
         }
-        if !self.bucket.try_take(rate.per_second, rate.burst) {
-            return cmd.reject(DomainError::RateLimited);
-        }
-        // A refusal is answered through the command's reply channel.
-        let _ = ctx.router().send(to, *cmd);
+        let cmd: Command = match to.kind {
+            EntityKind::Group => PostToGroup(post).into(),
+            EntityKind::Chatroom => PostToRoom(post).into(),
+            EntityKind::User | EntityKind::App => {
+                return ctx.answer_now::<Relay>(Err(DomainError::InvalidArgument(
+                    "a relay goes to a group or a chatroom".into(),
+                )))
+            }
+        };
+        ctx.forward(to, cmd);
     }
 
     /// The user is being deleted: drops its index of groups and, after the
@@ -82,18 +83,17 @@ impl UserState {
         );
         ctx.after_commit(move || {
             for g in groups {
-                // Nobody waits for the answer.
-                let (reply, _) = tokio::sync::oneshot::channel();
-                let _ = router.send(
-                    EntityKey::new(app.clone(), EntityKind::Group, g),
-                    Command::GroupManage {
-                        actor: Actor::App,
-                        op: GroupOp::UserDeleted(user.clone()),
-                        limits: GroupLimits {
-                            max_users: u32::MAX,
-                        },
-                        reply,
+                let leave = ManageGroup {
+                    actor: Actor::App,
+                    op: GroupOp::UserDeleted(user.clone()),
+                    limits: GroupLimits {
+                        max_users: u32::MAX,
                     },
+                };
+                // Told, not asked: nobody waits for the answer.
+                let _ = router.tell(
+                    EntityKey::new(app.clone(), EntityKind::Group, g),
+                    leave.into(),
                 );
             }
         });
@@ -141,63 +141,66 @@ impl UserState {
         &mut self,
         group: String,
         limit: usize,
-        reply: Reply<()>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
-        if self.record.is_none() {
-            return answer(reply, Err(DomainError::UserNotFound));
-        }
-        match ctx.get(&user_groups::key(&self.key, &group)) {
-            Ok(Some(_)) => return answer(reply, Ok(())),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
-                return answer(reply, Err(DomainError::Internal));
-            }
-        }
-        let now = std::time::Instant::now();
-        self.group_holds
-            .retain(|_, since| now.duration_since(*since) < GROUP_HOLD);
-        let p = user_groups::prefix(&self.key);
-        let joined = match ctx.store().scan(&p, &[], limit) {
-            Ok(e) => e.len(),
-            Err(e) => {
-                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
-                return answer(reply, Err(DomainError::Internal));
-            }
-        };
-        let held = self.group_holds.len() - usize::from(self.group_holds.contains_key(&group));
-        if joined + held >= limit {
-            return answer(reply, Err(DomainError::TooManyGroups));
-        }
-        self.group_holds.insert(group, now);
-        answer(reply, Ok(()));
+        let result = self.try_hold(group, limit, ctx);
+        ctx.answer_now::<HoldGroupSlot>(result);
     }
 
-    pub(super) fn user_groups(
+    fn try_hold(
         &mut self,
+        group: String,
         limit: usize,
-        reply: Reply<Vec<(String, u64)>>,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<(), DomainError> {
         if self.record.is_none() {
-            return answer(reply, Err(DomainError::UserNotFound));
+            return Err(DomainError::UserNotFound);
+        }
+        let read_failed = |e| {
+            tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
+            DomainError::Internal
+        };
+        if ctx
+            .get(&user_groups::key(&self.key, &group))
+            .map_err(read_failed)?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let now = ctx.env().clock.now_ms();
+        self.group_holds
+            .retain(|_, since| now.saturating_sub(*since) < GROUP_HOLD_MS);
+        let p = user_groups::prefix(&self.key);
+        let joined = ctx.store().scan(&p, &[], limit).map_err(read_failed)?.len();
+        let held = self.group_holds.len() - usize::from(self.group_holds.contains_key(&group));
+        if joined + held >= limit {
+            return Err(DomainError::TooManyGroups);
+        }
+        self.group_holds.insert(group, now);
+        Ok(())
+    }
+
+    pub(super) fn user_groups(&mut self, limit: usize, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.record.is_none() {
+            return ctx.answer_now::<UserGroups>(Err(DomainError::UserNotFound));
         }
         let p = user_groups::prefix(&self.key);
-        let entries = match ctx.store().scan(&p, &[], limit) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
-                return answer(reply, Err(DomainError::Internal));
-            }
-        };
-        let groups = entries
-            .into_iter()
-            .filter_map(|(k, v)| {
-                let id = std::str::from_utf8(k.get(p.len()..)?).ok()?.to_string();
-                Some((id, decode_seq(&v)?))
+        let groups = ctx
+            .store()
+            .scan(&p, &[], limit)
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .filter_map(|(k, v)| {
+                        let id = std::str::from_utf8(k.get(p.len()..)?).ok()?.to_string();
+                        Some((id, decode_seq(&v)?))
+                    })
+                    .collect()
             })
-            .collect();
-        answer(reply, Ok(groups));
+            .map_err(|e| {
+                tracing::error!(user = %self.key, error = %e, "reading the user's groups failed");
+                DomainError::Internal
+            });
+        ctx.answer_now::<UserGroups>(groups);
     }
 }

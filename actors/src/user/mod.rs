@@ -1,27 +1,34 @@
 //! The User entity: one per user of an app. Owns the account (password hash,
 //! token epoch, activation), the user's timeline (messages received and
 //! copies of messages sent, each with the user's seq), the attached devices,
-//! the send rate bucket, in-flight idempotency keys, and its index of the
-//! groups it belongs to.
+//! the send rate bucket, the 1:1 sends in flight and their idempotency
+//! keys, and its index of the groups it belongs to.
+//!
+//! - [`commands`]: what the entity is asked or told.
+//! - [`account`]: create, read, delete, password.
+//! - [`devices`]: attach and detach sockets; sync of the timeline.
+//! - [`delivery`]: the 1:1 path (sender, recipient, and back).
+//! - [`groups`]: the user's side of groups and of group/room sends.
 
 mod account;
+pub mod commands;
 mod delivery;
 mod devices;
 mod groups;
-pub mod list;
 
-use crate::command::{Command, Reply};
+pub use commands::*;
+
+use crate::command::Origin;
 use crate::env::{DomainEnv, Limits};
-use crate::message::SendAck;
+use crate::message::StoredMessage;
 use crate::rate::TokenBucket;
 use crate::session::SessionRef;
 use crate::trees::timeline;
 use crate::ChatEntity;
 use imcloud_shards::entity::ShardStore;
-use imcloud_shards::{EntityKey, StepCtx, StoreError};
+use imcloud_shards::{EntityKey, ReplyTo, StepCtx, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::time::Instant;
 
 /// The persisted account of a user (its entity snapshot).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +46,7 @@ pub struct UserRecord {
 }
 
 /// A registration request (the gateway hashed the password).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewUser {
     pub username: String,
     pub password_hash: String,
@@ -47,7 +54,7 @@ pub struct NewUser {
 }
 
 /// The public view of a user (REST user entity).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
     pub uuid: String,
     pub username: String,
@@ -58,7 +65,7 @@ pub struct UserView {
 }
 
 /// What the gateway needs to check a login.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Credentials {
     pub password_hash: String,
     pub token_epoch: u64,
@@ -81,10 +88,12 @@ impl From<&UserRecord> for UserView {
     }
 }
 
-/// Sends in flight with a `client_msg_id`: resends wait for the first one.
-struct Pending {
-    since: Instant,
-    waiters: Vec<Reply<SendAck>>,
+/// A 1:1 send waiting for its recipient's answer.
+struct InFlight {
+    message: StoredMessage,
+    client_msg_id: Option<String>,
+    origin: Origin,
+    reply: Option<ReplyTo>,
 }
 
 pub struct UserState {
@@ -96,10 +105,15 @@ pub struct UserState {
     offline: u64,
     sessions: Vec<SessionRef>,
     bucket: TokenBucket,
-    pending: HashMap<String, Pending>,
-    /// Group slots held for adds in flight (group id → since), so two adds
-    /// racing for the last of `groups_per_user` cannot both pass.
-    group_holds: HashMap<String, std::time::Instant>,
+    /// 1:1 sends waiting for their recipient, by msg id. Every one is
+    /// answered: the router answers an ask even when its entity fails.
+    in_flight: HashMap<u64, InFlight>,
+    /// Resends of a `client_msg_id` still in flight, waiting for the first
+    /// send's answer.
+    waiting: HashMap<String, Vec<ReplyTo>>,
+    /// Group slots held for adds in flight (group id → since, ms), so two
+    /// adds racing for the last of `groups_per_user` cannot both pass.
+    group_holds: HashMap<String, i64>,
     limits: Limits,
 }
 
@@ -116,7 +130,8 @@ impl UserState {
             offline: timeline::load_offline(store, key)?,
             sessions: Vec::new(),
             bucket: TokenBucket::new(),
-            pending: HashMap::new(),
+            in_flight: HashMap::new(),
+            waiting: HashMap::new(),
             group_holds: HashMap::new(),
             limits: env.limits,
         })
@@ -124,52 +139,38 @@ impl UserState {
 
     /// No account, no devices, nothing in flight.
     pub fn is_vacant(&self) -> bool {
-        self.record.is_none() && self.sessions.is_empty() && self.pending.is_empty()
+        self.record.is_none() && self.sessions.is_empty() && self.in_flight.is_empty()
     }
 
-    pub fn has_sessions(&self) -> bool {
-        !self.sessions.is_empty()
+    /// Whether the entity may leave memory: no device attached and no send
+    /// waiting for its recipient.
+    pub fn can_passivate(&self) -> bool {
+        self.sessions.is_empty() && self.in_flight.is_empty()
     }
 
-    pub fn handle(&mut self, cmd: Command, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub fn handle(&mut self, cmd: UserCmd, ctx: &mut StepCtx<'_, ChatEntity>) {
         match cmd {
-            Command::CreateUser { user, reply } => self.create(user, reply, ctx),
-            Command::GetUser { reply } => self.get(reply),
-            Command::GetCredentials { reply } => self.credentials(reply),
-            Command::DeleteUser { reply } => self.delete(reply, ctx),
-            Command::SetPassword {
-                password_hash,
-                reply,
-            } => self.set_password(password_hash, reply, ctx),
-            Command::GetStatus { reply } => self.status(reply),
-            Command::GetOfflineCount { reply } => self.offline_count(reply),
-            Command::Attach {
-                session,
-                token,
-                reply,
-            } => self.attach(session, token, reply),
-            Command::Detach { session_id } => self.detach(session_id),
-            Command::Sync {
-                after,
-                limit,
-                reply,
-            } => self.sync(after, limit, reply, ctx),
-            Command::Send(out) => self.send(out, ctx),
-            Command::Deliver(out) => self.deliver(out, ctx),
-            Command::Delivered(out, result) => self.delivered(out, result, ctx),
-            Command::GroupJoined { group, seq } => self.group_joined(group, seq, ctx),
-            Command::GroupLeft { group } => self.group_left(group, ctx),
-            Command::UserGroups { limit, reply } => self.user_groups(limit, reply, ctx),
-            Command::HoldGroupSlot {
-                group,
-                limit,
-                reply,
-            } => self.hold_group_slot(group, limit, reply, ctx),
-            Command::ReleaseGroupSlot { group } => {
-                self.group_holds.remove(&group);
+            UserCmd::CreateUser(c) => self.create(c.user, ctx),
+            UserCmd::GetUser(_) => self.get(ctx),
+            UserCmd::GetCredentials(_) => self.credentials(ctx),
+            UserCmd::DeleteUser(_) => self.delete(ctx),
+            UserCmd::SetPassword(c) => self.set_password(c.password_hash, ctx),
+            UserCmd::GetStatus(_) => self.status(ctx),
+            UserCmd::GetOfflineCount(_) => self.offline_count(ctx),
+            UserCmd::Attach(c) => self.attach(c, ctx),
+            UserCmd::Detach(c) => self.detach(c.session),
+            UserCmd::SyncUser(c) => self.sync(c, ctx),
+            UserCmd::SendDirect(c) => self.send(c, ctx),
+            UserCmd::Deliver(c) => self.deliver(c, ctx),
+            UserCmd::Delivered(c) => self.delivered(c, ctx),
+            UserCmd::Relay(c) => self.relay(c, ctx),
+            UserCmd::GroupJoined(c) => self.group_joined(c.group, c.seq, ctx),
+            UserCmd::GroupLeft(c) => self.group_left(c.group, ctx),
+            UserCmd::UserGroups(c) => self.user_groups(c.limit, ctx),
+            UserCmd::HoldGroupSlot(c) => self.hold_group_slot(c.group, c.limit, ctx),
+            UserCmd::ReleaseGroupSlot(c) => {
+                self.group_holds.remove(&c.group);
             }
-            Command::SendAs { to, cmd, rate } => self.send_as(to, cmd, rate, ctx),
-            other => other.reject(crate::DomainError::Internal),
         }
     }
 }

@@ -1,12 +1,13 @@
 //! The storage seam. Everything above it sees keyspaces (ordered byte maps),
 //! atomic batches, point reads, range scans and one durable `flush` for all
-//! keyspaces. sled is the engine we ship ([`sled_engine`]); another engine
-//! (fjall, redb, RocksDB) replaces it by implementing [`Engine`].
+//! keyspaces. fjall is the default engine ([`FjallEngine`]); sled 0.34 stays
+//! selectable ([`SledEngine`]); another engine (redb, RocksDB) would sit
+//! behind the same seam by implementing [`Engine`].
 //!
 //! Each shard owns one keyspace, `s{shard}`. Its tree families (log, entity
 //! snapshots, and the domain's indexes) are key prefixes inside that keyspace,
-//! because sled batches are atomic only within one tree and every state change
-//! must land with its index updates in one atomic batch.
+//! because a batch must be atomic (sled's are atomic only within one tree)
+//! and every state change must land with its index updates in one batch.
 
 mod fjall_engine;
 mod sled_engine;

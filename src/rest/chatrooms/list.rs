@@ -24,6 +24,6 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
 /// One entry of the list.
 fn show(v: &RoomView) -> Value {
     let r = &v.record;
-    json!({"id": r.id, "name": r.name, "owner": r.owner,
+    json!({"id": r.id, "name": r.name, "owner": r.roster.owner,
         "affiliations_count": v.members.len()})
 }

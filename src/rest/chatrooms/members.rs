@@ -9,7 +9,8 @@ use crate::rest::paging::Page;
 use crate::rest::parse_json;
 use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
-use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
+use imcloud_actors::roster::limits::MAX_BATCH as MAX_ROOM_BATCH;
+use imcloud_actors::roster::ManageOp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -60,7 +61,7 @@ async fn add_one(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResp
     ctx.node
         .users_exist(&ctx.app, std::slice::from_ref(&u))
         .await?;
-    single(run_batch(&ctx, &id, RoomOp::Add(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, ManageOp::Add(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "action": "add_member", "id": id, "user": u}))
         .finish())
@@ -81,7 +82,7 @@ async fn add_batch(
     let req: Usernames = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_ROOM_BATCH, "addMembers")?;
     ctx.node.users_exist(&ctx.app, &users).await?;
-    let added: Vec<String> = run_batch(&ctx, &id, RoomOp::Add(users))
+    let added: Vec<String> = run_batch(&ctx, &id, ManageOp::Add(users))
         .await?
         .into_iter()
         .filter(|(_, r)| r.is_ok())
@@ -98,14 +99,14 @@ async fn remove(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpRespo
     let id = rid(&path.2)?;
     let users = path_users(&path.3, MAX_REMOVE, "kickMembers")?;
     if let [u] = users.as_slice() {
-        single(run_batch(&ctx, &id, RoomOp::Remove(vec![u.clone()])).await?)?;
+        single(run_batch(&ctx, &id, ManageOp::Remove(vec![u.clone()])).await?)?;
         return Ok(Envelope::new(&ctx)
             .data(json!({"result": true, "action": "remove_member", "user": u, "id": id}))
             .finish());
     }
     let mut all = Vec::with_capacity(users.len());
     for chunk in users.chunks(MAX_ROOM_BATCH) {
-        all.extend(run_batch(&ctx, &id, RoomOp::Remove(chunk.to_vec())).await?);
+        all.extend(run_batch(&ctx, &id, ManageOp::Remove(chunk.to_vec())).await?);
     }
     Ok(Envelope::new(&ctx)
         .data(Value::Array(results(all, "remove_member", "id", &id)))
@@ -116,9 +117,9 @@ async fn remove(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpRespo
 async fn admins(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let v = view(&ctx, &id).await?;
-    let n = v.record.admins.len();
+    let n = v.record.roster.admins.len();
     Ok(Envelope::new(&ctx)
-        .data(json!(v.record.admins))
+        .data(json!(v.record.roster.admins))
         .count(n)
         .finish())
 }
@@ -140,7 +141,7 @@ async fn add_admin(
     ctx.node
         .users_exist(&ctx.app, std::slice::from_ref(&u))
         .await?;
-    let op = RoomOp::SetAdmin {
+    let op = ManageOp::SetAdmin {
         user: u.clone(),
         admin: true,
     };
@@ -157,7 +158,7 @@ async fn remove_admin(
 ) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let u = user(&path.3)?;
-    let op = RoomOp::SetAdmin {
+    let op = ManageOp::SetAdmin {
         user: u.clone(),
         admin: false,
     };

@@ -10,28 +10,24 @@
 //! - [`moderation`]: block list (R14c), mute (R16c), mute-all (R17c),
 //!   announcement (R8c).
 //! - [`super_admin`]: the app's chatroom super admins (R18c–R20c).
-//! - [`messages`]: sending to rooms (M3).
 //!
 //! Route order matters: `super_admin` is registered before
 //! `/chatrooms/{ids}` so that it is never read as a room id.
 
 mod list;
 mod members;
-mod messages;
 mod moderation;
 mod super_admin;
-
-pub use messages::send_to_rooms;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
 use super::user_batch::{user, Outcomes};
 use super::{multi_get, parse_json, patch_body};
-use crate::chatrooms::{check_len, room_id, NewRoom, MAX_ROOM_DESCRIPTION, MAX_ROOM_NAME};
+use crate::chatrooms::{room_id, NewRoom};
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use imcloud_actors::chatroom::{RoomOp, RoomPatch, RoomReply, RoomView};
-use imcloud_actors::group::Actor;
+use imcloud_actors::chatroom::{RoomOp, RoomReply, RoomView};
+use imcloud_actors::roster::{Actor, ManageOp, ManageReply, Patch, Scope};
 use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -54,7 +50,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/{org}/{app}/chatrooms/{id}", web::delete().to(delete));
     members::configure(cfg);
     moderation::configure(cfg);
-    messages::configure(cfg);
 }
 
 /// The room id of a path segment.
@@ -64,22 +59,22 @@ fn rid(raw: &str) -> Result<String, ApiError> {
 
 /// Reads the whole room.
 async fn view(ctx: &AppCtx, id: &str) -> Result<RoomView, ApiError> {
-    match run(ctx, id, RoomOp::Get).await? {
-        RoomReply::View(v) => Ok(*v),
+    match run(ctx, id, ManageOp::Get).await? {
+        ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
 /// Runs an operation as the app.
-async fn run(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<RoomReply, ApiError> {
+async fn run(ctx: &AppCtx, id: &str, op: impl Into<RoomOp>) -> Result<RoomReply, ApiError> {
     Ok(ctx.node.room(&ctx.app, id, Actor::App, op).await?)
 }
 
 /// Runs a per-user batch (add, remove, block, mute…) as the app: each
 /// user's outcome.
-async fn run_batch(ctx: &AppCtx, id: &str, op: RoomOp) -> Result<Outcomes, ApiError> {
+async fn run_batch(ctx: &AppCtx, id: &str, op: impl Into<RoomOp>) -> Result<Outcomes, ApiError> {
     match run(ctx, id, op).await? {
-        RoomReply::Users(list) => Ok(list),
+        ManageReply::Users(list) => Ok(list),
         _ => Ok(Vec::new()),
     }
 }
@@ -89,7 +84,7 @@ fn affiliations(v: &RoomView) -> Vec<Value> {
     v.members
         .iter()
         .map(|u| {
-            if *u == v.record.owner {
+            if *u == v.record.roster.owner {
                 json!({"owner": u})
             } else {
                 json!({"member": u})
@@ -103,8 +98,8 @@ fn room_json(v: &RoomView) -> Value {
     json!({
         "id": r.id, "name": r.name, "description": r.description,
         "membersonly": false, "allowinvites": false, "maxusers": r.maxusers,
-        "owner": r.owner, "created": r.created, "custom": r.custom,
-        "mute": r.mute_all, "affiliations_count": v.members.len(),
+        "owner": r.roster.owner, "created": r.created, "custom": r.custom,
+        "mute": r.roster.mute_all, "affiliations_count": v.members.len(),
         "affiliations": affiliations(v), "public": true,
     })
 }
@@ -164,7 +159,7 @@ async fn get(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, Ap
         what: "chatroom",
         max: MAX_GET_IDS,
         id: rid,
-        missing: |e| matches!(e, ApiError::Domain(DomainError::RoomNotFound)),
+        missing: |e| matches!(e, ApiError::Domain(DomainError::NotFound(Scope::Chatroom))),
         json: room_json,
     };
     let ctx = &ctx;
@@ -197,7 +192,7 @@ async fn update(
         ctx.node
             .users_exist(&ctx.app, std::slice::from_ref(&new))
             .await?;
-        run(&ctx, &id, RoomOp::TransferOwner(new)).await?;
+        run(&ctx, &id, ManageOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
     patch_body::only_fields(&req, &UPDATABLE)?;
@@ -206,21 +201,14 @@ async fn update(
             "name one of name, description, maxusers".into(),
         ));
     }
-    // Rooms limit the lengths here; groups leave it to the entity.
-    let text = |k: &str, max: usize| -> Result<Option<String>, ApiError> {
-        let s = patch_body::text(&req, k)?;
-        if let Some(s) = &s {
-            check_len(k, s, max)?;
-        }
-        Ok(s)
+    let text = |k: &str| patch_body::text(&req, k);
+    let patch = Patch {
+        name: text("name")?.or(text("groupname")?),
+        description: text("description")?,
+        maxusers: patch_body::maxusers(&req)?,
+        ..Patch::default()
     };
-    let maxusers = patch_body::maxusers(&req)?;
-    let patch = RoomPatch {
-        name: text("name", MAX_ROOM_NAME)?.or(text("groupname", MAX_ROOM_NAME)?),
-        description: text("description", MAX_ROOM_DESCRIPTION)?,
-        maxusers,
-    };
-    run(&ctx, &id, RoomOp::Update(patch)).await?;
+    run(&ctx, &id, ManageOp::Update(patch)).await?;
     // Easemob answers `groupname` for the name.
     let data: Map<String, Value> = req
         .keys()
@@ -235,7 +223,7 @@ async fn update(
 /// R7c.
 async fn delete(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
-    run(&ctx, &id, RoomOp::Delete).await?;
+    run(&ctx, &id, ManageOp::Delete).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"success": true, "id": id}))
         .finish())

@@ -4,16 +4,15 @@
 //! (R8c).
 
 use super::{rid, run, run_batch, view, RoomPath, RoomUserPath};
-use crate::chatrooms::{check_len, MAX_ROOM_ANNOUNCEMENT};
 use crate::error::ApiError;
-use crate::groups::mute_until;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
 use crate::rest::mutes;
 use crate::rest::parse_json;
 use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
-use imcloud_actors::chatroom::{RoomOp, MAX_ROOM_BATCH};
+use imcloud_actors::roster::limits::MAX_BATCH as MAX_ROOM_BATCH;
+use imcloud_actors::roster::ManageOp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -55,9 +54,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn blocks(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let v = view(&ctx, &id).await?;
-    let n = v.record.blocks.len();
+    let n = v.record.roster.blocks.len();
     Ok(Envelope::new(&ctx)
-        .data(json!(v.record.blocks))
+        .data(json!(v.record.roster.blocks))
         .count(n)
         .finish())
 }
@@ -65,7 +64,7 @@ async fn blocks(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse,
 async fn block_one(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let u = user(&path.3)?;
-    single(run_batch(&ctx, &id, RoomOp::Block(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, ManageOp::Block(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "action": "add_blocks", "user": u, "id": id}))
         .finish())
@@ -84,7 +83,7 @@ async fn block_batch(
     let id = rid(&path.2)?;
     let req: Usernames = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_ROOM_BATCH, "usernames")?;
-    let reply = run_batch(&ctx, &id, RoomOp::Block(users)).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Block(users)).await?;
     Ok(Envelope::new(&ctx)
         .data(Value::Array(results(reply, "add_blocks", "id", &id)))
         .finish())
@@ -93,7 +92,7 @@ async fn block_batch(
 async fn unblock(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let users = path_users(&path.3, MAX_ROOM_BATCH, "removeBlocks")?;
-    let reply = run_batch(&ctx, &id, RoomOp::Unblock(users.clone())).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Unblock(users.clone())).await?;
     if let [u] = users.as_slice() {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
@@ -109,8 +108,8 @@ async fn unblock(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResp
 async fn mutes(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let v = view(&ctx, &id).await?;
-    let now = imcloud_actors::ids::now_ms();
-    let all = v.record.mutes.iter().map(|(u, until)| (u, *until));
+    let now = ctx.node.clock.now_ms();
+    let all = v.record.roster.mutes.iter().map(|(u, until)| (u, *until));
     let data = mutes::in_force(all, now);
     Ok(Envelope::new(&ctx).list(data).finish())
 }
@@ -131,8 +130,8 @@ async fn mute(
     let id = rid(&path.2)?;
     let req: MuteReq = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_ROOM_BATCH, "usernames")?;
-    let until = mute_until(req.mute_duration)?;
-    let reply = run_batch(&ctx, &id, RoomOp::Mute { users, until }).await?;
+    let until = ctx.node.mute_until(req.mute_duration)?;
+    let reply = run_batch(&ctx, &id, ManageOp::Mute { users, until }).await?;
     let data = mutes::muted(reply, until);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
@@ -141,7 +140,7 @@ async fn mute(
 async fn unmute(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let users = path_users(&path.3, MAX_ROOM_BATCH, "removeMute")?;
-    let reply = run_batch(&ctx, &id, RoomOp::Unmute(users)).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Unmute(users)).await?;
     let data = mutes::unmuted(reply);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
@@ -149,14 +148,14 @@ async fn unmute(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpRespo
 /// R17c on.
 async fn ban(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
-    run(&ctx, &id, RoomOp::MuteAll(true)).await?;
+    run(&ctx, &id, ManageOp::MuteAll(true)).await?;
     Ok(Envelope::new(&ctx).data(json!({"mute": true})).finish())
 }
 
 /// R17c off.
 async fn unban(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
-    run(&ctx, &id, RoomOp::MuteAll(false)).await?;
+    run(&ctx, &id, ManageOp::MuteAll(false)).await?;
     Ok(Envelope::new(&ctx).data(json!({"mute": false})).finish())
 }
 
@@ -181,8 +180,7 @@ async fn set_announcement(
 ) -> Result<HttpResponse, ApiError> {
     let id = rid(&path.2)?;
     let req: AnnouncementReq = parse_json(&body)?;
-    check_len("announcement", &req.announcement, MAX_ROOM_ANNOUNCEMENT)?;
-    run(&ctx, &id, RoomOp::SetAnnouncement(req.announcement)).await?;
+    run(&ctx, &id, ManageOp::SetAnnouncement(req.announcement)).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"id": id, "result": true}))
         .finish())

@@ -1,6 +1,6 @@
 //! Group members (G9–G12) and admins (G14–G16).
 
-use super::{gid, run, run_batch, run_joining, view};
+use super::{gid, run, run_batch, view};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
@@ -8,7 +8,8 @@ use crate::rest::paging::Page;
 use crate::rest::parse_json;
 use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
-use imcloud_actors::group::{GroupOp, Role, MAX_BATCH};
+use imcloud_actors::roster::limits::MAX_BATCH;
+use imcloud_actors::roster::{ManageOp, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -58,7 +59,7 @@ async fn add_one(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let u = user(&path.3)?;
-    single(run_joining(&ctx, &id, GroupOp::Add(vec![u.clone()]), vec![u.clone()]).await?)?;
+    single(run_batch(&ctx, &id, ManageOp::Add(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "groupid": id, "action": "add_member", "user": u}))
         .finish())
@@ -77,7 +78,7 @@ async fn add_batch(
     let id = gid(&path.2)?;
     let req: Usernames = parse_json(&body)?;
     let users = user_list(&req.usernames, MAX_BATCH, "usernames")?;
-    let added: Vec<String> = run_joining(&ctx, &id, GroupOp::Add(users.clone()), users)
+    let added: Vec<String> = run_batch(&ctx, &id, ManageOp::Add(users))
         .await?
         .into_iter()
         .filter(|(_, r)| r.is_ok())
@@ -94,7 +95,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let users = path_users(&path.3, MAX_BATCH, "kickMember")?;
-    let reply = run_batch(&ctx, &id, GroupOp::Remove(users.clone())).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Remove(users.clone())).await?;
     if let [u] = users.as_slice() {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
@@ -143,7 +144,7 @@ async fn add_admin(
     run(
         &ctx,
         &id,
-        GroupOp::SetAdmin {
+        ManageOp::SetAdmin {
             user: u.clone(),
             admin: true,
         },
@@ -163,7 +164,7 @@ async fn remove_admin(
     run(
         &ctx,
         &id,
-        GroupOp::SetAdmin {
+        ManageOp::SetAdmin {
             user: u.clone(),
             admin: false,
         },

@@ -8,14 +8,10 @@
 //! - [`members`]: members list/add/remove (G9–G12), admins (G14–G16).
 //! - [`moderation`]: block list (G17–G20), mute and mute-all (G21–G24),
 //!   announcement (G28/G29).
-//! - [`messages`]: sending to groups (M2).
 
 mod list;
 mod members;
-mod messages;
 mod moderation;
-
-pub use messages::send_to_groups;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
@@ -25,9 +21,9 @@ use crate::error::ApiError;
 use crate::groups::group_id;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
-use imcloud_actors::group::admin::check_patch;
-use imcloud_actors::group::{Actor, GroupOp, GroupPatch, GroupRecord, GroupReply, GroupView, Role};
+use imcloud_actors::group::{GroupOp, GroupRecord, GroupReply, GroupView};
 use imcloud_actors::ids::UserId;
+use imcloud_actors::roster::{Actor, ManageOp, ManageReply, Patch, Role, Scope};
 use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -61,7 +57,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     list::configure(cfg);
     members::configure(cfg);
     moderation::configure(cfg);
-    messages::configure(cfg);
 }
 
 /// The group id of a path segment.
@@ -71,44 +66,31 @@ pub(super) fn gid(raw: &str) -> Result<String, ApiError> {
 
 /// Reads the whole group.
 pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
-    match ctx
-        .node
-        .group(&ctx.app, id, Actor::App, GroupOp::Get)
-        .await?
-    {
-        GroupReply::View(v) => Ok(*v),
+    match run(ctx, id, ManageOp::Get).await? {
+        ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
-/// Runs a write as the app.
-pub(super) async fn run(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<GroupReply, ApiError> {
-    Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
-}
-
-/// Runs an add as the app, holding a group slot at each joiner first (see
-/// `Node::group_joining`): each user's outcome.
-pub(super) async fn run_joining(
+/// Runs an operation as the app (users who would join hold a group slot
+/// first, see `Node::group`).
+pub(super) async fn run(
     ctx: &AppCtx,
     id: &str,
-    op: GroupOp,
-    joiners: Vec<String>,
-) -> Result<Outcomes, ApiError> {
-    match ctx
-        .node
-        .group_joining(&ctx.app, id, Actor::App, op, joiners)
-        .await?
-    {
-        GroupReply::Users(list) => Ok(list),
-        _ => Ok(Vec::new()),
-    }
+    op: impl Into<GroupOp>,
+) -> Result<GroupReply, ApiError> {
+    Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
 }
 
 /// Runs a per-user batch (add, remove, block, mute…) as the app: each
 /// user's outcome.
-pub(super) async fn run_batch(ctx: &AppCtx, id: &str, op: GroupOp) -> Result<Outcomes, ApiError> {
+pub(super) async fn run_batch(
+    ctx: &AppCtx,
+    id: &str,
+    op: impl Into<GroupOp>,
+) -> Result<Outcomes, ApiError> {
     match run(ctx, id, op).await? {
-        GroupReply::Users(list) => Ok(list),
+        ManageReply::Users(list) => Ok(list),
         _ => Ok(Vec::new()),
     }
 }
@@ -174,27 +156,11 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         .iter()
         .map(|m| user(m))
         .collect::<Result<_, _>>()?;
-    let (limits, _) = ctx.node.group_limits(&ctx.app);
     let maxusers = req.maxusers.unwrap_or(DEFAULT_MAXUSERS);
-    if maxusers == 0 || maxusers > limits.max_users {
-        return Err(ApiError::IllegalArgument(format!(
-            "maxusers must be 1-{}",
-            limits.max_users
-        )));
-    }
-    let patch = GroupPatch {
-        name: req.groupname.clone(),
-        description: req.description.clone(),
-        custom: req.custom.clone(),
-        ..GroupPatch::default()
-    };
-    check_patch(&patch)?;
     let id = match req.groupid {
         Some(g) => gid(&g)?,
         None => ctx.node.env.msg_ids.next().to_string(),
     };
-    let mut everyone = vec![owner.clone()];
-    everyone.extend(members.iter().cloned());
     let record = GroupRecord {
         id: id.clone(),
         owner,
@@ -208,19 +174,11 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         custom: req.custom.unwrap_or_default(),
         announcement: String::new(),
         mute_all: false,
-        created: imcloud_actors::ids::now_ms(),
+        created: ctx.node.clock.now_ms(),
         applicants: Vec::new(),
         invitees: Vec::new(),
     };
-    ctx.node
-        .group_joining(
-            &ctx.app,
-            &id,
-            Actor::App,
-            GroupOp::Create { record, members },
-            everyone,
-        )
-        .await?;
+    run(&ctx, &id, GroupOp::Create { record, members }).await?;
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 
@@ -233,7 +191,7 @@ async fn get(
         what: "group",
         max: MAX_GET_IDS,
         id: gid,
-        missing: |e| matches!(e, ApiError::Domain(DomainError::GroupNotFound)),
+        missing: |e| matches!(e, ApiError::Domain(DomainError::NotFound(Scope::Group))),
         json: group_json,
     };
     let ctx = &ctx;
@@ -269,14 +227,14 @@ async fn update(
     let req: Map<String, Value> = parse_json(&body)?;
     if let Some(new) = req.get("newowner") {
         let new = user(new.as_str().unwrap_or_default())?;
-        run(&ctx, &id, GroupOp::TransferOwner(new)).await?;
+        run(&ctx, &id, ManageOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
     patch_body::only_fields(&req, &UPDATABLE)?;
     let text = |k: &str| patch_body::text(&req, k);
     let flag = |k: &str| patch_body::flag(&req, k);
     let maxusers = patch_body::maxusers(&req)?;
-    let patch = GroupPatch {
+    let patch = Patch {
         name: text("groupname")?.or(text("name")?),
         description: text("description")?,
         public: flag("public")?,
@@ -285,7 +243,7 @@ async fn update(
         membersonly: flag("membersonly")?,
         custom: text("custom")?,
     };
-    run(&ctx, &id, GroupOp::Update(patch)).await?;
+    run(&ctx, &id, ManageOp::Update(patch)).await?;
     let data: Map<String, Value> = req.keys().map(|k| (k.clone(), json!(true))).collect();
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
@@ -295,7 +253,7 @@ async fn dismiss(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    run(&ctx, &id, GroupOp::Dismiss).await?;
+    run(&ctx, &id, ManageOp::Delete).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"success": true, "groupid": id}))
         .finish())

@@ -3,14 +3,14 @@
 
 use super::{gid, run, run_batch, view};
 use crate::error::ApiError;
-use crate::groups::mute_until;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
 use crate::rest::mutes;
 use crate::rest::parse_json;
 use crate::rest::user_batch::{path_users, results, single, user, user_list_or};
 use actix_web::{web, HttpResponse};
-use imcloud_actors::group::{GroupOp, MAX_BATCH};
+use imcloud_actors::roster::limits::MAX_BATCH;
+use imcloud_actors::roster::ManageOp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -62,7 +62,7 @@ async fn blocks(AppToken(ctx): AppToken, path: GroupPath) -> Result<HttpResponse
 async fn block_one(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let u = user(&path.3)?;
-    single(run_batch(&ctx, &id, GroupOp::Block(vec![u.clone()])).await?)?;
+    single(run_batch(&ctx, &id, ManageOp::Block(vec![u.clone()])).await?)?;
     Ok(Envelope::new(&ctx)
         .data(json!({"result": true, "action": "add_blocks", "user": u, "groupid": id}))
         .finish())
@@ -88,7 +88,7 @@ async fn block_batch(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let users = usernames(&body)?;
-    let reply = run_batch(&ctx, &id, GroupOp::Block(users)).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Block(users)).await?;
     Ok(Envelope::new(&ctx)
         .data(Value::Array(results(reply, "add_blocks", "groupid", &id)))
         .finish())
@@ -97,7 +97,7 @@ async fn block_batch(
 async fn unblock(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let users = path_users(&path.3, MAX_BATCH, "removeBlocks")?;
-    let reply = run_batch(&ctx, &id, GroupOp::Unblock(users.clone())).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Unblock(users.clone())).await?;
     if let [u] = users.as_slice() {
         single(reply)?;
         return Ok(Envelope::new(&ctx)
@@ -117,7 +117,7 @@ async fn unblock(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpRes
 async fn mutes(AppToken(ctx): AppToken, path: GroupPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let v = view(&ctx, &id).await?;
-    let now = imcloud_actors::ids::now_ms();
+    let now = ctx.node.clock.now_ms();
     let all = v.members.iter().map(|(u, m)| (u, m.mute_until));
     // Unlike R16c, G21 answers no `count`.
     let data = mutes::in_force(all, now);
@@ -141,8 +141,8 @@ async fn mute(
     let users = user_list_or(&req.usernames, MAX_BATCH, || {
         format!("userNames size is more than max limit : {MAX_BATCH}")
     })?;
-    let until = mute_until(req.mute_duration)?;
-    let reply = run_batch(&ctx, &id, GroupOp::Mute { users, until }).await?;
+    let until = ctx.node.mute_until(req.mute_duration)?;
+    let reply = run_batch(&ctx, &id, ManageOp::Mute { users, until }).await?;
     let data = mutes::muted(reply, until);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
@@ -154,20 +154,20 @@ async fn unmute(AppToken(ctx): AppToken, path: GroupUserPath) -> Result<HttpResp
         MAX_BATCH,
         "removeMute member size more than max limit",
     )?;
-    let reply = run_batch(&ctx, &id, GroupOp::Unmute(users)).await?;
+    let reply = run_batch(&ctx, &id, ManageOp::Unmute(users)).await?;
     let data = mutes::unmuted(reply);
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
 
 async fn ban(AppToken(ctx): AppToken, path: GroupPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    run(&ctx, &id, GroupOp::MuteAll(true)).await?;
+    run(&ctx, &id, ManageOp::MuteAll(true)).await?;
     Ok(Envelope::new(&ctx).data(json!({"mute": true})).finish())
 }
 
 async fn unban(AppToken(ctx): AppToken, path: GroupPath) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
-    run(&ctx, &id, GroupOp::MuteAll(false)).await?;
+    run(&ctx, &id, ManageOp::MuteAll(false)).await?;
     Ok(Envelope::new(&ctx).data(json!({"mute": false})).finish())
 }
 
@@ -191,7 +191,7 @@ async fn set_announcement(
 ) -> Result<HttpResponse, ApiError> {
     let id = gid(&path.2)?;
     let req: AnnouncementReq = parse_json(&body)?;
-    run(&ctx, &id, GroupOp::SetAnnouncement(req.announcement)).await?;
+    run(&ctx, &id, ManageOp::SetAnnouncement(req.announcement)).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"id": id, "result": true}))
         .finish())

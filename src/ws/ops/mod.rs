@@ -1,7 +1,8 @@
-//! One file per client operation, dispatched from [`dispatch`]. An op either
-//! answers at once or returns a future that completes with its reply (a
-//! send waits for its durable ack without blocking the socket's other
-//! requests).
+//! One file per group of client operations, dispatched from [`dispatch`]
+//! on the typed [`Op`]. An op answers at once or returns a future that
+//! completes with its reply (a send waits for its durable ack without
+//! blocking the socket's other requests). Every op is a thin call into the
+//! device layer; the codec encodes what it answers.
 
 mod auth;
 mod chatroom;
@@ -9,111 +10,73 @@ mod group;
 mod send;
 mod sync;
 
-use super::codec::{self, Encoding, Request};
-use super::session::SocketState;
+use super::codec::OkBody;
+use super::frames::Op;
+use crate::device::Device;
 use crate::error::ApiError;
 use futures_util::future::LocalBoxFuture;
-use imcloud_actors::DomainError;
-use serde_json::{Map, Value};
-use std::sync::atomic::Ordering;
+use imcloud_actors::session::SessionInbox;
 
-/// A reply frame and the encoding to write it in.
-pub type Frame = (Value, Encoding);
-/// A reply still on its way.
-pub type OpFuture = LocalBoxFuture<'static, Frame>;
+/// A reply's body still on its way.
+pub type OpFuture = LocalBoxFuture<'static, Result<OkBody, ApiError>>;
 
 pub enum Dispatch {
-    Done(Frame),
+    Done(Result<OkBody, ApiError>),
     Later(OpFuture),
+    /// `auth` succeeded: the socket reads its pushes from the inbox.
+    LoggedIn(OkBody, SessionInbox),
 }
 
-/// The result of an op: its reply fields or an error.
-pub type OpResult = Result<Map<String, Value>, ApiError>;
-
-fn finish(id: Value, enc: Encoding, result: OpResult, state: &SocketState) -> Frame {
-    match result {
-        Ok(fields) => (codec::ok_reply(id, fields), enc),
-        Err(e) => {
-            state
-                .node
-                .gateway
-                .client_errors
-                .fetch_add(1, Ordering::Relaxed);
-            (codec::error_reply(id, &e), enc)
-        }
-    }
-}
-
-/// Parses an op's arguments into its typed request.
-pub fn args<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, ApiError> {
-    serde_json::from_value(args)
-        .map_err(|e| ApiError::Domain(DomainError::InvalidArgument(e.to_string())))
-}
-
-/// A reply that completes later; its error, like an immediate one, is
-/// counted in `client_errors`.
-fn later(
-    state: &SocketState,
-    id: Value,
-    enc: Encoding,
-    fut: impl std::future::Future<Output = OpResult> + 'static,
+fn later<T: 'static>(
+    started: Result<impl std::future::Future<Output = Result<T, ApiError>> + 'static, ApiError>,
+    reply: impl FnOnce(T) -> OkBody + 'static,
 ) -> Dispatch {
-    let gateway = state.node.gateway.clone();
-    Dispatch::Later(Box::pin(async move {
-        match fut.await {
-            Ok(fields) => (codec::ok_reply(id, fields), enc),
-            Err(e) => {
-                gateway.client_errors.fetch_add(1, Ordering::Relaxed);
-                (codec::error_reply(id, &e), enc)
-            }
-        }
-    }))
+    match started {
+        Ok(fut) => Dispatch::Later(Box::pin(async move { fut.await.map(reply) })),
+        Err(e) => Dispatch::Done(Err(e)),
+    }
 }
 
-pub async fn dispatch(state: &mut SocketState, req: Request, enc: Encoding) -> Dispatch {
-    let Request { id, op, args } = req;
-    if op != "auth" && op != "ping" && state.authed.is_none() {
-        return Dispatch::Done(finish(id, enc, Err(ApiError::NotLoggedIn), state));
+pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
+    if !op.before_auth() && !device.is_logged_in() {
+        return Dispatch::Done(Err(ApiError::NotLoggedIn));
     }
-    let result = match op.as_str() {
-        "auth" => auth::handle(state, args, enc).await,
-        "ping" => Ok(Map::from_iter([(
-            "server_time".to_string(),
-            Value::from(imcloud_actors::ids::now_ms()),
-        )])),
-        "send" => match send::start(state, args) {
-            Ok(fut) => {
-                let gateway = state.node.gateway.clone();
-                return later(state, id, enc, async move {
-                    let result = fut.await;
-                    match &result {
-                        Ok(_) => {
-                            gateway.messages_in.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(ApiError::Domain(DomainError::RateLimited)) => {
-                            gateway.rate_limited.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(_) => {}
-                    }
-                    result
-                });
-            }
-            Err(e) => Err(e),
-        },
-        "sync" => match sync::start(state, args) {
-            Ok(fut) => return later(state, id, enc, fut),
-            Err(e) => Err(e),
-        },
-        g if group::handles(g) => match group::start(state, g, args) {
-            Ok(fut) => return later(state, id, enc, fut),
-            Err(e) => Err(e),
-        },
-        r if chatroom::handles(r) => match chatroom::start(state, r, args) {
-            Ok(fut) => return later(state, id, enc, fut),
-            Err(e) => Err(e),
-        },
-        "recall" | "read" => Err(ApiError::NotSupported(format!("op `{op}`"))),
-        _ => Err(ApiError::UnknownOp(op.chars().take(64).collect())),
-    };
-    Dispatch::Done(finish(id, enc, result, state))
+    match op {
+        Op::Auth(a) => auth::handle(device, a).await,
+        Op::Ping(_) => Dispatch::Done(Ok(OkBody::Time {
+            server_time: device.node().clock.now_ms(),
+        })),
+        Op::Send(a) => send::start(device, a),
+        Op::Sync(a) => sync::start(device, a),
+        Op::Join(a) => chatroom::join(device, a),
+        Op::Leave(a) => chatroom::leave(device, a),
+        Op::ChatroomCreate(a) => chatroom::create(device, a),
+        Op::GroupApply(_)
+        | Op::GroupDecide(_)
+        | Op::GroupInvite(_)
+        | Op::GroupAnswer(_)
+        | Op::GroupLeave(_)
+        | Op::GroupAdd(_)
+        | Op::GroupRemove(_)
+        | Op::GroupMute(_)
+        | Op::GroupUnmute(_)
+        | Op::GroupBlock(_)
+        | Op::GroupAdmin(_)
+        | Op::GroupDismiss(_)
+        | Op::GroupInfo(_) => group::start(device, op),
+        Op::ChatroomInfo(_)
+        | Op::ChatroomDestroy(_)
+        | Op::ChatroomRemove(_)
+        | Op::ChatroomMute(_)
+        | Op::ChatroomUnmute(_)
+        | Op::ChatroomMuteAll(_)
+        | Op::ChatroomBlock(_)
+        | Op::ChatroomUnblock(_)
+        | Op::ChatroomAdmin(_)
+        | Op::ChatroomAnnounce(_) => chatroom::start(device, op),
+        Op::Recall(_) => Dispatch::Done(Err(ApiError::NotSupported("op `recall`".into()))),
+        Op::Read(_) => Dispatch::Done(Err(ApiError::NotSupported("op `read`".into()))),
+        // The codec answers unknown ops itself.
+        Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
+    }
 }

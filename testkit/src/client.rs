@@ -1,6 +1,8 @@
-//! A small async client of the wire protocol, used by the end-to-end tests
-//! and the load harness: connect, send requests and await their replies by
-//! id, receive pushes, send raw frames, see how the socket closed.
+//! A small async client of the `/ws` protocol for tests: connect, send
+//! requests and await their replies by id, receive pushes, send raw
+//! frames, see how the socket closed. (The load harness has its own lean
+//! client; this one favours convenience: replies and pushes are JSON
+//! values.)
 
 use futures_util::stream::{SplitSink, StreamExt};
 use futures_util::SinkExt;

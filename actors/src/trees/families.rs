@@ -1,0 +1,68 @@
+//! The one registry of tree families: each is a one-byte key prefix inside
+//! a shard's keyspace, named here and nowhere else, with its layout beside
+//! it. The runtime owns the log and the snapshots; the domain owns the
+//! rest. A test checks that no two families share a prefix.
+
+use imcloud_shards::entity::{LOG_FAMILY, SNAPSHOT_FAMILY};
+
+/// `L` + shard seq (u64 BE) → event (`events.rs`): the shard log.
+pub const LOG: u8 = LOG_FAMILY;
+/// `E` + entity key → the entity's snapshot.
+pub const SNAPSHOT: u8 = SNAPSHOT_FAMILY;
+/// `T` + stream entity key + seq (u64 BE) → `StoredMessage` (a user's or a
+/// group's timeline).
+pub const TIMELINE: u8 = b'T';
+/// `H` + stream entity key → last seq (u64 BE), for streams that keep one.
+pub const HEAD: u8 = b'H';
+/// `O` + user entity key → messages stored while offline, not yet synced.
+pub const OFFLINE: u8 = b'O';
+/// `D` + sender entity key + client_msg_id → `SendAck` (1:1); `D` + group
+/// entity key + sender + 0 + client_msg_id → `SendAck` (group sends).
+pub const DEDUPE: u8 = b'D';
+/// `U` + app + 0 + created ms (u64 BE) + username → empty.
+pub const USERS_BY_CREATION: u8 = b'U';
+/// `M` + group entity key + username → `MemberRecord`.
+pub const GROUP_MEMBERS: u8 = b'M';
+/// `B` + group entity key + username → empty (blocked from the group).
+pub const GROUP_BLOCKS: u8 = b'B';
+/// `I` + app + 0 + created ms (u64 BE) + group id → empty.
+pub const GROUPS_BY_CREATION: u8 = b'I';
+/// `J` + app + 0 + created ms (u64 BE) + room id → empty.
+pub const ROOMS_BY_CREATION: u8 = b'J';
+/// `K` + app + 0 + owner + 0 + room id → empty.
+pub const ROOMS_BY_OWNER: u8 = b'K';
+/// `G` + user entity key + group id → join seq (u64 BE).
+pub const USER_GROUPS: u8 = b'G';
+
+/// Every family with its name.
+pub const ALL: [(&str, u8); 13] = [
+    ("log", LOG),
+    ("snapshot", SNAPSHOT),
+    ("timeline", TIMELINE),
+    ("head", HEAD),
+    ("offline", OFFLINE),
+    ("dedupe", DEDUPE),
+    ("users_by_creation", USERS_BY_CREATION),
+    ("group_members", GROUP_MEMBERS),
+    ("group_blocks", GROUP_BLOCKS),
+    ("groups_by_creation", GROUPS_BY_CREATION),
+    ("rooms_by_creation", ROOMS_BY_CREATION),
+    ("rooms_by_owner", ROOMS_BY_OWNER),
+    ("user_groups", USER_GROUPS),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_has_its_own_prefix() {
+        let mut seen = std::collections::HashMap::new();
+        for (name, prefix) in ALL {
+            if let Some(other) = seen.insert(prefix, name) {
+                panic!("{name} and {other} share the prefix {:?}", prefix as char);
+            }
+        }
+        assert_eq!(seen.len(), ALL.len());
+    }
+}

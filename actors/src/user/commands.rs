@@ -1,0 +1,174 @@
+//! The commands of a User entity.
+
+use super::{Credentials, NewUser, UserView};
+use crate::command::Origin;
+use crate::error::DomainError;
+use crate::message::{Post, SendAck, StoredMessage, SyncPage};
+use crate::session::SessionAddr;
+use imcloud_shards::EntityKey;
+use serde::{Deserialize, Serialize};
+
+crate::commands! {
+    /// What a User entity is asked or told.
+    pub enum UserCmd as User {
+        CreateUser => UserView,
+        GetUser => UserView,
+        GetCredentials => Credentials,
+        DeleteUser => UserView,
+        SetPassword => (),
+        GetStatus => bool,
+        GetOfflineCount => u64,
+        Attach => (),
+        Detach,
+        SyncUser => SyncPage,
+        SendDirect => SendAck,
+        Deliver => SendAck,
+        Delivered,
+        Relay => SendAck,
+        GroupJoined,
+        GroupLeft,
+        HoldGroupSlot => (),
+        ReleaseGroupSlot,
+        UserGroups => Vec<(String, u64)>,
+    }
+}
+
+/// Registers the user (refused if it exists).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CreateUser {
+    pub user: NewUser,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetUser;
+
+/// Password hash and token epoch, for the gateway to check a login.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetCredentials;
+
+/// Deletes the user and its timeline; kicks its devices; dissolves the
+/// groups it owns.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteUser;
+
+/// Sets a new password hash, revokes tokens, kicks devices.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SetPassword {
+    pub password_hash: String,
+}
+
+/// Whether any device is online.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetStatus;
+
+/// Messages stored while offline and not yet synced.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetOfflineCount;
+
+/// Attaches the device at `session`. `token` is checked when the device
+/// logged in with a token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Attach {
+    pub session: SessionAddr,
+    pub token: Option<TokenCheck>,
+}
+
+/// Detaches a closed socket.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Detach {
+    pub session: u64,
+}
+
+/// Messages of the user's timeline after `after`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncUser {
+    pub after: u64,
+    pub limit: usize,
+}
+
+/// A 1:1 message from this user (at the sender's entity): `from` and `to`
+/// are set, the sender gives it its id and time.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SendDirect {
+    pub message: StoredMessage,
+    pub client_msg_id: Option<String>,
+    pub origin: Origin,
+}
+
+/// Store a 1:1 message in this (the recipient's) timeline and push it to
+/// its devices after the flush.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Deliver {
+    pub message: StoredMessage,
+    pub ack: DeliveryAck,
+}
+
+/// When the recipient answers a [`Deliver`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryAck {
+    /// Once its copy is on disk: the caller acks someone on the strength
+    /// of it (a REST send without a sender copy).
+    Durable,
+    /// Once its copy is written, before the flush: the sender's entity, on
+    /// the same node, writes its own copy next and answers its caller only
+    /// after that commit, which makes both copies durable in one round.
+    Applied,
+}
+
+/// The recipient's answer to a [`Deliver`], back at the sender's entity.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Delivered {
+    pub msg_id: u64,
+    pub result: Result<(), DomainError>,
+}
+
+/// A device's group or chatroom message, first at the sender's entity
+/// (account state, send rate), which passes it on to `to`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Relay {
+    pub to: EntityKey,
+    pub post: Post,
+}
+
+/// The user joined `group` at its `seq`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GroupJoined {
+    pub group: String,
+    pub seq: u64,
+}
+
+/// The user left `group`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GroupLeft {
+    pub group: String,
+}
+
+/// Holds one of the user's `limit` group slots for an add to `group` in
+/// flight (refused with `TooManyGroups` when none is free); the group's
+/// [`GroupJoined`] or a [`ReleaseGroupSlot`] ends the hold.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HoldGroupSlot {
+    pub group: String,
+    pub limit: usize,
+}
+
+/// The add to `group` did not happen.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReleaseGroupSlot {
+    pub group: String,
+}
+
+/// The groups the user belongs to, with join seqs (at most `limit`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct UserGroups {
+    pub limit: usize,
+}
+
+/// What a device's token says about the user it was issued to: a token
+/// outlives neither the user (a re-registered name has a new uuid) nor a
+/// password change (which bumps the epoch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenCheck {
+    pub user_uuid: String,
+    pub epoch: u64,
+}

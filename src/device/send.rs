@@ -1,0 +1,114 @@
+//! A device's send: checked here (recipient, body, idempotency key),
+//! routed at once (a 1:1 send to the sender's entity, a group or chatroom
+//! send through it to the group or room) so a device's sends keep their
+//! order, and answered when the ack arrives: for 1:1 and groups once the
+//! message is on disk, for chatrooms once it is accepted for fan-out.
+
+use super::Device;
+use crate::error::ApiError;
+use crate::send::Draft;
+use imcloud_actors::chatroom::Priority;
+use imcloud_actors::command::{Origin, RatePolicy};
+use imcloud_actors::ids::UserId;
+use imcloud_actors::message::{validate_body, ChatType, SendAck};
+use imcloud_actors::DomainError;
+use serde_json::Value;
+use std::future::Future;
+use std::sync::atomic::Ordering;
+
+const MAX_CLIENT_MSG_ID: usize = 64;
+
+/// What a device sends.
+pub struct SendRequest {
+    pub chat: ChatType,
+    /// The user, group id or chatroom id.
+    pub to: String,
+    pub body: Value,
+    pub ext: Option<Value>,
+    pub client_msg_id: Option<String>,
+    /// Chatrooms only (default normal).
+    pub priority: Option<Priority>,
+}
+
+fn check_client_msg_id(cid: Option<&str>) -> Result<(), DomainError> {
+    if cid.is_some_and(|c| c.is_empty() || c.len() > MAX_CLIENT_MSG_ID) {
+        return Err(DomainError::InvalidArgument(format!(
+            "client_msg_id must be 1-{MAX_CLIENT_MSG_ID} bytes"
+        )));
+    }
+    Ok(())
+}
+
+impl Device {
+    /// Checks and routes `req` now; the future is its ack.
+    pub fn send(
+        &self,
+        req: SendRequest,
+    ) -> Result<impl Future<Output = Result<SendAck, ApiError>> + 'static, ApiError> {
+        let s = self.session()?;
+        let node = self.node.clone();
+        let to_key = match req.chat {
+            ChatType::Single => None,
+            ChatType::Group => Some(crate::groups::group_key(
+                &s.app,
+                &crate::groups::group_id(&req.to)?,
+            )),
+            ChatType::Chatroom => Some(crate::chatrooms::room_key(
+                &s.app,
+                &crate::chatrooms::room_id(&req.to)?,
+            )),
+        };
+        let to = match req.chat {
+            ChatType::Single => UserId::parse(&req.to)?.to_string(),
+            _ => req.to,
+        };
+        check_client_msg_id(req.client_msg_id.as_deref())?;
+        validate_body(
+            &req.body,
+            req.ext.as_ref(),
+            node.config.limits.max_message_bytes,
+        )?;
+        let settings = node.app_settings(&s.app);
+        let origin = Origin::Device {
+            session: s.addr.id,
+            rate: RatePolicy {
+                per_second: settings.user_send_rate,
+                burst: settings.user_send_burst,
+            },
+        };
+        let draft = Draft {
+            from: s.user.to_string(),
+            to,
+            body: req.body,
+            ext: req.ext,
+        };
+        let acked = match to_key {
+            None => futures_util::future::Either::Left(node.send_direct(
+                &s.app,
+                draft,
+                req.client_msg_id,
+                origin,
+            )),
+            Some(key) => futures_util::future::Either::Right(node.post(
+                &s.app,
+                key,
+                draft,
+                req.client_msg_id,
+                origin,
+                req.priority.unwrap_or(Priority::Normal),
+            )),
+        };
+        let gateway = node.gateway.clone();
+        Ok(async move {
+            let result = acked.await;
+            match &result {
+                Ok(_) => gateway.messages_in.fetch_add(1, Ordering::Relaxed),
+                Err(DomainError::RateLimited) => {
+                    gateway.rate_limited.fetch_add(1, Ordering::Relaxed)
+                }
+                Err(_) => 0,
+            };
+            Ok(result?)
+        })
+    }
+}

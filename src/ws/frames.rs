@@ -1,0 +1,190 @@
+//! The requests of `/ws`: one [`Op`] variant per operation (the one list
+//! of op names), each with its typed arguments, as `docs/protocol.md`
+//! describes them.
+
+use imcloud_actors::chatroom::Priority;
+use imcloud_actors::message::ChatType;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    Auth(AuthArgs),
+    Ping(NoArgs),
+    Send(SendArgs),
+    Sync(SyncArgs),
+    Join(RoomRef),
+    Leave(RoomRef),
+    GroupApply(GroupRef),
+    GroupDecide(GroupDecide),
+    GroupInvite(GroupUsers),
+    GroupAnswer(GroupAnswer),
+    GroupLeave(GroupRef),
+    GroupAdd(GroupUsers),
+    GroupRemove(GroupUsers),
+    GroupMute(GroupMute),
+    GroupUnmute(GroupUsers),
+    GroupBlock(GroupUsers),
+    GroupAdmin(GroupAdmin),
+    GroupDismiss(GroupRef),
+    GroupInfo(GroupRef),
+    ChatroomCreate(RoomCreate),
+    ChatroomInfo(RoomRef),
+    ChatroomDestroy(RoomRef),
+    ChatroomRemove(RoomUsers),
+    ChatroomMute(RoomMute),
+    ChatroomUnmute(RoomUsers),
+    ChatroomMuteAll(RoomMuteAll),
+    ChatroomBlock(RoomUsers),
+    ChatroomUnblock(RoomUsers),
+    ChatroomAdmin(RoomAdmin),
+    ChatroomAnnounce(RoomAnnounce),
+    /// Not available yet (505).
+    Recall(NoArgs),
+    /// Not available yet (505).
+    Read(NoArgs),
+    #[serde(other)]
+    Unknown,
+}
+
+impl Op {
+    /// Whether the op may come before `auth`.
+    pub fn before_auth(&self) -> bool {
+        matches!(self, Op::Auth(_) | Op::Ping(_))
+    }
+}
+
+/// An op without arguments (any other field is ignored).
+#[derive(Debug, Deserialize)]
+pub struct NoArgs {}
+
+#[derive(Debug, Deserialize)]
+pub struct AuthArgs {
+    pub token: Option<String>,
+    pub appkey: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub device: Option<String>,
+    pub v: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SendArgs {
+    pub chat: ChatType,
+    pub to: String,
+    pub body: Value,
+    #[serde(default)]
+    pub ext: Option<Value>,
+    #[serde(default)]
+    pub client_msg_id: Option<String>,
+    /// Chatrooms only.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SyncArgs {
+    #[serde(default)]
+    pub cursors: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupRef {
+    pub group: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupUsers {
+    pub group: String,
+    #[serde(default)]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupDecide {
+    pub group: String,
+    pub user: String,
+    pub accept: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupAnswer {
+    pub group: String,
+    pub accept: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupMute {
+    pub group: String,
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// ms; -1 or absent = for good.
+    #[serde(default)]
+    pub duration: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupAdmin {
+    pub group: String,
+    pub user: String,
+    #[serde(default)]
+    pub admin: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomRef {
+    pub chatroom: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomUsers {
+    pub chatroom: String,
+    #[serde(default)]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomCreate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub maxusers: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomMute {
+    pub chatroom: String,
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// ms; -1 or absent = for good.
+    #[serde(default)]
+    pub duration: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomMuteAll {
+    pub chatroom: String,
+    #[serde(default)]
+    pub on: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomAdmin {
+    pub chatroom: String,
+    pub user: String,
+    #[serde(default)]
+    pub admin: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoomAnnounce {
+    pub chatroom: String,
+    #[serde(default)]
+    pub text: Option<String>,
+}

@@ -1,0 +1,58 @@
+//! imcloud-testkit: what the end-to-end tests (`tests/`) and the load
+//! harness's tests (`loadtest/tests/`) share, so neither keeps a copy.
+//!
+//! - [`server`]: [`TestServer`], the real server in the test's process on
+//!   port 0 with a temp data dir and [`test_config`]; [`BinaryServer`], the
+//!   real binary in a child process (for `kill -9`).
+//! - [`client`]: [`WsClient`], a WebSocket client of `/ws`.
+//! - [`rest`]: app tokens, user registration, one REST call helper.
+//! - here: [`WAIT`], [`eventually`] (poll with a deadline) and the error
+//!   code of a reply.
+
+mod client;
+mod rest;
+mod server;
+
+pub use client::{ClientError, CloseInfo, WsClient};
+pub use rest::{app_token, create_users, demo_credentials, rest};
+pub use server::{
+    test_config, write_test_config, write_test_config_with, BinaryServer, TestServer, Ws,
+};
+
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// The app every test server creates on its first start.
+pub const APPKEY: &str = "demo#chat";
+
+/// How long a test waits for something that must happen.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Polls `check` until it returns `Some`, failing after `deadline`.
+pub async fn eventually<T, F, Fut>(deadline: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let until = Instant::now() + deadline;
+    // Re-check every 20 ms until the deadline.
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    loop {
+        tick.tick().await;
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < until, "timed out waiting for {what}");
+    }
+}
+
+/// The code of an error reply (`{"ok": false, "error": {"code"}}`);
+/// panics on an ok reply.
+pub fn code(reply: &Value) -> u64 {
+    assert_eq!(
+        reply["ok"],
+        Value::Bool(false),
+        "expected an error: {reply}"
+    );
+    reply["error"]["code"].as_u64().expect("numeric code")
+}
