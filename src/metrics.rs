@@ -19,6 +19,10 @@ pub struct GatewayMetrics {
     pub client_errors: AtomicU64,
     /// Sends refused by the per-user rate limit.
     pub rate_limited: AtomicU64,
+    /// Socket requests answered later (sends, syncs…), and their time from
+    /// the frame read to the answer ready to write, microseconds in all.
+    pub deferred_replies: AtomicU64,
+    pub deferred_reply_micros: AtomicU64,
 }
 
 fn line(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
@@ -86,6 +90,20 @@ pub fn render(node: &crate::node::Node) -> String {
     );
     line(
         &mut out,
+        "imcloud_deferred_replies_total",
+        "counter",
+        "socket requests answered later (sends, syncs)",
+        l(&g.deferred_replies),
+    );
+    line(
+        &mut out,
+        "imcloud_deferred_reply_micros_total",
+        "counter",
+        "time from reading such a request to its answer, microseconds",
+        l(&g.deferred_reply_micros),
+    );
+    line(
+        &mut out,
         "imcloud_entity_restarts_total",
         "counter",
         "entities restarted after a panic",
@@ -132,6 +150,41 @@ pub fn render(node: &crate::node::Node) -> String {
         "counter",
         "time spent flushing, microseconds",
         l(&r.flush_micros),
+    );
+    line(
+        &mut out,
+        "imcloud_steps_total",
+        "counter",
+        "entity steps run",
+        l(&r.steps),
+    );
+    line(
+        &mut out,
+        "imcloud_step_wait_micros_total",
+        "counter",
+        "time steps waited in shard mailboxes, microseconds",
+        l(&r.step_wait_micros),
+    );
+    line(
+        &mut out,
+        "imcloud_step_run_micros_total",
+        "counter",
+        "time steps ran, microseconds",
+        l(&r.step_run_micros),
+    );
+    line(
+        &mut out,
+        "imcloud_commit_released_total",
+        "counter",
+        "commit requests whose actions were released",
+        l(&r.released_requests),
+    );
+    line(
+        &mut out,
+        "imcloud_commit_wait_micros_total",
+        "counter",
+        "time commit requests waited from submission to release, microseconds",
+        l(&r.commit_wait_micros),
     );
     line(
         &mut out,

@@ -9,7 +9,7 @@ use imcloud_actors::command::Origin;
 use imcloud_actors::group::PostToGroup;
 use imcloud_actors::ids::AppKey;
 use imcloud_actors::message::{ChatType, Post, SendAck, StoredMessage};
-use imcloud_actors::user::{Deliver, DeliveryAck, Relay, SendDirect};
+use imcloud_actors::user::{Deliver, Relay, SendDirect};
 use imcloud_actors::DomainError;
 use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::Value;
@@ -32,8 +32,8 @@ impl Draft {
             to: self.to,
             seq: 0,
             ts: 0,
-            body: self.body,
-            ext: self.ext,
+            body: std::sync::Arc::new(self.body),
+            ext: self.ext.map(std::sync::Arc::new),
         }
     }
 }
@@ -74,7 +74,7 @@ impl Node {
         message.ts = self.clock.now_ms();
         let deliver = Deliver {
             message,
-            ack: DeliveryAck::Durable,
+            sender_seq: 0,
         };
         self.ask(recipient, deliver)
     }

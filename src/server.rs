@@ -52,6 +52,7 @@ pub async fn start_with_clock(
     let data = web::Data::new(node.clone());
     let mut http = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(rest::trace::trace))
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)

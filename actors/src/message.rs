@@ -84,16 +84,30 @@ pub fn validate_body(
             return Err(DomainError::MessageInvalid("ext must be an object".into()));
         }
     }
-    let size = serde_json::to_vec(body)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX)
-        + ext
-            .map(|e| serde_json::to_vec(e).map(|v| v.len()).unwrap_or(usize::MAX))
-            .unwrap_or(0);
+    let size = json_len(body).saturating_add(ext.map_or(0, json_len));
     if size > max_bytes {
         return Err(DomainError::MessageTooLarge);
     }
     Ok(())
+}
+
+/// The length of `value` as JSON, counted without building the text.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, value) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
 }
 
 /// A message as stored in a timeline and delivered to devices.
@@ -106,9 +120,11 @@ pub struct StoredMessage {
     /// Position in the timeline it is stored in (recipient's or sender's).
     pub seq: u64,
     pub ts: i64,
-    pub body: Body,
+    /// Shared: the sender's and the recipient's copies (and a message's
+    /// pushes) hold one body, not one each.
+    pub body: Arc<Body>,
     #[serde(default)]
-    pub ext: Option<Value>,
+    pub ext: Option<Arc<Value>>,
 }
 
 /// What a sender is told once its message is durably stored.
@@ -193,8 +209,8 @@ mod tests {
             to: "b".into(),
             seq: 7,
             ts: 1,
-            body: json!({"type":"img","url":"u","size":{"width":3,"height":4}}),
-            ext: Some(json!({"k":[1,2,{"x":null}]})),
+            body: Arc::new(json!({"type":"img","url":"u","size":{"width":3,"height":4}})),
+            ext: Some(Arc::new(json!({"k":[1,2,{"x":null}]}))),
         };
         let bytes = imcloud_shards::codec::encode(&m).unwrap();
         let back: StoredMessage = imcloud_shards::codec::decode(&bytes).unwrap();

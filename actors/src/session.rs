@@ -299,7 +299,7 @@ mod tests {
             to: "r".into(),
             seq: 1,
             ts: 0,
-            body: serde_json::json!({"type": "txt", "msg": "hi"}),
+            body: Arc::new(serde_json::json!({"type": "txt", "msg": "hi"})),
             ext: None,
         }
     }

@@ -41,6 +41,7 @@ pub enum Durability {
 struct CommitRequest {
     dirty: bool,
     actions: Vec<AfterCommit>,
+    submitted: Instant,
 }
 
 /// Handle used by shard actors to queue acks behind the next flush.
@@ -63,7 +64,12 @@ impl CommitQueue {
     /// durable. `dirty` says whether the caller applied a write since its last
     /// submission; a clean submission still waits for earlier dirty ones.
     pub fn submit(&self, dirty: bool, actions: Vec<AfterCommit>) -> Result<(), CommitQueueFull> {
-        match self.tx.try_send(CommitRequest { dirty, actions }) {
+        let submitted = Instant::now();
+        match self.tx.try_send(CommitRequest {
+            dirty,
+            actions,
+            submitted,
+        }) {
             Ok(()) => Ok(()),
             Err(TrySendError::Full(r)) | Err(TrySendError::Disconnected(r)) => {
                 Err(CommitQueueFull(r.actions))
@@ -153,6 +159,17 @@ fn commit_loop(
         };
         match flushed {
             Ok(()) => {
+                let now = Instant::now();
+                let waited: u64 = round
+                    .iter()
+                    .map(|r| now.duration_since(r.submitted).as_micros() as u64)
+                    .sum();
+                metrics
+                    .released_requests
+                    .fetch_add(round.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                metrics
+                    .commit_wait_micros
+                    .fetch_add(waited, std::sync::atomic::Ordering::Relaxed);
                 let actions: Vec<AfterCommit> = round.drain(..).flat_map(|r| r.actions).collect();
                 // The release thread runs them in order while this thread
                 // starts the next flush. It only stops when the node does.

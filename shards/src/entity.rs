@@ -155,8 +155,9 @@ impl ShardStore {
 
 /// `E` + entity key bytes.
 pub fn snapshot_key(key: &EntityKey) -> Vec<u8> {
-    let mut k = vec![SNAPSHOT_FAMILY];
-    k.extend_from_slice(&key.to_bytes());
+    let mut k = Vec::with_capacity(1 + key.byte_len());
+    k.push(SNAPSHOT_FAMILY);
+    key.write_bytes(&mut k);
     k
 }
 
@@ -174,6 +175,8 @@ pub struct StepCtx<'a, E: Entity> {
     pub(crate) env: &'a E::Env,
     pub(crate) batch: Batch,
     pub(crate) actions: Vec<AfterCommit>,
+    /// Run once the step's batch is applied (before it is durable).
+    pub(crate) applied: Vec<AfterCommit>,
     pub(crate) next_log_seq: u64,
     pub(crate) failed: Option<StoreError>,
     /// Where this step's command is answered (none for a tell).
@@ -243,6 +246,14 @@ impl<'a, E: Entity> StepCtx<'a, E> {
         self.actions.push(Box::new(action));
     }
 
+    /// Runs `action` once this step's writes are applied to the store, not
+    /// yet durable: for handing work on to an entity of the same node,
+    /// whose own later commit then covers these writes too. Dropped with
+    /// the step if it fails.
+    pub fn after_apply(&mut self, action: impl FnOnce() + Send + 'static) {
+        self.applied.push(Box::new(action));
+    }
+
     /// Answers this step's caller once the step's writes (and every earlier
     /// one) are on disk: nobody is told what a crash could take back.
     pub fn reply<T: Serialize + Send + 'static>(&mut self, result: Result<T, E::Error>) {
@@ -253,8 +264,7 @@ impl<'a, E: Entity> StepCtx<'a, E> {
 
     /// Answers this step's caller at once: for answers that promise nothing
     /// about this step's writes (a refusal before any write, a read of
-    /// state already committed), or where the caller makes them durable
-    /// itself before it acts on the answer.
+    /// state already committed).
     pub fn reply_now<T: Serialize + Send + 'static>(&mut self, result: Result<T, E::Error>) {
         if let Some(to) = self.reply.take() {
             to.send(result);
@@ -290,21 +300,26 @@ impl<'a, E: Entity> StepCtx<'a, E> {
         self.router.tell(key, cmd)
     }
 
-    /// Asks entity `key`; its answer (or the reason there is none) comes
-    /// back to this entity as the command `back` makes of it. The answer is
-    /// always delivered, even to a full mailbox: it belongs to a request
-    /// already admitted.
-    pub fn ask_back<T>(
-        &self,
+    /// Asks entity `key` once this step's writes are applied (so an answer
+    /// given after the other entity's commit, on the same node, covers them
+    /// too). `then` gets the answer, or the reason there is none, exactly
+    /// once, on the answering thread; the command it returns, if any, comes
+    /// back to this entity, and is always delivered, even to a full
+    /// mailbox: it belongs to a request already admitted.
+    pub fn ask_then<T>(
+        &mut self,
         key: EntityKey,
         cmd: E::Command,
-        back: impl FnOnce(Result<T, E::Error>) -> E::Command + Send + 'static,
+        then: impl FnOnce(Result<T, E::Error>) -> Option<E::Command> + Send + 'static,
     ) where
         T: DeserializeOwned + Send + 'static,
     {
-        let reply = self.router.reply_back(self.key.clone(), back);
-        // A refusal is answered through `reply`, which comes back here.
-        let _ = self.router.send_mail(key, cmd, Some(reply));
+        let reply = self.router.reply_back(self.key.clone(), then);
+        let router = self.router.clone();
+        self.after_apply(move || {
+            // A refusal is answered through `reply`, which runs `then`.
+            let _ = router.send_mail(key, cmd, Some(reply));
+        });
     }
 
     /// Marks the step failed: its writes and actions are dropped.

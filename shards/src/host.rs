@@ -32,6 +32,8 @@ pub(crate) enum Mail<E: Entity> {
         key: EntityKey,
         cmd: E::Command,
         reply: Option<ReplyTo>,
+        /// When it was sent (for the time it waits in the mailbox).
+        sent: Instant,
     },
     Shard {
         cmd: E::Command,
@@ -168,6 +170,7 @@ impl<E: Entity> ShardHost<E> {
             env: &self.env,
             batch: Batch::default(),
             actions: Vec::new(),
+            applied: Vec::new(),
             next_log_seq: self.next_log_seq,
             failed: None,
             reply,
@@ -178,6 +181,7 @@ impl<E: Entity> ShardHost<E> {
         let StepCtx {
             batch,
             actions,
+            applied,
             next_log_seq,
             failed,
             reply,
@@ -191,7 +195,7 @@ impl<E: Entity> ShardHost<E> {
             if let Some(r) = reply {
                 r.fail(ShardError::EntityFailed);
             }
-            drop(actions);
+            drop((actions, applied));
             self.evict(&key);
             return;
         }
@@ -200,7 +204,7 @@ impl<E: Entity> ShardHost<E> {
             if let Some(r) = reply {
                 r.fail(ShardError::Storage);
             }
-            drop(actions);
+            drop((actions, applied));
             self.evict(&key);
             return;
         }
@@ -215,11 +219,14 @@ impl<E: Entity> ShardHost<E> {
         if dirty {
             if let Err(e) = self.store.keyspace().apply(batch) {
                 tracing::error!(shard = self.shard, %key, error = %e, "applying a batch failed; entity reloads from disk");
-                drop(actions);
+                drop((actions, applied));
                 self.evict(&key);
                 return;
             }
             self.next_log_seq = next_log_seq;
+        }
+        for action in applied {
+            action();
         }
         if !dirty && actions.is_empty() {
             return;
@@ -285,7 +292,17 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
 
     fn handle(&mut self, mail: Mail<E>, _ctx: &mut Self::Context) {
         match mail {
-            Mail::Entity { key, cmd, reply } => self.run_step(key, cmd, reply),
+            Mail::Entity {
+                key,
+                cmd,
+                reply,
+                sent,
+            } => {
+                let started = Instant::now();
+                self.run_step(key, cmd, reply);
+                self.metrics
+                    .record_step(started.duration_since(sent), started.elapsed());
+            }
             Mail::Shard { cmd, reply } => {
                 let (store, env) = (&self.store, &self.env);
                 if catch_unwind(AssertUnwindSafe(|| E::query(cmd, store, env, reply))).is_err() {

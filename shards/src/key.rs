@@ -14,12 +14,13 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    fn tag(self) -> u8 {
+    /// The NUL that ends the app and the kind's tag, in a key's byte form.
+    fn tag_bytes(self) -> &'static [u8; 2] {
         match self {
-            EntityKind::App => b'a',
-            EntityKind::User => b'u',
-            EntityKind::Group => b'g',
-            EntityKind::Chatroom => b'c',
+            EntityKind::App => &[0, b'a'],
+            EntityKind::User => &[0, b'u'],
+            EntityKind::Group => &[0, b'g'],
+            EntityKind::Chatroom => &[0, b'c'],
         }
     }
 }
@@ -46,13 +47,32 @@ impl EntityKey {
     /// Byte form used for hashing and as a storage key prefix:
     /// `app 0x00 kind-tag id 0x00`. The trailing NUL makes it prefix-free.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.app.len() + self.id.len() + 3);
+        let mut out = Vec::with_capacity(self.byte_len());
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Appends the byte form (see [`EntityKey::to_bytes`]) to `out`.
+    pub fn write_bytes(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.app.as_bytes());
-        out.push(0);
-        out.push(self.kind.tag());
+        out.extend_from_slice(self.kind.tag_bytes());
         out.extend_from_slice(self.id.as_bytes());
         out.push(0);
-        out
+    }
+
+    /// The length of the byte form.
+    pub fn byte_len(&self) -> usize {
+        self.app.len() + self.id.len() + 3
+    }
+
+    /// The byte form, in the pieces [`EntityKey::to_bytes`] joins.
+    pub(crate) fn byte_parts(&self) -> [&[u8]; 4] {
+        [
+            self.app.as_bytes(),
+            self.kind.tag_bytes(),
+            self.id.as_bytes(),
+            &[0],
+        ]
     }
 }
 

@@ -28,6 +28,15 @@ pub struct RuntimeMetrics {
     pub fanout_batches: AtomicU64,
     /// Active entities told a fan-out notice.
     pub fanout_notices: AtomicU64,
+    /// Steps run, and their time waiting in a mailbox and running,
+    /// microseconds in all.
+    pub steps: AtomicU64,
+    pub step_wait_micros: AtomicU64,
+    pub step_run_micros: AtomicU64,
+    /// Commit requests released, and their time from submission to the
+    /// release of their actions (the flush wait), microseconds in all.
+    pub released_requests: AtomicU64,
+    pub commit_wait_micros: AtomicU64,
     /// Test hook: while set, the group-commit thread holds its next flush
     /// (and so every ack), to prove acks wait for the flush.
     #[cfg(feature = "fault-injection")]
@@ -35,6 +44,15 @@ pub struct RuntimeMetrics {
 }
 
 impl RuntimeMetrics {
+    /// Counts one step that waited `wait` in its mailbox and ran `run`.
+    pub fn record_step(&self, wait: Duration, run: Duration) {
+        self.steps.fetch_add(1, Ordering::Relaxed);
+        self.step_wait_micros
+            .fetch_add(wait.as_micros() as u64, Ordering::Relaxed);
+        self.step_run_micros
+            .fetch_add(run.as_micros() as u64, Ordering::Relaxed);
+    }
+
     pub fn record_flush(&self, took: Duration, requests: usize) {
         self.flushes.fetch_add(1, Ordering::Relaxed);
         self.flushed_requests

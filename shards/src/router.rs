@@ -164,19 +164,22 @@ impl<E: Entity> Router<E> {
         self.send_admitted(key, cmd, reply, Admission::Bounded)
     }
 
-    /// A reply that turns the answer into a command for `back_to`, which is
-    /// always queued (see [`Admission::Answer`]).
+    /// A reply that runs `then` with the answer; the command it returns,
+    /// if any, goes to `back_to` and is always queued (see
+    /// [`Admission::Answer`]).
     pub(crate) fn reply_back<T>(
         &self,
         back_to: EntityKey,
-        back: impl FnOnce(Result<T, E::Error>) -> E::Command + Send + 'static,
+        then: impl FnOnce(Result<T, E::Error>) -> Option<E::Command> + Send + 'static,
     ) -> ReplyTo
     where
         T: DeserializeOwned + Send + 'static,
     {
         let router = self.clone();
         ReplyTo::then(self.encodes(), move |payload: Payload| {
-            let cmd = back(reply::open(payload));
+            let Some(cmd) = then(reply::open(payload)) else {
+                return;
+            };
             if let Err(e) = router.send_admitted(back_to.clone(), cmd, None, Admission::Answer) {
                 tracing::error!(entity = %back_to, error = %e, "an answer could not return to the entity that asked");
             }
@@ -192,7 +195,16 @@ impl<E: Entity> Router<E> {
     ) -> Result<(), ShardError> {
         let shard = self.shard_of(&key);
         match self.encoded_cmd(cmd, reply) {
-            Some((cmd, reply)) => self.deliver(shard, Mail::Entity { key, cmd, reply }, admission),
+            Some((cmd, reply)) => {
+                let sent = std::time::Instant::now();
+                let mail = Mail::Entity {
+                    key,
+                    cmd,
+                    reply,
+                    sent,
+                };
+                self.deliver(shard, mail, admission)
+            }
             None => Err(ShardError::Codec),
         }
     }

@@ -16,6 +16,7 @@ pub mod patch_body;
 pub mod posts;
 pub mod targets;
 pub mod token;
+pub mod trace;
 pub mod user_batch;
 pub mod users;
 

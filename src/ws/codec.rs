@@ -33,7 +33,69 @@ pub struct RequestId(Value);
 #[derive(Debug)]
 pub struct Inbound {
     pub id: RequestId,
+    /// The op's name as the client spelled it (for logs).
+    pub name: String,
     pub op: Op,
+}
+
+/// A `send` request, read without building a JSON tree first: the `op`
+/// must be the string "send" (anything else falls back to the general
+/// path, which also answers the errors).
+#[derive(Deserialize)]
+struct SendFrame {
+    #[serde(default)]
+    id: RequestId,
+    #[allow(dead_code)] // checked while decoding
+    op: SendTag,
+    chat: imcloud_actors::message::ChatType,
+    to: String,
+    body: Value,
+    #[serde(default)]
+    ext: Option<Value>,
+    #[serde(default)]
+    client_msg_id: Option<String>,
+    #[serde(default)]
+    priority: Option<imcloud_actors::chatroom::Priority>,
+}
+
+impl SendFrame {
+    fn into_inbound(self) -> Inbound {
+        Inbound {
+            id: self.id,
+            name: "send".into(),
+            op: Op::Send(super::frames::SendArgs {
+                chat: self.chat,
+                to: self.to,
+                body: self.body,
+                ext: self.ext,
+                client_msg_id: self.client_msg_id,
+                priority: self.priority,
+            }),
+        }
+    }
+}
+
+/// The op name "send", and nothing else.
+struct SendTag;
+
+impl<'de> Deserialize<'de> for SendTag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = SendTag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the string \"send\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SendTag, E> {
+                if v == "send" {
+                    Ok(SendTag)
+                } else {
+                    Err(E::custom("not a send"))
+                }
+            }
+        }
+        d.deserialize_str(Visit)
+    }
 }
 
 /// An encoded frame ready for the socket.
@@ -56,6 +118,10 @@ fn from_frame<T: serde::de::DeserializeOwned>(frame: &[u8], enc: Encoding) -> Re
 /// arguments of a known op are 205. (The frame is read as an object first:
 /// the op must be a string, which serde's tagged enums do not insist on.)
 pub fn decode(frame: &[u8], enc: Encoding) -> Result<Inbound, (RequestId, ApiError)> {
+    // The hot path: a well-formed send, read straight into its arguments.
+    if let Ok(send) = from_frame::<SendFrame>(frame, enc) {
+        return Ok(send.into_inbound());
+    }
     let mut object = match from_frame::<Value>(frame, enc) {
         Ok(Value::Object(object)) => object,
         Ok(_) => {
@@ -71,7 +137,7 @@ pub fn decode(frame: &[u8], enc: Encoding) -> Result<Inbound, (RequestId, ApiErr
     };
     match Op::deserialize(Value::Object(object)) {
         Ok(Op::Unknown) => Err((id, ApiError::UnknownOp(name))),
-        Ok(op) => Ok(Inbound { id, op }),
+        Ok(op) => Ok(Inbound { id, name, op }),
         Err(e) => Err((id, DomainError::InvalidArgument(e.to_string()).into())),
     }
 }
@@ -274,7 +340,7 @@ impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
             seq: m.seq,
             ts: m.ts,
             body: &m.body,
-            ext: m.ext.as_ref(),
+            ext: m.ext.as_deref(),
         }
     }
 }
@@ -359,6 +425,35 @@ mod tests {
     fn code_of(r: Result<Inbound, (RequestId, ApiError)>) -> (Value, u16) {
         let (id, e) = r.expect_err("an error");
         (id.0, e.info().code)
+    }
+
+    #[test]
+    fn a_send_takes_the_short_path_and_anything_like_it_the_long_one() {
+        let frame = br#"{"id":"s1","op":"send","chat":"single","to":"bob","body":{"type":"txt","msg":"hi"},"extra":1}"#;
+        let r = decode(frame, Encoding::Json).unwrap();
+        assert!(matches!(r.op, Op::Send(ref a) if a.to == "bob"), "{r:?}");
+        let mp = rmp_serde::to_vec_named(&json!({"id":"s1","op":"send","chat":"group","to":"g","body":{"type":"txt","msg":"hi"}})).unwrap();
+        assert!(matches!(
+            decode(&mp, Encoding::MsgPack).unwrap().op,
+            Op::Send(_)
+        ));
+        // An op of another type or a bad argument still gets its code.
+        assert_eq!(
+            code_of(decode(
+                br#"{"id":1,"op":4,"chat":"single","to":"b","body":{}}"#,
+                Encoding::Json
+            ))
+            .1,
+            1001
+        );
+        assert_eq!(
+            code_of(decode(
+                br#"{"id":1,"op":"send","chat":"nope","to":"b","body":{}}"#,
+                Encoding::Json
+            ))
+            .1,
+            205
+        );
     }
 
     #[test]

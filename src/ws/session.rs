@@ -20,6 +20,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Notify};
+use tracing::Instrument;
 
 /// Close code: no `auth` frame in time.
 pub const CLOSE_AUTH_TIMEOUT: u16 = 4001;
@@ -63,15 +64,31 @@ pub(crate) async fn run<T: Transport>(mut socket: T, node: Node) {
     }
 }
 
+/// The span of one op: its name and who asks (followed into the entity
+/// steps it causes by the user's entity key and the message's id).
+fn op_span(device: &Device, op: &str) -> tracing::Span {
+    match device.session() {
+        Ok(s) => {
+            tracing::debug_span!("ws_op", op, app = %s.app, user = %s.user, session = s.addr.id)
+        }
+        Err(_) => tracing::debug_span!("ws_op", op),
+    }
+}
+
 fn count_error(node: &Node, reply: &Reply) {
     if reply.result.is_err() {
         node.gateway.client_errors.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-fn pending(id: RequestId, enc: Encoding, fut: OpFuture) -> Pending {
+fn pending(node: &Node, id: RequestId, enc: Encoding, fut: OpFuture) -> Pending {
+    let (gateway, read) = (node.gateway.clone(), Instant::now());
     Box::pin(async move {
         let result = fut.await;
+        gateway.deferred_replies.fetch_add(1, Ordering::Relaxed);
+        gateway
+            .deferred_reply_micros
+            .fetch_add(read.elapsed().as_micros() as u64, Ordering::Relaxed);
         (Reply { id, result }, enc)
     })
 }
@@ -115,10 +132,14 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                     Ok(req) if inflight.len() >= max_inflight => {
                         Some(Reply { id: req.id, result: Err(ApiError::Domain(DomainError::Busy)) })
                     }
-                    Ok(req) => match ops::dispatch(device, req.op).await {
+                    Ok(req) => {
+                        let span = op_span(device, &req.name);
+                        let dispatched = ops::dispatch(device, req.op).instrument(span).await;
+                        match dispatched {
                         Dispatch::Done(result) => Some(Reply { id: req.id, result }),
                         Dispatch::Later(fut) => {
-                            inflight.push(pending(req.id, enc, fut));
+                            let fut = Box::pin(fut.instrument(op_span(device, &req.name)));
+                            inflight.push(pending(node, req.id, enc, fut));
                             None
                         }
                         Dispatch::LoggedIn(body, inbox) => {
@@ -128,7 +149,8 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                             push_enc = enc;
                             Some(Reply { id: req.id, result: Ok(body) })
                         }
-                    },
+                        }
+                    }
                 };
                 if let Some(reply) = reply {
                     count_error(node, &reply);

@@ -11,7 +11,7 @@ use imcloud_shards::EntityKey;
 
 pub fn prefix(owner: &EntityKey) -> Vec<u8> {
     let mut k = vec![DEDUPE];
-    k.extend_from_slice(&owner.to_bytes());
+    owner.write_bytes(&mut k);
     k
 }
 

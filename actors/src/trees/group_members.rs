@@ -15,7 +15,7 @@ fn key(family: u8, group: &EntityKey, user: &str) -> Vec<u8> {
 
 fn prefix(family: u8, group: &EntityKey) -> Vec<u8> {
     let mut k = vec![family];
-    k.extend_from_slice(&group.to_bytes());
+    group.write_bytes(&mut k);
     k
 }
 

@@ -18,8 +18,10 @@ use imcloud_shards::{codec, EntityKey, StoreError};
 use std::sync::Arc;
 
 fn prefixed(family: u8, stream: &EntityKey) -> Vec<u8> {
-    let mut k = vec![family];
-    k.extend_from_slice(&stream.to_bytes());
+    // Room for a seq after the prefix (entry keys).
+    let mut k = Vec::with_capacity(1 + stream.byte_len() + 8);
+    k.push(family);
+    stream.write_bytes(&mut k);
     k
 }
 

@@ -10,7 +10,7 @@ use imcloud_shards::EntityKey;
 
 pub fn prefix(user: &EntityKey) -> Vec<u8> {
     let mut k = vec![USER_GROUPS];
-    k.extend_from_slice(&user.to_bytes());
+    user.write_bytes(&mut k);
     k
 }
 

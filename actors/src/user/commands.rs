@@ -95,31 +95,24 @@ pub struct SendDirect {
     pub origin: Origin,
 }
 
-/// Store a 1:1 message in this (the recipient's) timeline and push it to
-/// its devices after the flush.
+/// Store a 1:1 message in this (the recipient's) timeline, push it to its
+/// devices after the flush, and answer (after the flush) with the ack the
+/// sender gets: `sender_seq` is the seq of the sender's copy (0 for none).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Deliver {
     pub message: StoredMessage,
-    pub ack: DeliveryAck,
+    pub sender_seq: u64,
 }
 
-/// When the recipient answers a [`Deliver`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DeliveryAck {
-    /// Once its copy is on disk: the caller acks someone on the strength
-    /// of it (a REST send without a sender copy).
-    Durable,
-    /// Once its copy is written, before the flush: the sender's entity, on
-    /// the same node, writes its own copy next and answers its caller only
-    /// after that commit, which makes both copies durable in one round.
-    Applied,
-}
-
-/// The recipient's answer to a [`Deliver`], back at the sender's entity.
+/// How a 1:1 send ended, told back to the sender's entity when it has
+/// something to do about it: roll back its copy of a refused message, or
+/// record the idempotency key, push its copy to its other devices and
+/// answer resends that waited.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Delivered {
     pub msg_id: u64,
-    pub result: Result<(), DomainError>,
+    pub sender_seq: u64,
+    pub result: Result<SendAck, DomainError>,
 }
 
 /// A device's group or chatroom message, first at the sender's entity

@@ -2,23 +2,23 @@
 //!
 //! 1. `SendDirect` at the sender's entity: account state and send rate (a
 //!    device's send), the `client_msg_id` (a resend gets the first ack, or
-//!    waits for the first send still in flight), msg id and time; then it
+//!    waits for the first send still in flight), msg id and time; the
+//!    sender's copy is written in this step. Once the write is applied, it
 //!    asks the recipient's entity to `Deliver`.
-//! 2. `Deliver` at the recipient's: stores the message in its timeline and
-//!    pushes it to its devices after the flush. On the same node it answers
-//!    as soon as the write is applied (`DeliveryAck::Applied`), not after
-//!    the flush.
-//! 3. `Delivered`, back at the sender's: stores the sender's copy and the
-//!    idempotency record, and answers the device after the flush of THIS
-//!    step, which covers the recipient's write too (it was applied before).
-//!    So the ack still means both copies are on disk, but it waits for one
-//!    flush instead of two in a row.
+//! 2. `Deliver` at the recipient's: stores the message in its timeline and,
+//!    after the flush, pushes it to its devices and answers with the ack.
+//!    That flush covers the sender's copy too (it was applied before, on
+//!    the same node), so the ack still means both copies are on disk, after
+//!    one flush.
+//! 3. The answer goes to the device, and back to the sender's entity
+//!    (`Delivered`) only when the sender has something to do about it:
+//!    delete its copy of a refused message; record the idempotency key,
+//!    push its copy to its other devices and answer resends that waited.
 //!
-//! A REST send without a sender copy goes straight to the recipient with
-//! `DeliveryAck::Durable`.
+//! A REST send without a sender copy goes straight to the recipient.
 
-use super::{Deliver, Delivered, DeliveryAck, InFlight, SendDirect, UserState};
-use crate::command::{Answer, Origin};
+use super::{Deliver, Delivered, InFlight, SendDirect, UserState};
+use crate::command::{Answer, Command, Origin};
 use crate::error::DomainError;
 use crate::message::{SendAck, StoredMessage};
 use crate::session::{Push, SharedMessage};
@@ -26,6 +26,17 @@ use crate::trees::{dedupe, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx};
 use std::sync::Arc;
+
+/// What the sender's entity hears of a send's end.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TellSender {
+    /// Nothing: it kept no copy and waits for nothing.
+    Never,
+    /// Only a refusal, to delete its copy.
+    OnRefusal,
+    /// Either end (see [`InFlight`]).
+    Always,
+}
 
 impl UserState {
     /// Refuses a device's send when the account is gone or deactivated, or
@@ -85,50 +96,80 @@ impl UserState {
         message.ts = now;
         let msg_id = message.msg_id;
         tracing::debug!(msg_id, from = %message.from, to = %message.to, "1:1 message sent");
-        let recipient = EntityKey::new(self.key.app.clone(), EntityKind::User, message.to.clone());
-        // Every node runs its own commit; the recipient may answer before
-        // its flush only when this node's commit covers its write.
-        let ack = DeliveryAck::Applied;
-        let deliver = Deliver {
-            message: message.clone(),
-            ack,
+        let to_self = message.to == self.key.id;
+        let keep_copy = match origin {
+            Origin::Device { .. } => true,
+            Origin::Rest { sync_device } => sync_device,
         };
-        self.in_flight.insert(
-            msg_id,
-            InFlight {
-                message,
-                client_msg_id,
-                origin,
-                reply: ctx.take_reply(),
-            },
-        );
-        ctx.ask_back(
+        // A message to oneself is stored once, as received; a REST sender
+        // that is no registered user has no timeline.
+        let copy = (keep_copy && !to_self && self.record.is_some())
+            .then(|| self.append(message.clone(), ctx));
+        let sender_seq = copy.as_ref().map_or(0, |c| c.seq);
+        let others = self
+            .sessions
+            .iter()
+            .any(|s| Some(s.id()) != origin.session());
+        let tell = if client_msg_id.is_some() || (copy.is_some() && others) {
+            TellSender::Always
+        } else if copy.is_some() {
+            TellSender::OnRefusal
+        } else {
+            TellSender::Never
+        };
+        if tell == TellSender::Always {
+            self.in_flight.insert(
+                msg_id,
+                InFlight {
+                    copy,
+                    client_msg_id,
+                    origin,
+                },
+            );
+        }
+        let recipient = EntityKey::new(self.key.app.clone(), EntityKind::User, message.to.clone());
+        let deliver = Deliver {
+            message,
+            sender_seq,
+        };
+        let caller = ctx.take_reply();
+        ctx.ask_then(
             recipient,
             deliver.into(),
             move |result: Result<SendAck, DomainError>| {
-                Delivered {
-                    msg_id,
-                    result: result.map(|_| ()),
+                let back = match (&result, tell) {
+                    (_, TellSender::Never) | (Ok(_), TellSender::OnRefusal) => None,
+                    _ => Some(Command::from(Delivered {
+                        msg_id,
+                        sender_seq,
+                        result: result.clone(),
+                    })),
+                };
+                if let Some(caller) = caller {
+                    caller.send(result);
                 }
-                .into()
+                back
             },
         );
     }
 
     pub(super) fn deliver(&mut self, req: Deliver, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let Deliver { message, ack } = req;
+        let Deliver {
+            message,
+            sender_seq,
+        } = req;
         if self.record.is_none() {
             return ctx.answer_now::<Deliver>(Err(DomainError::UserNotFound));
         }
-        let receipt = SendAck {
+        let ack = SendAck {
             msg_id: message.msg_id,
-            seq: 0,
+            seq: sender_seq,
             ts: message.ts,
         };
         #[cfg(feature = "fault-injection")]
         if take_drop_fault(ctx) {
             // Pretend it was stored: answer without storing or pushing.
-            return ctx.answer::<Deliver>(Ok(receipt));
+            return ctx.answer::<Deliver>(Ok(ack));
         }
         let message = self.append(message, ctx);
         if self.sessions.is_empty() {
@@ -146,72 +187,56 @@ impl UserState {
                 }
             });
         }
-        match ack {
-            DeliveryAck::Applied => ctx.answer_now::<Deliver>(Ok(receipt)),
-            DeliveryAck::Durable => ctx.answer::<Deliver>(Ok(receipt)),
-        }
+        ctx.answer::<Deliver>(Ok(ack));
     }
 
+    /// The end of a send this entity made: see [`TellSender`].
     pub(super) fn delivered(&mut self, req: Delivered, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let Some(sent) = self.in_flight.remove(&req.msg_id) else {
-            // The entity restarted since (its callers were answered then).
-            tracing::debug!(user = %self.key, msg_id = req.msg_id, "an answer for a send this entity no longer waits for");
-            return;
-        };
-        let InFlight {
-            message,
-            client_msg_id,
-            origin,
-            reply,
-        } = sent;
-        let waiters = client_msg_id
+        let sent = self.in_flight.remove(&req.msg_id);
+        let waiters = sent
             .as_ref()
+            .and_then(|s| s.client_msg_id.as_ref())
             .and_then(|cid| self.waiting.remove(cid))
             .unwrap_or_default();
-        let callers = reply.into_iter().chain(waiters);
-        if let Err(e) = req.result {
-            for caller in callers {
-                caller.send(Err::<SendAck, _>(e.clone()));
+        let ack = match req.result {
+            Err(e) => {
+                if req.sender_seq != 0 {
+                    // The recipient refused (or failed): the copy goes,
+                    // leaving a gap in this timeline's seqs.
+                    ctx.delete(timeline::entry_key(&self.key, req.sender_seq));
+                }
+                for w in waiters {
+                    w.send(Err::<SendAck, _>(e.clone()));
+                }
+                return;
             }
+            Ok(ack) => ack,
+        };
+        let Some(sent) = sent else {
+            // The entity restarted since: its copy is on disk, the device
+            // was answered; only the pushes to the other devices are lost
+            // (they sync).
             return;
-        }
-        let to_self = message.to == self.key.id;
-        let keep_copy = match origin {
-            Origin::Device { .. } => true,
-            Origin::Rest { sync_device } => sync_device,
         };
-        // A message to oneself is in this timeline once already; a REST
-        // sender that is no registered user has no timeline.
-        let stored = if to_self || !keep_copy || self.record.is_none() {
-            Arc::new(message)
-        } else {
-            self.append(message, ctx)
-        };
-        let ack = SendAck {
-            msg_id: stored.msg_id,
-            seq: if keep_copy { stored.seq } else { 0 },
-            ts: stored.ts,
-        };
-        if let Some(cid) = &client_msg_id {
+        if let Some(cid) = &sent.client_msg_id {
             ctx.put(dedupe::key(&self.key, cid), &ack);
         }
-        let others: Vec<_> = if to_self || !keep_copy {
-            Vec::new()
-        } else {
-            self.sessions
-                .iter()
-                .filter(|s| Some(s.id()) != origin.session())
-                .cloned()
-                .collect()
-        };
-        let callers: Vec<_> = callers.collect();
+        let others: Vec<_> = self
+            .sessions
+            .iter()
+            .filter(|s| Some(s.id()) != sent.origin.session())
+            .cloned()
+            .collect();
+        let copy = sent.copy;
         ctx.after_commit(move || {
-            let shared = Arc::new(SharedMessage::new(stored));
-            for s in &others {
-                s.push(Push::Message(shared.clone()));
+            if let Some(copy) = copy {
+                let shared = Arc::new(SharedMessage::new(copy));
+                for s in &others {
+                    s.push(Push::Message(shared.clone()));
+                }
             }
-            for caller in callers {
-                caller.send(Ok::<_, DomainError>(ack));
+            for w in waiters {
+                w.send(Ok::<_, DomainError>(ack));
             }
         });
     }

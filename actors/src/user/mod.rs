@@ -29,6 +29,7 @@ use imcloud_shards::entity::ShardStore;
 use imcloud_shards::{EntityKey, ReplyTo, StepCtx, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The persisted account of a user (its entity snapshot).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,12 +89,13 @@ impl From<&UserRecord> for UserView {
     }
 }
 
-/// A 1:1 send waiting for its recipient's answer.
+/// A 1:1 send whose end this entity waits for (to record its idempotency
+/// key, push its copy to the other devices, answer resends).
 struct InFlight {
-    message: StoredMessage,
+    /// The sender's copy, if it keeps one.
+    copy: Option<Arc<StoredMessage>>,
     client_msg_id: Option<String>,
     origin: Origin,
-    reply: Option<ReplyTo>,
 }
 
 pub struct UserState {
@@ -105,8 +107,8 @@ pub struct UserState {
     offline: u64,
     sessions: Vec<SessionRef>,
     bucket: TokenBucket,
-    /// 1:1 sends waiting for their recipient, by msg id. Every one is
-    /// answered: the router answers an ask even when its entity fails.
+    /// 1:1 sends whose end this entity waits for, by msg id. Every one
+    /// ends: the router answers an ask even when its entity fails.
     in_flight: HashMap<u64, InFlight>,
     /// Resends of a `client_msg_id` still in flight, waiting for the first
     /// send's answer.
