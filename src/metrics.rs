@@ -153,6 +153,13 @@ pub fn render(node: &crate::node::Node) -> String {
     );
     line(
         &mut out,
+        "imcloud_encoded_commands_total",
+        "counter",
+        "commands and notices encoded on their way between entities (shards.encode_commands)",
+        l(&r.encoded),
+    );
+    line(
+        &mut out,
         "imcloud_steps_total",
         "counter",
         "entity steps run",
@@ -171,6 +178,13 @@ pub fn render(node: &crate::node::Node) -> String {
         "counter",
         "time steps ran, microseconds",
         l(&r.step_run_micros),
+    );
+    line(
+        &mut out,
+        "imcloud_commit_pending",
+        "gauge",
+        "commit requests waiting for their flush",
+        l(&r.commit_pending),
     );
     line(
         &mut out,

@@ -3,16 +3,12 @@
 //! frames, missing auth, bad credentials, unknown recipients, oversized
 //! bodies, and a flood of garbage.
 
+use crate::common::code;
 use crate::common::WsClient;
 use crate::common::{TestServer, Ws, APPKEY};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-
-fn code(r: &Value) -> u64 {
-    assert_eq!(r["ok"], json!(false), "expected an error: {r}");
-    r["error"]["code"].as_u64().expect("numeric code")
-}
 
 #[tokio::test]
 async fn each_bad_request_gets_its_code() {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(10);
+use crate::common::WAIT;
 
 async fn next_message(c: &crate::common::WsClient) -> Value {
     let p = c.next_push(WAIT).await.expect("a push arrives");
@@ -55,22 +55,39 @@ async fn the_ack_waits_for_the_flush() {
     s.create_users(&["alice", "bob"]).await;
     let alice = s.login("alice", None).await;
     let bob = s.login("bob", None).await;
-    let flushes_before = s.node.runtime.flushes.load(Ordering::SeqCst);
-    s.node.runtime.hold_flushes.store(true, Ordering::SeqCst);
+    let rt = s.node.runtime.clone();
+    let pushes_before = s.node.gateway.messages_out.load(Ordering::SeqCst);
+    let flushes_before = rt.flushes.load(Ordering::SeqCst);
+    rt.hold_flushes.store(true, Ordering::SeqCst);
     let pending = tokio::spawn(async move {
         let ack = alice.send_text("bob", "durable", None).await;
         (alice, ack)
     });
-    // While the flush is held neither the ack nor the push may arrive.
-    assert!(
-        bob.next_push(Duration::from_millis(400)).await.is_none(),
+    // The barrier: both copies (the sender's and the recipient's) are
+    // written and wait for the held flush...
+    eventually(WAIT, "both writes waiting for the flush", || {
+        let rt = rt.clone();
+        async move { (rt.commit_pending.load(Ordering::SeqCst) >= 2).then_some(()) }
+    })
+    .await;
+    // ...and then nothing has left for a device: no push taken by a
+    // socket, none queued, none received, and no ack.
+    assert_eq!(
+        s.node.gateway.messages_out.load(Ordering::SeqCst),
+        pushes_before,
         "push before the flush"
     );
+    assert_eq!(
+        s.node.env.devices.queued(),
+        0,
+        "push queued before the flush"
+    );
+    assert!(bob.next_push(Duration::ZERO).await.is_none());
     assert!(!pending.is_finished(), "ack before the flush");
-    s.node.runtime.hold_flushes.store(false, Ordering::SeqCst);
+    rt.hold_flushes.store(false, Ordering::SeqCst);
     let (_alice, ack) = pending.await.unwrap();
     assert_eq!(ack.unwrap()["ok"], json!(true));
-    assert!(s.node.runtime.flushes.load(Ordering::SeqCst) > flushes_before);
+    assert!(rt.flushes.load(Ordering::SeqCst) > flushes_before);
     assert_eq!(next_message(&bob).await["body"]["msg"], json!("durable"));
 }
 
@@ -89,14 +106,16 @@ async fn every_device_of_both_users_sees_the_message() {
         assert_eq!(m["msg_id"], id);
     }
     // The sender's other device gets the copy from the sender's timeline;
-    // the sending device does not get its own message back.
+    // the sending device does not get its own message back: the barrier is
+    // a later message to alice, which comes through the same queue of each
+    // of her devices, so it is the sending device's first push.
     let copy = next_message(&alice_web).await;
     assert_eq!(copy["msg_id"], id);
     assert_eq!(copy["seq"], ack["seq"]);
-    assert!(alice_phone
-        .next_push(Duration::from_millis(200))
-        .await
-        .is_none());
+    let reply = bob_phone.send_text("alice", "barrier", None).await.unwrap();
+    assert_eq!(reply["ok"], json!(true), "{reply}");
+    let first = next_message(&alice_phone).await;
+    assert_eq!(first["body"]["msg"], json!("barrier"), "{first}");
 }
 
 #[tokio::test]

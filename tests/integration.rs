@@ -10,6 +10,8 @@ mod direct_chat;
 mod durability;
 mod groups;
 mod isolation;
+mod mute_expiry;
 mod offline_sync;
 mod rest;
+mod router_mode;
 mod supervision;

@@ -7,10 +7,9 @@ use crate::common::TestServer;
 use crate::common::WsClient;
 use imcloud_actors::ids::AppKey;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 const OTHER: &str = "other#app";
-const WAIT: Duration = Duration::from_secs(10);
+use crate::common::WAIT;
 
 /// The demo app plus `other#app`, with an app token for each.
 struct TwoApps {

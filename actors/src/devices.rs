@@ -87,6 +87,16 @@ impl DeviceDirectory {
         Some(WeakSessionRef::new(addr.id, e.tx.clone()))
     }
 
+    /// Pushes queued in every open session and not yet taken by its
+    /// socket.
+    pub fn queued(&self) -> usize {
+        self.sessions()
+            .values()
+            .filter_map(|e| e.tx.upgrade())
+            .map(|tx| tx.max_capacity() - tx.capacity())
+            .sum()
+    }
+
     /// Sessions open on this node.
     pub fn len(&self) -> usize {
         self.sessions().len()

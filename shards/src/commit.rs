@@ -15,6 +15,7 @@
 
 use crate::metrics::RuntimeMetrics;
 use crate::store::Engine;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,6 +49,7 @@ struct CommitRequest {
 #[derive(Clone)]
 pub struct CommitQueue {
     tx: SyncSender<CommitRequest>,
+    metrics: Arc<RuntimeMetrics>,
 }
 
 /// The queue is full: the node is writing faster than the disk flushes.
@@ -70,7 +72,10 @@ impl CommitQueue {
             actions,
             submitted,
         }) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.metrics.commit_pending.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
             Err(TrySendError::Full(r)) | Err(TrySendError::Disconnected(r)) => {
                 Err(CommitQueueFull(r.actions))
             }
@@ -99,10 +104,11 @@ pub fn start(
     metrics: Arc<RuntimeMetrics>,
 ) -> std::io::Result<CommitQueue> {
     let (tx, rx) = sync_channel(settings.queue.max(1));
+    let loop_metrics = metrics.clone();
     std::thread::Builder::new()
         .name("imcloud-commit".into())
-        .spawn(move || commit_loop(rx, engine, settings, metrics))?;
-    Ok(CommitQueue { tx })
+        .spawn(move || commit_loop(rx, engine, settings, loop_metrics))?;
+    Ok(CommitQueue { tx, metrics })
 }
 
 fn commit_loop(
@@ -166,7 +172,10 @@ fn commit_loop(
                     .sum();
                 metrics
                     .released_requests
-                    .fetch_add(round.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    .fetch_add(round.len() as u64, Ordering::Relaxed);
+                metrics
+                    .commit_pending
+                    .fetch_sub(round.len() as u64, Ordering::Relaxed);
                 metrics
                     .commit_wait_micros
                     .fetch_add(waited, std::sync::atomic::Ordering::Relaxed);
@@ -182,6 +191,9 @@ fn commit_loop(
                     .flush_failures
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::error!(error = %e, dropped = round.len(), "flush failed; acks of this round are withheld");
+                metrics
+                    .commit_pending
+                    .fetch_sub(round.len() as u64, Ordering::Relaxed);
                 // Dropping the actions drops their reply channels, so every
                 // waiting sender gets an error instead of a false ack.
                 round.clear();

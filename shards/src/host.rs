@@ -89,6 +89,8 @@ pub struct ShardHost<E: Entity> {
     metrics: Arc<RuntimeMetrics>,
     entities: HashMap<EntityKey, Slot<E>>,
     next_log_seq: u64,
+    /// Started before (a restart is no new start).
+    started_once: bool,
 }
 
 /// Name of the keyspace that holds shard `shard`.
@@ -120,6 +122,7 @@ impl<E: Entity> ShardHost<E> {
             metrics,
             entities: HashMap::new(),
             next_log_seq,
+            started_once: false,
         })
     }
 
@@ -245,6 +248,10 @@ impl<E: Entity> Actor for ShardHost<E> {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        if !self.started_once {
+            self.started_once = true;
+            self.metrics.shards_started.fetch_add(1, Ordering::Release);
+        }
         ctx.set_mailbox_capacity(self.settings.mailbox);
         let every = (self.settings.idle_timeout / 2).max(Duration::from_millis(100));
         ctx.run_interval(every, |host, _| {

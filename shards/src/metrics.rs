@@ -33,10 +33,18 @@ pub struct RuntimeMetrics {
     pub steps: AtomicU64,
     pub step_wait_micros: AtomicU64,
     pub step_run_micros: AtomicU64,
+    /// Commit requests submitted and not yet released (waiting for their
+    /// flush).
+    pub commit_pending: AtomicU64,
     /// Commit requests released, and their time from submission to the
     /// release of their actions (the flush wait), microseconds in all.
     pub released_requests: AtomicU64,
     pub commit_wait_micros: AtomicU64,
+    /// Commands and notices encoded and decoded on their way between
+    /// entities (the encode-everything mode).
+    pub encoded: AtomicU64,
+    /// Shard actors that have started (their first start only).
+    pub shards_started: AtomicU64,
     /// Test hook: while set, the group-commit thread holds its next flush
     /// (and so every ack), to prove acks wait for the flush.
     #[cfg(feature = "fault-injection")]

@@ -145,6 +145,7 @@ impl<E: Entity> Router<E> {
             .fanout_batches
             .fetch_add(1, Ordering::Relaxed);
         let (keys, notice) = if self.encodes() {
+            self.inner.metrics.encoded.fetch_add(1, Ordering::Relaxed);
             let keys: Vec<EntityKey> = wire::round_trip(&keys.to_vec()).map_err(codec_error)?;
             let notice: E::Notice = wire::round_trip(notice.as_ref()).map_err(codec_error)?;
             (Arc::from(keys), Arc::new(notice))
@@ -220,6 +221,7 @@ impl<E: Entity> Router<E> {
         if !self.encodes() {
             return Some((cmd, reply));
         }
+        self.inner.metrics.encoded.fetch_add(1, Ordering::Relaxed);
         match wire::round_trip(&cmd) {
             Ok(cmd) => Some((cmd, reply)),
             Err(e) => {

@@ -10,6 +10,7 @@ use crate::metrics::RuntimeMetrics;
 use crate::router::Router;
 use crate::store::{Batch, Engine};
 use actix::prelude::*;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Key of the shard count in the `meta` keyspace.
@@ -56,9 +57,22 @@ pub struct ShardNode<E: Entity> {
     arbiters: Vec<Arbiter>,
 }
 
+/// Longest wait at shutdown for shard actors still starting.
+const START_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl<E: Entity> ShardNode<E> {
     /// Stops the shard arbiters (used at shutdown after a final flush).
+    /// Shard actors still starting are waited for (within a bound): an
+    /// arbiter stopped under an actor that is starting makes the actor's
+    /// start fail loudly on its dying runtime.
     pub fn stop(&self) {
+        let all = u64::from(self.router.shard_count());
+        let until = std::time::Instant::now() + START_WAIT;
+        while self.metrics.shards_started.load(Ordering::Acquire) < all
+            && std::time::Instant::now() < until
+        {
+            std::thread::yield_now();
+        }
         for a in &self.arbiters {
             a.stop();
         }

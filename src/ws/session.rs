@@ -171,10 +171,11 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                         return Exit::Close(reason(CLOSE_KICKED, why));
                     }
                     Some(push) => {
-                        if write(socket, codec::push_frame(&push, enc)).await.is_err() { return Exit::Gone; }
+                        // Counted when taken from the queue, before the write.
                         if matches!(push, Push::Message(_)) {
                             node.gateway.messages_out.fetch_add(1, Ordering::Relaxed);
                         }
+                        if write(socket, codec::push_frame(&push, enc)).await.is_err() { return Exit::Gone; }
                     }
                     None => return Exit::Close(reason(CLOSE_KICKED, "detached")),
                 }

@@ -4,14 +4,17 @@
 //! - [`moderation`]: refusals with their codes, owner/admin rights, super
 //!   admins creating rooms from devices, a deleted user's rooms deleted.
 //! - [`durability`]: room state and super admins survive `kill -9`.
+//! - [`events`]: events about persisted changes wait for their flush.
 //! - [`shedding`]: under an injected overload low-priority messages are
 //!   refused first, then normal, then high, and every shed is counted.
 
 mod durability;
+mod events;
 mod moderation;
 mod presence;
 mod shedding;
 
+use crate::common::code;
 use crate::common::WsClient;
 use crate::common::{eventually, TestServer, APPKEY};
 use imcloud::chatrooms::NewRoom;
@@ -20,9 +23,8 @@ use imcloud_actors::ids::AppKey;
 use imcloud_actors::roster::{Actor, ManageOp, ManageReply};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
-const WAIT: Duration = Duration::from_secs(10);
+use crate::common::WAIT;
 
 fn app() -> AppKey {
     AppKey::parse(APPKEY).expect("demo app key")
@@ -92,8 +94,4 @@ async fn fanout_drained(s: &TestServer) {
 
 fn deliveries(s: &TestServer) -> u64 {
     s.node.env.rooms.stats.deliveries.load(Ordering::Relaxed)
-}
-
-fn code(reply: &Value) -> u64 {
-    reply["error"]["code"].as_u64().unwrap_or(0)
 }

@@ -12,6 +12,7 @@ mod joining;
 mod moderation;
 mod rest;
 
+use crate::common::code;
 use crate::common::WsClient;
 use crate::common::{create_users, eventually, rest, write_test_config, TestServer, APPKEY};
 use futures_util::future::join_all;
@@ -19,9 +20,9 @@ use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-const WAIT: Duration = Duration::from_secs(10);
+use crate::common::WAIT;
 
 /// Creates a group owned by `owner` with `members` added 60 at a time;
 /// `extra` fields go into the create body.
@@ -96,10 +97,6 @@ fn texts(msgs: &[Value]) -> Vec<String> {
     msgs.iter()
         .map(|m| m["body"]["msg"].as_str().unwrap_or_default().to_string())
         .collect()
-}
-
-fn code(reply: &Value) -> u64 {
-    reply["error"]["code"].as_u64().unwrap_or(0)
 }
 
 struct Ctx {

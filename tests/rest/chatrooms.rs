@@ -4,6 +4,7 @@
 //! statuses.
 
 use super::*;
+use crate::common::code;
 use crate::common::TestServer;
 use crate::common::WsClient;
 
@@ -53,10 +54,6 @@ async fn say(c: &WsClient, id: &str, text: &str) -> Value {
     )
     .await
     .expect("send reply")
-}
-
-fn code(reply: &Value) -> u64 {
-    reply["error"]["code"].as_u64().unwrap_or(0)
 }
 
 /// The next message pushed to `c` (events are skipped).

@@ -15,7 +15,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-pub const WAIT: Duration = Duration::from_secs(10);
+pub use crate::common::WAIT;
 
 // Easemob `error` strings the tests expect.
 pub const NOT_FOUND: &str = "service_resource_not_found";
