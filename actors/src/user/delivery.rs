@@ -172,7 +172,11 @@ impl UserState {
             return ctx.answer::<Deliver>(Ok(ack));
         }
         let message = self.append(message, ctx);
-        tracing::debug!(msg_id = message.msg_id, seq = message.seq, "1:1 message stored");
+        tracing::debug!(
+            msg_id = message.msg_id,
+            seq = message.seq,
+            "1:1 message stored"
+        );
         if self.sessions.is_empty() {
             self.offline += 1;
             ctx.put_raw(
