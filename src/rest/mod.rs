@@ -1,6 +1,7 @@
 //! The REST API for app servers, compatible with Easemob's server API:
 //! paths under `/{org}/{app}/…`, the success envelope, error bodies and
-//! token auth. Each module exposes `configure`.
+//! token auth. Each module exposes `configure`. `roster` holds the calls
+//! groups and chatrooms share; `posts` their messages.
 
 pub mod chatrooms;
 pub mod created;
@@ -14,6 +15,7 @@ pub mod ops;
 pub mod paging;
 pub mod patch_body;
 pub mod posts;
+pub mod roster;
 pub mod targets;
 pub mod token;
 pub mod trace;
@@ -33,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     groups::configure(cfg);
     chatrooms::configure(cfg);
     posts::configure(cfg);
+    roster::configure(cfg);
 }
 
 /// Body of every unknown route.

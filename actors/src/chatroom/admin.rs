@@ -7,7 +7,7 @@
 use super::{RoomOp, RoomRecord, RoomReply, RoomState, RoomView, MAX_ROOM_USERS, SCOPE};
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::roster::limits::{check_text, Field};
+use crate::roster::limits::{check_new, check_text, Field};
 use crate::roster::{each, Actor, Audience, EventKind, ManageOp, ManageReply, Patch, RosterEvent};
 use crate::trees::created_index::{self, Listed};
 use crate::trees::room_owners;
@@ -148,9 +148,7 @@ impl RoomState {
         if self.record.is_some() {
             return Err(DomainError::Exists(SCOPE));
         }
-        check_text(Field::Name, &record.name)?;
-        check_text(Field::Description, &record.description)?;
-        check_text(Field::Custom, &record.custom)?;
+        check_new(&record.name, &record.description, &record.custom)?;
         if record.maxusers == 0 || record.maxusers > MAX_ROOM_USERS {
             return Err(DomainError::InvalidArgument(format!(
                 "maxusers must be 1-{MAX_ROOM_USERS}"

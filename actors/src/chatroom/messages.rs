@@ -18,21 +18,12 @@ use imcloud_shards::StepCtx;
 use std::sync::Arc;
 
 impl RoomState {
-    /// Whether `sender` may speak now.
+    /// Whether `sender` may send now (see `Roster::may_send`).
     fn check_sender(&self, sender: &str, from_rest: bool, now: i64) -> Result<(), DomainError> {
-        let record = self.record()?;
-        if from_rest {
-            // The app server may send as anyone (Easemob does not check
-            // the sender of a REST send).
-            return Ok(());
-        }
-        if record.roster.blocks.contains(sender) {
-            return Err(DomainError::Blocked(SCOPE));
-        }
-        if !self.is_member(sender) {
-            return Err(DomainError::NotMember(SCOPE));
-        }
-        record.roster.may_speak(SCOPE, sender, now)
+        let member = self.is_member(sender);
+        self.record()?
+            .roster
+            .may_send(SCOPE, sender, member, from_rest, now)
     }
 
     pub(super) fn post(&mut self, post: Post, ctx: &mut StepCtx<'_, ChatEntity>) {

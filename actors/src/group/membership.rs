@@ -6,7 +6,7 @@
 use super::{GroupLimits, GroupRecord, GroupReply, GroupState, Joined, MAX_APPLICANTS, SCOPE};
 use crate::error::DomainError;
 use crate::events::Event;
-use crate::roster::limits::{check_text, Field};
+use crate::roster::limits::check_new;
 use crate::roster::{each, Actor, Audience, EventKind, ManageReply, Role, Roster, RosterEvent};
 use crate::trees::created_index::{self, Listed};
 use crate::trees::group_members;
@@ -24,9 +24,7 @@ impl GroupState {
         if self.record.is_some() {
             return Err(DomainError::Exists(SCOPE));
         }
-        check_text(Field::Name, &record.name)?;
-        check_text(Field::Description, &record.description)?;
-        check_text(Field::Custom, &record.custom)?;
+        check_new(&record.name, &record.description, &record.custom)?;
         if record.maxusers == 0 || record.maxusers > limits.max_users {
             return Err(DomainError::InvalidArgument(format!(
                 "maxusers must be 1-{}",

@@ -15,23 +15,13 @@ use imcloud_shards::{codec, StepCtx};
 use std::sync::Arc;
 
 impl GroupState {
-    /// Whether `sender` may speak now.
+    /// Whether `sender` may send now (see `Roster::may_send`).
     fn check_sender(&self, sender: &str, from_rest: bool, now: i64) -> Result<(), DomainError> {
         if self.record.is_none() {
             return Err(DomainError::NotFound(SCOPE));
         }
-        if !self.members.0.contains_key(sender) {
-            // The app server may send as anyone (Easemob does not check the
-            // sender of a REST send); a device must be a member.
-            if from_rest {
-                return Ok(());
-            }
-            if self.roster.blocks.contains(sender) {
-                return Err(DomainError::Blocked(SCOPE));
-            }
-            return Err(DomainError::NotMember(SCOPE));
-        }
-        self.roster.may_speak(SCOPE, sender, now)
+        let member = self.members.0.contains_key(sender);
+        self.roster.may_send(SCOPE, sender, member, from_rest, now)
     }
 
     pub(super) fn post(&mut self, post: Post, ctx: &mut StepCtx<'_, ChatEntity>) {

@@ -49,6 +49,13 @@ pub fn check_text(field: Field, value: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Checks the text fields a group or room is created with.
+pub fn check_new(name: &str, description: &str, custom: &str) -> Result<(), DomainError> {
+    check_text(Field::Name, name)?;
+    check_text(Field::Description, description)?;
+    check_text(Field::Custom, custom)
+}
+
 /// Refuses a batch that names no user or more than [`MAX_BATCH`].
 pub fn check_batch(users: &[String]) -> Result<(), DomainError> {
     if users.is_empty() || users.len() > MAX_BATCH {

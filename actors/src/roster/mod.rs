@@ -198,6 +198,29 @@ impl Roster {
         self.mutes.get(user).is_some_and(|until| *until > now)
     }
 
+    /// Whether `sender` may send a message now. The app server (a REST
+    /// send) may send as anyone; a device's user must belong (`member`),
+    /// not be blocked, and may speak.
+    pub fn may_send(
+        &self,
+        scope: Scope,
+        sender: &str,
+        member: bool,
+        from_rest: bool,
+        now: i64,
+    ) -> Result<(), DomainError> {
+        if from_rest {
+            return Ok(());
+        }
+        if self.blocks.contains(sender) {
+            return Err(DomainError::Blocked(scope));
+        }
+        if !member {
+            return Err(DomainError::NotMember(scope));
+        }
+        self.may_speak(scope, sender, now)
+    }
+
     /// Whether a member `user` may speak at `now`: not muted, and not
     /// silenced by mute-all unless the owner or an admin.
     pub fn may_speak(&self, scope: Scope, user: &str, now: i64) -> Result<(), DomainError> {

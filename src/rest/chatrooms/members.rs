@@ -1,7 +1,7 @@
-//! Room members (R9c–R12c) and admins (R13c). Members the app adds need no
+//! Room members (R9c–R12c). Members the app adds need no
 //! device joined; they count against `maxusers` until removed.
 
-use super::{rid, run, run_batch, view, RoomPath, RoomUserPath};
+use super::{rid, run_batch, view, RoomPath, RoomUserPath};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
@@ -33,15 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/{org}/{app}/chatrooms/{id}/users/{usernames}",
             web::delete().to(remove),
-        )
-        .route("/{org}/{app}/chatrooms/{id}/admin", web::get().to(admins))
-        .route(
-            "/{org}/{app}/chatrooms/{id}/admin",
-            web::post().to(add_admin),
-        )
-        .route(
-            "/{org}/{app}/chatrooms/{id}/admin/{username}",
-            web::delete().to(remove_admin),
         );
 }
 
@@ -110,60 +101,5 @@ async fn remove(AppToken(ctx): AppToken, path: RoomUserPath) -> Result<HttpRespo
     }
     Ok(Envelope::new(&ctx)
         .data(Value::Array(results(all, "remove_member", "id", &id)))
-        .finish())
-}
-
-/// R13c list.
-async fn admins(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
-    let id = rid(&path.2)?;
-    let v = view(&ctx, &id).await?;
-    let n = v.record.roster.admins.len();
-    Ok(Envelope::new(&ctx)
-        .data(json!(v.record.roster.admins))
-        .count(n)
-        .finish())
-}
-
-#[derive(Deserialize)]
-struct NewAdmin {
-    newadmin: String,
-}
-
-/// R13c add: the user must exist and be a member.
-async fn add_admin(
-    AppToken(ctx): AppToken,
-    path: RoomPath,
-    Body(body): Body,
-) -> Result<HttpResponse, ApiError> {
-    let id = rid(&path.2)?;
-    let req: NewAdmin = parse_json(&body)?;
-    let u = user(&req.newadmin)?;
-    ctx.node
-        .users_exist(&ctx.app, std::slice::from_ref(&u))
-        .await?;
-    let op = ManageOp::SetAdmin {
-        user: u.clone(),
-        admin: true,
-    };
-    run(&ctx, &id, op).await?;
-    Ok(Envelope::new(&ctx)
-        .data(json!({"result": "success", "newadmin": u}))
-        .finish())
-}
-
-/// R13c remove.
-async fn remove_admin(
-    AppToken(ctx): AppToken,
-    path: RoomUserPath,
-) -> Result<HttpResponse, ApiError> {
-    let id = rid(&path.2)?;
-    let u = user(&path.3)?;
-    let op = ManageOp::SetAdmin {
-        user: u.clone(),
-        admin: false,
-    };
-    run(&ctx, &id, op).await?;
-    Ok(Envelope::new(&ctx)
-        .data(json!({"result": "success", "oldadmin": u}))
         .finish())
 }

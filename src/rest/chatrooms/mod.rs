@@ -6,9 +6,9 @@
 //!   transfer owner (R5c/R6c), delete (R7c), and the helpers the other
 //!   files share.
 //! - [`list`]: every room of the app, newest first, with cursor (R2c).
-//! - [`members`]: members list/add/remove (R9c–R12c), admins (R13c).
-//! - [`moderation`]: block list (R14c), mute (R16c), mute-all (R17c),
-//!   announcement (R8c).
+//! - [`members`]: members list/add/remove (R9c–R12c).
+//! - admins, block list, mutes, mute-all and the announcement (R13c, R14c,
+//!   R16c, R17c, R8c) are `rest::roster`'s, shared with groups.
 //! - [`super_admin`]: the app's chatroom super admins (R18c–R20c).
 //!
 //! Route order matters: `super_admin` is registered before
@@ -16,7 +16,6 @@
 
 mod list;
 mod members;
-mod moderation;
 mod super_admin;
 
 use super::envelope::Envelope;
@@ -49,7 +48,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/{org}/{app}/chatrooms/{id}", web::put().to(update))
         .route("/{org}/{app}/chatrooms/{id}", web::delete().to(delete));
     members::configure(cfg);
-    moderation::configure(cfg);
 }
 
 /// The room id of a path segment.

@@ -1,6 +1,6 @@
-//! Group members (G9–G12) and admins (G14–G16).
+//! Group members (G9–G12).
 
-use super::{gid, run, run_batch, view};
+use super::{gid, run_batch, view};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppToken, Body};
@@ -9,7 +9,7 @@ use crate::rest::parse_json;
 use crate::rest::user_batch::{path_users, results, single, user, user_list};
 use actix_web::{web, HttpResponse};
 use imcloud_actors::roster::limits::MAX_BATCH;
-use imcloud_actors::roster::{ManageOp, Role};
+use imcloud_actors::roster::ManageOp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -29,15 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/{org}/{app}/chatgroups/{id}/users/{usernames}",
             web::delete().to(remove),
-        )
-        .route("/{org}/{app}/chatgroups/{id}/admin", web::get().to(admins))
-        .route(
-            "/{org}/{app}/chatgroups/{id}/admin",
-            web::post().to(add_admin),
-        )
-        .route(
-            "/{org}/{app}/chatgroups/{id}/admin/{username}",
-            web::delete().to(remove_admin),
         );
 }
 
@@ -109,68 +100,5 @@ async fn remove(
             "groupid",
             &id,
         )))
-        .finish())
-}
-
-async fn admins(
-    AppToken(ctx): AppToken,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let id = gid(&path.2)?;
-    let v = view(&ctx, &id).await?;
-    let list: Vec<&String> = v
-        .members
-        .iter()
-        .filter(|(_, m)| m.role == Role::Admin)
-        .map(|(u, _)| u)
-        .collect();
-    let n = list.len();
-    Ok(Envelope::new(&ctx).data(json!(list)).count(n).finish())
-}
-
-#[derive(Deserialize)]
-struct NewAdmin {
-    newadmin: String,
-}
-
-async fn add_admin(
-    AppToken(ctx): AppToken,
-    path: web::Path<(String, String, String)>,
-    Body(body): Body,
-) -> Result<HttpResponse, ApiError> {
-    let id = gid(&path.2)?;
-    let req: NewAdmin = parse_json(&body)?;
-    let u = user(&req.newadmin)?;
-    run(
-        &ctx,
-        &id,
-        ManageOp::SetAdmin {
-            user: u.clone(),
-            admin: true,
-        },
-    )
-    .await?;
-    Ok(Envelope::new(&ctx)
-        .data(json!({"result": "success", "newadmin": u}))
-        .finish())
-}
-
-async fn remove_admin(
-    AppToken(ctx): AppToken,
-    path: web::Path<(String, String, String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let id = gid(&path.2)?;
-    let u = user(&path.3)?;
-    run(
-        &ctx,
-        &id,
-        ManageOp::SetAdmin {
-            user: u.clone(),
-            admin: false,
-        },
-    )
-    .await?;
-    Ok(Envelope::new(&ctx)
-        .data(json!({"result": "success", "oldadmin": u}))
         .finish())
 }

@@ -5,13 +5,12 @@
 //! - this file: create (G1), get one or several (G2), modify and transfer
 //!   owner (G3/G13), dismiss (G4), a user's groups (G6/G6b), is_joined (G7).
 //! - [`list`]: every group of the app, newest first, with cursor (G5).
-//! - [`members`]: members list/add/remove (G9–G12), admins (G14–G16).
-//! - [`moderation`]: block list (G17–G20), mute and mute-all (G21–G24),
-//!   announcement (G28/G29).
+//! - [`members`]: members list/add/remove (G9–G12).
+//! - admins, block list, mutes, mute-all and the announcement (G14–G24,
+//!   G28/G29) are `rest::roster`'s, shared with chatrooms.
 
 mod list;
 mod members;
-mod moderation;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
@@ -56,7 +55,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
     list::configure(cfg);
     members::configure(cfg);
-    moderation::configure(cfg);
 }
 
 /// The group id of a path segment.
