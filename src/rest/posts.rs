@@ -46,7 +46,7 @@ struct SendPosts {
     chatroom_msg_level: Option<String>,
 }
 
-/// Most groups, and apart rooms, one call sends to (Easemob's limits).
+/// How many groups, or rooms, one call may send to (Easemob's limits).
 fn max_targets(scope: Scope) -> usize {
     match scope {
         Scope::Group => 3,
