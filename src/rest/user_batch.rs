@@ -42,12 +42,21 @@ pub fn user_list_or(
 /// Usernames from a comma list in the path, 1–`max` (empty items are
 /// skipped, as in `a,,b`).
 pub fn path_users(raw: &str, max: usize, what: &str) -> Result<Vec<String>, ApiError> {
+    path_users_or(raw, max, || format!("{what}: name 1-{max} users"))
+}
+
+/// Like [`path_users`], with the count error worded by `too_many`.
+pub fn path_users_or(
+    raw: &str,
+    max: usize,
+    too_many: impl FnOnce() -> String,
+) -> Result<Vec<String>, ApiError> {
     let list: Vec<String> = raw
         .split(',')
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    user_list(&list, max, what)
+    user_list_or(&list, max, too_many)
 }
 
 /// Easemob's list of per-user results of `action`; the entity's id goes

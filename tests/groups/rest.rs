@@ -202,3 +202,95 @@ async fn deleting_the_owner_dissolves_the_group() {
         .await;
     assert_eq!(r["data"], json!([]), "{r}");
 }
+
+#[tokio::test]
+async fn members_are_added_listed_and_removed_over_rest() {
+    use reqwest::Method;
+    let c = Ctx::start(&["alice", "bob", "carol", "dave"]).await;
+    let id = c.group("alice", &[], json!({})).await;
+    let users = format!("/chatgroups/{id}/users");
+
+    let (status, r) = c.call(Method::POST, &format!("{users}/bob"), None).await;
+    assert_eq!(
+        (status, &r["data"]),
+        (
+            200,
+            &json!({"result": true, "action": "add_member", "user": "bob", "groupid": id})
+        ),
+        "{r}"
+    );
+    let (status, r) = c.call(Method::POST, &format!("{users}/ghost"), None).await;
+    assert_eq!(status, 404, "a user that does not exist: {r}");
+
+    let (status, r) = c
+        .call(
+            Method::POST,
+            &users,
+            Some(json!({"usernames": ["carol", "dave", "bob"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        (&r["data"]["newmembers"], &r["data"]["groupid"]),
+        (&json!(["carol", "dave"]), &json!(id)),
+        "bob is already in"
+    );
+    let many: Vec<String> = (0..61).map(|i| format!("u{i}")).collect();
+    let (status, r) = c
+        .call(Method::POST, &users, Some(json!({ "usernames": many })))
+        .await;
+    assert_eq!(
+        (status, &r["error_description"]),
+        (400, &json!("usernames: name 1-60 users")),
+        "{r}"
+    );
+
+    let (_, r) = c
+        .call(Method::GET, &format!("{users}?pagesize=2"), None)
+        .await;
+    assert_eq!(
+        r["data"],
+        json!([{"owner": "alice"}, {"member": "bob"}]),
+        "{r}"
+    );
+
+    let (status, r) = c.call(Method::DELETE, &format!("{users}/bob"), None).await;
+    assert_eq!(
+        (status, &r["data"]),
+        (
+            200,
+            &json!({"result": true, "action": "remove_member", "user": "bob", "groupid": id})
+        ),
+        "{r}"
+    );
+    let (status, r) = c
+        .call(Method::DELETE, &format!("{users}/carol,bob"), None)
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let results = r["data"].as_array().expect("a result per user");
+    assert_eq!(
+        results
+            .iter()
+            .map(|x| (x["user"].clone(), x["result"].clone(), x["groupid"].clone()))
+            .collect::<Vec<_>>(),
+        vec![
+            (json!("carol"), json!(true), json!(id)),
+            (json!("bob"), json!(false), json!(id)),
+        ],
+        "{r}"
+    );
+    let (status, r) = c
+        .call(Method::DELETE, &format!("{users}/{}", many.join(",")), None)
+        .await;
+    assert_eq!(
+        (status, &r["error_description"]),
+        (400, &json!("kickMember: name 1-60 users")),
+        "{r}"
+    );
+    let (_, r) = c.call(Method::GET, &users, None).await;
+    assert_eq!(
+        r["data"],
+        json!([{"owner": "alice"}, {"member": "dave"}]),
+        "{r}"
+    );
+}

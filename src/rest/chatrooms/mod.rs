@@ -15,12 +15,11 @@
 //! `/chatrooms/{ids}` so that it is never read as a room id.
 
 mod list;
-mod members;
 mod super_admin;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
-use super::user_batch::{user, Outcomes};
+use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::chatrooms::{room_id, NewRoom};
 use crate::error::ApiError;
@@ -37,7 +36,6 @@ const MAX_GET_IDS: usize = 100;
 const MAX_CREATE_MEMBERS: usize = 1000;
 
 type RoomPath = web::Path<(String, String, String)>;
-type RoomUserPath = web::Path<(String, String, String, String)>;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // First: `/chatrooms/super_admin` must not match `/chatrooms/{ids}`.
@@ -47,7 +45,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/{org}/{app}/chatrooms/{ids}", web::get().to(get))
         .route("/{org}/{app}/chatrooms/{id}", web::put().to(update))
         .route("/{org}/{app}/chatrooms/{id}", web::delete().to(delete));
-    members::configure(cfg);
 }
 
 /// The room id of a path segment.
@@ -68,17 +65,8 @@ async fn run(ctx: &AppCtx, id: &str, op: impl Into<RoomOp>) -> Result<RoomReply,
     Ok(ctx.node.room(&ctx.app, id, Actor::App, op).await?)
 }
 
-/// Runs a per-user batch (add, remove, block, mute…) as the app: each
-/// user's outcome.
-async fn run_batch(ctx: &AppCtx, id: &str, op: impl Into<RoomOp>) -> Result<Outcomes, ApiError> {
-    match run(ctx, id, op).await? {
-        ManageReply::Users(list) => Ok(list),
-        _ => Ok(Vec::new()),
-    }
-}
-
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
-fn affiliations(v: &RoomView) -> Vec<Value> {
+pub(in crate::rest) fn affiliations(v: &RoomView) -> Vec<Value> {
     v.members
         .iter()
         .map(|u| {

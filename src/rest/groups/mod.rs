@@ -10,11 +10,10 @@
 //!   G28/G29) are `rest::roster`'s, shared with chatrooms.
 
 mod list;
-mod members;
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
-use super::user_batch::{user, Outcomes};
+use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::error::ApiError;
 use crate::groups::group_id;
@@ -54,7 +53,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(is_joined),
         );
     list::configure(cfg);
-    members::configure(cfg);
 }
 
 /// The group id of a path segment.
@@ -80,21 +78,8 @@ pub(super) async fn run(
     Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
 }
 
-/// Runs a per-user batch (add, remove, block, mute…) as the app: each
-/// user's outcome.
-pub(super) async fn run_batch(
-    ctx: &AppCtx,
-    id: &str,
-    op: impl Into<GroupOp>,
-) -> Result<Outcomes, ApiError> {
-    match run(ctx, id, op).await? {
-        ManageReply::Users(list) => Ok(list),
-        _ => Ok(Vec::new()),
-    }
-}
-
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
-pub(super) fn affiliations(v: &GroupView) -> Vec<Value> {
+pub(in crate::rest) fn affiliations(v: &GroupView) -> Vec<Value> {
     v.members
         .iter()
         .map(|(u, m)| match m.role {
