@@ -124,6 +124,9 @@ impl ApiError {
                 D::MessageTooLarge => {
                     info(510, 400, "message_send_error", "MessageTooLargeException")
                 }
+                D::MessageNotFound => {
+                    info(506, 404, "message_not_found", "MessageNotFoundException")
+                }
                 D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Timeout => info(301, 504, "server_timeout", "ServerTimeoutException"),

@@ -33,6 +33,10 @@ pub enum DomainError {
     MessageInvalid(String),
     #[error("message is too large")]
     MessageTooLarge,
+    /// A message named by id that the stream does not hold (never sent
+    /// there, recalled, or past retention).
+    #[error("message not found")]
+    MessageNotFound,
     #[error("send rate limit reached")]
     RateLimited,
     #[error("server busy, retry later")]

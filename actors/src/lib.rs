@@ -8,6 +8,7 @@
 //! - [`ids`]: validated names (`AppKey`, `UserId`) and the msg id generator.
 //! - [`message`]: message bodies (validated per type), stored messages,
 //!   group/room posts, acks, timeline pages.
+//! - [`conversation`]: conversation records, history pages, receipts.
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: `Command`, the [`Request`] trait, [`Origin`](command::Origin)
 //!   and the `commands!` macro every entity declares its commands with.
@@ -27,6 +28,7 @@
 pub mod app;
 pub mod chatroom;
 pub mod command;
+pub mod conversation;
 pub mod devices;
 pub mod entity;
 pub mod env;

@@ -135,6 +135,10 @@ pub struct SendAck {
     /// sender copy).
     pub seq: u64,
     pub ts: i64,
+    /// Groups: the group's count of countable messages up to this one
+    /// (the sender's read mark); 0 elsewhere. Not shown to clients.
+    #[serde(default)]
+    pub counted: u64,
 }
 
 /// A group or chatroom message as it leaves its sender: `from` is set,

@@ -19,6 +19,8 @@ pub enum Push {
     Message(Arc<SharedMessage>),
     /// Something happened in a group or chatroom of the user.
     Event(Arc<EventPush>),
+    /// A delivery or read receipt.
+    Receipt(Arc<crate::conversation::ReceiptPush>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,

@@ -136,6 +136,24 @@ impl ShardStore {
         self.keyspace.range(&start, &prefix_end(prefix), limit)
     }
 
+    /// Up to `limit` entries with `prefix` and a key < `prefix ++ before`,
+    /// newest (greatest) first; an empty `before` means no upper bound.
+    pub fn scan_rev(
+        &self,
+        prefix: &[u8],
+        before: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let end = if before.is_empty() {
+            prefix_end(prefix)
+        } else {
+            let mut end = prefix.to_vec();
+            end.extend_from_slice(before);
+            end
+        };
+        self.keyspace.range_rev(prefix, &end, limit)
+    }
+
     /// The last entry with `prefix`, if any.
     pub fn last(&self, prefix: &[u8]) -> Result<Option<Entry>, StoreError> {
         Ok(self

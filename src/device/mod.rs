@@ -10,7 +10,10 @@
 //! - [`send`]: a send request, checked and routed.
 //! - [`sync`]: the merge of a user's own timeline and its groups.
 //! - [`rooms`]: joining and leaving chatrooms, and the socket's list.
+//! - [`conversations`]: history, the conversation list, read marks and
+//!   delivery receipts.
 
+pub mod conversations;
 pub mod login;
 pub mod rooms;
 pub mod send;

@@ -5,9 +5,11 @@
 //! other part of the adapter reads or builds a JSON tree.
 
 use super::frames::Op;
+use crate::device::conversations::Conversation;
 use crate::error::ApiError;
 use bytes::Bytes;
 use bytestring::ByteString;
+use imcloud_actors::conversation::ReceiptPush;
 use imcloud_actors::message::{ChatType, StoredMessage};
 use imcloud_actors::roster::Scope;
 use imcloud_actors::session::{EventPush, KickReason, Push, SharedMessage};
@@ -251,6 +253,38 @@ pub enum OkBody {
     Results {
         results: Vec<UserResult>,
     },
+    History {
+        messages: Messages,
+        more: bool,
+    },
+    Conversations {
+        conversations: Vec<WireConversation>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cursor: Option<String>,
+    },
+}
+
+/// A conversation as `conversations` lists it: `{chat, with, last,
+/// unread, read_up_to, peer_delivered?, peer_read?}`.
+#[derive(Debug)]
+pub struct WireConversation(pub Conversation);
+
+impl Serialize for WireConversation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = &self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("chat", chat_str(c.chat))?;
+        m.serialize_entry("with", &c.with)?;
+        m.serialize_entry("last", &c.last.as_deref().map(WireMessage::from))?;
+        m.serialize_entry("unread", &c.unread)?;
+        m.serialize_entry("read_up_to", &c.read_up_to)?;
+        m.serialize_entry("ts", &c.ts)?;
+        if c.chat == ChatType::Single {
+            m.serialize_entry("peer_delivered", &c.peer_delivered.to_string())?;
+            m.serialize_entry("peer_read", &c.peer_read.to_string())?;
+        }
+        m.end()
+    }
 }
 
 /// A group as `group_info` shows it.
@@ -371,6 +405,30 @@ impl Serialize for EventFrame<'_> {
     }
 }
 
+/// `{"push": "receipt", "kind", "msg_id", "from", "chat", "to"}`.
+#[derive(Serialize)]
+struct ReceiptFrame<'a> {
+    push: &'static str,
+    kind: &'static str,
+    msg_id: String,
+    from: &'a str,
+    chat: &'static str,
+    to: &'a str,
+}
+
+impl<'a> From<&'a ReceiptPush> for ReceiptFrame<'a> {
+    fn from(r: &'a ReceiptPush) -> Self {
+        ReceiptFrame {
+            push: "receipt",
+            kind: r.kind.as_str(),
+            msg_id: r.msg_id.to_string(),
+            from: &r.from,
+            chat: chat_str(r.chat),
+            to: &r.to,
+        }
+    }
+}
+
 /// `{"push": "kick", "reason"}`.
 #[derive(Serialize)]
 struct KickFrame {
@@ -384,6 +442,7 @@ pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
     match push {
         Push::Message(m) => message_push(m, enc),
         Push::Event(ev) => encode(&EventFrame(ev), enc),
+        Push::Receipt(r) => encode(&ReceiptFrame::from(r.as_ref()), enc),
         Push::Kick { reason } => encode(&kick(*reason), enc),
     }
 }

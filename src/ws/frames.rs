@@ -41,10 +41,12 @@ pub enum Op {
     ChatroomUnblock(RoomUsers),
     ChatroomAdmin(RoomAdmin),
     ChatroomAnnounce(RoomAnnounce),
+    History(HistoryArgs),
+    Conversations(ConversationsArgs),
+    Read(ReadArgs),
+    Delivered(DeliveredArgs),
     /// Not available yet (505).
     Recall(NoArgs),
-    /// Not available yet (505).
-    Read(NoArgs),
     #[serde(other)]
     Unknown,
 }
@@ -187,4 +189,37 @@ pub struct RoomAnnounce {
     pub chatroom: String,
     #[serde(default)]
     pub text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HistoryArgs {
+    pub chat: ChatType,
+    pub with: String,
+    #[serde(default)]
+    pub before: Option<String>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConversationsArgs {
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReadArgs {
+    pub chat: ChatType,
+    pub to: String,
+    #[serde(default)]
+    pub msg_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeliveredArgs {
+    pub chat: ChatType,
+    pub to: String,
+    pub msg_id: String,
 }

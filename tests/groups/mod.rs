@@ -26,7 +26,7 @@ use crate::common::WAIT;
 
 /// Creates a group owned by `owner` with `members` added 60 at a time;
 /// `extra` fields go into the create body.
-async fn create_group(
+pub(crate) async fn create_group(
     http: &reqwest::Client,
     base: &str,
     token: &str,

@@ -55,6 +55,7 @@ impl RoomState {
             msg_id: message.msg_id,
             seq: message.seq,
             ts: message.ts,
+            counted: 0,
         };
         if let Some(k) = resend_key {
             self.resends.remember(k, ack);

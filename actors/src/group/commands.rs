@@ -1,6 +1,7 @@
 //! The commands of a Group entity.
 
 use super::{GroupLimits, GroupOp, GroupReply};
+use crate::conversation::{GroupMark, GroupSummary, HistoryPage};
 use crate::message::{Post, SendAck, SyncPage};
 use crate::roster::Actor;
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,9 @@ crate::commands! {
         ManageGroup => GroupReply,
         PostToGroup => SendAck,
         SyncGroup => SyncPage,
+        GroupHistory => HistoryPage,
+        SummaryFor => GroupSummary,
+        ReadMarkAt => GroupMark,
     }
 }
 
@@ -33,4 +37,28 @@ pub struct SyncGroup {
     pub user: String,
     pub after: Option<u64>,
     pub limit: usize,
+}
+
+/// A member's page of the group's history, older than the message
+/// `before` (or from the newest), never older than the member's join.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GroupHistory {
+    pub user: String,
+    pub before: Option<u64>,
+    pub limit: usize,
+}
+
+/// A member's view of their conversation with the group: its newest
+/// countable message since they joined, and the group's count.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SummaryFor {
+    pub user: String,
+}
+
+/// Where a member's read mark goes when they read up to `msg_id` (or
+/// everything, when `None`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReadMarkAt {
+    pub user: String,
+    pub msg_id: Option<u64>,
 }

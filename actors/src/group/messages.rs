@@ -5,11 +5,12 @@
 
 use super::{GroupState, PostToGroup, SCOPE};
 use crate::command::Answer;
+use crate::conversation::is_countable;
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::message::{Post, SendAck};
 use crate::session::{Push, SharedMessage};
-use crate::trees::{dedupe, timeline};
+use crate::trees::{dedupe, msg_index, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{codec, StepCtx};
 use std::sync::Arc;
@@ -59,9 +60,16 @@ impl GroupState {
         message.to = self.key.id.clone();
         tracing::debug!(msg_id = message.msg_id, from = %message.from, seq = message.seq, "group message stored");
         ctx.put(timeline::entry_key(&self.key, self.head), &message);
+        if is_countable(&message) {
+            self.counted += 1;
+            ctx.put_raw(
+                msg_index::key(&self.key, message.msg_id),
+                msg_index::value(message.seq, Some(self.counted)),
+            );
+        }
         ctx.put_raw(
             timeline::head_key(&self.key),
-            self.head.to_be_bytes().to_vec(),
+            timeline::head_value(self.head, self.counted),
         );
         ctx.append_event(&Event::MessageStored {
             stream: self.key.to_string(),
@@ -71,6 +79,7 @@ impl GroupState {
             msg_id: message.msg_id,
             seq: message.seq,
             ts: message.ts,
+            counted: self.counted,
         };
         if let Some(k) = dedupe {
             ctx.put(k, &ack);

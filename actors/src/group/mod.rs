@@ -16,10 +16,13 @@
 //! - [`fanout`]: members grouped by shard, the notices to them, events.
 //! - [`messages`]: sending to the group.
 //! - [`sync`]: a member's page of the group timeline.
+//! - [`history`]: a member's history pages, conversation summary and read
+//!   marks.
 
 mod admin;
 pub mod commands;
 mod fanout;
+mod history;
 mod invitations;
 mod membership;
 mod messages;
@@ -60,6 +63,9 @@ pub struct GroupState {
     members: Joined,
     /// Last seq of the group timeline.
     head: u64,
+    /// Countable messages (not `cmd`) in the timeline so far: members'
+    /// unread counts are differences of it.
+    counted: u64,
     /// Members grouped by shard, rebuilt after a membership change.
     targets: Option<Targets>,
     limits: Limits,
@@ -103,6 +109,7 @@ impl GroupState {
             roster,
             members,
             head: timeline::load_head(store, key)?,
+            counted: timeline::load_counted(store, key)?,
             targets: None,
             limits: env.limits,
         })
@@ -122,6 +129,9 @@ impl GroupState {
             }
             GroupCmd::PostToGroup(PostToGroup(post)) => self.post(post, ctx),
             GroupCmd::SyncGroup(s) => self.sync(s, ctx),
+            GroupCmd::GroupHistory(h) => self.history(h, ctx),
+            GroupCmd::SummaryFor(s) => self.summary_for(s, ctx),
+            GroupCmd::ReadMarkAt(r) => self.read_mark_at(r, ctx),
         }
     }
 
@@ -271,7 +281,7 @@ impl GroupState {
     /// Makes `user` a member joining at the group's head, and tells the
     /// user's entity after the flush (its index of groups).
     fn join_member(&mut self, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let seq = self.head;
+        let (seq, counted) = (self.head, self.counted);
         if self.members.0.insert(user.to_string(), seq).is_some() {
             return;
         }
@@ -285,7 +295,15 @@ impl GroupState {
         // Best effort: a user whose index misses a group still gets its
         // pushes; only sync without a named cursor would skip it.
         ctx.after_commit(move || {
-            let _ = router.tell(key, crate::user::GroupJoined { group, seq }.into());
+            let _ = router.tell(
+                key,
+                crate::user::GroupJoined {
+                    group,
+                    seq,
+                    counted,
+                }
+                .into(),
+            );
         });
     }
 

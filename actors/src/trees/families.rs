@@ -34,8 +34,17 @@ pub const ROOMS_BY_OWNER: u8 = b'K';
 /// `G` + user entity key + group id → join seq (u64 BE).
 pub const USER_GROUPS: u8 = b'G';
 
+/// `X` + stream entity key + msg_id (u64 BE) → seq (u64 BE) [+ count]:
+/// where a message sits in its stream (`msg_index.rs`).
+pub const MSG_INDEX: u8 = b'X';
+/// `N` + user entity key + kind + peer or group → `ConversationRecord`.
+pub const CONVERSATIONS: u8 = b'N';
+/// `C` + user entity key + peer + 0 + seq (u64 BE) → direction byte: a 1:1
+/// conversation's messages in the user's timeline.
+pub const CONVERSATION_INDEX: u8 = b'C';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 13] = [
+pub const ALL: [(&str, u8); 16] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -49,6 +58,9 @@ pub const ALL: [(&str, u8); 13] = [
     ("rooms_by_creation", ROOMS_BY_CREATION),
     ("rooms_by_owner", ROOMS_BY_OWNER),
     ("user_groups", USER_GROUPS),
+    ("msg_index", MSG_INDEX),
+    ("conversations", CONVERSATIONS),
+    ("conversation_index", CONVERSATION_INDEX),
 ];
 
 #[cfg(test)]

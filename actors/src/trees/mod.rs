@@ -3,10 +3,12 @@
 //! the log and the snapshots); each file here builds and parses one
 //! family's keys.
 
+pub mod conversations;
 pub mod created_index;
 pub mod dedupe;
 pub mod families;
 pub mod group_members;
+pub mod msg_index;
 pub mod room_owners;
 pub mod timeline;
 pub mod user_groups;

@@ -3,7 +3,7 @@
 //!
 //! - `T` + entity key bytes + seq (u64 BE) → `StoredMessage`
 //! - `H` + entity key bytes → last seq (u64 BE), for streams that keep one
-//!   (groups). User timelines do not: their head is their last entry, one
+//!   (groups), then the stream's count of countable messages (u64 BE). User timelines do not: their head is their last entry, one
 //!   write less per message; a retention sweep must keep each stream's last
 //!   entry (or write its head key) so seqs never restart.
 //! - `O` + entity key bytes → count of messages stored while no device was
@@ -56,6 +56,22 @@ pub fn load_head(store: &ShardStore, stream: &EntityKey) -> Result<u64, StoreErr
         .and_then(|(k, _)| k.get(prefix.len()..).and_then(decode_seq))
         .unwrap_or(0);
     Ok(kept.max(last))
+}
+
+/// The count of countable messages a stream's head key keeps (0 for
+/// none).
+pub fn load_counted(store: &ShardStore, stream: &EntityKey) -> Result<u64, StoreError> {
+    Ok(store
+        .get(&head_key(stream))?
+        .and_then(|v| v.get(8..).and_then(decode_seq))
+        .unwrap_or(0))
+}
+
+/// A head key's value: the last seq and the count of countable messages.
+pub fn head_value(seq: u64, counted: u64) -> Vec<u8> {
+    let mut v = seq.to_be_bytes().to_vec();
+    v.extend_from_slice(&counted.to_be_bytes());
+    v
 }
 
 pub fn load_offline(store: &ShardStore, stream: &EntityKey) -> Result<u64, StoreError> {

@@ -8,7 +8,7 @@ use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::{KickReason, Push};
-use crate::trees::{dedupe, timeline, user_index};
+use crate::trees::{conversations, dedupe, msg_index, timeline, user_index};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -92,7 +92,13 @@ impl UserState {
         ctx.delete(user_index::key(&app, record.created, &record.username));
         ctx.delete(timeline::head_key(&self.key));
         ctx.delete(timeline::offline_key(&self.key));
-        for prefix in [timeline::entry_prefix(&self.key), dedupe::prefix(&self.key)] {
+        for prefix in [
+            timeline::entry_prefix(&self.key),
+            dedupe::prefix(&self.key),
+            msg_index::prefix(&self.key),
+            conversations::index_prefix(&self.key),
+            conversations::record_prefix(&self.key),
+        ] {
             match ctx.store().scan(&prefix, &[], DELETE_SCAN_LIMIT) {
                 Ok(entries) => {
                     if entries.len() == DELETE_SCAN_LIMIT {

@@ -2,6 +2,7 @@
 
 use super::{Credentials, NewUser, UserView};
 use crate::command::Origin;
+use crate::conversation::{ConversationEntry, GroupMark, HistoryPage, ReceiptKind};
 use crate::error::DomainError;
 use crate::message::{Post, SendAck, StoredMessage, SyncPage};
 use crate::session::SessionAddr;
@@ -30,6 +31,11 @@ crate::commands! {
         HoldGroupSlot => (),
         ReleaseGroupSlot,
         UserGroups => Vec<(String, u64)>,
+        History => HistoryPage,
+        ListConversations => Vec<ConversationEntry>,
+        MarkRead => (),
+        MarkGroupRead => (),
+        PeerReceipt => (),
     }
 }
 
@@ -128,6 +134,9 @@ pub struct Relay {
 pub struct GroupJoined {
     pub group: String,
     pub seq: u64,
+    /// The group's count of countable messages then (the first read mark).
+    #[serde(default)]
+    pub counted: u64,
 }
 
 /// The user left `group`.
@@ -164,4 +173,49 @@ pub struct UserGroups {
 pub struct TokenCheck {
     pub user_uuid: String,
     pub epoch: u64,
+}
+
+/// A page of the 1:1 conversation with `peer`, older than the message
+/// `before` (or from the newest), oldest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct History {
+    pub peer: String,
+    pub before: Option<u64>,
+    pub limit: usize,
+}
+
+/// Every conversation record of the user (1:1 and group; the gateway
+/// asks the groups for their part, sorts and pages).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListConversations;
+
+/// The user read the 1:1 conversation with `peer` up to `msg_id` (or all
+/// of it): the read mark moves, the unread count falls, the user's other
+/// devices and the peer's are told.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MarkRead {
+    pub peer: String,
+    pub msg_id: Option<u64>,
+    /// The device that read (not told again); `None` tells every device.
+    pub session: Option<u64>,
+}
+
+/// The user read `group` up to `mark` (the group placed it).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MarkGroupRead {
+    pub group: String,
+    pub mark: GroupMark,
+    /// The device that read; `None` for the mark a user's own message
+    /// sets (nobody is told).
+    pub session: Option<u64>,
+}
+
+/// At the entity of a message's sender: `from`, its recipient, received
+/// or read it (and everything before it). A receipt for a message this
+/// user did not send to `from` is ignored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PeerReceipt {
+    pub kind: ReceiptKind,
+    pub from: String,
+    pub msg_id: u64,
 }

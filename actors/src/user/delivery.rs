@@ -105,6 +105,9 @@ impl UserState {
         // that is no registered user has no timeline.
         let copy = (keep_copy && !to_self && self.record.is_some())
             .then(|| self.append(message.clone(), ctx));
+        if let Some(c) = &copy {
+            self.index_message(c, ctx);
+        }
         let sender_seq = copy.as_ref().map_or(0, |c| c.seq);
         let others = self
             .sessions
@@ -165,6 +168,7 @@ impl UserState {
             msg_id: message.msg_id,
             seq: sender_seq,
             ts: message.ts,
+            counted: 0,
         };
         #[cfg(feature = "fault-injection")]
         if take_drop_fault(ctx) {
@@ -172,6 +176,7 @@ impl UserState {
             return ctx.answer::<Deliver>(Ok(ack));
         }
         let message = self.append(message, ctx);
+        self.index_message(&message, ctx);
         tracing::debug!(
             msg_id = message.msg_id,
             seq = message.seq,
@@ -208,7 +213,7 @@ impl UserState {
                 if req.sender_seq != 0 {
                     // The recipient refused (or failed): the copy goes,
                     // leaving a gap in this timeline's seqs.
-                    ctx.delete(timeline::entry_key(&self.key, req.sender_seq));
+                    self.drop_copy(req.msg_id, req.sender_seq, ctx);
                 }
                 for w in waiters {
                     w.send(Err::<SendAck, _>(e.clone()));
@@ -244,6 +249,21 @@ impl UserState {
                 w.send(Ok::<_, DomainError>(ack));
             }
         });
+    }
+
+    /// Deletes this timeline's copy of a refused send, and its indexes.
+    fn drop_copy(&mut self, msg_id: u64, seq: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let key = timeline::entry_key(&self.key, seq);
+        let peer = match ctx.get(&key) {
+            Ok(bytes) => bytes
+                .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
+                .map(|m| m.to),
+            Err(e) => return ctx.fail(e),
+        };
+        ctx.delete(key);
+        if let Some(peer) = peer {
+            self.unindex_message(msg_id, seq, &peer, ctx);
+        }
     }
 
     /// Appends `message` to this user's timeline with the next seq.

@@ -4,15 +4,18 @@
 //! device's group or chatroom send (the send rate), and the group slots held
 //! for adds in flight (`groups_per_user`).
 
-use super::{HoldGroupSlot, Relay, UserGroups, UserState};
+use super::{GroupJoined, HoldGroupSlot, MarkGroupRead, Relay, UserGroups, UserState};
 use crate::chatroom::PostToRoom;
 use crate::command::{Answer, Command};
+use crate::conversation::{is_countable, GroupMark};
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::group::{GroupLimits, GroupOp, ManageGroup, PostToGroup};
+use crate::message::Post;
+use crate::message::{ChatType, SendAck};
 use crate::roster::Actor;
 use crate::session::Notice;
-use crate::trees::user_groups;
+use crate::trees::{conversations, user_groups};
 use crate::ChatEntity;
 use imcloud_shards::entity::decode_seq;
 use imcloud_shards::{EntityKey, EntityKind, StepCtx};
@@ -45,6 +48,9 @@ impl UserState {
             return ctx.answer_now::<Relay>(Err(e));
         }
         let cmd: Command = match to.kind {
+            EntityKind::Group if is_countable(&post.message) => {
+                return self.relay_to_group(to, post, ctx);
+            }
             EntityKind::Group => PostToGroup(post).into(),
             EntityKind::Chatroom => PostToRoom(post).into(),
             EntityKind::User | EntityKind::App => {
@@ -54,6 +60,34 @@ impl UserState {
             }
         };
         ctx.forward(to, cmd);
+    }
+
+    /// A countable group message: the group's ack also moves the sender's
+    /// read mark to it (one's own message marks the conversation read).
+    fn relay_to_group(&mut self, to: EntityKey, post: Post, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let caller = ctx.take_reply();
+        let group = to.id.clone();
+        ctx.ask_then(
+            to,
+            PostToGroup(post).into(),
+            move |result: Result<SendAck, DomainError>| {
+                let back = result.as_ref().ok().map(|ack| {
+                    Command::from(MarkGroupRead {
+                        group,
+                        mark: GroupMark {
+                            seq: ack.seq,
+                            counted: ack.counted,
+                            msg_id: ack.msg_id,
+                        },
+                        session: None,
+                    })
+                });
+                if let Some(caller) = caller {
+                    caller.send(result);
+                }
+                back
+            },
+        );
     }
 
     /// The user is being deleted: drops its index of groups and, after the
@@ -99,16 +133,17 @@ impl UserState {
         });
     }
 
-    pub(super) fn group_joined(
-        &mut self,
-        group: String,
-        seq: u64,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
+    pub(super) fn group_joined(&mut self, joined: GroupJoined, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let GroupJoined {
+            group,
+            seq,
+            counted,
+        } = joined;
         self.group_holds.remove(&group);
         if self.record.is_none() {
             return;
         }
+        self.start_group_conversation(&group, seq, counted, ctx);
         ctx.put_raw(
             user_groups::key(&self.key, &group),
             seq.to_be_bytes().to_vec(),
@@ -126,6 +161,11 @@ impl UserState {
             return;
         }
         ctx.delete(user_groups::key(&self.key, &group));
+        ctx.delete(conversations::record_key(
+            &self.key,
+            ChatType::Group,
+            &group,
+        ));
         ctx.append_event(&Event::UserGroupSet {
             app: self.key.app.clone(),
             user: self.key.id.clone(),

@@ -9,12 +9,16 @@
 //! - [`devices`]: attach and detach sockets; sync of the timeline.
 //! - [`delivery`]: the 1:1 path (sender, recipient, and back).
 //! - [`groups`]: the user's side of groups and of group/room sends.
+//! - [`conversations`]: conversation records, read marks and receipts.
+//! - [`history`]: pages of a 1:1 conversation.
 
 mod account;
 pub mod commands;
+mod conversations;
 mod delivery;
 mod devices;
 mod groups;
+mod history;
 
 pub use commands::*;
 
@@ -166,13 +170,18 @@ impl UserState {
             UserCmd::Deliver(c) => self.deliver(c, ctx),
             UserCmd::Delivered(c) => self.delivered(c, ctx),
             UserCmd::Relay(c) => self.relay(c, ctx),
-            UserCmd::GroupJoined(c) => self.group_joined(c.group, c.seq, ctx),
+            UserCmd::GroupJoined(c) => self.group_joined(c, ctx),
             UserCmd::GroupLeft(c) => self.group_left(c.group, ctx),
             UserCmd::UserGroups(c) => self.user_groups(c.limit, ctx),
             UserCmd::HoldGroupSlot(c) => self.hold_group_slot(c.group, c.limit, ctx),
             UserCmd::ReleaseGroupSlot(c) => {
                 self.group_holds.remove(&c.group);
             }
+            UserCmd::History(c) => self.history(c, ctx),
+            UserCmd::ListConversations(_) => self.list_conversations(ctx),
+            UserCmd::MarkRead(c) => self.mark_read(c, ctx),
+            UserCmd::MarkGroupRead(c) => self.mark_group_read(c, ctx),
+            UserCmd::PeerReceipt(c) => self.peer_receipt(c, ctx),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod auth;
 mod chatroom;
+mod conversations;
 mod group;
 mod send;
 mod sync;
@@ -74,8 +75,11 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         | Op::ChatroomUnblock(_)
         | Op::ChatroomAdmin(_)
         | Op::ChatroomAnnounce(_) => chatroom::start(device, op),
+        Op::History(a) => conversations::history(device, a),
+        Op::Conversations(a) => conversations::list(device, a),
+        Op::Read(a) => conversations::read(device, a),
+        Op::Delivered(a) => conversations::delivered(device, a),
         Op::Recall(_) => Dispatch::Done(Err(ApiError::NotSupported("op `recall`".into()))),
-        Op::Read(_) => Dispatch::Done(Err(ApiError::NotSupported("op `read`".into()))),
         // The codec answers unknown ops itself.
         Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
     }

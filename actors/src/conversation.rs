@@ -1,0 +1,111 @@
+//! Conversations, history pages and receipts: the types a user's entity,
+//! a group and the gateway exchange about them.
+//!
+//! A user's 1:1 conversation is kept whole at the user's entity (its last
+//! message, unread count and read mark, and what the peer said it
+//! received and read). A group conversation is split: the user's entity
+//! keeps the read mark (the group seq read up to and the group's count of
+//! countable messages there); the group keeps its last message and its
+//! count, so unread is the difference and no group message writes to its
+//! members' records.
+//!
+//! A message is *countable* unless it is `cmd`: `cmd` messages are
+//! delivered and synced but stay out of history, conversations and unread
+//! counts. A user's own message marks its conversation read up to it.
+
+use crate::message::{ChatType, StoredMessage};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Most messages in one history page (the protocol's default is 20).
+pub const HISTORY_PAGE_MAX: usize = 100;
+
+/// Whether `m` counts in history, conversations and unread counts.
+pub fn is_countable(m: &StoredMessage) -> bool {
+    m.body.get("type").and_then(|t| t.as_str()) != Some("cmd")
+}
+
+/// A user's record of one conversation (its `N` key).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    /// 1:1: the newest countable message (groups: the group has it).
+    pub last: Option<Arc<StoredMessage>>,
+    /// Last activity, ms (a group's record: when the user joined).
+    pub ts: i64,
+    /// 1:1: messages from the peer after the read mark.
+    pub unread: u64,
+    /// The read mark: a seq of the user's timeline (1:1) or of the group.
+    pub read_seq: u64,
+    /// Groups: the group's count of countable messages at `read_seq`.
+    pub read_counted: u64,
+    /// 1:1: the id of the newest message from the peer (what "read
+    /// everything" names in its receipt).
+    pub last_in: u64,
+    /// 1:1: the newest of this user's messages the peer said it received.
+    pub peer_delivered: u64,
+    /// 1:1: the newest of this user's messages the peer said it read.
+    pub peer_read: u64,
+}
+
+/// One conversation as a user's entity lists it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationEntry {
+    pub chat: ChatType,
+    /// The peer user or the group id.
+    pub with: String,
+    pub record: ConversationRecord,
+}
+
+/// What a group tells a member about their conversation with it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// The newest countable message since the member joined.
+    pub last: Option<Arc<StoredMessage>>,
+    /// The group's count of countable messages so far.
+    pub counted: u64,
+}
+
+/// A read mark in a group: the group seq and the group's count there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupMark {
+    pub seq: u64,
+    pub counted: u64,
+    /// The id of the message at the mark (0 for none).
+    pub msg_id: u64,
+}
+
+/// A page of a conversation's history, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<Arc<StoredMessage>>,
+    /// Older messages exist.
+    pub more: bool,
+}
+
+/// A delivery or read receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReceiptKind {
+    Delivered,
+    Read,
+}
+
+impl ReceiptKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReceiptKind::Delivered => "delivered",
+            ReceiptKind::Read => "read",
+        }
+    }
+}
+
+/// The `receipt` push: `from` received or read `msg_id` of the
+/// conversation `chat` with `to` (from the point of view of `from`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptPush {
+    pub kind: ReceiptKind,
+    pub msg_id: u64,
+    pub from: String,
+    pub chat: ChatType,
+    pub to: String,
+}

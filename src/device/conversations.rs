@@ -1,0 +1,298 @@
+//! A device's view of the user's conversations: `history` pages, the
+//! `conversations` list (the user's entity has the records; each group the
+//! user is in adds its last message and count, for the unread figure),
+//! `read` marks and `delivered` receipts. Everything is read from the
+//! server's copy, so every device of a user sees the same.
+
+use super::Device;
+use crate::error::ApiError;
+use crate::groups::{group_id, group_key};
+use futures_util::future::join_all;
+use imcloud_actors::conversation::{HistoryPage, ReceiptKind};
+use imcloud_actors::group::{GroupHistory, ReadMarkAt, SummaryFor};
+use imcloud_actors::message::{ChatType, StoredMessage};
+use imcloud_actors::user::{History, ListConversations, MarkGroupRead, MarkRead, PeerReceipt};
+use imcloud_actors::DomainError;
+use std::cmp::Reverse;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Default and most conversations per page.
+const CONVERSATIONS_DEFAULT: usize = 50;
+const CONVERSATIONS_MAX: usize = 200;
+/// Default messages per history page (the protocol's).
+const HISTORY_DEFAULT: usize = 20;
+
+/// One conversation as a device sees it.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub chat: ChatType,
+    pub with: String,
+    pub last: Option<Arc<StoredMessage>>,
+    pub unread: u64,
+    /// The read mark: messages of this conversation with a seq up to it
+    /// are read.
+    pub read_up_to: u64,
+    /// 1:1: the newest of the user's messages the peer received / read.
+    pub peer_delivered: u64,
+    pub peer_read: u64,
+    /// Last activity, ms: what the list is sorted by.
+    pub ts: i64,
+}
+
+/// A page of conversations, newest activity first.
+pub struct ConversationPage {
+    pub conversations: Vec<Conversation>,
+    /// Where the next page starts; `None` on the last page.
+    pub cursor: Option<String>,
+}
+
+/// A msg id as clients write it (the decimal string of a u64).
+pub fn msg_id(s: &str) -> Result<u64, ApiError> {
+    s.parse::<u64>()
+        .map_err(|_| DomainError::InvalidArgument(format!("`{s}` is not a msg_id")).into())
+}
+
+/// 1:1 or group: receipts, history and conversations are not kept for
+/// chatrooms.
+fn not_chatroom(chat: ChatType, what: &str) -> Result<(), ApiError> {
+    match chat {
+        ChatType::Chatroom => Err(DomainError::InvalidArgument(format!(
+            "{what} is for 1:1 and group conversations, not chatrooms"
+        ))
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// The sort key of a conversation: newest activity first (the time, then
+/// the last message's id, which grows within a millisecond too), then by
+/// kind and id.
+type OrderKey = (Reverse<i64>, Reverse<u64>, u8, String);
+
+fn order_key(c: &Conversation) -> OrderKey {
+    let kind = match c.chat {
+        ChatType::Group => b'g',
+        _ => b's',
+    };
+    let last = c.last.as_ref().map_or(0, |m| m.msg_id);
+    (Reverse(c.ts), Reverse(last), kind, c.with.clone())
+}
+
+/// `ts:last_id:kind:with`, the position after `c`.
+fn cursor_of(c: &Conversation) -> String {
+    let (Reverse(ts), Reverse(last), kind, with) = order_key(c);
+    format!("{ts}:{last}:{}:{with}", kind as char)
+}
+
+fn parse_cursor(s: &str) -> Result<OrderKey, ApiError> {
+    let bad = || {
+        ApiError::from(DomainError::InvalidArgument(
+            "bad conversations cursor".into(),
+        ))
+    };
+    let mut parts = s.splitn(4, ':');
+    let ts = parts
+        .next()
+        .and_then(|t| t.parse::<i64>().ok())
+        .ok_or_else(bad)?;
+    let last = parts
+        .next()
+        .and_then(|t| t.parse::<u64>().ok())
+        .ok_or_else(bad)?;
+    let kind = match parts.next() {
+        Some("g") => b'g',
+        Some("s") => b's',
+        _ => return Err(bad()),
+    };
+    let with = parts.next().ok_or_else(bad)?.to_string();
+    Ok((Reverse(ts), Reverse(last), kind, with))
+}
+
+impl Device {
+    /// A page of the conversation with `with` (a user or a group), older
+    /// than the message `before` or from the newest.
+    pub fn history(
+        &self,
+        chat: ChatType,
+        with: &str,
+        before: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<impl Future<Output = Result<HistoryPage, ApiError>> + 'static, ApiError> {
+        not_chatroom(chat, "history")?;
+        let s = self.session()?;
+        let before = before.map(msg_id).transpose()?;
+        let limit = limit.unwrap_or(HISTORY_DEFAULT);
+        let page: futures_util::future::BoxFuture<'static, _> = match chat {
+            ChatType::Group => Box::pin(self.node.ask(
+                group_key(&s.app, &group_id(with)?),
+                GroupHistory {
+                    user: s.user.to_string(),
+                    before,
+                    limit,
+                },
+            )),
+            _ => Box::pin(self.node.ask(
+                s.key.clone(),
+                History {
+                    peer: super::user_id(with)?,
+                    before,
+                    limit,
+                },
+            )),
+        };
+        Ok(async move { Ok(page.await?) })
+    }
+
+    /// A page of the user's conversations after `cursor`.
+    pub fn conversations(
+        &self,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> Result<impl Future<Output = Result<ConversationPage, ApiError>> + 'static, ApiError> {
+        let s = self.session()?;
+        let after = cursor.map(parse_cursor).transpose()?;
+        let limit = limit
+            .unwrap_or(CONVERSATIONS_DEFAULT)
+            .clamp(1, CONVERSATIONS_MAX);
+        let (node, app, user) = (self.node.clone(), s.app.clone(), s.user.to_string());
+        let records = node.ask(s.key.clone(), ListConversations);
+        Ok(async move {
+            let entries = records.await?;
+            let summaries = entries
+                .iter()
+                .filter(|e| e.chat == ChatType::Group)
+                .map(|e| {
+                    let ask = node.ask(group_key(&app, &e.with), SummaryFor { user: user.clone() });
+                    let id = e.with.clone();
+                    async move { (id, ask.await) }
+                });
+            let mut groups = std::collections::HashMap::new();
+            for (id, summary) in join_all(summaries).await {
+                match summary {
+                    Ok(s) => {
+                        groups.insert(id, s);
+                    }
+                    // The user's index was behind a leave or a dismissal.
+                    Err(DomainError::NotMember(_) | DomainError::NotFound(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let mut list: Vec<Conversation> = entries
+                .into_iter()
+                .filter_map(|e| {
+                    let r = e.record;
+                    let (last, unread) = match e.chat {
+                        ChatType::Group => {
+                            let g = groups.remove(&e.with)?;
+                            (g.last, g.counted.saturating_sub(r.read_counted))
+                        }
+                        _ => (r.last, r.unread),
+                    };
+                    let ts = last.as_ref().map_or(r.ts, |m| m.ts);
+                    Some(Conversation {
+                        chat: e.chat,
+                        with: e.with,
+                        last,
+                        unread,
+                        read_up_to: r.read_seq,
+                        peer_delivered: r.peer_delivered,
+                        peer_read: r.peer_read,
+                        ts,
+                    })
+                })
+                .collect();
+            list.sort_by_key(order_key);
+            let start = match &after {
+                Some(a) => list.partition_point(|c| &order_key(c) <= a),
+                None => 0,
+            };
+            let mut page: Vec<Conversation> = list.drain(start..).take(limit + 1).collect();
+            let cursor = if page.len() > limit {
+                page.truncate(limit);
+                page.last().map(cursor_of)
+            } else {
+                None
+            };
+            Ok(ConversationPage {
+                conversations: page,
+                cursor,
+            })
+        })
+    }
+
+    /// The user read the conversation with `to` up to `msg_id` (or all).
+    pub fn read(
+        &self,
+        chat: ChatType,
+        to: &str,
+        msg_id: Option<&str>,
+    ) -> Result<impl Future<Output = Result<(), ApiError>> + 'static, ApiError> {
+        not_chatroom(chat, "read")?;
+        let s = self.session()?;
+        let msg_id = msg_id.map(self::msg_id).transpose()?;
+        let session = Some(s.addr.id);
+        let (node, key) = (self.node.clone(), s.key.clone());
+        let (group, peer) = match chat {
+            ChatType::Group => (Some(group_id(to)?), String::new()),
+            _ => (None, super::user_id(to)?),
+        };
+        let user = s.user.to_string();
+        let app = s.app.clone();
+        Ok(async move {
+            match group {
+                Some(group) => {
+                    let mark = node
+                        .ask(group_key(&app, &group), ReadMarkAt { user, msg_id })
+                        .await?;
+                    node.ask(
+                        key,
+                        MarkGroupRead {
+                            group,
+                            mark,
+                            session,
+                        },
+                    )
+                    .await?;
+                }
+                None => {
+                    node.ask(
+                        key,
+                        MarkRead {
+                            peer,
+                            msg_id,
+                            session,
+                        },
+                    )
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// This device received the 1:1 message `msg_id` from `to`: the
+    /// sender's devices get a `delivered` receipt.
+    pub fn delivered(
+        &self,
+        chat: ChatType,
+        to: &str,
+        msg_id: &str,
+    ) -> Result<impl Future<Output = Result<(), ApiError>> + 'static, ApiError> {
+        if chat != ChatType::Single {
+            return Err(DomainError::InvalidArgument(
+                "delivery receipts are for 1:1 messages".into(),
+            )
+            .into());
+        }
+        let s = self.session()?;
+        let receipt = PeerReceipt {
+            kind: ReceiptKind::Delivered,
+            from: s.user.to_string(),
+            msg_id: self::msg_id(msg_id)?,
+        };
+        let sender = s.app.user_key(&imcloud_actors::ids::UserId::parse(to)?);
+        let ask = self.node.ask(sender, receipt);
+        Ok(async move { Ok(ask.await?) })
+    }
+}

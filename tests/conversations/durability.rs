@@ -1,0 +1,70 @@
+//! What a `read` or `delivered` ack covers survives `kill -9` of the real
+//! binary: the reader's mark and unread count, the sender's record of the
+//! receipts, and the history pages.
+
+use super::*;
+use crate::common::{create_users, write_test_config, APPKEY};
+use std::net::SocketAddr;
+
+async fn login(addr: SocketAddr, user: &str) -> WsClient {
+    let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
+        .await
+        .unwrap();
+    let r = c
+        .login(APPKEY, user, &format!("pw-{user}"), None)
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], json!(true), "{r}");
+    c
+}
+
+#[tokio::test]
+async fn read_marks_and_receipts_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = write_test_config(dir.path());
+    let mut server = crate::common::start_binary(&data, &config);
+    let http = reqwest::Client::new();
+    let token = server.demo_token(&http, &data).await;
+    create_users(
+        &http,
+        &format!("{}/demo/chat/users", server.base()),
+        &token,
+        &["alice", "bob"],
+    )
+    .await;
+    let alice = login(server.addr, "alice").await;
+    let bob = login(server.addr, "bob").await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        ids.push(send(&alice, "single", "bob", &format!("k{i}")).await);
+    }
+    ok(
+        &bob,
+        "delivered",
+        json!({"chat": "single", "to": "alice", "msg_id": ids[9]}),
+    )
+    .await;
+    ok(
+        &bob,
+        "read",
+        json!({"chat": "single", "to": "alice", "msg_id": ids[6]}),
+    )
+    .await;
+    server.kill9();
+
+    let server = crate::common::start_binary(&data, &config);
+    let bob = login(server.addr, "bob").await;
+    let list = all_conversations(&bob, 50).await;
+    let c = conversation(&list, "alice");
+    assert_eq!(c["unread"], json!(3), "{c}");
+    assert_eq!(c["last"]["msg_id"], json!(ids[9]));
+    let alice = login(server.addr, "alice").await;
+    let list = all_conversations(&alice, 50).await;
+    let c = conversation(&list, "bob");
+    assert_eq!(c["peer_read"], json!(ids[6]), "{c}");
+    assert_eq!(c["peer_delivered"], json!(ids[9]), "{c}");
+    let h = whole_history(&alice, "single", "bob", 4).await;
+    let got: Vec<&str> = h.iter().filter_map(|m| m["msg_id"].as_str()).collect();
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+}
