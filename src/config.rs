@@ -169,6 +169,12 @@ impl Config {
                     .into(),
             );
         }
+        if self.app_defaults.recall_window_secs > imcloud_actors::app::MAX_RECALL_WINDOW_SECS {
+            return Err(
+                "bad config: app_defaults.recall_window_secs must be at most 604800 (7 days)"
+                    .into(),
+            );
+        }
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
             return Err(
                 "bad config: shards.mailbox and storage.commit_queue must be positive".into(),

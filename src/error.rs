@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use imcloud_actors::error::RecallRefusal;
 use imcloud_actors::roster::Scope;
 use imcloud_actors::DomainError;
 
@@ -39,6 +40,9 @@ pub enum ApiError {
     IllegalArgumentDuplicate { app: String, name: String },
     #[error("{0}")]
     MessageSend(String),
+    /// A recall request missing a field (REST).
+    #[error("{0}")]
+    RecallParam(String),
     #[error("Service resource not found")]
     NotFound,
     /// A REST body over `rest.max_body_bytes`.
@@ -127,6 +131,26 @@ impl ApiError {
                 D::MessageNotFound => {
                     info(506, 404, "message_not_found", "MessageNotFoundException")
                 }
+                D::Recall(r) => match r {
+                    RecallRefusal::WindowPassed => info(
+                        504,
+                        403,
+                        "message_recall_error",
+                        "MessageRecallTimeLimitException",
+                    ),
+                    RecallRefusal::NotFound => info(
+                        506,
+                        403,
+                        "message_recall_error",
+                        "MessageRecallNotFoundException",
+                    ),
+                    RecallRefusal::Disabled => {
+                        info(505, 403, "forbidden_op", "ServiceNotEnabledException")
+                    }
+                    RecallRefusal::NotAllowed => {
+                        info(210, 403, "forbidden_op", "ForbiddenOpException")
+                    }
+                },
                 D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Timeout => info(301, 504, "server_timeout", "ServerTimeoutException"),
@@ -200,6 +224,9 @@ impl ApiError {
             ApiError::GrantUserNotFound => info(204, 404, "invalid_grant", "InvalidGrantException"),
             ApiError::MessageSend(_) => {
                 info(500, 400, "message_send_error", "MessageSendException")
+            }
+            ApiError::RecallParam(_) => {
+                info(205, 400, "message_recall_error", "MessageRecallException")
             }
             ApiError::NotFound => info(
                 404,

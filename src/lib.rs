@@ -13,6 +13,7 @@
 //! - [`send`]: the send pipeline shared by devices and REST.
 //! - [`groups`]: group calls shared by devices and REST.
 //! - [`chatrooms`]: chatroom calls shared by devices and REST.
+//! - [`recall`]: recalling a message, for devices and REST.
 //! - [`device`]: the protocol-neutral device layer: login, send, sync,
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
@@ -31,6 +32,7 @@ pub mod error;
 pub mod groups;
 pub mod metrics;
 pub mod node;
+pub mod recall;
 pub mod rest;
 pub mod send;
 pub mod server;

@@ -61,7 +61,8 @@ pub struct ConversationEntry {
 pub struct GroupSummary {
     /// The newest countable message since the member joined.
     pub last: Option<Arc<StoredMessage>>,
-    /// The group's count of countable messages so far.
+    /// The group's count of countable messages so far, less those
+    /// recalled after the member's read mark.
     pub counted: u64,
 }
 
@@ -108,4 +109,31 @@ pub struct ReceiptPush {
     pub from: String,
     pub chat: ChatType,
     pub to: String,
+}
+
+/// The `recall` push: the message `msg_id` that `from` sent in the
+/// conversation `chat` with `to` was recalled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecallPush {
+    pub msg_id: u64,
+    pub chat: ChatType,
+    pub from: String,
+    pub to: String,
+}
+
+/// How long after sending a message may be recalled, as the app set it;
+/// `None`: no limit (REST `force`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecallWindow(pub Option<i64>);
+
+impl RecallWindow {
+    /// Refuses a message sent at `ts` when `now` is past the window.
+    pub fn check(self, ts: i64, now: i64) -> Result<(), crate::DomainError> {
+        match self.0 {
+            Some(window) if now.saturating_sub(ts) > window => Err(crate::DomainError::Recall(
+                crate::error::RecallRefusal::WindowPassed,
+            )),
+            _ => Ok(()),
+        }
+    }
 }

@@ -37,6 +37,8 @@ pub enum DomainError {
     /// there, recalled, or past retention).
     #[error("message not found")]
     MessageNotFound,
+    #[error("{0}")]
+    Recall(RecallRefusal),
     #[error("send rate limit reached")]
     RateLimited,
     #[error("server busy, retry later")]
@@ -76,6 +78,21 @@ pub enum DomainError {
     /// priority was shed.
     #[error("chatroom delivery is overloaded: {}-priority message dropped", .0.as_str())]
     RoomOverloaded(Priority),
+}
+
+/// Why a recall was refused.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecallRefusal {
+    #[error("exceed recall time limit")]
+    WindowPassed,
+    #[error("not_found msg")]
+    NotFound,
+    #[error("message recall service is unopened")]
+    Disabled,
+    /// Not the sender, nor (in a group) its owner or an admin; or a `cmd`
+    /// message.
+    #[error("this message may not be recalled by this user")]
+    NotAllowed,
 }
 
 impl From<ShardError> for DomainError {

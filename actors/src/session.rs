@@ -21,6 +21,8 @@ pub enum Push {
     Event(Arc<EventPush>),
     /// A delivery or read receipt.
     Receipt(Arc<crate::conversation::ReceiptPush>),
+    /// A message was recalled.
+    Recall(Arc<crate::conversation::RecallPush>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,

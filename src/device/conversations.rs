@@ -163,7 +163,13 @@ impl Device {
                 .iter()
                 .filter(|e| e.chat == ChatType::Group)
                 .map(|e| {
-                    let ask = node.ask(group_key(&app, &e.with), SummaryFor { user: user.clone() });
+                    let ask = node.ask(
+                        group_key(&app, &e.with),
+                        SummaryFor {
+                            user: user.clone(),
+                            read_seq: e.record.read_seq,
+                        },
+                    );
                     let id = e.with.clone();
                     async move { (id, ask.await) }
                 });
@@ -294,5 +300,27 @@ impl Device {
         let sender = s.app.user_key(&imcloud_actors::ids::UserId::parse(to)?);
         let ask = self.node.ask(sender, receipt);
         Ok(async move { Ok(ask.await?) })
+    }
+}
+
+impl Device {
+    /// Recalls the message `msg_id` of the conversation with `to`: one of
+    /// the user's own, or in a group one the user manages.
+    pub fn recall(
+        &self,
+        chat: ChatType,
+        to: &str,
+        msg_id: &str,
+    ) -> Result<impl Future<Output = Result<(), ApiError>> + 'static, ApiError> {
+        let s = self.session()?;
+        let req = crate::recall::RecallRequest {
+            chat,
+            from: s.user.to_string(),
+            to: to.to_string(),
+            msg_id: self::msg_id(msg_id)?,
+            by: crate::recall::Recaller::Device(s.user.clone()),
+        };
+        let (node, app) = (self.node.clone(), s.app.clone());
+        Ok(async move { node.recall(&app, req).await })
     }
 }

@@ -15,6 +15,7 @@ pub mod ops;
 pub mod paging;
 pub mod patch_body;
 pub mod posts;
+pub mod recall;
 pub mod roster;
 pub mod targets;
 pub mod token;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     groups::configure(cfg);
     chatrooms::configure(cfg);
     posts::configure(cfg);
+    recall::configure(cfg);
     roster::configure(cfg);
 }
 

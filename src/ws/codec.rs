@@ -9,7 +9,7 @@ use crate::device::conversations::Conversation;
 use crate::error::ApiError;
 use bytes::Bytes;
 use bytestring::ByteString;
-use imcloud_actors::conversation::ReceiptPush;
+use imcloud_actors::conversation::{RecallPush, ReceiptPush};
 use imcloud_actors::message::{ChatType, StoredMessage};
 use imcloud_actors::roster::Scope;
 use imcloud_actors::session::{EventPush, KickReason, Push, SharedMessage};
@@ -429,6 +429,28 @@ impl<'a> From<&'a ReceiptPush> for ReceiptFrame<'a> {
     }
 }
 
+/// `{"push": "recall", "msg_id", "chat", "from", "to"}`.
+#[derive(Serialize)]
+struct RecallFrame<'a> {
+    push: &'static str,
+    msg_id: String,
+    chat: &'static str,
+    from: &'a str,
+    to: &'a str,
+}
+
+impl<'a> From<&'a RecallPush> for RecallFrame<'a> {
+    fn from(r: &'a RecallPush) -> Self {
+        RecallFrame {
+            push: "recall",
+            msg_id: r.msg_id.to_string(),
+            chat: chat_str(r.chat),
+            from: &r.from,
+            to: &r.to,
+        }
+    }
+}
+
 /// `{"push": "kick", "reason"}`.
 #[derive(Serialize)]
 struct KickFrame {
@@ -443,6 +465,7 @@ pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
         Push::Message(m) => message_push(m, enc),
         Push::Event(ev) => encode(&EventFrame(ev), enc),
         Push::Receipt(r) => encode(&ReceiptFrame::from(r.as_ref()), enc),
+        Push::Recall(r) => encode(&RecallFrame::from(r.as_ref()), enc),
         Push::Kick { reason } => encode(&kick(*reason), enc),
     }
 }

@@ -45,8 +45,7 @@ pub enum Op {
     Conversations(ConversationsArgs),
     Read(ReadArgs),
     Delivered(DeliveredArgs),
-    /// Not available yet (505).
-    Recall(NoArgs),
+    Recall(RecallArgs),
     #[serde(other)]
     Unknown,
 }
@@ -219,6 +218,13 @@ pub struct ReadArgs {
 
 #[derive(Debug, Deserialize)]
 pub struct DeliveredArgs {
+    pub chat: ChatType,
+    pub to: String,
+    pub msg_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RecallArgs {
     pub chat: ChatType,
     pub to: String,
     pub msg_id: String,

@@ -1,6 +1,6 @@
-//! What a `read` or `delivered` ack covers survives `kill -9` of the real
-//! binary: the reader's mark and unread count, the sender's record of the
-//! receipts, and the history pages.
+//! What a `read`, `delivered` or `recall` ack covers survives `kill -9` of
+//! the real binary: the reader's mark and unread count, the sender's record
+//! of the receipts, the recalled message's absence, and the history pages.
 
 use super::*;
 use crate::common::{create_users, write_test_config, APPKEY};
@@ -51,20 +51,33 @@ async fn read_marks_and_receipts_survive_kill_9() {
         json!({"chat": "single", "to": "alice", "msg_id": ids[6]}),
     )
     .await;
+    ok(
+        &alice,
+        "recall",
+        json!({"chat": "single", "to": "bob", "msg_id": ids[8]}),
+    )
+    .await;
+    let recalled = ids.remove(8);
     server.kill9();
 
     let server = crate::common::start_binary(&data, &config);
     let bob = login(server.addr, "bob").await;
     let list = all_conversations(&bob, 50).await;
     let c = conversation(&list, "alice");
-    assert_eq!(c["unread"], json!(3), "{c}");
-    assert_eq!(c["last"]["msg_id"], json!(ids[9]));
+    assert_eq!(c["unread"], json!(2), "the recalled one is not unread: {c}");
+    assert_eq!(c["last"]["msg_id"], json!(ids[8]));
     let alice = login(server.addr, "alice").await;
     let list = all_conversations(&alice, 50).await;
     let c = conversation(&list, "bob");
     assert_eq!(c["peer_read"], json!(ids[6]), "{c}");
-    assert_eq!(c["peer_delivered"], json!(ids[9]), "{c}");
+    assert_eq!(c["peer_delivered"], json!(ids[8]), "{c}");
     let h = whole_history(&alice, "single", "bob", 4).await;
     let got: Vec<&str> = h.iter().filter_map(|m| m["msg_id"].as_str()).collect();
     assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    let (synced, _) = bob.sync_all(0).await.unwrap();
+    assert!(
+        synced.iter().all(|m| m["msg_id"] != json!(recalled)),
+        "still recalled after the restart"
+    );
+    assert_eq!(synced.len(), 9);
 }

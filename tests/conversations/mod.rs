@@ -3,10 +3,12 @@
 //!   conversations without gaps or duplicates, the same on every device.
 //! - [`receipts`]: the conversation list, unread counts and read marks on
 //!   every device, `read` and `delivered` receipts.
+//! - [`recall`]: recall by devices and the app server, window, rights.
 //! - [`durability`]: read marks and receipts survive `kill -9`.
 
 mod durability;
 mod history;
+mod recall;
 mod receipts;
 
 use crate::common::{TestServer, WsClient, WAIT};

@@ -31,7 +31,14 @@ pub struct AppSettings {
     pub group_max_users: u32,
     /// Groups a user may belong to.
     pub groups_per_user: u32,
+    /// Whether messages may be recalled.
+    pub recall_enabled: bool,
+    /// How long after sending, seconds (at most 7 days).
+    pub recall_window_secs: u64,
 }
+
+/// The longest recall window an app may set: 7 days.
+pub const MAX_RECALL_WINDOW_SECS: u64 = 7 * 24 * 3600;
 
 impl Default for AppSettings {
     fn default() -> Self {
@@ -42,6 +49,8 @@ impl Default for AppSettings {
             open_registration: false,
             group_max_users: 3000,
             groups_per_user: 500,
+            recall_enabled: true,
+            recall_window_secs: 120,
         }
     }
 }

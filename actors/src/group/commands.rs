@@ -1,7 +1,7 @@
 //! The commands of a Group entity.
 
 use super::{GroupLimits, GroupOp, GroupReply};
-use crate::conversation::{GroupMark, GroupSummary, HistoryPage};
+use crate::conversation::{GroupMark, GroupSummary, HistoryPage, RecallWindow};
 use crate::message::{Post, SendAck, SyncPage};
 use crate::roster::Actor;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ crate::commands! {
         GroupHistory => HistoryPage,
         SummaryFor => GroupSummary,
         ReadMarkAt => GroupMark,
+        RecallInGroup => (),
     }
 }
 
@@ -53,6 +54,8 @@ pub struct GroupHistory {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SummaryFor {
     pub user: String,
+    /// The member's read mark (recalled messages after it are not unread).
+    pub read_seq: u64,
 }
 
 /// Where a member's read mark goes when they read up to `msg_id` (or
@@ -61,4 +64,13 @@ pub struct SummaryFor {
 pub struct ReadMarkAt {
     pub user: String,
     pub msg_id: Option<u64>,
+}
+
+/// Recall the group message `msg_id`, by `by` (its sender, the owner or an
+/// admin, or the app), within `window`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecallInGroup {
+    pub by: Actor,
+    pub msg_id: u64,
+    pub window: RecallWindow,
 }

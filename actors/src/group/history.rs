@@ -115,7 +115,12 @@ impl GroupState {
     }
 
     pub(super) fn summary_for(&mut self, req: SummaryFor, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let result = self.summary(&req.user, ctx);
+        let result = self.summary(&req.user, ctx).and_then(|mut s| {
+            s.counted = s
+                .counted
+                .saturating_sub(self.recalled_after(req.read_seq, ctx)?);
+            Ok(s)
+        });
         ctx.answer::<SummaryFor>(result);
     }
 

@@ -18,6 +18,7 @@
 //! - [`sync`]: a member's page of the group timeline.
 //! - [`history`]: a member's history pages, conversation summary and read
 //!   marks.
+//! - [`recall`]: recalling a group message.
 
 mod admin;
 pub mod commands;
@@ -26,6 +27,7 @@ mod history;
 mod invitations;
 mod membership;
 mod messages;
+mod recall;
 mod sync;
 mod types;
 
@@ -132,6 +134,7 @@ impl GroupState {
             GroupCmd::GroupHistory(h) => self.history(h, ctx),
             GroupCmd::SummaryFor(s) => self.summary_for(s, ctx),
             GroupCmd::ReadMarkAt(r) => self.read_mark_at(r, ctx),
+            GroupCmd::RecallInGroup(r) => self.recall(r, ctx),
         }
     }
 

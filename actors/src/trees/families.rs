@@ -43,8 +43,11 @@ pub const CONVERSATIONS: u8 = b'N';
 /// conversation's messages in the user's timeline.
 pub const CONVERSATION_INDEX: u8 = b'C';
 
+/// `R` + group entity key + seq (u64 BE) → empty: a recalled group message.
+pub const RECALLED: u8 = b'R';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 16] = [
+pub const ALL: [(&str, u8); 17] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -61,6 +64,7 @@ pub const ALL: [(&str, u8); 16] = [
     ("msg_index", MSG_INDEX),
     ("conversations", CONVERSATIONS),
     ("conversation_index", CONVERSATION_INDEX),
+    ("recalled", RECALLED),
 ];
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod dedupe;
 pub mod families;
 pub mod group_members;
 pub mod msg_index;
+pub mod recalled;
 pub mod room_owners;
 pub mod timeline;
 pub mod user_groups;

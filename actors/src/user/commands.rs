@@ -2,7 +2,7 @@
 
 use super::{Credentials, NewUser, UserView};
 use crate::command::Origin;
-use crate::conversation::{ConversationEntry, GroupMark, HistoryPage, ReceiptKind};
+use crate::conversation::{ConversationEntry, GroupMark, HistoryPage, RecallWindow, ReceiptKind};
 use crate::error::DomainError;
 use crate::message::{Post, SendAck, StoredMessage, SyncPage};
 use crate::session::SessionAddr;
@@ -36,6 +36,8 @@ crate::commands! {
         MarkRead => (),
         MarkGroupRead => (),
         PeerReceipt => (),
+        RecallDirect => (),
+        DropRecalled => (),
     }
 }
 
@@ -218,4 +220,24 @@ pub struct PeerReceipt {
     pub kind: ReceiptKind,
     pub from: String,
     pub msg_id: u64,
+}
+
+/// At the sender's entity: recall the 1:1 message `msg_id` it sent to
+/// `peer`, within `window`. `from_rest`: the app server asks (the sender
+/// may have kept no copy).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecallDirect {
+    pub msg_id: u64,
+    pub peer: String,
+    pub window: RecallWindow,
+    pub from_rest: bool,
+}
+
+/// At the recipient's entity: drop the message `msg_id` that `from` sent
+/// (recalled), within `window`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DropRecalled {
+    pub msg_id: u64,
+    pub from: String,
+    pub window: RecallWindow,
 }

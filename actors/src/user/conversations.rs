@@ -85,28 +85,50 @@ impl UserState {
         ctx.put(conv::record_key(&self.key, ChatType::Single, peer), &rec);
     }
 
-    /// A copy of a refused send was deleted: its indexes go, and the
-    /// conversation's last message becomes the newest one left.
-    pub(super) fn unindex_message(
-        &mut self,
-        msg_id: u64,
-        seq: u64,
-        peer: &str,
-        ctx: &mut StepCtx<'_, ChatEntity>,
-    ) {
-        ctx.delete(msg_index::key(&self.key, msg_id));
-        ctx.delete(conv::index_key(&self.key, peer, seq));
+    /// A message left this timeline (a refused send's copy, a recall): its
+    /// indexes go, an unread one no longer counts, and the conversation's
+    /// last message becomes the newest one left.
+    pub(super) fn unindex_message(&mut self, m: &StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if !is_countable(m) {
+            return;
+        }
+        let incoming = m.from != self.key.id;
+        let peer = if incoming { &m.from } else { &m.to };
+        ctx.delete(msg_index::key(&self.key, m.msg_id));
+        ctx.delete(conv::index_key(&self.key, peer, m.seq));
         let mut rec = match self.conversation(ChatType::Single, peer, ctx) {
             Ok(r) => r,
             Err(e) => return ctx.fail(e),
         };
-        if rec.last.as_ref().is_some_and(|l| l.msg_id == msg_id) {
-            rec.last = match self.newest_in(peer, seq, ctx) {
+        if incoming && m.seq > rec.read_seq {
+            rec.unread = rec.unread.saturating_sub(1);
+        }
+        if rec.last.as_ref().is_some_and(|l| l.msg_id == m.msg_id) {
+            rec.last = match self.newest_in(peer, m.seq, ctx) {
                 Ok(last) => last,
                 Err(e) => return ctx.fail(e),
             };
-            ctx.put(conv::record_key(&self.key, ChatType::Single, peer), &rec);
         }
+        ctx.put(conv::record_key(&self.key, ChatType::Single, peer), &rec);
+    }
+
+    /// This timeline's message `msg_id`, if it holds it.
+    pub(super) fn own_message(
+        &self,
+        msg_id: u64,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<Option<StoredMessage>, DomainError> {
+        let Some((seq, _)) = ctx
+            .get(&msg_index::key(&self.key, msg_id))
+            .map_err(|e| self.read_failed(e))?
+            .and_then(|v| msg_index::parse(&v))
+        else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .get(&timeline::entry_key(&self.key, seq))
+            .map_err(|e| self.read_failed(e))?
+            .and_then(|b| codec::decode::<StoredMessage>(&b).ok()))
     }
 
     /// The newest message of the conversation with `peer` older than `seq`.
@@ -430,6 +452,16 @@ impl UserState {
         skip: Option<u64>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
+        self.push_after_commit(Push::Receipt(Arc::new(receipt)), skip, ctx);
+    }
+
+    /// Pushes `push` to this user's devices but `skip` after the flush.
+    pub(super) fn push_after_commit(
+        &self,
+        push: Push,
+        skip: Option<u64>,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
         let targets: Vec<_> = self
             .sessions
             .iter()
@@ -439,7 +471,6 @@ impl UserState {
         if targets.is_empty() {
             return;
         }
-        let push = Push::Receipt(Arc::new(receipt));
         ctx.after_commit(move || {
             for s in &targets {
                 s.push(push.clone());

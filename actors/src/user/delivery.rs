@@ -213,7 +213,7 @@ impl UserState {
                 if req.sender_seq != 0 {
                     // The recipient refused (or failed): the copy goes,
                     // leaving a gap in this timeline's seqs.
-                    self.drop_copy(req.msg_id, req.sender_seq, ctx);
+                    self.drop_copy(req.sender_seq, ctx);
                 }
                 for w in waiters {
                     w.send(Err::<SendAck, _>(e.clone()));
@@ -252,17 +252,15 @@ impl UserState {
     }
 
     /// Deletes this timeline's copy of a refused send, and its indexes.
-    fn drop_copy(&mut self, msg_id: u64, seq: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
+    fn drop_copy(&mut self, seq: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
         let key = timeline::entry_key(&self.key, seq);
-        let peer = match ctx.get(&key) {
-            Ok(bytes) => bytes
-                .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
-                .map(|m| m.to),
+        let copy = match ctx.get(&key) {
+            Ok(bytes) => bytes.and_then(|b| codec::decode::<StoredMessage>(&b).ok()),
             Err(e) => return ctx.fail(e),
         };
         ctx.delete(key);
-        if let Some(peer) = peer {
-            self.unindex_message(msg_id, seq, &peer, ctx);
+        if let Some(copy) = copy {
+            self.unindex_message(&copy, ctx);
         }
     }
 

@@ -11,6 +11,7 @@
 //! - [`groups`]: the user's side of groups and of group/room sends.
 //! - [`conversations`]: conversation records, read marks and receipts.
 //! - [`history`]: pages of a 1:1 conversation.
+//! - [`recall`]: recalling a 1:1 message on both sides.
 
 mod account;
 pub mod commands;
@@ -19,6 +20,7 @@ mod delivery;
 mod devices;
 mod groups;
 mod history;
+mod recall;
 
 pub use commands::*;
 
@@ -182,6 +184,8 @@ impl UserState {
             UserCmd::MarkRead(c) => self.mark_read(c, ctx),
             UserCmd::MarkGroupRead(c) => self.mark_group_read(c, ctx),
             UserCmd::PeerReceipt(c) => self.peer_receipt(c, ctx),
+            UserCmd::RecallDirect(c) => self.recall_direct(c, ctx),
+            UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
         }
     }
 }

@@ -1,9 +1,9 @@
-//! `history`, `conversations`, `read` and `delivered`.
+//! `history`, `conversations`, `read`, `delivered` and `recall`.
 
 use super::{later, Dispatch};
 use crate::device::Device;
 use crate::ws::codec::{Messages, OkBody, WireConversation};
-use crate::ws::frames::{ConversationsArgs, DeliveredArgs, HistoryArgs, ReadArgs};
+use crate::ws::frames::{ConversationsArgs, DeliveredArgs, HistoryArgs, ReadArgs, RecallArgs};
 
 pub(super) fn history(device: &Device, a: HistoryArgs) -> Dispatch {
     let page = device.history(a.chat, &a.with, a.before.as_deref(), a.limit);
@@ -29,6 +29,12 @@ pub(super) fn read(device: &Device, a: ReadArgs) -> Dispatch {
 
 pub(super) fn delivered(device: &Device, a: DeliveredArgs) -> Dispatch {
     later(device.delivered(a.chat, &a.to, &a.msg_id), |()| {
+        OkBody::Empty {}
+    })
+}
+
+pub(super) fn recall(device: &Device, a: RecallArgs) -> Dispatch {
+    later(device.recall(a.chat, &a.to, &a.msg_id), |()| {
         OkBody::Empty {}
     })
 }

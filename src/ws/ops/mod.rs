@@ -79,7 +79,7 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         Op::Conversations(a) => conversations::list(device, a),
         Op::Read(a) => conversations::read(device, a),
         Op::Delivered(a) => conversations::delivered(device, a),
-        Op::Recall(_) => Dispatch::Done(Err(ApiError::NotSupported("op `recall`".into()))),
+        Op::Recall(a) => conversations::recall(device, a),
         // The codec answers unknown ops itself.
         Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
     }

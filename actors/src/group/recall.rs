@@ -1,0 +1,100 @@
+//! Recalling a group message: by its sender, by the group's owner or an
+//! admin, or by the app (REST). The one stored copy goes, the group keeps
+//! the recalled seq (`R`) so members' unread counts leave it out, and
+//! every online member is pushed `recall` after the flush.
+
+use super::{GroupState, RecallInGroup, SCOPE};
+use crate::command::Answer;
+use crate::conversation::{is_countable, RecallPush};
+use crate::error::{DomainError, RecallRefusal};
+use crate::message::{ChatType, StoredMessage};
+use crate::roster::Actor;
+use crate::session::Push;
+use crate::trees::{msg_index, recalled, timeline};
+use crate::ChatEntity;
+use imcloud_shards::{codec, StepCtx};
+use std::sync::Arc;
+
+impl GroupState {
+    pub(super) fn recall(&mut self, req: RecallInGroup, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let m = match self.recallable(&req, ctx) {
+            Ok(m) => m,
+            Err(e) => return ctx.answer_now::<RecallInGroup>(Err(e)),
+        };
+        ctx.delete(timeline::entry_key(&self.key, m.seq));
+        ctx.delete(msg_index::key(&self.key, m.msg_id));
+        ctx.put_raw(recalled::key(&self.key, m.seq), Vec::new());
+        tracing::debug!(group = %self.key, msg_id = m.msg_id, "group message recalled");
+        let push = Push::Recall(Arc::new(RecallPush {
+            msg_id: m.msg_id,
+            chat: ChatType::Group,
+            from: m.from.clone(),
+            to: self.key.id.clone(),
+        }));
+        self.fanout(push, None, ctx);
+        ctx.answer::<RecallInGroup>(Ok(()));
+    }
+
+    fn recallable(
+        &self,
+        req: &RecallInGroup,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<StoredMessage, DomainError> {
+        if self.record.is_none() {
+            return Err(DomainError::NotFound(SCOPE));
+        }
+        if let Actor::User(u) = &req.by {
+            if !self.members.0.contains_key(u) {
+                return Err(DomainError::NotMember(SCOPE));
+            }
+        }
+        let not_found = DomainError::Recall(RecallRefusal::NotFound);
+        let failed = |e| {
+            tracing::error!(group = %self.key, error = %e, "reading a recalled message failed");
+            DomainError::Internal
+        };
+        let seq = ctx
+            .get(&msg_index::key(&self.key, req.msg_id))
+            .map_err(failed)?
+            .and_then(|v| msg_index::parse(&v))
+            .map(|(seq, _)| seq)
+            .ok_or(not_found.clone())?;
+        let m = ctx
+            .get(&timeline::entry_key(&self.key, seq))
+            .map_err(failed)?
+            .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
+            .ok_or(not_found)?;
+        let own = matches!(&req.by, Actor::User(u) if *u == m.from);
+        if !is_countable(&m) || !(own || self.roster.is_manager(&req.by)) {
+            return Err(DomainError::Recall(RecallRefusal::NotAllowed));
+        }
+        req.window.check(m.ts, ctx.env().clock.now_ms())?;
+        Ok(m)
+    }
+
+    /// Messages recalled after seq `after` (they are in the group's count
+    /// but no longer unread).
+    pub(super) fn recalled_after(
+        &self,
+        after: u64,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<u64, DomainError> {
+        let prefix = recalled::prefix(&self.key);
+        let n = ctx
+            .store()
+            .scan(
+                &prefix,
+                &after.saturating_add(1).to_be_bytes(),
+                MAX_RECALLED_COUNTED,
+            )
+            .map_err(|e| {
+                tracing::error!(group = %self.key, error = %e, "reading recalled seqs failed");
+                DomainError::Internal
+            })?
+            .len();
+        Ok(n as u64)
+    }
+}
+
+/// Most recalled messages subtracted from one member's unread count.
+const MAX_RECALLED_COUNTED: usize = 10_000;
