@@ -1,13 +1,15 @@
 //! Conversations, history pages and receipts: the types a user's entity,
 //! a group and the gateway exchange about them.
 //!
-//! A user's 1:1 conversation is kept whole at the user's entity (its last
-//! message, unread count and read mark, and what the peer said it
-//! received and read). A group conversation is split: the user's entity
-//! keeps the read mark (the group seq read up to and the group's count of
-//! countable messages there); the group keeps its last message and its
-//! count, so unread is the difference and no group message writes to its
-//! members' records.
+//! A 1:1 conversation's last message and unread count are not written per
+//! message: they are derived when asked, from the conversation's index
+//! (`C`, one key per message, written with the message) and the user's
+//! record of it (`N`: the read mark and what the peer said it received and
+//! read, written only when those change). A group conversation is split:
+//! the user's record keeps the read mark (the group seq read up to and the
+//! group's count of countable messages there); the group keeps its last
+//! message and its count, so unread is the difference and no group message
+//! writes to its members' records.
 //!
 //! A message is *countable* unless it is `cmd`: `cmd` messages are
 //! delivered and synced but stay out of history, conversations and unread
@@ -28,23 +30,29 @@ pub fn is_countable(m: &StoredMessage) -> bool {
 /// A user's record of one conversation (its `N` key).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConversationRecord {
-    /// 1:1: the newest countable message (groups: the group has it).
-    pub last: Option<Arc<StoredMessage>>,
-    /// Last activity, ms (a group's record: when the user joined).
+    /// When the conversation started (its first message; a group's: when
+    /// the user joined), ms.
     pub ts: i64,
-    /// 1:1: messages from the peer after the read mark.
-    pub unread: u64,
-    /// The read mark: a seq of the user's timeline (1:1) or of the group.
+    /// The read mark: the id of the newest message read (0: none).
+    #[serde(default)]
+    pub read_id: u64,
+    /// Groups: the group seq of the read mark.
     pub read_seq: u64,
     /// Groups: the group's count of countable messages at `read_seq`.
     pub read_counted: u64,
-    /// 1:1: the id of the newest message from the peer (what "read
-    /// everything" names in its receipt).
-    pub last_in: u64,
     /// 1:1: the newest of this user's messages the peer said it received.
     pub peer_delivered: u64,
     /// 1:1: the newest of this user's messages the peer said it read.
     pub peer_read: u64,
+}
+
+/// A 1:1 conversation's newest message, as its index names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRef {
+    /// Its seq in the user's timeline.
+    pub seq: u64,
+    pub msg_id: u64,
+    pub ts: i64,
 }
 
 /// One conversation as a user's entity lists it.
@@ -54,6 +62,10 @@ pub struct ConversationEntry {
     /// The peer user or the group id.
     pub with: String,
     pub record: ConversationRecord,
+    /// 1:1: the newest message and the messages from the peer after the
+    /// read mark (groups: the group tells).
+    pub last: Option<LastRef>,
+    pub unread: u64,
 }
 
 /// What a group tells a member about their conversation with it.

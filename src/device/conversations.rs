@@ -11,7 +11,9 @@ use futures_util::future::join_all;
 use imcloud_actors::conversation::{HistoryPage, ReceiptKind};
 use imcloud_actors::group::{GroupHistory, ReadMarkAt, SummaryFor};
 use imcloud_actors::message::{ChatType, StoredMessage};
-use imcloud_actors::user::{History, ListConversations, MarkGroupRead, MarkRead, PeerReceipt};
+use imcloud_actors::user::{
+    GetMessages, History, ListConversations, MarkGroupRead, MarkRead, PeerReceipt,
+};
 use imcloud_actors::DomainError;
 use std::cmp::Reverse;
 use std::future::Future;
@@ -29,9 +31,11 @@ pub struct Conversation {
     pub chat: ChatType,
     pub with: String,
     pub last: Option<Arc<StoredMessage>>,
+    /// The last message's id (0 for none), for ordering.
+    pub last_id: u64,
     pub unread: u64,
-    /// The read mark: messages of this conversation with a seq up to it
-    /// are read.
+    /// The read mark: the id of the newest message read (messages with
+    /// ids up to it are read); 0 for none.
     pub read_up_to: u64,
     /// 1:1: the newest of the user's messages the peer received / read.
     pub peer_delivered: u64,
@@ -75,8 +79,7 @@ fn order_key(c: &Conversation) -> OrderKey {
         ChatType::Group => b'g',
         _ => b's',
     };
-    let last = c.last.as_ref().map_or(0, |m| m.msg_id);
-    (Reverse(c.ts), Reverse(last), kind, c.with.clone())
+    (Reverse(c.ts), Reverse(c.last_id), kind, c.with.clone())
 }
 
 /// `ts:last_id:kind:with`, the position after `c`.
@@ -156,7 +159,8 @@ impl Device {
             .unwrap_or(CONVERSATIONS_DEFAULT)
             .clamp(1, CONVERSATIONS_MAX);
         let (node, app, user) = (self.node.clone(), s.app.clone(), s.user.to_string());
-        let records = node.ask(s.key.clone(), ListConversations);
+        let key = s.key.clone();
+        let records = node.ask(key.clone(), ListConversations);
         Ok(async move {
             let entries = records.await?;
             let summaries = entries
@@ -184,24 +188,32 @@ impl Device {
                     Err(e) => return Err(e.into()),
                 }
             }
+            // 1:1 entries name their last message by seq: it is read for
+            // the page only.
+            let mut last_seqs = std::collections::HashMap::new();
             let mut list: Vec<Conversation> = entries
                 .into_iter()
                 .filter_map(|e| {
                     let r = e.record;
-                    let (last, unread) = match e.chat {
+                    let (last, last_id, ts, unread) = match e.chat {
                         ChatType::Group => {
                             let g = groups.remove(&e.with)?;
-                            (g.last, g.counted.saturating_sub(r.read_counted))
+                            let (id, ts) = g.last.as_ref().map_or((0, r.ts), |m| (m.msg_id, m.ts));
+                            (g.last, id, ts, g.counted.saturating_sub(r.read_counted))
                         }
-                        _ => (r.last, r.unread),
+                        _ => {
+                            let l = e.last?;
+                            last_seqs.insert(e.with.clone(), l.seq);
+                            (None, l.msg_id, l.ts, e.unread)
+                        }
                     };
-                    let ts = last.as_ref().map_or(r.ts, |m| m.ts);
                     Some(Conversation {
                         chat: e.chat,
                         with: e.with,
                         last,
+                        last_id,
                         unread,
-                        read_up_to: r.read_seq,
+                        read_up_to: r.read_id,
                         peer_delivered: r.peer_delivered,
                         peer_read: r.peer_read,
                         ts,
@@ -220,6 +232,20 @@ impl Device {
             } else {
                 None
             };
+            let seqs: Vec<u64> = page
+                .iter()
+                .filter(|c| c.chat == ChatType::Single)
+                .filter_map(|c| last_seqs.get(&c.with).copied())
+                .filter(|&seq| seq != 0)
+                .collect();
+            if !seqs.is_empty() {
+                let found = node.ask(key, GetMessages { seqs }).await?;
+                let by_seq: std::collections::HashMap<u64, Arc<StoredMessage>> =
+                    found.into_iter().map(|m| (m.seq, m)).collect();
+                for c in page.iter_mut().filter(|c| c.chat == ChatType::Single) {
+                    c.last = last_seqs.get(&c.with).and_then(|s| by_seq.get(s)).cloned();
+                }
+            }
             Ok(ConversationPage {
                 conversations: page,
                 cursor,

@@ -277,7 +277,7 @@ impl Serialize for WireConversation {
         m.serialize_entry("with", &c.with)?;
         m.serialize_entry("last", &c.last.as_deref().map(WireMessage::from))?;
         m.serialize_entry("unread", &c.unread)?;
-        m.serialize_entry("read_up_to", &c.read_up_to)?;
+        m.serialize_entry("read_up_to", &c.read_up_to.to_string())?;
         m.serialize_entry("ts", &c.ts)?;
         if c.chat == ChatType::Single {
             m.serialize_entry("peer_delivered", &c.peer_delivered.to_string())?;

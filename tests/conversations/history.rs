@@ -49,10 +49,13 @@ async fn history_over_10000_messages_pages_back_to_the_first_on_every_device() {
             sent.iter().all(|id| unique.contains(id.as_str())),
             "{who}: no gap"
         );
-        let seqs: Vec<u64> = h.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+        let order: Vec<u64> = h
+            .iter()
+            .map(|m| m["msg_id"].as_str().unwrap().parse().unwrap())
+            .collect();
         assert!(
-            seqs.windows(2).all(|w| w[0] < w[1]),
-            "{who}: in timeline order"
+            order.windows(2).all(|w| w[0] < w[1]),
+            "{who}: in msg id (time) order"
         );
         assert!(
             h.iter().all(|m| m["from"] != json!("carol")),
@@ -64,6 +67,11 @@ async fn history_over_10000_messages_pages_back_to_the_first_on_every_device() {
         ids(&on_phone),
         ids(&on_tablet),
         "both devices see the same history"
+    );
+    assert_eq!(
+        ids(&on_phone),
+        ids(&on_alice),
+        "both sides see the conversation in the same order"
     );
     // The carol conversation is its own.
     let other = whole_history(&tablet, "single", "carol", 30).await;
@@ -118,14 +126,16 @@ async fn a_page_before_a_message_is_strictly_older_and_bad_cursors_get_their_cod
         .await
         .unwrap();
     assert_eq!(code(&bad), 205, "{bad}");
-    let unknown = alice
-        .request(
-            "history",
-            json!({"chat": "single", "with": "bob", "before": "12345"}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(code(&unknown), 506, "{unknown}");
+    // A 1:1 `before` is a position: an id older than every message gives
+    // an empty last page.
+    let oldest = ok(
+        &alice,
+        "history",
+        json!({"chat": "single", "with": "bob", "before": "12345"}),
+    )
+    .await;
+    assert_eq!(oldest["messages"], json!([]));
+    assert_eq!(oldest["more"], json!(false));
     let room = alice
         .request("history", json!({"chat": "chatroom", "with": "r1"}))
         .await
@@ -186,6 +196,15 @@ async fn group_history_starts_at_the_join_and_leaves_out_cmd_messages() {
     assert_eq!(all.len(), 8, "no cmd message in history: {all:?}");
     assert_eq!(all[0], "early 0");
     assert_eq!(all[7], "late 2");
+    // A group's `before` must be one of its messages.
+    let r = bob
+        .request(
+            "history",
+            json!({"chat": "group", "with": id, "before": "12345"}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 506, "{r}");
     // A non-member reads nothing.
     let s2 = s.login("carol", Some("other")).await;
     let (status, _) = crate::common::rest(

@@ -21,8 +21,8 @@ impl GroupState {
             Ok(m) => m,
             Err(e) => return ctx.answer_now::<RecallInGroup>(Err(e)),
         };
+        // Its `X` entry stays: a position for history pages and read marks.
         ctx.delete(timeline::entry_key(&self.key, m.seq));
-        ctx.delete(msg_index::key(&self.key, m.msg_id));
         ctx.put_raw(recalled::key(&self.key, m.seq), Vec::new());
         tracing::debug!(group = %self.key, msg_id = m.msg_id, "group message recalled");
         let push = Push::Recall(Arc::new(RecallPush {

@@ -2,11 +2,13 @@
 //!
 //! - `N` + user entity key bytes + kind (`s` 1:1, `g` group) + peer or
 //!   group id → `ConversationRecord` (last message, unread, read marks).
-//! - `C` + user entity key bytes + peer + 0x00 + seq (u64 BE) → one byte,
-//!   1 for a message from the peer, 0 for one to it: the 1:1 conversation's
-//!   messages in the user's own timeline, for history pages and for
-//!   counting what is unread after a read mark. `cmd` messages are not in
-//!   it (they are kept out of history and unread counts).
+//! - `C` + user entity key bytes + peer + 0x00 + msg_id (u64 BE) →
+//!   direction (1 from the peer, 0 to it), seq in the user's timeline (u64
+//!   BE), ts (i64 BE): the 1:1 conversation's messages in msg id order
+//!   (time order, the same on both sides), for history pages, finding a
+//!   message by id, the conversation's last message and counting what is
+//!   unread after a read mark. `cmd` messages are not in it (they are kept
+//!   out of history and unread counts).
 
 use super::families::{CONVERSATIONS, CONVERSATION_INDEX};
 use crate::message::ChatType;
@@ -60,8 +62,41 @@ pub fn peer_prefix(user: &EntityKey, peer: &str) -> Vec<u8> {
     k
 }
 
-pub fn index_key(user: &EntityKey, peer: &str, seq: u64) -> Vec<u8> {
+pub fn index_key(user: &EntityKey, peer: &str, msg_id: u64) -> Vec<u8> {
     let mut k = peer_prefix(user, peer);
-    k.extend_from_slice(&seq.to_be_bytes());
+    k.extend_from_slice(&msg_id.to_be_bytes());
     k
+}
+
+/// An index entry's value.
+pub fn index_value(incoming: bool, seq: u64, ts: i64) -> Vec<u8> {
+    let mut v = Vec::with_capacity(17);
+    v.push(if incoming { INCOMING } else { OUTGOING });
+    v.extend_from_slice(&seq.to_be_bytes());
+    v.extend_from_slice(&ts.to_be_bytes());
+    v
+}
+
+/// One entry of a conversation's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub seq: u64,
+    pub incoming: bool,
+    pub msg_id: u64,
+    pub ts: i64,
+}
+
+/// An index entry from its key (under `peer_prefix`, of length
+/// `prefix_len`) and value.
+pub fn parse_index(prefix_len: usize, key: &[u8], value: &[u8]) -> Option<IndexEntry> {
+    let msg_id = u64::from_be_bytes(key.get(prefix_len..prefix_len + 8)?.try_into().ok()?);
+    let incoming = *value.first()? == INCOMING;
+    let seq = u64::from_be_bytes(value.get(1..9)?.try_into().ok()?);
+    let ts = i64::from_be_bytes(value.get(9..17)?.try_into().ok()?);
+    Some(IndexEntry {
+        seq,
+        incoming,
+        msg_id,
+        ts,
+    })
 }

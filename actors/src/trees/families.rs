@@ -34,13 +34,13 @@ pub const ROOMS_BY_OWNER: u8 = b'K';
 /// `G` + user entity key + group id → join seq (u64 BE).
 pub const USER_GROUPS: u8 = b'G';
 
-/// `X` + stream entity key + msg_id (u64 BE) → seq (u64 BE) [+ count]:
-/// where a message sits in its stream (`msg_index.rs`).
+/// `X` + group entity key + msg_id (u64 BE) → seq (u64 BE) + count: where
+/// a message sits in a group's timeline (`msg_index.rs`).
 pub const MSG_INDEX: u8 = b'X';
 /// `N` + user entity key + kind + peer or group → `ConversationRecord`.
 pub const CONVERSATIONS: u8 = b'N';
-/// `C` + user entity key + peer + 0 + seq (u64 BE) → direction byte: a 1:1
-/// conversation's messages in the user's timeline.
+/// `C` + user entity key + peer + 0 + msg_id (u64 BE) → direction, seq,
+/// ts: a 1:1 conversation's messages in the user's timeline.
 pub const CONVERSATION_INDEX: u8 = b'C';
 
 /// `R` + group entity key + seq (u64 BE) → empty: a recalled group message.

@@ -1,9 +1,12 @@
-//! Where a message sits in a stream, by its id: history pages "before a
-//! msg_id", read marks "up to a msg_id" and receipts all start from it.
+//! Where a message sits in a group's timeline, by its id: history pages
+//! "before a msg_id", read marks "up to a msg_id" and recalls start from
+//! it. (A user's 1:1 messages are found by id through the conversation
+//! index, `conversations.rs`, whose keys are msg ids.)
 //!
-//! - `X` + stream entity key bytes + msg_id (u64 BE) → seq (u64 BE) in that
-//!   stream, then (groups only) the group's count of countable messages up
-//!   to and including it (u64 BE): what a read mark at it records.
+//! - `X` + group entity key bytes + msg_id (u64 BE) → seq (u64 BE), then
+//!   the group's count of countable messages up to and including it (u64
+//!   BE): what a read mark at it records. Kept after a recall, as a
+//!   position.
 
 use super::families::MSG_INDEX;
 use imcloud_shards::entity::decode_seq;

@@ -89,6 +89,7 @@ impl UserState {
             username: record.username.clone(),
         });
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
+        self.conversations.clear();
         ctx.delete(user_index::key(&app, record.created, &record.username));
         ctx.delete(timeline::head_key(&self.key));
         ctx.delete(timeline::offline_key(&self.key));

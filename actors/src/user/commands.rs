@@ -8,6 +8,7 @@ use crate::message::{Post, SendAck, StoredMessage, SyncPage};
 use crate::session::SessionAddr;
 use imcloud_shards::EntityKey;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 crate::commands! {
     /// What a User entity is asked or told.
@@ -37,6 +38,7 @@ crate::commands! {
         MarkGroupRead => (),
         PeerReceipt => (),
         RecallDirect => (),
+        GetMessages => Vec<Arc<StoredMessage>>,
         DropRecalled => (),
     }
 }
@@ -240,4 +242,11 @@ pub struct DropRecalled {
     pub msg_id: u64,
     pub from: String,
     pub window: RecallWindow,
+}
+
+/// The messages of this user's timeline at `seqs` (those it holds): the
+/// last messages of a page of conversations.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetMessages {
+    pub seqs: Vec<u64>,
 }

@@ -1,19 +1,22 @@
-//! The user's conversations at its entity: every countable message stored
-//! in its timeline is indexed (`X` by id, `C` by conversation) and updates
-//! its 1:1 conversation record (`N`) in the same step; read marks move the
-//! records; receipts from peers are recorded and pushed to the devices.
-//! See `crate::conversation` for what counts and how groups split the work.
+//! The user's conversations at its entity. Every countable message stored
+//! in its timeline is indexed in the same step (`X` by id, `C` by
+//! conversation); a conversation's first message also writes its record
+//! (`N`). The last message and the unread count are derived from `C` when
+//! the conversations are listed, so a message writes nothing else. Read
+//! marks and peers' receipts move the records; receipts are pushed to the
+//! devices. See `crate::conversation` for what counts and how groups split
+//! the work.
 
 use super::{MarkGroupRead, MarkRead, PeerReceipt, UserState};
 use crate::command::Answer;
 use crate::conversation::{
-    is_countable, ConversationEntry, ConversationRecord, ReceiptKind, ReceiptPush,
+    is_countable, ConversationEntry, ConversationRecord, LastRef, ReceiptKind, ReceiptPush,
 };
 use crate::error::DomainError;
 use crate::message::{ChatType, StoredMessage};
 use crate::session::Push;
-use crate::trees::conversations::{self as conv, INCOMING, OUTGOING};
-use crate::trees::{msg_index, timeline, user_groups};
+use crate::trees::conversations::{self as conv, IndexEntry};
+use crate::trees::{timeline, user_groups};
 use crate::ChatEntity;
 use imcloud_shards::entity::decode_seq;
 use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx, StoreError};
@@ -21,9 +24,13 @@ use std::sync::Arc;
 
 /// Most conversation records one listing reads (1:1 and groups).
 pub const MAX_CONVERSATIONS: usize = 10_000;
-/// Most index entries a read mark scans to recount what is still unread
-/// after it.
-const MAX_RECOUNT: usize = 100_000;
+/// Most 1:1 records an active user entity keeps in memory.
+const MAX_CACHED_CONVERSATIONS: usize = 1024;
+/// Most index entries read to count one conversation's unread messages
+/// (a count past it is reported as this many).
+const MAX_UNREAD_COUNTED: usize = 100_000;
+/// Index entries read per scan while counting.
+const SCAN_CHUNK: usize = 64;
 
 impl UserState {
     fn read_failed(&self, e: StoreError) -> DomainError {
@@ -31,26 +38,67 @@ impl UserState {
         DomainError::Internal
     }
 
-    /// The record of the conversation `(chat, with)`, empty if none. A
-    /// record that does not decode is logged and started afresh.
+    /// The record of the conversation `(chat, with)`, if it has one: from
+    /// the entity's cache of 1:1 records, else the store. A record that
+    /// does not decode is logged and started afresh.
+    fn find_conversation(
+        &self,
+        chat: ChatType,
+        with: &str,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<Option<ConversationRecord>, StoreError> {
+        if chat == ChatType::Single {
+            if let Some(r) = self.conversations.get(with) {
+                return Ok(Some(r.clone()));
+            }
+        }
+        Ok(ctx
+            .get(&conv::record_key(&self.key, chat, with))?
+            .map(|bytes| {
+                codec::decode(&bytes).unwrap_or_else(|e| {
+                    tracing::error!(user = %self.key, %with, error = %e, "undecodable conversation record replaced");
+                    ConversationRecord::default()
+                })
+            }))
+    }
+
     fn conversation(
         &self,
         chat: ChatType,
         with: &str,
         ctx: &StepCtx<'_, ChatEntity>,
     ) -> Result<ConversationRecord, StoreError> {
-        Ok(match ctx.get(&conv::record_key(&self.key, chat, with))? {
-            Some(bytes) => codec::decode(&bytes).unwrap_or_else(|e| {
-                tracing::error!(user = %self.key, %with, error = %e, "undecodable conversation record replaced");
-                ConversationRecord::default()
-            }),
-            None => ConversationRecord::default(),
-        })
+        Ok(self.find_conversation(chat, with, ctx)?.unwrap_or_default())
     }
 
-    /// Indexes a 1:1 message just appended to this timeline and updates its
-    /// conversation: a message from the peer is unread, one's own marks
-    /// the conversation read.
+    /// Stages `rec` as the record of the conversation `(chat, with)`, and
+    /// keeps 1:1 records in the entity's cache (every message asks whether
+    /// its conversation has one). The cache is bounded: when full it starts
+    /// over.
+    fn save_conversation(
+        &mut self,
+        chat: ChatType,
+        with: &str,
+        rec: ConversationRecord,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        ctx.put(conv::record_key(&self.key, chat, with), &rec);
+        if chat == ChatType::Single {
+            self.cache_conversation(with, rec);
+        }
+    }
+
+    fn cache_conversation(&mut self, with: &str, rec: ConversationRecord) {
+        if self.conversations.len() >= MAX_CACHED_CONVERSATIONS
+            && !self.conversations.contains_key(with)
+        {
+            self.conversations.clear();
+        }
+        self.conversations.insert(with.to_string(), rec);
+    }
+
+    /// Indexes a 1:1 message just appended to this timeline; the first
+    /// message of a conversation also starts its record.
     pub(super) fn index_message(
         &mut self,
         m: &Arc<StoredMessage>,
@@ -62,93 +110,131 @@ impl UserState {
         let incoming = m.from != self.key.id;
         let peer = if incoming { &m.from } else { &m.to };
         ctx.put_raw(
-            msg_index::key(&self.key, m.msg_id),
-            msg_index::value(m.seq, None),
+            conv::index_key(&self.key, peer, m.msg_id),
+            conv::index_value(incoming, m.seq, m.ts),
         );
-        ctx.put_raw(
-            conv::index_key(&self.key, peer, m.seq),
-            vec![if incoming { INCOMING } else { OUTGOING }],
-        );
-        let mut rec = match self.conversation(ChatType::Single, peer, ctx) {
-            Ok(r) => r,
-            Err(e) => return ctx.fail(e),
-        };
-        rec.last = Some(m.clone());
-        rec.ts = m.ts;
-        if incoming {
-            rec.unread += 1;
-            rec.last_in = m.msg_id;
-        } else {
-            rec.unread = 0;
-            rec.read_seq = m.seq;
+        match self.find_conversation(ChatType::Single, peer, ctx) {
+            Ok(Some(rec)) => self.cache_conversation(peer, rec),
+            Ok(None) => {
+                let rec = ConversationRecord {
+                    ts: m.ts,
+                    ..Default::default()
+                };
+                self.save_conversation(ChatType::Single, peer, rec, ctx);
+            }
+            Err(e) => ctx.fail(e),
         }
-        ctx.put(conv::record_key(&self.key, ChatType::Single, peer), &rec);
     }
 
     /// A message left this timeline (a refused send's copy, a recall): its
-    /// indexes go, an unread one no longer counts, and the conversation's
-    /// last message becomes the newest one left.
+    /// indexes go; the conversation's last message and unread count follow
+    /// (they are derived from the index).
     pub(super) fn unindex_message(&mut self, m: &StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) {
         if !is_countable(m) {
             return;
         }
-        let incoming = m.from != self.key.id;
-        let peer = if incoming { &m.from } else { &m.to };
-        ctx.delete(msg_index::key(&self.key, m.msg_id));
-        ctx.delete(conv::index_key(&self.key, peer, m.seq));
-        let mut rec = match self.conversation(ChatType::Single, peer, ctx) {
-            Ok(r) => r,
-            Err(e) => return ctx.fail(e),
+        let peer = if m.from != self.key.id {
+            &m.from
+        } else {
+            &m.to
         };
-        if incoming && m.seq > rec.read_seq {
-            rec.unread = rec.unread.saturating_sub(1);
-        }
-        if rec.last.as_ref().is_some_and(|l| l.msg_id == m.msg_id) {
-            rec.last = match self.newest_in(peer, m.seq, ctx) {
-                Ok(last) => last,
-                Err(e) => return ctx.fail(e),
-            };
-        }
-        ctx.put(conv::record_key(&self.key, ChatType::Single, peer), &rec);
+        ctx.delete(conv::index_key(&self.key, peer, m.msg_id));
     }
 
-    /// This timeline's message `msg_id`, if it holds it.
+    /// This timeline's message `msg_id` of the conversation with `peer`,
+    /// if it holds it.
     pub(super) fn own_message(
         &self,
+        peer: &str,
         msg_id: u64,
         ctx: &StepCtx<'_, ChatEntity>,
     ) -> Result<Option<StoredMessage>, DomainError> {
-        let Some((seq, _)) = ctx
-            .get(&msg_index::key(&self.key, msg_id))
-            .map_err(|e| self.read_failed(e))?
-            .and_then(|v| msg_index::parse(&v))
-        else {
+        let Some(entry) = self.index_entry(peer, msg_id, ctx)? else {
             return Ok(None);
         };
         Ok(ctx
-            .get(&timeline::entry_key(&self.key, seq))
+            .get(&timeline::entry_key(&self.key, entry.seq))
             .map_err(|e| self.read_failed(e))?
             .and_then(|b| codec::decode::<StoredMessage>(&b).ok()))
     }
 
-    /// The newest message of the conversation with `peer` older than `seq`.
-    fn newest_in(
+    /// The index entry of the message `msg_id` of the conversation with
+    /// `peer`, if any.
+    fn index_entry(
         &self,
         peer: &str,
-        seq: u64,
+        msg_id: u64,
         ctx: &StepCtx<'_, ChatEntity>,
-    ) -> Result<Option<Arc<StoredMessage>>, StoreError> {
+    ) -> Result<Option<IndexEntry>, DomainError> {
         let prefix = conv::peer_prefix(&self.key, peer);
-        let Some((k, _)) = ctx.store().scan_rev(&prefix, &seq.to_be_bytes(), 1)?.pop() else {
-            return Ok(None);
-        };
-        let Some(older) = k.get(prefix.len()..).and_then(decode_seq) else {
-            return Ok(None);
-        };
+        let key = conv::index_key(&self.key, peer, msg_id);
         Ok(ctx
-            .get(&timeline::entry_key(&self.key, older))?
-            .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
-            .map(Arc::new))
+            .get(&key)
+            .map_err(|e| self.read_failed(e))?
+            .and_then(|v| conv::parse_index(prefix.len(), &key, &v)))
+    }
+
+    /// Walks the conversation with `peer` from the newest message back,
+    /// handing each index entry to `visit` until it returns false (or
+    /// [`MAX_UNREAD_COUNTED`] entries were read).
+    fn walk_back(
+        &self,
+        peer: &str,
+        ctx: &StepCtx<'_, ChatEntity>,
+        mut visit: impl FnMut(&IndexEntry) -> bool,
+    ) -> Result<(), DomainError> {
+        let prefix = conv::peer_prefix(&self.key, peer);
+        let mut before: Vec<u8> = Vec::new();
+        let mut read = 0;
+        while read < MAX_UNREAD_COUNTED {
+            let chunk = ctx
+                .store()
+                .scan_rev(&prefix, &before, SCAN_CHUNK)
+                .map_err(|e| self.read_failed(e))?;
+            let done = chunk.len() < SCAN_CHUNK;
+            for (k, v) in chunk {
+                read += 1;
+                let Some(e) = conv::parse_index(prefix.len(), &k, &v) else {
+                    continue;
+                };
+                if !visit(&e) {
+                    return Ok(());
+                }
+                before = e.msg_id.to_be_bytes().to_vec();
+            }
+            if done {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The conversation's newest message, and the messages from the peer
+    /// after both the read mark (`read_id`) and the user's own newest
+    /// message (which marked everything before it read).
+    fn derive(
+        &self,
+        peer: &str,
+        read_id: u64,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<(Option<LastRef>, u64), DomainError> {
+        let mut last = None;
+        let mut unread = 0;
+        self.walk_back(peer, ctx, |e| {
+            if last.is_none() {
+                last = Some(LastRef {
+                    seq: e.seq,
+                    msg_id: e.msg_id,
+                    ts: e.ts,
+                });
+            }
+            if e.msg_id <= read_id || !e.incoming {
+                return false;
+            }
+            unread += 1;
+            true
+        })?;
+        Ok((last, unread))
     }
 
     /// A group's first read mark: where the user joined.
@@ -165,7 +251,7 @@ impl UserState {
             read_counted: counted,
             ..Default::default()
         };
-        ctx.put(conv::record_key(&self.key, ChatType::Group, group), &rec);
+        self.save_conversation(ChatType::Group, group, rec, ctx);
     }
 
     pub(super) fn list_conversations(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
@@ -190,12 +276,28 @@ impl UserState {
             let Some((chat, with)) = conv::parse_record_key(prefix.len(), &k) else {
                 continue;
             };
-            match codec::decode::<ConversationRecord>(&v) {
-                Ok(record) => entries.push(ConversationEntry { chat, with, record }),
+            let record = match codec::decode::<ConversationRecord>(&v) {
+                Ok(r) => r,
                 Err(e) => {
-                    tracing::error!(user = %self.key, %with, error = %e, "undecodable conversation record skipped")
+                    tracing::error!(user = %self.key, %with, error = %e, "undecodable conversation record skipped");
+                    continue;
                 }
+            };
+            let (last, unread) = match chat {
+                ChatType::Group => (None, 0),
+                _ => self.derive(&with, record.read_id, ctx)?,
+            };
+            if chat == ChatType::Single && last.is_none() {
+                // Every message of it was recalled or refused.
+                continue;
             }
+            entries.push(ConversationEntry {
+                chat,
+                with,
+                record,
+                last,
+                unread,
+            });
         }
         // Groups joined before conversations were kept have no record: they
         // start with everything since the join unread.
@@ -219,6 +321,8 @@ impl UserState {
                         read_seq: decode_seq(&v).unwrap_or(0),
                         ..Default::default()
                     },
+                    last: None,
+                    unread: 0,
                 });
             }
         }
@@ -273,82 +377,39 @@ impl UserState {
         if self.record.is_none() {
             return Err(DomainError::UserNotFound);
         }
-        let prefix = conv::peer_prefix(&self.key, &req.peer);
-        let (seq, newest_in) = match req.msg_id {
+        let (read_id, newest_in) = match req.msg_id {
             Some(id) => {
-                let seq = ctx
-                    .get(&msg_index::key(&self.key, id))
-                    .map_err(|e| self.read_failed(e))?
-                    .and_then(|v| msg_index::parse(&v))
-                    .map(|(seq, _)| seq)
+                let entry = self
+                    .index_entry(&req.peer, id, ctx)?
                     .ok_or(DomainError::MessageNotFound)?;
-                let direction = ctx
-                    .get(&conv::index_key(&self.key, &req.peer, seq))
-                    .map_err(|e| self.read_failed(e))?
-                    .ok_or(DomainError::MessageNotFound)?;
-                (seq, (direction.first() == Some(&INCOMING)).then_some(id))
+                (id, entry.incoming.then_some(id))
             }
             None => {
-                let last = ctx
-                    .store()
-                    .scan_rev(&prefix, &[], 1)
-                    .map_err(|e| self.read_failed(e))?
-                    .pop()
-                    .and_then(|(k, _)| k.get(prefix.len()..).and_then(decode_seq));
-                let Some(seq) = last else {
+                let mut newest = None;
+                let mut newest_in = None;
+                self.walk_back(&req.peer, ctx, |e| {
+                    newest.get_or_insert(e.msg_id);
+                    if e.incoming {
+                        newest_in = Some(e.msg_id);
+                        return false;
+                    }
+                    true
+                })?;
+                let Some(id) = newest else {
                     return Ok(None);
                 };
-                (seq, None)
+                (id, newest_in)
             }
         };
         let mut rec = self
             .conversation(ChatType::Single, &req.peer, ctx)
             .map_err(|e| self.read_failed(e))?;
-        if seq <= rec.read_seq {
+        if read_id <= rec.read_id {
             return Ok(None);
         }
-        let newest_in = newest_in.or((rec.last_in != 0).then_some(rec.last_in));
-        rec.read_seq = seq;
-        rec.unread = self.unread_after(&prefix, seq, ctx)?;
-        ctx.put(
-            conv::record_key(&self.key, ChatType::Single, &req.peer),
-            &rec,
-        );
+        rec.read_id = read_id;
+        self.save_conversation(ChatType::Single, &req.peer, rec, ctx);
         Ok(newest_in)
-    }
-
-    /// Messages from the peer after `seq` and after the user's own newest
-    /// message (which marked everything before it read).
-    fn unread_after(
-        &self,
-        prefix: &[u8],
-        seq: u64,
-        ctx: &StepCtx<'_, ChatEntity>,
-    ) -> Result<u64, DomainError> {
-        let mut unread = 0;
-        let mut before: Vec<u8> = Vec::new();
-        let mut scanned = 0;
-        loop {
-            let chunk = ctx
-                .store()
-                .scan_rev(prefix, &before, 512)
-                .map_err(|e| self.read_failed(e))?;
-            if chunk.is_empty() {
-                return Ok(unread);
-            }
-            scanned += chunk.len();
-            for (k, v) in chunk {
-                let at = k.get(prefix.len()..).and_then(decode_seq).unwrap_or(0);
-                if at <= seq || v.first() != Some(&INCOMING) {
-                    return Ok(unread);
-                }
-                unread += 1;
-                before = at.to_be_bytes().to_vec();
-            }
-            if scanned >= MAX_RECOUNT {
-                return Ok(unread);
-            }
-        }
     }
 
     pub(super) fn mark_group_read(
@@ -365,11 +426,9 @@ impl UserState {
         };
         if req.mark.seq > rec.read_seq {
             rec.read_seq = req.mark.seq;
+            rec.read_id = req.mark.msg_id;
             rec.read_counted = req.mark.counted;
-            ctx.put(
-                conv::record_key(&self.key, ChatType::Group, &req.group),
-                &rec,
-            );
+            self.save_conversation(ChatType::Group, &req.group, rec, ctx);
             if let (Some(session), true) = (req.session, req.mark.msg_id != 0) {
                 self.tell_own_devices(
                     ReceiptPush {
@@ -403,10 +462,7 @@ impl UserState {
         if req.kind == ReceiptKind::Read {
             rec.peer_read = rec.peer_read.max(req.msg_id);
         }
-        ctx.put(
-            conv::record_key(&self.key, ChatType::Single, &req.from),
-            &rec,
-        );
+        self.save_conversation(ChatType::Single, &req.from, rec, ctx);
         self.tell_own_devices(
             ReceiptPush {
                 kind: req.kind,
@@ -431,17 +487,9 @@ impl UserState {
         if self.record.is_none() {
             return Ok(false);
         }
-        let Some((seq, _)) = ctx
-            .get(&msg_index::key(&self.key, msg_id))
-            .map_err(|e| self.read_failed(e))?
-            .and_then(|v| msg_index::parse(&v))
-        else {
-            return Ok(false);
-        };
-        let direction = ctx
-            .get(&conv::index_key(&self.key, to, seq))
-            .map_err(|e| self.read_failed(e))?;
-        Ok(direction.as_deref() == Some(&[OUTGOING]))
+        Ok(self
+            .index_entry(to, msg_id, ctx)?
+            .is_some_and(|e| !e.incoming))
     }
 
     /// Pushes `receipt` to this user's devices after the flush, but not to

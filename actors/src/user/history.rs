@@ -1,24 +1,47 @@
 //! Pages of a 1:1 conversation, backwards from the newest or from a
-//! message, read through the conversation's index (`C`) into the user's
-//! own timeline: the server's copy, the same for every device.
+//! message, read through the conversation's index (`C`, in msg id order)
+//! into the user's own timeline: the server's copy, the same for every
+//! device, in the same order on both sides.
 
-use super::{History, UserState};
+use super::{GetMessages, History, UserState};
 use crate::command::Answer;
 use crate::conversation::{HistoryPage, HISTORY_PAGE_MAX};
 use crate::error::DomainError;
 use crate::message::StoredMessage;
 use crate::trees::conversations as conv;
-use crate::trees::{msg_index, timeline};
+use crate::trees::timeline;
 use crate::ChatEntity;
-use imcloud_shards::entity::decode_seq;
 use imcloud_shards::{codec, StepCtx};
 use std::sync::Arc;
+
+/// Most messages one `GetMessages` reads.
+const MAX_GET: usize = 1000;
 
 impl UserState {
     pub(super) fn history(&mut self, req: History, ctx: &mut StepCtx<'_, ChatEntity>) {
         let result = self.page_back(&req, ctx);
         // After the flush: a page never shows what a crash could take back.
         ctx.answer::<History>(result);
+    }
+
+    pub(super) fn get_messages(&mut self, req: GetMessages, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let mut found = Vec::with_capacity(req.seqs.len().min(MAX_GET));
+        for seq in req.seqs.into_iter().take(MAX_GET) {
+            match ctx.get(&timeline::entry_key(&self.key, seq)) {
+                Ok(Some(b)) => match codec::decode::<StoredMessage>(&b) {
+                    Ok(m) => found.push(Arc::new(m)),
+                    Err(e) => {
+                        tracing::error!(user = %self.key, seq, error = %e, "undecodable timeline entry skipped")
+                    }
+                },
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(user = %self.key, error = %e, "reading messages failed");
+                    return ctx.answer_now::<GetMessages>(Err(DomainError::Internal));
+                }
+            }
+        }
+        ctx.answer::<GetMessages>(Ok(found));
     }
 
     fn page_back(
@@ -34,18 +57,12 @@ impl UserState {
             DomainError::Internal
         };
         let limit = req.limit.clamp(1, HISTORY_PAGE_MAX);
-        let before = match req.before {
-            Some(id) => {
-                let seq = ctx
-                    .get(&msg_index::key(&self.key, id))
-                    .map_err(failed)?
-                    .and_then(|v| msg_index::parse(&v))
-                    .map(|(seq, _)| seq)
-                    .ok_or(DomainError::MessageNotFound)?;
-                seq.to_be_bytes().to_vec()
-            }
-            None => Vec::new(),
-        };
+        // The index is keyed by msg id: `before` is a position, whether or
+        // not that message is still there (recalled, say).
+        let before = req
+            .before
+            .map(|id| id.to_be_bytes().to_vec())
+            .unwrap_or_default();
         let prefix = conv::peer_prefix(&self.key, &req.peer);
         let index = ctx
             .store()
@@ -53,8 +70,8 @@ impl UserState {
             .map_err(failed)?;
         let more = index.len() > limit;
         let mut messages = Vec::with_capacity(limit);
-        for (k, _) in index.into_iter().take(limit) {
-            let Some(seq) = k.get(prefix.len()..).and_then(decode_seq) else {
+        for (k, v) in index.into_iter().take(limit) {
+            let Some(seq) = conv::parse_index(prefix.len(), &k, &v).map(|e| e.seq) else {
                 continue;
             };
             let Some(bytes) = ctx

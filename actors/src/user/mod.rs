@@ -122,6 +122,9 @@ pub struct UserState {
     /// Group slots held for adds in flight (group id → since, ms), so two
     /// adds racing for the last of `groups_per_user` cannot both pass.
     group_holds: HashMap<String, i64>,
+    /// 1:1 conversation records by peer, as last written (a bounded cache:
+    /// every message reads and writes its conversation's record).
+    conversations: HashMap<String, crate::conversation::ConversationRecord>,
     limits: Limits,
 }
 
@@ -141,6 +144,7 @@ impl UserState {
             in_flight: HashMap::new(),
             waiting: HashMap::new(),
             group_holds: HashMap::new(),
+            conversations: HashMap::new(),
             limits: env.limits,
         })
     }
@@ -185,6 +189,7 @@ impl UserState {
             UserCmd::MarkGroupRead(c) => self.mark_group_read(c, ctx),
             UserCmd::PeerReceipt(c) => self.peer_receipt(c, ctx),
             UserCmd::RecallDirect(c) => self.recall_direct(c, ctx),
+            UserCmd::GetMessages(c) => self.get_messages(c, ctx),
             UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
         }
     }

@@ -22,7 +22,7 @@ impl UserState {
         if self.record.is_none() && !req.from_rest {
             return ctx.answer_now::<RecallDirect>(Err(DomainError::UserNotFound));
         }
-        let found = match self.own_message(req.msg_id, ctx) {
+        let found = match self.own_message(&req.peer, req.msg_id, ctx) {
             Ok(m) => m,
             Err(e) => return ctx.answer_now::<RecallDirect>(Err(e)),
         };
@@ -74,7 +74,7 @@ impl UserState {
         if self.record.is_none() {
             return ctx.answer_now::<DropRecalled>(Err(DomainError::UserNotFound));
         }
-        let m = match self.own_message(req.msg_id, ctx) {
+        let m = match self.own_message(&req.from, req.msg_id, ctx) {
             Ok(Some(m)) if m.from == req.from && m.to == self.key.id => m,
             Ok(_) => return ctx.answer_now::<DropRecalled>(Err(NOT_FOUND)),
             Err(e) => return ctx.answer_now::<DropRecalled>(Err(e)),
