@@ -97,6 +97,50 @@ pub enum Command {
     Rest(RestArgs),
     /// A blend at once: idle sockets, 1:1 pairs and a group, each at a rate.
     Mixed(MixedArgs),
+    /// `history` pages or `conversations` lists read from the server's copy.
+    Roaming(RoamingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RoamingArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// What to read: `history` (one conversation of --messages) or
+    /// `conversations` (one user with --peers conversations).
+    #[arg(long, value_enum)]
+    pub read: crate::roaming::Read,
+    #[arg(long, default_value_t = 1_000_000)]
+    pub messages: u64,
+    /// Conversations of {prefix}0 (users {prefix}1..=P must exist).
+    #[arg(long, default_value_t = 1000)]
+    pub peers: u32,
+    /// Fill sends in flight at once.
+    #[arg(long, default_value_t = 256)]
+    pub window: usize,
+    /// Messages (or conversations) per page asked.
+    #[arg(long, default_value_t = 50)]
+    pub page: usize,
+    #[arg(long, default_value_t = 2000)]
+    pub queries: u64,
+}
+
+impl RoamingArgs {
+    pub fn options(&self) -> Result<crate::roaming::RoamingOptions, Error> {
+        if self.page == 0 || self.queries == 0 {
+            return Err(Error::Usage("--page and --queries must be positive".into()));
+        }
+        Ok(crate::roaming::RoamingOptions {
+            target: self.target.target()?,
+            prefix: self.target.prefix.clone(),
+            read: self.read,
+            messages: self.messages.max(1),
+            peers: self.peers,
+            window: self.window,
+            page: self.page,
+            queries: self.queries,
+            enc: self.target.encoding(),
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -397,6 +441,9 @@ pub struct DirectArgs {
     pub target: TargetArgs,
     #[arg(long, default_value_t = 100)]
     pub pairs: u32,
+    /// Receivers answer every message with `delivered` and `read`.
+    #[arg(long)]
+    pub receipts: bool,
     #[command(flatten)]
     pub send: SendPhaseArgs,
 }
@@ -455,6 +502,7 @@ impl DirectArgs {
             first_user: 0,
             pairs: self.pairs,
             send: self.send.phase(self.target.encoding())?,
+            receipts: self.receipts,
         })
     }
 }

@@ -26,6 +26,8 @@
 //!   after senders sent while they were away.
 //! - [`rest_load`]: scenario `rest`, REST sends and user calls at a fixed
 //!   open-loop rate, per kind of call.
+//! - [`roaming`]: scenario `roaming`, `history` pages and `conversations`
+//!   lists read from the server's copy, one query at a time.
 //! - [`mixed`]: scenario `mixed`, idle sockets, 1:1 pairs and a group at
 //!   once, reusing the `connect`, `direct` and `group` pieces.
 //! - [`progress`]: live counters of a running scenario and the progress
@@ -53,6 +55,7 @@ pub mod progress;
 pub mod report_text;
 pub mod rest;
 pub mod rest_load;
+pub mod roaming;
 pub mod setup;
 pub mod target;
 pub mod wire;

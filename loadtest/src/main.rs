@@ -153,6 +153,10 @@ async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), 
             let r = mixed::run(&a.options()?, live).await?;
             finish(cli, &r, |r| r.table())
         }
+        Command::Roaming(a) => {
+            let r = imcloud_loadtest::roaming::run(&a.options()?).await?;
+            print(cli.json, &r, |r| r.table())
+        }
         Command::Connect(a) => {
             let r = connect::run(&a.options()?, live).await?;
             print(cli.json, &r, |r| r.table())

@@ -287,6 +287,8 @@ pub struct PushExt {
 pub struct PushedMsg<'a> {
     #[serde(borrow)]
     pub msg_id: Cow<'a, str>,
+    #[serde(borrow, default)]
+    pub from: Cow<'a, str>,
     #[serde(default)]
     pub ext: Option<PushExt>,
 }
@@ -317,6 +319,37 @@ pub fn decode(msg: &Message) -> Option<Inbound<'_>> {
         Message::Binary(b) => rmp_serde::from_slice(b).ok(),
         _ => None,
     }
+}
+
+#[derive(Serialize)]
+struct ReceiptFrame<'a> {
+    id: &'static str,
+    op: &'static str,
+    chat: &'static str,
+    to: &'a str,
+    msg_id: &'a str,
+}
+
+/// The id of `delivered` and `read` requests (their replies are skipped).
+pub const RECEIPT_ID: &str = "rc";
+
+/// A `delivered` or `read` (`op`) of the 1:1 message `msg_id` from `to`.
+pub fn receipt_frame(
+    op: &'static str,
+    to: &str,
+    msg_id: &str,
+    enc: Encoding,
+) -> Result<Message, String> {
+    encode(
+        &ReceiptFrame {
+            id: RECEIPT_ID,
+            op,
+            chat: "single",
+            to,
+            msg_id,
+        },
+        enc,
+    )
 }
 
 /// A msg id as the protocol sends it: a decimal string of a u64.

@@ -53,6 +53,7 @@ fn options(server: &TestServer, pacing: Pacing, encoding: Encoding) -> DirectOpt
             encoding,
             login_concurrency: 4,
         },
+        receipts: false,
     }
 }
 
@@ -152,4 +153,32 @@ async fn messages_a_faulty_server_acks_but_drops_are_reported_lost() {
     assert_eq!(r.delivered, MESSAGES - 7, "{table}");
     assert_eq!(r.lost, 7, "{table}");
     assert_eq!(r.duplicates, 0, "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_receipts_every_message_is_delivered_and_read() {
+    let server = TestServer::start().await;
+    register(&server).await;
+    let mut opts = options(&server, Pacing::Closed { window: 8 }, Encoding::Json);
+    opts.receipts = true;
+    let r = direct::run(&opts, &Live::new()).await.expect("run");
+    assert_clean(&r);
+    // Each sender's record of its conversation names the last message as
+    // read by the receiver once the receipts are in.
+    let sender = server.login("lt0", None).await;
+    imcloud_testkit::eventually(Duration::from_secs(15), "the receipts recorded", || {
+        let sender = &sender;
+        async move {
+            let list = sender
+                .request("conversations", serde_json::json!({}))
+                .await
+                .ok()?;
+            let c = list["conversations"].as_array()?.first()?.clone();
+            let last = c["last"]["msg_id"].as_str()?.to_string();
+            (c["peer_read"] == serde_json::json!(last)
+                && c["peer_delivered"] == serde_json::json!(last))
+            .then_some(())
+        }
+    })
+    .await;
 }

@@ -49,6 +49,8 @@ pub struct DirectOptions {
     pub first_user: u32,
     pub pairs: u32,
     pub send: SendPhase,
+    /// Receivers answer every message with `delivered` and `read`.
+    pub receipts: bool,
 }
 
 /// How the senders of `direct` and `group` run their bounded send phase.
@@ -237,6 +239,8 @@ pub async fn drive(
             base,
             delivered: counters[i].clone(),
             live: live.clone(),
+            receipts: opts.receipts,
+            enc: opts.send.encoding,
         };
         receiver_tasks.push(tokio::spawn(receiver::run(ws, plan, stop_rx.clone())));
     }

@@ -24,6 +24,9 @@ pub struct ReceiverPlan {
     pub delivered: Arc<AtomicU64>,
     /// Deliveries are counted here too, for the progress bar.
     pub live: Arc<Live>,
+    /// Answer every message with `delivered` and `read`.
+    pub receipts: bool,
+    pub enc: wire::Encoding,
 }
 
 /// What one receiver saw.
@@ -54,29 +57,36 @@ struct Receiver {
 }
 
 impl Receiver {
-    fn on_frame(&mut self, msg: &Message) {
+    /// Counts one frame; for a new message of this run, the receipts to
+    /// send back (when asked for).
+    fn on_frame(&mut self, msg: &Message) -> Vec<Message> {
         let now = Instant::now();
         let Some(frame) = wire::decode(msg) else {
-            return;
+            return Vec::new();
         };
         let (Some("message"), Some(m)) = (frame.push.as_deref(), frame.msg) else {
-            return;
+            return Vec::new();
         };
-        let Some(stamp) = m.ext.and_then(|e| e.lt).filter(|s| s.r == self.plan.run_id) else {
+        let Some(stamp) = m
+            .ext
+            .as_ref()
+            .and_then(|e| e.lt)
+            .filter(|s| s.r == self.plan.run_id)
+        else {
             self.res.foreign += 1;
-            return;
+            return Vec::new();
         };
         if stamp.p != self.plan.pair {
             self.res.misrouted += 1;
-            return;
+            return Vec::new();
         }
         let Some(id) = wire::parse_msg_id(&m.msg_id) else {
             self.res.foreign += 1;
-            return;
+            return Vec::new();
         };
         if !self.res.ids.insert(id) {
             self.res.duplicates += 1;
-            return;
+            return Vec::new();
         }
         self.plan
             .delivered
@@ -90,6 +100,13 @@ impl Receiver {
             .unwrap_or(u64::MAX);
         self.res.e2e.record(at, at.saturating_sub(stamp.t));
         self.res.last_ns = self.res.last_ns.max(at);
+        if !self.plan.receipts {
+            return Vec::new();
+        }
+        ["delivered", "read"]
+            .into_iter()
+            .filter_map(|op| wire::receipt_frame(op, &m.from, &m.msg_id, self.plan.enc).ok())
+            .collect()
     }
 }
 
@@ -108,7 +125,18 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
-                Some(Ok(msg)) => r.on_frame(&msg),
+                Some(Ok(msg)) => {
+                    let receipts = r.on_frame(&msg);
+                    if !receipts.is_empty() {
+                        for f in receipts {
+                            if sink.feed(f).await.is_err() {
+                                break;
+                            }
+                        }
+                        // The socket's end shows up as the stream's.
+                        let _ = sink.flush().await;
+                    }
+                }
                 _ => {
                     r.res.closed_early = true;
                     break;
@@ -118,7 +146,7 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
                 if changed.is_err() || *stop.borrow() {
                     // Whatever already arrived still counts.
                     while let Some(Some(Ok(msg))) = stream.next().now_or_never() {
-                        r.on_frame(&msg);
+                        let _ = r.on_frame(&msg);
                     }
                     break;
                 }

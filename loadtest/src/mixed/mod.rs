@@ -78,6 +78,7 @@ impl MixedOptions {
             first_user: self.members,
             pairs: self.pairs,
             send: self.phase(self.direct_rate),
+            receipts: false,
         })
     }
 
