@@ -69,9 +69,9 @@ impl RoamingReport {
 
 fn frame(value: &serde_json::Value, enc: Encoding) -> Result<Message, Error> {
     match enc {
-        Encoding::Json => Ok(Message::Text(value.to_string().into())),
+        Encoding::Json => Ok(Message::Text(value.to_string())),
         Encoding::MsgPack => rmp_serde::to_vec_named(value)
-            .map(|b| Message::Binary(b.into()))
+            .map(Message::Binary)
             .map_err(|e| Error::Ws(e.to_string())),
     }
 }
