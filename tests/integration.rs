@@ -11,6 +11,7 @@ mod direct_chat;
 mod durability;
 pub(crate) mod groups;
 mod isolation;
+mod message_bodies;
 mod mute_expiry;
 mod offline_sync;
 mod rest;

@@ -6,8 +6,9 @@
 //!
 //! Layout:
 //! - [`ids`]: validated names (`AppKey`, `UserId`) and the msg id generator.
-//! - [`message`]: message bodies (validated per type), stored messages,
-//!   group/room posts, acks, timeline pages.
+//! - [`body`]: the body types of the protocol, each checked for its
+//!   fields, and the size limit.
+//! - [`message`]: stored messages, group/room posts, acks, timeline pages.
 //! - [`conversation`]: conversation records, history pages, receipts.
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: `Command`, the [`Request`] trait, [`Origin`](command::Origin)
@@ -26,6 +27,7 @@
 //! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
 
 pub mod app;
+pub mod body;
 pub mod chatroom;
 pub mod command;
 pub mod conversation;
