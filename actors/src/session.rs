@@ -107,6 +107,8 @@ pub enum KickReason {
     PasswordChanged,
     UserDeleted,
     Deactivated,
+    /// The app server logged the device out (REST U11, U12).
+    ForcedLogout,
     /// The user's entity restarted after a failure; reconnect and sync.
     Restarted,
 }
@@ -118,6 +120,7 @@ impl KickReason {
             KickReason::PasswordChanged => "password_changed",
             KickReason::UserDeleted => "user_deleted",
             KickReason::Deactivated => "deactivated",
+            KickReason::ForcedLogout => "forced_logout",
             KickReason::Restarted => "restarted",
         }
     }

@@ -21,6 +21,7 @@ pub mod targets;
 pub mod token;
 pub mod trace;
 pub mod user_batch;
+pub mod user_devices;
 pub mod users;
 
 use crate::error::ApiError;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
     token::configure(cfg);
     users::configure(cfg);
+    user_devices::configure(cfg);
     messages::configure(cfg);
     groups::configure(cfg);
     chatrooms::configure(cfg);

@@ -610,3 +610,65 @@ async fn oversized_bodies_get_413_with_the_error_body() {
         .await,
     );
 }
+
+// ---- devices (U11, U12, U17) ----
+
+#[tokio::test]
+async fn devices_are_listed_and_logged_out_one_or_all() {
+    let s = TestServer::start().await;
+    s.create_users(&["bob"]).await;
+    let api = Api::admin(&s).await;
+    let phone = s.login("bob", Some("phone")).await;
+    let tablet = s.login("bob", Some("tablet")).await;
+    let listed = |r: &(u16, Value)| -> Vec<String> {
+        let mut d: Vec<String> = r.1["data"]
+            .as_array()
+            .unwrap_or(&Vec::new())
+            .iter()
+            .filter_map(|d| d["res"].as_str().map(str::to_string))
+            .collect();
+        d.sort();
+        d
+    };
+    let r = api.get("/users/bob/resources").await;
+    assert_eq!(r.0, 200, "{r:?}");
+    assert_eq!(listed(&r), ["phone", "tablet"]);
+
+    let r = api.delete("/users/bob/disconnect/phone").await;
+    assert_eq!(
+        (r.0, r.1["data"]["result"].clone()),
+        (200, json!(true)),
+        "{r:?}"
+    );
+    let kick = phone.next_push(crate::common::WAIT).await.expect("a kick");
+    assert_eq!(kick, json!({"push": "kick", "reason": "forced_logout"}));
+    assert_eq!(
+        phone.closed(crate::common::WAIT).await.and_then(|c| c.code),
+        Some(4003)
+    );
+    assert_eq!(listed(&api.get("/users/bob/resources").await), ["tablet"]);
+    // An unknown device: nothing to log out.
+    let r = api.get("/users/bob/disconnect/watch").await;
+    assert_eq!(r.1["data"]["result"], json!(false), "{r:?}");
+
+    let r = api.get("/users/bob/disconnect").await;
+    assert_eq!(
+        (r.0, r.1["data"]["result"].clone()),
+        (200, json!(true)),
+        "{r:?}"
+    );
+    assert_eq!(
+        tablet
+            .closed(crate::common::WAIT)
+            .await
+            .and_then(|c| c.code),
+        Some(4003)
+    );
+    assert!(listed(&api.get("/users/bob/resources").await).is_empty());
+    // It may log in again.
+    let again = s.login("bob", Some("phone")).await;
+    assert_eq!(listed(&api.get("/users/bob/resources").await), ["phone"]);
+    drop(again);
+    assert_eq!(api.get("/users/nobody/resources").await.0, 404);
+    assert_eq!(api.get("/users/nobody/disconnect").await.0, 404);
+}

@@ -39,6 +39,8 @@ crate::commands! {
         PeerReceipt => (),
         RecallDirect => (),
         GetMessages => Vec<Arc<StoredMessage>>,
+        ListDevices => Vec<String>,
+        Disconnect => usize,
         DropRecalled => (),
     }
 }
@@ -249,4 +251,15 @@ pub struct DropRecalled {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GetMessages {
     pub seqs: Vec<u64>,
+}
+
+/// The device ids of the user's sockets that are open.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListDevices;
+
+/// Logs out the device `device`, or every device when `None`: each gets a
+/// `kick` push and its socket closes. Answers how many were logged out.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Disconnect {
+    pub device: Option<String>,
 }

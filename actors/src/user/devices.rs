@@ -1,7 +1,7 @@
-//! Devices of the User entity: attach and detach sockets, and sync of the
-//! user's timeline.
+//! Devices of the User entity: attach and detach sockets, list them, log
+//! them out, and sync of the user's timeline.
 
-use super::{Attach, SyncUser, UserState};
+use super::{Attach, Disconnect, ListDevices, SyncUser, UserState};
 use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
@@ -69,6 +69,37 @@ impl UserState {
                 reason: KickReason::Restarted,
             });
         }
+    }
+
+    pub(super) fn list_devices(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.record.is_none() {
+            return ctx.answer_now::<ListDevices>(Err(DomainError::UserNotFound));
+        }
+        self.sessions.retain(|s| !s.is_closed());
+        let devices = self
+            .sessions
+            .iter()
+            .map(|s| s.device().to_string())
+            .collect();
+        ctx.answer_now::<ListDevices>(Ok(devices));
+    }
+
+    /// Kicks `device` (or every device): the socket closes on the push; it
+    /// may log in again (its token still holds).
+    pub(super) fn disconnect(&mut self, device: Option<String>, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if self.record.is_none() {
+            return ctx.answer_now::<Disconnect>(Err(DomainError::UserNotFound));
+        }
+        let (gone, kept): (Vec<SessionRef>, Vec<SessionRef>) = std::mem::take(&mut self.sessions)
+            .into_iter()
+            .partition(|s| device.as_deref().is_none_or(|d| s.device() == d));
+        self.sessions = kept;
+        for s in &gone {
+            s.push(Push::Kick {
+                reason: KickReason::ForcedLogout,
+            });
+        }
+        ctx.answer_now::<Disconnect>(Ok(gone.len()));
     }
 
     pub(super) fn detach(&mut self, session: u64) {

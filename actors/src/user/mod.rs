@@ -190,6 +190,8 @@ impl UserState {
             UserCmd::PeerReceipt(c) => self.peer_receipt(c, ctx),
             UserCmd::RecallDirect(c) => self.recall_direct(c, ctx),
             UserCmd::GetMessages(c) => self.get_messages(c, ctx),
+            UserCmd::ListDevices(_) => self.list_devices(ctx),
+            UserCmd::Disconnect(c) => self.disconnect(c.device, ctx),
             UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
         }
     }

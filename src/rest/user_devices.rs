@@ -1,0 +1,73 @@
+//! A user's devices as the app server sees them (Easemob §3): U17 lists the
+//! online devices, U11 logs every device out, U12 one device (DELETE, and
+//! GET as the Java SDK sends it). A logged-out device gets a `kick` push
+//! (`forced_logout`) and its socket closes; it may log in again.
+
+use super::envelope::Envelope;
+use super::extract::AppToken;
+use crate::error::ApiError;
+use actix_web::{web, HttpResponse};
+use imcloud_actors::ids::UserId;
+use imcloud_actors::user::{Disconnect, ListDevices};
+use serde_json::{json, Value};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/{org}/{app}/users/{username}/resources",
+        web::get().to(resources),
+    )
+    .route(
+        "/{org}/{app}/users/{username}/disconnect",
+        web::get().to(disconnect_all),
+    )
+    .route(
+        "/{org}/{app}/users/{username}/disconnect/{resource}",
+        web::delete().to(disconnect_one),
+    )
+    .route(
+        "/{org}/{app}/users/{username}/disconnect/{resource}",
+        web::get().to(disconnect_one),
+    );
+}
+
+async fn resources(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::parse(&path.2)?;
+    let devices = ctx.node.ask(ctx.app.user_key(&user), ListDevices).await?;
+    let data: Vec<Value> = devices
+        .iter()
+        .map(|d| json!({"res": d, "device_uuid": d, "device_name": d}))
+        .collect();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
+}
+
+async fn disconnect_all(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::parse(&path.2)?;
+    ctx.node
+        .ask(ctx.app.user_key(&user), Disconnect { device: None })
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({"result": true}))
+        .entities(Vec::new())
+        .count(0)
+        .finish())
+}
+
+async fn disconnect_one(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::parse(&path.2)?;
+    let device = Some(path.3.clone());
+    let n = ctx
+        .node
+        .ask(ctx.app.user_key(&user), Disconnect { device })
+        .await?;
+    // `false`: no device of that name was online.
+    Ok(Envelope::new(&ctx).data(json!({"result": n > 0})).finish())
+}
