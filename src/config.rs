@@ -105,6 +105,8 @@ pub struct WsConfig {
 pub struct RestConfig {
     /// Largest REST request body, bytes.
     pub max_body_bytes: usize,
+    /// Largest uploaded file (`POST /chatfiles`), bytes.
+    pub max_file_bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

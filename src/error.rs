@@ -45,6 +45,14 @@ pub enum ApiError {
     RecallParam(String),
     #[error("Service resource not found")]
     NotFound,
+    /// An upload over `rest.max_file_bytes`.
+    #[error("file exceeding maximum limit")]
+    FileTooLarge,
+    #[error("file may not exists")]
+    FileNotFound,
+    /// A restricted file fetched without its share-secret.
+    #[error("this file is access-restricted: send its share-secret")]
+    FileRestricted,
     /// A REST body over `rest.max_body_bytes`.
     #[error("Request body is larger than the limit of {0} bytes")]
     BodyTooLarge(usize),
@@ -228,6 +236,14 @@ impl ApiError {
             ApiError::RecallParam(_) => {
                 info(205, 400, "message_recall_error", "MessageRecallException")
             }
+            ApiError::FileTooLarge => info(
+                413,
+                413,
+                "request_entity_too_large",
+                "RequestEntityTooLargeException",
+            ),
+            ApiError::FileNotFound => info(404, 404, "entity_not_found", "EntityNotFoundException"),
+            ApiError::FileRestricted => info(401, 401, "unauthorized", "UnauthorizedException"),
             ApiError::NotFound => info(
                 404,
                 404,

@@ -19,6 +19,7 @@
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
 //!   device layer.
 //! - [`rest`]: the Easemob-compatible REST API.
+//! - [`files`]: attachment blobs on disk and image thumbnails.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
 
@@ -29,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod device;
 pub mod error;
+pub mod files;
 pub mod groups;
 pub mod metrics;
 pub mod node;

@@ -61,6 +61,13 @@ impl AppCtx {
         }
     }
 
+    /// Checks that the request carries a valid token of this app, the
+    /// app's or one of its users' (signature and expiry; a user token's
+    /// revocation is checked where the user's entity is asked).
+    pub fn require_token(&self) -> Result<Subject, ApiError> {
+        self.claims()
+    }
+
     /// Whether the request carries a valid app token (for endpoints where
     /// it is optional).
     pub fn has_app_token(&self) -> bool {

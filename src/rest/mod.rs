@@ -3,6 +3,7 @@
 //! token auth. Each module exposes `configure`. `roster` holds the calls
 //! groups and chatrooms share; `posts` their messages.
 
+pub mod chatfiles;
 pub mod chatrooms;
 pub mod created;
 pub mod envelope;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     users::configure(cfg);
     user_devices::configure(cfg);
     messages::configure(cfg);
+    chatfiles::configure(cfg);
     groups::configure(cfg);
     chatrooms::configure(cfg);
     posts::configure(cfg);

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod chatrooms;
+mod files;
 mod messages;
 mod tokens;
 mod users;

@@ -1,5 +1,6 @@
 //! The commands of an App entity.
 
+use super::files::FileRecord;
 use super::{AppRecord, AppSettings};
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,9 @@ crate::commands! {
         GetApp => AppRecord,
         SetAppSettings => AppRecord,
         SetSuperAdmin => AppRecord,
+        PutFile => (),
+        GetFile => Option<FileRecord>,
+        DeleteFile => (),
     }
 }
 
@@ -34,4 +38,22 @@ pub struct SetAppSettings {
 pub struct SetSuperAdmin {
     pub user: String,
     pub on: bool,
+}
+
+/// Records an upload whose blobs are on disk.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PutFile {
+    pub file: FileRecord,
+}
+
+/// The record of upload `uuid`, if any.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetFile {
+    pub uuid: String,
+}
+
+/// Forgets upload `uuid` (its blob stays until no record names it).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteFile {
+    pub uuid: String,
 }

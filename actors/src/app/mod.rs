@@ -1,8 +1,9 @@
 //! The App entity: one per `org#app`. Owns the app's record: uuid, client
 //! credentials, the key that signs its tokens, its settings and its
-//! chatroom super admins.
+//! chatroom super admins; and the records of its uploads ([`files`]).
 
 pub mod commands;
+pub mod files;
 
 pub use commands::*;
 
@@ -112,6 +113,9 @@ impl AppState {
                 let saved = self.save(ctx);
                 ctx.answer::<SetAppSettings>(saved);
             }
+            AppCmd::PutFile(c) => self.put_file(c, ctx),
+            AppCmd::GetFile(c) => self.get_file(c, ctx),
+            AppCmd::DeleteFile(c) => self.delete_file(c, ctx),
             AppCmd::SetSuperAdmin(SetSuperAdmin { user, on }) => {
                 let result = self.set_super_admin(user, on);
                 let saved = result.and_then(|()| self.save(ctx));

@@ -46,8 +46,11 @@ pub const CONVERSATION_INDEX: u8 = b'C';
 /// `R` + group entity key + seq (u64 BE) → empty: a recalled group message.
 pub const RECALLED: u8 = b'R';
 
+/// `F` + app + 0 + file uuid → `FileRecord`: an upload (attachments).
+pub const FILES: u8 = b'F';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 17] = [
+pub const ALL: [(&str, u8); 18] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -65,6 +68,7 @@ pub const ALL: [(&str, u8); 17] = [
     ("conversations", CONVERSATIONS),
     ("conversation_index", CONVERSATION_INDEX),
     ("recalled", RECALLED),
+    ("files", FILES),
 ];
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod created_index;
 pub mod dedupe;
 pub mod families;
+pub mod files;
 pub mod group_members;
 pub mod msg_index;
 pub mod recalled;
