@@ -5,6 +5,7 @@
 use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
 use crate::node::Node;
+use imcloud_actors::app::DeleteFile;
 use imcloud_actors::conversation::RecallWindow;
 use imcloud_actors::error::RecallRefusal;
 use imcloud_actors::group::RecallInGroup;
@@ -37,7 +38,25 @@ pub struct RecallRequest {
 }
 
 impl Node {
+    /// Recalls the message, then deletes the upload its body points at
+    /// (an attachment of this app).
     pub async fn recall(&self, app: &AppKey, req: RecallRequest) -> Result<(), ApiError> {
+        let url = self.recall_message(app, req).await?;
+        if let Some(uuid) = url.as_deref().and_then(|u| upload_of(app, u)) {
+            // The message is gone either way; a record left behind is only
+            // an unreferenced upload.
+            if let Err(e) = self.ask(app.entity_key(), DeleteFile { uuid }).await {
+                tracing::warn!(error = %e, "deleting a recalled message's attachment failed");
+            }
+        }
+        Ok(())
+    }
+
+    async fn recall_message(
+        &self,
+        app: &AppKey,
+        req: RecallRequest,
+    ) -> Result<Option<String>, ApiError> {
         let settings = self.app_settings(app);
         if !settings.recall_enabled {
             return Err(DomainError::Recall(RecallRefusal::Disabled).into());
@@ -89,5 +108,31 @@ impl Node {
             )
             .into()),
         }
+    }
+}
+
+/// The upload uuid of an attachment URL of `app`
+/// (`…/{org}/{app}/chatfiles/{uuid}`, any host, query ignored).
+fn upload_of(app: &AppKey, url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let marker = format!("/{}/{}/chatfiles/", app.org(), app.app());
+    let uuid = path.rsplit_once(&marker)?.1;
+    (!uuid.is_empty() && uuid.len() <= 64 && !uuid.contains('/')).then(|| uuid.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_apps_chatfile_urls_name_an_upload() {
+        let app = AppKey::new("demo", "chat").unwrap();
+        assert_eq!(
+            upload_of(&app, "http://h:1/demo/chat/chatfiles/abc-1?share-secret=x").as_deref(),
+            Some("abc-1")
+        );
+        assert_eq!(upload_of(&app, "http://h/other/app/chatfiles/abc"), None);
+        assert_eq!(upload_of(&app, "http://h/demo/chat/chatfiles/"), None);
+        assert_eq!(upload_of(&app, "https://cdn.example/x.png"), None);
     }
 }

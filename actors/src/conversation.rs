@@ -149,3 +149,19 @@ impl RecallWindow {
         }
     }
 }
+
+/// What a recall answers: the recalled message's attachment URL, if its
+/// body names one (the gateway deletes the upload it points at).
+pub type Recalled = Option<String>;
+
+/// The attachment URL of a body (`img`, `audio`, `video`, `file`).
+pub fn attachment_url(m: &StoredMessage) -> Recalled {
+    match m.body.get("type").and_then(|t| t.as_str()) {
+        Some("img" | "audio" | "video" | "file") => m
+            .body
+            .get("url")
+            .and_then(|u| u.as_str())
+            .map(str::to_string),
+        _ => None,
+    }
+}

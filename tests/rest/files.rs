@@ -1,7 +1,8 @@
 //! Attachments (F1, F2): upload as a user, send an `img` message pointing
 //! at the file, download it as the receiver with the share-secret (whole,
 //! by range, and its smaller thumbnail); a stranger without the secret is
-//! refused; the errors of each bad upload.
+//! refused; recalling the message deletes the file; the errors of each bad
+//! upload.
 
 use super::*;
 use std::io::Cursor;
@@ -160,6 +161,27 @@ async fn an_image_goes_up_rides_a_message_and_comes_down_to_the_receiver_only() 
         let r = req.send().await.unwrap();
         assert_eq!(r.status().as_u16(), 401);
     }
+    // Recalling the message deletes its attachment.
+    let r = alice
+        .request(
+            "recall",
+            json!({"chat": "single", "to": "bob", "msg_id": ack["msg_id"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], json!(true), "{r}");
+    let r = s
+        .http()
+        .get(&got_url)
+        .header("share-secret", &got_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        404,
+        "the recalled message's file is gone"
+    );
     let r = s
         .http()
         .get(s.url("/demo/chat/chatfiles/no-such-file"))

@@ -15,7 +15,7 @@ crate::commands! {
         GroupHistory => HistoryPage,
         SummaryFor => GroupSummary,
         ReadMarkAt => GroupMark,
-        RecallInGroup => (),
+        RecallInGroup => crate::conversation::Recalled,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::{GroupState, RecallInGroup, SCOPE};
 use crate::command::Answer;
-use crate::conversation::{is_countable, RecallPush};
+use crate::conversation::{attachment_url, is_countable, RecallPush};
 use crate::error::{DomainError, RecallRefusal};
 use crate::message::{ChatType, StoredMessage};
 use crate::roster::Actor;
@@ -32,7 +32,7 @@ impl GroupState {
             to: self.key.id.clone(),
         }));
         self.fanout(push, None, ctx);
-        ctx.answer::<RecallInGroup>(Ok(()));
+        ctx.answer::<RecallInGroup>(Ok(attachment_url(&m)));
     }
 
     fn recallable(

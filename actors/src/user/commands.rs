@@ -37,11 +37,11 @@ crate::commands! {
         MarkRead => (),
         MarkGroupRead => (),
         PeerReceipt => (),
-        RecallDirect => (),
+        RecallDirect => crate::conversation::Recalled,
         GetMessages => Vec<Arc<StoredMessage>>,
         ListDevices => Vec<String>,
         Disconnect => usize,
-        DropRecalled => (),
+        DropRecalled => crate::conversation::Recalled,
     }
 }
 

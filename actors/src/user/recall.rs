@@ -6,7 +6,7 @@
 
 use super::{DropRecalled, RecallDirect, UserState};
 use crate::command::Answer;
-use crate::conversation::{is_countable, RecallPush};
+use crate::conversation::{attachment_url, is_countable, RecallPush, Recalled};
 use crate::error::{DomainError, RecallRefusal};
 use crate::message::{ChatType, StoredMessage};
 use crate::session::Push;
@@ -56,18 +56,24 @@ impl UserState {
             window: crate::conversation::RecallWindow(None),
             ..drop
         };
-        ctx.ask_then(recipient, drop.into(), move |r: Result<(), DomainError>| {
-            // The recipient may have deleted its copy already (or be gone):
-            // the sender's side is recalled either way.
-            let r = match r {
-                Err(e) if e == NOT_FOUND || e == DomainError::UserNotFound => Ok(()),
-                other => other,
-            };
-            if let Some(caller) = caller {
-                caller.send(r);
-            }
-            None
-        });
+        let url = attachment_url(&m);
+        ctx.ask_then(
+            recipient,
+            drop.into(),
+            move |r: Result<Recalled, DomainError>| {
+                // The recipient may have deleted its copy already (or be gone):
+                // the sender's side is recalled either way.
+                let r = match r {
+                    Ok(_) => Ok(url),
+                    Err(e) if e == NOT_FOUND || e == DomainError::UserNotFound => Ok(url),
+                    Err(e) => Err(e),
+                };
+                if let Some(caller) = caller {
+                    caller.send(r);
+                }
+                None
+            },
+        );
     }
 
     pub(super) fn drop_recalled(&mut self, req: DropRecalled, ctx: &mut StepCtx<'_, ChatEntity>) {
@@ -83,7 +89,7 @@ impl UserState {
             return ctx.answer_now::<DropRecalled>(Err(e));
         }
         self.drop_recalled_copy(&m, ctx);
-        ctx.answer::<DropRecalled>(Ok(()));
+        ctx.answer::<DropRecalled>(Ok(attachment_url(&m)));
     }
 
     fn may_recall(
