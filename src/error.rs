@@ -40,6 +40,9 @@ pub enum ApiError {
     IllegalArgumentDuplicate { app: String, name: String },
     #[error("{0}")]
     MessageSend(String),
+    /// A rewrite request missing a field (REST W1).
+    #[error("{0}")]
+    RewriteParam(String),
     /// A recall request missing a field (REST).
     #[error("{0}")]
     RecallParam(String),
@@ -139,6 +142,12 @@ impl ApiError {
                 D::MessageNotFound => {
                     info(506, 404, "message_not_found", "MessageNotFoundException")
                 }
+                D::TooManyEdits => info(
+                    511,
+                    403,
+                    "message_rewrite_error",
+                    "MessageRewriteLimitException",
+                ),
                 D::Recall(r) => match r {
                     RecallRefusal::WindowPassed => info(
                         504,
@@ -232,6 +241,9 @@ impl ApiError {
             ApiError::GrantUserNotFound => info(204, 404, "invalid_grant", "InvalidGrantException"),
             ApiError::MessageSend(_) => {
                 info(500, 400, "message_send_error", "MessageSendException")
+            }
+            ApiError::RewriteParam(_) => {
+                info(205, 400, "message_rewrite_error", "MessageRewriteException")
             }
             ApiError::RecallParam(_) => {
                 info(205, 400, "message_recall_error", "MessageRecallException")

@@ -14,6 +14,7 @@
 //! - [`groups`]: group calls shared by devices and REST.
 //! - [`chatrooms`]: chatroom calls shared by devices and REST.
 //! - [`recall`]: recalling a message, for devices and REST.
+//! - [`edit`]: editing a message, for devices and REST.
 //! - [`device`]: the protocol-neutral device layer: login, send, sync,
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
@@ -29,6 +30,7 @@ pub mod chatrooms;
 pub mod cli;
 pub mod config;
 pub mod device;
+pub mod edit;
 pub mod error;
 pub mod files;
 pub mod groups;

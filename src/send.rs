@@ -34,6 +34,7 @@ impl Draft {
             ts: 0,
             body: std::sync::Arc::new(self.body),
             ext: self.ext.map(std::sync::Arc::new),
+            edits: 0,
         }
     }
 }

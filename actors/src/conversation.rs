@@ -165,3 +165,54 @@ pub fn attachment_url(m: &StoredMessage) -> Recalled {
         _ => None,
     }
 }
+
+/// Most edits of one message.
+pub const MAX_EDITS: u32 = 10;
+
+/// A new body (and `ext`) for a message: only `txt` and `custom` messages
+/// are edited, each into a body of its own type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edit {
+    pub body: crate::message::Body,
+    /// `None`: keep the old `ext`.
+    pub ext: Option<serde_json::Value>,
+    /// Merge `ext` into the old one (REST `is_combine_ext`) instead of
+    /// replacing it.
+    pub merge_ext: bool,
+}
+
+impl Edit {
+    /// `m` edited, or why not. The sender check is the caller's.
+    pub fn apply(&self, m: &StoredMessage) -> Result<StoredMessage, crate::DomainError> {
+        let kind =
+            |b: &serde_json::Value| b.get("type").and_then(|t| t.as_str()).map(str::to_string);
+        let old = kind(&m.body);
+        if !matches!(old.as_deref(), Some("txt" | "custom")) || kind(&self.body) != old {
+            return Err(crate::DomainError::InvalidArgument(
+                "only txt and custom messages are edited, each into a body of its own type".into(),
+            ));
+        }
+        if m.edits >= MAX_EDITS {
+            return Err(crate::DomainError::TooManyEdits);
+        }
+        let ext = match (&self.ext, self.merge_ext, &m.ext) {
+            (None, _, old) => old.clone(),
+            (Some(new), true, Some(old)) => {
+                let mut merged = old.as_ref().clone();
+                if let (Some(o), Some(n)) = (merged.as_object_mut(), new.as_object()) {
+                    for (k, v) in n {
+                        o.insert(k.clone(), v.clone());
+                    }
+                }
+                Some(Arc::new(merged))
+            }
+            (Some(new), _, _) => Some(Arc::new(new.clone())),
+        };
+        Ok(StoredMessage {
+            body: Arc::new(self.body.clone()),
+            ext,
+            edits: m.edits + 1,
+            ..m.clone()
+        })
+    }
+}

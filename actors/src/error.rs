@@ -39,6 +39,9 @@ pub enum DomainError {
     MessageNotFound,
     #[error("{0}")]
     Recall(RecallRefusal),
+    /// A message edited [`crate::conversation::MAX_EDITS`] times already.
+    #[error("the message was edited too many times")]
+    TooManyEdits,
     #[error("send rate limit reached")]
     RateLimited,
     #[error("server busy, retry later")]

@@ -37,6 +37,9 @@ pub struct StoredMessage {
     pub body: Arc<Body>,
     #[serde(default)]
     pub ext: Option<Arc<Value>>,
+    /// How many times it was edited (0: never).
+    #[serde(default)]
+    pub edits: u32,
 }
 
 /// What a sender is told once its message is durably stored.
@@ -91,6 +94,7 @@ mod tests {
             ts: 1,
             body: Arc::new(json!({"type":"img","url":"u","size":{"width":3,"height":4}})),
             ext: Some(Arc::new(json!({"k":[1,2,{"x":null}]}))),
+            edits: 2,
         };
         let bytes = imcloud_shards::codec::encode(&m).unwrap();
         let back: StoredMessage = imcloud_shards::codec::decode(&bytes).unwrap();

@@ -23,6 +23,8 @@ pub enum Push {
     Receipt(Arc<crate::conversation::ReceiptPush>),
     /// A message was recalled.
     Recall(Arc<crate::conversation::RecallPush>),
+    /// A message was edited: the message as it is now.
+    Edit(Arc<StoredMessage>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,
@@ -308,6 +310,7 @@ mod tests {
             ts: 0,
             body: Arc::new(serde_json::json!({"type": "txt", "msg": "hi"})),
             ext: None,
+            edits: 0,
         }
     }
 

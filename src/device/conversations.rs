@@ -350,3 +350,26 @@ impl Device {
         Ok(async move { node.recall(&app, req).await })
     }
 }
+
+impl Device {
+    /// Edits the user's own `txt` or `custom` message `msg_id` of the
+    /// conversation with `to`.
+    pub fn edit(
+        &self,
+        chat: ChatType,
+        to: &str,
+        msg_id: &str,
+        edit: imcloud_actors::conversation::Edit,
+    ) -> Result<impl Future<Output = Result<(), ApiError>> + 'static, ApiError> {
+        let s = self.session()?;
+        let req = crate::edit::EditRequest {
+            chat: Some(chat),
+            from: s.user.clone(),
+            to: Some(to.to_string()),
+            msg_id: self::msg_id(msg_id)?,
+            edit,
+        };
+        let (node, app) = (self.node.clone(), s.app.clone());
+        Ok(async move { node.edit(&app, req).await })
+    }
+}

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod patch_body;
 pub mod posts;
 pub mod recall;
+pub mod rewrite;
 pub mod roster;
 pub mod targets;
 pub mod token;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     chatrooms::configure(cfg);
     posts::configure(cfg);
     recall::configure(cfg);
+    rewrite::configure(cfg);
     roster::configure(cfg);
 }
 

@@ -362,6 +362,13 @@ pub struct WireMessage<'a> {
     pub body: &'a Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ext: Option<&'a Value>,
+    /// How many times it was edited; absent when never.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub edited: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
@@ -375,6 +382,7 @@ impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
             ts: m.ts,
             body: &m.body,
             ext: m.ext.as_deref(),
+            edited: m.edits,
         }
     }
 }
@@ -466,6 +474,13 @@ pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
         Push::Event(ev) => encode(&EventFrame(ev), enc),
         Push::Receipt(r) => encode(&ReceiptFrame::from(r.as_ref()), enc),
         Push::Recall(r) => encode(&RecallFrame::from(r.as_ref()), enc),
+        Push::Edit(m) => encode(
+            &MessagePush {
+                push: "edit",
+                msg: WireMessage::from(m.as_ref()),
+            },
+            enc,
+        ),
         Push::Kick { reason } => encode(&kick(*reason), enc),
     }
 }

@@ -46,6 +46,7 @@ pub enum Op {
     Read(ReadArgs),
     Delivered(DeliveredArgs),
     Recall(RecallArgs),
+    Edit(EditArgs),
     #[serde(other)]
     Unknown,
 }
@@ -228,4 +229,14 @@ pub struct RecallArgs {
     pub chat: ChatType,
     pub to: String,
     pub msg_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditArgs {
+    pub chat: ChatType,
+    pub to: String,
+    pub msg_id: String,
+    pub body: Value,
+    #[serde(default)]
+    pub ext: Option<Value>,
 }

@@ -1,6 +1,7 @@
-//! What a `read`, `delivered` or `recall` ack covers survives `kill -9` of
-//! the real binary: the reader's mark and unread count, the sender's record
-//! of the receipts, the recalled message's absence, and the history pages.
+//! What a `read`, `delivered`, `recall` or `edit` ack covers survives
+//! `kill -9` of the real binary: the reader's mark and unread count, the
+//! sender's record of the receipts, the recalled message's absence, the
+//! edited body, and the history pages.
 
 use super::*;
 use crate::common::{create_users, write_test_config, APPKEY};
@@ -57,6 +58,12 @@ async fn read_marks_and_receipts_survive_kill_9() {
         json!({"chat": "single", "to": "bob", "msg_id": ids[8]}),
     )
     .await;
+    ok(
+        &alice,
+        "edit",
+        json!({"chat": "single", "to": "bob", "msg_id": ids[0], "body": {"type": "txt", "msg": "k0 edited"}}),
+    )
+    .await;
     let recalled = ids.remove(8);
     server.kill9();
 
@@ -74,6 +81,8 @@ async fn read_marks_and_receipts_survive_kill_9() {
     let h = whole_history(&alice, "single", "bob", 4).await;
     let got: Vec<&str> = h.iter().filter_map(|m| m["msg_id"].as_str()).collect();
     assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(h[0]["body"]["msg"], json!("k0 edited"), "the edit survived");
+    assert_eq!(h[0]["edited"], json!(1));
     let (synced, _) = bob.sync_all(0).await.unwrap();
     assert!(
         synced.iter().all(|m| m["msg_id"] != json!(recalled)),

@@ -4,9 +4,11 @@
 //! - [`receipts`]: the conversation list, unread counts and read marks on
 //!   every device, `read` and `delivered` receipts.
 //! - [`recall`]: recall by devices and the app server, window, rights.
+//! - [`edit`]: edits by the sender, over the socket and REST W1.
 //! - [`durability`]: read marks and receipts survive `kill -9`.
 
 mod durability;
+mod edit;
 mod history;
 mod recall;
 mod receipts;

@@ -16,6 +16,7 @@ crate::commands! {
         SummaryFor => GroupSummary,
         ReadMarkAt => GroupMark,
         RecallInGroup => crate::conversation::Recalled,
+        EditInGroup => (),
     }
 }
 
@@ -73,4 +74,12 @@ pub struct RecallInGroup {
     pub by: Actor,
     pub msg_id: u64,
     pub window: RecallWindow,
+}
+
+/// Edit the group message `msg_id`, by `by` (its sender, or the app).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EditInGroup {
+    pub by: Actor,
+    pub msg_id: u64,
+    pub edit: crate::conversation::Edit,
 }

@@ -19,9 +19,11 @@
 //! - [`history`]: a member's history pages, conversation summary and read
 //!   marks.
 //! - [`recall`]: recalling a group message.
+//! - [`edit`]: editing a group message.
 
 mod admin;
 pub mod commands;
+mod edit;
 mod fanout;
 mod history;
 mod invitations;
@@ -135,6 +137,7 @@ impl GroupState {
             GroupCmd::SummaryFor(s) => self.summary_for(s, ctx),
             GroupCmd::ReadMarkAt(r) => self.read_mark_at(r, ctx),
             GroupCmd::RecallInGroup(r) => self.recall(r, ctx),
+            GroupCmd::EditInGroup(e) => self.edit(e, ctx),
         }
     }
 

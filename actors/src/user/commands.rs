@@ -2,7 +2,9 @@
 
 use super::{Credentials, NewUser, UserView};
 use crate::command::Origin;
-use crate::conversation::{ConversationEntry, GroupMark, HistoryPage, RecallWindow, ReceiptKind};
+use crate::conversation::{
+    ConversationEntry, Edit, GroupMark, HistoryPage, RecallWindow, ReceiptKind,
+};
 use crate::error::DomainError;
 use crate::message::{Post, SendAck, StoredMessage, SyncPage};
 use crate::session::SessionAddr;
@@ -40,6 +42,9 @@ crate::commands! {
         RecallDirect => crate::conversation::Recalled,
         GetMessages => Vec<Arc<StoredMessage>>,
         ListDevices => Vec<String>,
+        EditDirect => (),
+        ApplyEdit => (),
+        FindSent => Option<String>,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
     }
@@ -262,4 +267,28 @@ pub struct ListDevices;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Disconnect {
     pub device: Option<String>,
+}
+
+/// At the sender's entity: edit the 1:1 message `msg_id` it sent to
+/// `peer`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EditDirect {
+    pub msg_id: u64,
+    pub peer: String,
+    pub edit: Edit,
+}
+
+/// At the recipient's entity: `from` edited its message; `message` is it
+/// as it is now (with the sender's seq, which the recipient replaces).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ApplyEdit {
+    pub from: String,
+    pub message: StoredMessage,
+}
+
+/// The peer of the 1:1 conversation holding this user's message `msg_id`,
+/// if any (REST W1 names only the message).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FindSent {
+    pub msg_id: u64,
 }

@@ -158,6 +158,36 @@ impl UserState {
             .and_then(|b| codec::decode::<StoredMessage>(&b).ok()))
     }
 
+    /// The peer of the 1:1 conversation holding `msg_id`, looked for in
+    /// every conversation of the user (one point read each).
+    pub(super) fn find_sent(&mut self, msg_id: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let result = self.conversation_of(msg_id, ctx);
+        ctx.answer_now::<super::FindSent>(result);
+    }
+
+    fn conversation_of(
+        &self,
+        msg_id: u64,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<Option<String>, DomainError> {
+        if self.record.is_none() {
+            return Err(DomainError::UserNotFound);
+        }
+        let prefix = conv::record_prefix(&self.key);
+        let raw = ctx
+            .store()
+            .scan(&prefix, &[], MAX_CONVERSATIONS)
+            .map_err(|e| self.read_failed(e))?;
+        for (k, _) in raw {
+            if let Some((ChatType::Single, peer)) = conv::parse_record_key(prefix.len(), &k) {
+                if self.index_entry(&peer, msg_id, ctx)?.is_some() {
+                    return Ok(Some(peer));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// The index entry of the message `msg_id` of the conversation with
     /// `peer`, if any.
     fn index_entry(

@@ -12,12 +12,14 @@
 //! - [`conversations`]: conversation records, read marks and receipts.
 //! - [`history`]: pages of a 1:1 conversation.
 //! - [`recall`]: recalling a 1:1 message on both sides.
+//! - [`edit`]: editing a 1:1 message on both sides.
 
 mod account;
 pub mod commands;
 mod conversations;
 mod delivery;
 mod devices;
+mod edit;
 mod groups;
 mod history;
 mod recall;
@@ -191,6 +193,9 @@ impl UserState {
             UserCmd::RecallDirect(c) => self.recall_direct(c, ctx),
             UserCmd::GetMessages(c) => self.get_messages(c, ctx),
             UserCmd::ListDevices(_) => self.list_devices(ctx),
+            UserCmd::EditDirect(c) => self.edit_direct(c, ctx),
+            UserCmd::ApplyEdit(c) => self.apply_edit(c, ctx),
+            UserCmd::FindSent(c) => self.find_sent(c.msg_id, ctx),
             UserCmd::Disconnect(c) => self.disconnect(c.device, ctx),
             UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
         }

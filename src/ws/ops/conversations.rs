@@ -1,9 +1,11 @@
-//! `history`, `conversations`, `read`, `delivered` and `recall`.
+//! `history`, `conversations`, `read`, `delivered`, `recall` and `edit`.
 
 use super::{later, Dispatch};
 use crate::device::Device;
 use crate::ws::codec::{Messages, OkBody, WireConversation};
-use crate::ws::frames::{ConversationsArgs, DeliveredArgs, HistoryArgs, ReadArgs, RecallArgs};
+use crate::ws::frames::{
+    ConversationsArgs, DeliveredArgs, EditArgs, HistoryArgs, ReadArgs, RecallArgs,
+};
 
 pub(super) fn history(device: &Device, a: HistoryArgs) -> Dispatch {
     let page = device.history(a.chat, &a.with, a.before.as_deref(), a.limit);
@@ -35,6 +37,17 @@ pub(super) fn delivered(device: &Device, a: DeliveredArgs) -> Dispatch {
 
 pub(super) fn recall(device: &Device, a: RecallArgs) -> Dispatch {
     later(device.recall(a.chat, &a.to, &a.msg_id), |()| {
+        OkBody::Empty {}
+    })
+}
+
+pub(super) fn edit(device: &Device, a: EditArgs) -> Dispatch {
+    let edit = imcloud_actors::conversation::Edit {
+        body: a.body,
+        ext: a.ext,
+        merge_ext: false,
+    };
+    later(device.edit(a.chat, &a.to, &a.msg_id, edit), |()| {
         OkBody::Empty {}
     })
 }
