@@ -43,6 +43,15 @@ fn user_key(app: &AppKey, name: &str) -> EntityKey {
     EntityKey::new(app.to_string(), EntityKind::User, name)
 }
 
+/// How a group or chatroom message is to be handled.
+#[derive(Debug, Clone, Copy)]
+pub struct PostOptions {
+    /// Chatrooms: what is shed first under overload.
+    pub priority: Priority,
+    /// Groups: read receipts and a read count for the sender.
+    pub need_group_ack: bool,
+}
+
 impl Node {
     /// A 1:1 message through the sender's entity (rate limit for a device,
     /// idempotency, the sender's copy).
@@ -89,7 +98,7 @@ impl Node {
         draft: Draft,
         client_msg_id: Option<String>,
         origin: Origin,
-        priority: Priority,
+        opts: PostOptions,
     ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static {
         let chat = match to.kind {
             EntityKind::Chatroom => ChatType::Chatroom,
@@ -100,7 +109,8 @@ impl Node {
             message: draft.message(chat),
             client_msg_id,
             origin,
-            priority,
+            priority: opts.priority,
+            need_group_ack: opts.need_group_ack,
         };
         let answer = match (origin, chat) {
             (Origin::Device { .. }, _) => self.router.ask(sender, Relay { to, post }.into()),

@@ -67,6 +67,9 @@ pub struct Post {
     /// How much it matters when a room's fan-out is overloaded (groups
     /// ignore it).
     pub priority: Priority,
+    /// Groups: the sender wants read receipts and a read count.
+    #[serde(default)]
+    pub need_group_ack: bool,
 }
 
 /// One page of a timeline.

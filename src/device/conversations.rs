@@ -373,3 +373,21 @@ impl Device {
         Ok(async move { node.edit(&app, req).await })
     }
 }
+
+impl Device {
+    /// How many members have read the group message `msg_id` (sent with
+    /// `need_group_ack`): for its sender, the owner and admins.
+    pub fn group_read_count(
+        &self,
+        group: &str,
+        msg_id: &str,
+    ) -> Result<impl Future<Output = Result<u64, ApiError>> + 'static, ApiError> {
+        let s = self.session()?;
+        let ask = imcloud_actors::group::GroupReadCount {
+            user: s.user.to_string(),
+            msg_id: self::msg_id(msg_id)?,
+        };
+        let count = self.node.ask(group_key(&s.app, &group_id(group)?), ask);
+        Ok(async move { Ok(count.await?) })
+    }
+}

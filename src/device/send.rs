@@ -28,6 +28,8 @@ pub struct SendRequest {
     pub client_msg_id: Option<String>,
     /// Chatrooms only (default normal).
     pub priority: Option<Priority>,
+    /// Groups only: read receipts and a read count for the sender.
+    pub need_group_ack: bool,
 }
 
 fn check_client_msg_id(cid: Option<&str>) -> Result<(), DomainError> {
@@ -95,7 +97,10 @@ impl Device {
                 draft,
                 req.client_msg_id,
                 origin,
-                req.priority.unwrap_or(Priority::Normal),
+                crate::send::PostOptions {
+                    priority: req.priority.unwrap_or(Priority::Normal),
+                    need_group_ack: req.need_group_ack,
+                },
             )),
         };
         let gateway = node.gateway.clone();

@@ -86,7 +86,11 @@ pub async fn send_to(
             ext: ext.clone(),
         };
         let origin = Origin::Rest { sync_device: false };
-        ctx.node.post(&ctx.app, key, draft, None, origin, priority)
+        let opts = crate::send::PostOptions {
+            priority,
+            need_group_ack: false,
+        };
+        ctx.node.post(&ctx.app, key, draft, None, origin, opts)
     });
     let sent = join_all(sends).await;
     targets::msg_ids(ctx, ids, sent, DomainError::NotFound(scope))

@@ -58,6 +58,8 @@ struct SendFrame {
     client_msg_id: Option<String>,
     #[serde(default)]
     priority: Option<imcloud_actors::chatroom::Priority>,
+    #[serde(default)]
+    need_group_ack: bool,
 }
 
 impl SendFrame {
@@ -72,6 +74,7 @@ impl SendFrame {
                 ext: self.ext,
                 client_msg_id: self.client_msg_id,
                 priority: self.priority,
+                need_group_ack: self.need_group_ack,
             }),
         }
     }
@@ -256,6 +259,9 @@ pub enum OkBody {
     History {
         messages: Messages,
         more: bool,
+    },
+    Count {
+        count: u64,
     },
     Conversations {
         conversations: Vec<WireConversation>,

@@ -47,6 +47,7 @@ pub enum Op {
     Delivered(DeliveredArgs),
     Recall(RecallArgs),
     Edit(EditArgs),
+    GroupReadCount(GroupMsgRef),
     #[serde(other)]
     Unknown,
 }
@@ -84,6 +85,9 @@ pub struct SendArgs {
     /// Chatrooms only.
     #[serde(default)]
     pub priority: Option<Priority>,
+    /// Groups only: read receipts and a read count for the sender.
+    #[serde(default)]
+    pub need_group_ack: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,4 +243,10 @@ pub struct EditArgs {
     pub body: Value,
     #[serde(default)]
     pub ext: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GroupMsgRef {
+    pub group: String,
+    pub msg_id: String,
 }

@@ -201,3 +201,87 @@ async fn group_unread_counts_the_others_countable_messages_since_the_mark() {
         .unwrap();
     assert_eq!(code(&r), 205, "{r}");
 }
+
+#[tokio::test]
+async fn group_read_counts_add_up_and_reach_the_sender() {
+    let s = server(&["alice", "bob", "carol", "dave"]).await;
+    let base = s.base();
+    let token = s.app_token().await;
+    let members: Vec<String> = ["bob", "carol", "dave"]
+        .iter()
+        .map(|m| m.to_string())
+        .collect();
+    let id =
+        crate::groups::create_group(s.http(), &base, &token, "alice", &members, json!({})).await;
+    let alice = s.login("alice", None).await;
+    let bob = s.login("bob", None).await;
+    let carol = s.login("carol", None).await;
+    let dave = s.login("dave", None).await;
+    let acked = |text: &str| json!({"chat": "group", "to": id, "body": {"type": "txt", "msg": text}, "need_group_ack": true});
+    let m1 = ok(&alice, "send", acked("one")).await["msg_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let m2 = send(&alice, "group", &id, "two, no receipts").await;
+    let m3 = ok(&alice, "send", acked("three")).await["msg_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let count = |m: String| {
+        let alice = &alice;
+        let id = id.clone();
+        async move {
+            ok(alice, "group_read_count", json!({"group": id, "msg_id": m})).await["count"].clone()
+        }
+    };
+    assert_eq!(count(m1.clone()).await, json!(0));
+
+    // Bob reads everything: receipts for the two acked messages.
+    ok(&bob, "read", json!({"chat": "group", "to": id})).await;
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let r = receipt(&alice).await;
+        assert_eq!(
+            (
+                r["kind"].clone(),
+                r["chat"].clone(),
+                r["from"].clone(),
+                r["to"].clone()
+            ),
+            (json!("read"), json!("group"), json!("bob"), json!(id)),
+            "{r}"
+        );
+        got.push(r["msg_id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(got, [m1.clone(), m3.clone()]);
+    // Carol up to the first; Dave everything, twice (counted once).
+    ok(
+        &carol,
+        "read",
+        json!({"chat": "group", "to": id, "msg_id": m1}),
+    )
+    .await;
+    ok(&dave, "read", json!({"chat": "group", "to": id})).await;
+    ok(
+        &dave,
+        "read",
+        json!({"chat": "group", "to": id, "msg_id": m3}),
+    )
+    .await;
+    assert_eq!(count(m1.clone()).await, json!(3));
+    assert_eq!(count(m3.clone()).await, json!(2));
+    // Carol reads the rest: three each.
+    ok(&carol, "read", json!({"chat": "group", "to": id})).await;
+    assert_eq!(count(m3.clone()).await, json!(3));
+
+    let r = alice
+        .request("group_read_count", json!({"group": id, "msg_id": m2}))
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 205, "not sent with need_group_ack: {r}");
+    let r = dave
+        .request("group_read_count", json!({"group": id, "msg_id": m1}))
+        .await
+        .unwrap();
+    assert_eq!(code(&r), 603, "a member other than the sender: {r}");
+}

@@ -32,6 +32,7 @@ impl RoomState {
             client_msg_id,
             origin,
             priority,
+            ..
         } = post;
         let now = ctx.env().clock.now_ms();
         if let Err(e) = self.check_sender(&message.from, origin.is_rest(), now) {

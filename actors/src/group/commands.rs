@@ -17,6 +17,7 @@ crate::commands! {
         ReadMarkAt => GroupMark,
         RecallInGroup => crate::conversation::Recalled,
         EditInGroup => (),
+        GroupReadCount => u64,
     }
 }
 
@@ -82,4 +83,12 @@ pub struct EditInGroup {
     pub by: Actor,
     pub msg_id: u64,
     pub edit: crate::conversation::Edit,
+}
+
+/// How many members have read the message `msg_id` (sent with
+/// `need_group_ack`), asked by `user`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GroupReadCount {
+    pub user: String,
+    pub msg_id: u64,
 }

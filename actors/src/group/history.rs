@@ -20,7 +20,7 @@ const MAX_SCANNED: usize = 2_000;
 
 impl GroupState {
     /// The member's join seq (the floor of what they see).
-    fn floor_of(&self, user: &str) -> Result<u64, DomainError> {
+    pub(super) fn floor_of(&self, user: &str) -> Result<u64, DomainError> {
         if self.record.is_none() {
             return Err(DomainError::NotFound(SCOPE));
         }
@@ -144,8 +144,16 @@ impl GroupState {
     }
 
     pub(super) fn read_mark_at(&mut self, req: ReadMarkAt, ctx: &mut StepCtx<'_, ChatEntity>) {
-        let result = self.mark(&req, ctx);
-        ctx.answer_now::<ReadMarkAt>(result);
+        let mark = match self.mark(&req, ctx) {
+            Ok(m) => m,
+            Err(e) => return ctx.answer_now::<ReadMarkAt>(Err(e)),
+        };
+        let floor = self.members.0.get(&req.user).copied().unwrap_or(0);
+        if let Err(e) = self.count_reads(&req.user, floor, &mark, ctx) {
+            return ctx.fail(e);
+        }
+        // After the flush: the read counts it moved are on disk.
+        ctx.answer::<ReadMarkAt>(Ok(mark));
     }
 
     fn mark(

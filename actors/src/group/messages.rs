@@ -30,6 +30,7 @@ impl GroupState {
             mut message,
             client_msg_id,
             origin,
+            need_group_ack,
             ..
         } = post;
         let now = ctx.env().clock.now_ms();
@@ -53,6 +54,12 @@ impl GroupState {
                 }
             }
         }
+        if need_group_ack && self.members.0.len() > super::receipts::MAX_ACK_GROUP {
+            return ctx.answer_now::<PostToGroup>(Err(DomainError::InvalidArgument(format!(
+                "read receipts are for groups of at most {} members",
+                super::receipts::MAX_ACK_GROUP
+            ))));
+        }
         self.head += 1;
         message.msg_id = ctx.env().msg_ids.next();
         message.ts = now;
@@ -71,6 +78,9 @@ impl GroupState {
             timeline::head_key(&self.key),
             timeline::head_value(self.head, self.counted),
         );
+        if need_group_ack && is_countable(&message) {
+            self.start_acks(&message, ctx);
+        }
         ctx.append_event(&Event::MessageStored {
             stream: self.key.to_string(),
             message: message.clone(),

@@ -20,6 +20,7 @@
 //!   marks.
 //! - [`recall`]: recalling a group message.
 //! - [`edit`]: editing a group message.
+//! - [`receipts`]: read receipts and counts of `need_group_ack` messages.
 
 mod admin;
 pub mod commands;
@@ -30,6 +31,7 @@ mod invitations;
 mod membership;
 mod messages;
 mod recall;
+mod receipts;
 mod sync;
 mod types;
 
@@ -138,6 +140,7 @@ impl GroupState {
             GroupCmd::ReadMarkAt(r) => self.read_mark_at(r, ctx),
             GroupCmd::RecallInGroup(r) => self.recall(r, ctx),
             GroupCmd::EditInGroup(e) => self.edit(e, ctx),
+            GroupCmd::GroupReadCount(c) => self.read_count(c, ctx),
         }
     }
 

@@ -49,8 +49,15 @@ pub const RECALLED: u8 = b'R';
 /// `F` + app + 0 + file uuid → `FileRecord`: an upload (attachments).
 pub const FILES: u8 = b'F';
 
+/// `A` + group entity key + seq (u64 BE) → msg id, read count (u64 BE
+/// each), sender: a group message sent with `need_group_ack`.
+pub const GROUP_ACKS: u8 = b'A';
+/// `Q` + group entity key + username → seq (u64 BE): how far a member has
+/// read, for the read counts of acked messages.
+pub const GROUP_READ_MARKS: u8 = b'Q';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 18] = [
+pub const ALL: [(&str, u8); 20] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -69,6 +76,8 @@ pub const ALL: [(&str, u8); 18] = [
     ("conversation_index", CONVERSATION_INDEX),
     ("recalled", RECALLED),
     ("files", FILES),
+    ("group_acks", GROUP_ACKS),
+    ("group_read_marks", GROUP_READ_MARKS),
 ];
 
 #[cfg(test)]

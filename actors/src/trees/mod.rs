@@ -8,6 +8,7 @@ pub mod created_index;
 pub mod dedupe;
 pub mod families;
 pub mod files;
+pub mod group_acks;
 pub mod group_members;
 pub mod msg_index;
 pub mod recalled;

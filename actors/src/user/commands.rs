@@ -45,6 +45,7 @@ crate::commands! {
         EditDirect => (),
         ApplyEdit => (),
         FindSent => Option<String>,
+        PushToDevices,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
     }
@@ -291,4 +292,11 @@ pub struct ApplyEdit {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FindSent {
     pub msg_id: u64,
+}
+
+/// Pushes `push` to every device of the user (a receipt of a group
+/// message, from the group).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PushToDevices {
+    pub push: crate::session::Push,
 }

@@ -196,6 +196,11 @@ impl UserState {
             UserCmd::EditDirect(c) => self.edit_direct(c, ctx),
             UserCmd::ApplyEdit(c) => self.apply_edit(c, ctx),
             UserCmd::FindSent(c) => self.find_sent(c.msg_id, ctx),
+            UserCmd::PushToDevices(c) => {
+                for s in &self.sessions {
+                    s.push(c.push.clone());
+                }
+            }
             UserCmd::Disconnect(c) => self.disconnect(c.device, ctx),
             UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
         }

@@ -4,7 +4,7 @@ use super::{later, Dispatch};
 use crate::device::Device;
 use crate::ws::codec::{Messages, OkBody, WireConversation};
 use crate::ws::frames::{
-    ConversationsArgs, DeliveredArgs, EditArgs, HistoryArgs, ReadArgs, RecallArgs,
+    ConversationsArgs, DeliveredArgs, EditArgs, GroupMsgRef, HistoryArgs, ReadArgs, RecallArgs,
 };
 
 pub(super) fn history(device: &Device, a: HistoryArgs) -> Dispatch {
@@ -49,5 +49,11 @@ pub(super) fn edit(device: &Device, a: EditArgs) -> Dispatch {
     };
     later(device.edit(a.chat, &a.to, &a.msg_id, edit), |()| {
         OkBody::Empty {}
+    })
+}
+
+pub(super) fn group_read_count(device: &Device, a: GroupMsgRef) -> Dispatch {
+    later(device.group_read_count(&a.group, &a.msg_id), |count| {
+        OkBody::Count { count }
     })
 }

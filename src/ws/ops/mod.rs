@@ -81,6 +81,7 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         Op::Delivered(a) => conversations::delivered(device, a),
         Op::Recall(a) => conversations::recall(device, a),
         Op::Edit(a) => conversations::edit(device, a),
+        Op::GroupReadCount(a) => conversations::group_read_count(device, a),
         // The codec answers unknown ops itself.
         Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
     }

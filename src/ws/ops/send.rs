@@ -13,6 +13,7 @@ pub(super) fn start(device: &Device, a: SendArgs) -> Dispatch {
         ext: a.ext,
         client_msg_id: a.client_msg_id,
         priority: a.priority,
+        need_group_ack: a.need_group_ack,
     };
     later(device.send(req), |ack| OkBody::Ack {
         msg_id: ack.msg_id.to_string(),
