@@ -40,6 +40,9 @@ pub enum ApiError {
     IllegalArgumentDuplicate { app: String, name: String },
     #[error("{0}")]
     MessageSend(String),
+    /// A roaming-deletion call over its limits (REST H2).
+    #[error("{0}")]
+    RoamingParam(String),
     /// A rewrite request missing a field (REST W1).
     #[error("{0}")]
     RewriteParam(String),
@@ -242,6 +245,7 @@ impl ApiError {
             ApiError::MessageSend(_) => {
                 info(500, 400, "message_send_error", "MessageSendException")
             }
+            ApiError::RoamingParam(_) => info(205, 400, "param exception", "ParamException"),
             ApiError::RewriteParam(_) => {
                 info(205, 400, "message_rewrite_error", "MessageRewriteException")
             }

@@ -44,6 +44,15 @@ pub struct ConversationRecord {
     pub peer_delivered: u64,
     /// 1:1: the newest of this user's messages the peer said it read.
     pub peer_read: u64,
+    /// The conversation was deleted from the list up to this msg id: it is
+    /// listed again once a newer message comes (H1).
+    #[serde(default)]
+    pub hidden_up_to: u64,
+    /// 1:1: messages up to this msg id were deleted from this user's
+    /// history (H1 with `delete_roam`, H5); their entries are purged in
+    /// the background and never shown meanwhile.
+    #[serde(default)]
+    pub cleared_up_to: u64,
 }
 
 /// A 1:1 conversation's newest message, as its index names it.

@@ -117,6 +117,13 @@ pub struct MsgIdGen {
     last: AtomicU64,
 }
 
+/// The smallest msg id any node hands out at or after `ms` (Unix ms): ids
+/// are ordered by their time first, so "messages up to a time" is "ids
+/// below this".
+pub fn first_id_at(ms: i64) -> u64 {
+    (ms.max(0) as u64).saturating_sub(ID_EPOCH_MS) << (NODE_BITS + COUNTER_BITS)
+}
+
 impl MsgIdGen {
     pub fn new(node: u16, clock: Clock) -> Self {
         MsgIdGen {

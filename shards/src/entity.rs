@@ -154,6 +154,30 @@ impl ShardStore {
         self.keyspace.range_rev(prefix, &end, limit)
     }
 
+    /// Up to `limit` entries with `prefix`, a key ≥ `prefix ++ from` and
+    /// < `prefix ++ before` (empty: no upper bound), greatest first.
+    pub fn scan_rev_from(
+        &self,
+        prefix: &[u8],
+        from: &[u8],
+        before: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let mut start = prefix.to_vec();
+        start.extend_from_slice(from);
+        let end = if before.is_empty() {
+            prefix_end(prefix)
+        } else {
+            let mut end = prefix.to_vec();
+            end.extend_from_slice(before);
+            end
+        };
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        self.keyspace.range_rev(&start, &end, limit)
+    }
+
     /// The last entry with `prefix`, if any.
     pub fn last(&self, prefix: &[u8]) -> Result<Option<Entry>, StoreError> {
         Ok(self

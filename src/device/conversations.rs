@@ -198,6 +198,11 @@ impl Device {
                     let (last, last_id, ts, unread) = match e.chat {
                         ChatType::Group => {
                             let g = groups.remove(&e.with)?;
+                            let last_id = g.last.as_ref().map_or(0, |m| m.msg_id);
+                            if r.hidden_up_to != 0 && last_id <= r.hidden_up_to {
+                                // Deleted from the list; nothing newer since.
+                                return None;
+                            }
                             let (id, ts) = g.last.as_ref().map_or((0, r.ts), |m| (m.msg_id, m.ts));
                             (g.last, id, ts, g.counted.saturating_sub(r.read_counted))
                         }

@@ -18,6 +18,7 @@ pub mod patch_body;
 pub mod posts;
 pub mod recall;
 pub mod rewrite;
+pub mod roaming;
 pub mod roster;
 pub mod targets;
 pub mod token;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     posts::configure(cfg);
     recall::configure(cfg);
     rewrite::configure(cfg);
+    roaming::configure(cfg);
     roster::configure(cfg);
 }
 

@@ -5,8 +5,10 @@
 //!   every device, `read` and `delivered` receipts.
 //! - [`recall`]: recall by devices and the app server, window, rights.
 //! - [`edit`]: edits by the sender, over the socket and REST W1.
+//! - [`deletion`]: one-sided deletion of conversations and messages.
 //! - [`durability`]: read marks and receipts survive `kill -9`.
 
+mod deletion;
 mod durability;
 mod edit;
 mod history;

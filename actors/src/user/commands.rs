@@ -6,7 +6,7 @@ use crate::conversation::{
     ConversationEntry, Edit, GroupMark, HistoryPage, RecallWindow, ReceiptKind,
 };
 use crate::error::DomainError;
-use crate::message::{Post, SendAck, StoredMessage, SyncPage};
+use crate::message::{ChatType, Post, SendAck, StoredMessage, SyncPage};
 use crate::session::SessionAddr;
 use imcloud_shards::EntityKey;
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,10 @@ crate::commands! {
         ApplyEdit => (),
         FindSent => Option<String>,
         PushToDevices,
+        DeleteConversation => (),
+        DeleteMessages => (),
+        ClearUpTo => (),
+        PurgeCleared,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
     }
@@ -299,4 +303,36 @@ pub struct FindSent {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PushToDevices {
     pub push: crate::session::Push,
+}
+
+/// Deletes the conversation `(chat, with)` from this user's list (H1);
+/// with `delete_roam` (1:1) also its history, for this user only.
+/// `group_last`: a group's newest msg id (the group knows it).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteConversation {
+    pub chat: ChatType,
+    pub with: String,
+    pub delete_roam: bool,
+    pub group_last: u64,
+}
+
+/// Deletes these 1:1 messages with `peer` from this user's history (H2).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteMessages {
+    pub peer: String,
+    pub msg_ids: Vec<u64>,
+}
+
+/// Deletes the 1:1 messages with `peer` up to and including `msg_id`
+/// from this user's history (H5).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClearUpTo {
+    pub peer: String,
+    pub msg_id: u64,
+}
+
+/// The next step of purging the entries a clear hid.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PurgeCleared {
+    pub peer: String,
 }

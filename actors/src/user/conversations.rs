@@ -33,7 +33,7 @@ const MAX_UNREAD_COUNTED: usize = 100_000;
 const SCAN_CHUNK: usize = 64;
 
 impl UserState {
-    fn read_failed(&self, e: StoreError) -> DomainError {
+    pub(super) fn read_failed(&self, e: StoreError) -> DomainError {
         tracing::error!(user = %self.key, error = %e, "reading the user's conversations failed");
         DomainError::Internal
     }
@@ -62,7 +62,7 @@ impl UserState {
             }))
     }
 
-    fn conversation(
+    pub(super) fn conversation(
         &self,
         chat: ChatType,
         with: &str,
@@ -75,7 +75,7 @@ impl UserState {
     /// keeps 1:1 records in the entity's cache (every message asks whether
     /// its conversation has one). The cache is bounded: when full it starts
     /// over.
-    fn save_conversation(
+    pub(super) fn save_conversation(
         &mut self,
         chat: ChatType,
         with: &str,
@@ -207,7 +207,7 @@ impl UserState {
     /// Walks the conversation with `peer` from the newest message back,
     /// handing each index entry to `visit` until it returns false (or
     /// [`MAX_UNREAD_COUNTED`] entries were read).
-    fn walk_back(
+    pub(super) fn walk_back(
         &self,
         peer: &str,
         ctx: &StepCtx<'_, ChatEntity>,
@@ -245,12 +245,17 @@ impl UserState {
     fn derive(
         &self,
         peer: &str,
-        read_id: u64,
+        rec: &ConversationRecord,
         ctx: &StepCtx<'_, ChatEntity>,
     ) -> Result<(Option<LastRef>, u64), DomainError> {
+        let read_id = rec.read_id.max(rec.cleared_up_to);
         let mut last = None;
         let mut unread = 0;
         self.walk_back(peer, ctx, |e| {
+            if e.msg_id <= rec.cleared_up_to {
+                // Deleted from this user's history, not yet purged.
+                return false;
+            }
             if last.is_none() {
                 last = Some(LastRef {
                     seq: e.seq,
@@ -315,10 +320,12 @@ impl UserState {
             };
             let (last, unread) = match chat {
                 ChatType::Group => (None, 0),
-                _ => self.derive(&with, record.read_id, ctx)?,
+                _ => self.derive(&with, &record, ctx)?,
             };
-            if chat == ChatType::Single && last.is_none() {
-                // Every message of it was recalled or refused.
+            let hidden = last.is_none_or(|l| l.msg_id <= record.hidden_up_to);
+            if chat == ChatType::Single && hidden {
+                // Deleted from the list (and nothing newer since), or every
+                // message of it was recalled or refused.
                 continue;
             }
             entries.push(ConversationEntry {

@@ -7,7 +7,7 @@ use super::{GetMessages, History, UserState};
 use crate::command::Answer;
 use crate::conversation::{HistoryPage, HISTORY_PAGE_MAX};
 use crate::error::DomainError;
-use crate::message::StoredMessage;
+use crate::message::{ChatType, StoredMessage};
 use crate::trees::conversations as conv;
 use crate::trees::timeline;
 use crate::ChatEntity;
@@ -63,10 +63,19 @@ impl UserState {
             .before
             .map(|id| id.to_be_bytes().to_vec())
             .unwrap_or_default();
+        let cleared = self
+            .conversation(ChatType::Single, &req.peer, ctx)
+            .map_err(failed)?
+            .cleared_up_to;
         let prefix = conv::peer_prefix(&self.key, &req.peer);
         let index = ctx
             .store()
-            .scan_rev(&prefix, &before, limit + 1)
+            .scan_rev_from(
+                &prefix,
+                &cleared.saturating_add(1).to_be_bytes(),
+                &before,
+                limit + 1,
+            )
             .map_err(failed)?;
         let more = index.len() > limit;
         let mut messages = Vec::with_capacity(limit);

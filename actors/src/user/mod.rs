@@ -13,10 +13,12 @@
 //! - [`history`]: pages of a 1:1 conversation.
 //! - [`recall`]: recalling a 1:1 message on both sides.
 //! - [`edit`]: editing a 1:1 message on both sides.
+//! - [`deletion`]: one-sided deletion of conversations and messages.
 
 mod account;
 pub mod commands;
 mod conversations;
+mod deletion;
 mod delivery;
 mod devices;
 mod edit;
@@ -25,6 +27,7 @@ mod history;
 mod recall;
 
 pub use commands::*;
+pub use deletion::MAX_DELETE_IDS;
 
 use crate::command::Origin;
 use crate::env::{DomainEnv, Limits};
@@ -196,6 +199,10 @@ impl UserState {
             UserCmd::EditDirect(c) => self.edit_direct(c, ctx),
             UserCmd::ApplyEdit(c) => self.apply_edit(c, ctx),
             UserCmd::FindSent(c) => self.find_sent(c.msg_id, ctx),
+            UserCmd::DeleteConversation(c) => self.delete_conversation(c, ctx),
+            UserCmd::DeleteMessages(c) => self.delete_messages(c, ctx),
+            UserCmd::ClearUpTo(c) => self.clear_up_to(c, ctx),
+            UserCmd::PurgeCleared(c) => self.purge_cleared(c, ctx),
             UserCmd::PushToDevices(c) => {
                 for s in &self.sessions {
                     s.push(c.push.clone());
