@@ -144,14 +144,7 @@ impl ShardStore {
         before: &[u8],
         limit: usize,
     ) -> Result<Vec<Entry>, StoreError> {
-        let end = if before.is_empty() {
-            prefix_end(prefix)
-        } else {
-            let mut end = prefix.to_vec();
-            end.extend_from_slice(before);
-            end
-        };
-        self.keyspace.range_rev(prefix, &end, limit)
+        self.scan_rev_from(prefix, &[], before, limit)
     }
 
     /// Up to `limit` entries with `prefix`, a key ≥ `prefix ++ from` and

@@ -191,6 +191,34 @@ impl WsClient {
             .flatten()
     }
 
+    /// The next push matching `pred`, skipping others; panics after
+    /// [`crate::WAIT`] naming `what`.
+    pub async fn push_where(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let until = std::time::Instant::now() + crate::WAIT;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match self.next_push(left).await {
+                Some(p) if pred(&p) => return p,
+                Some(_) => continue,
+                None => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+
+    /// Connects to `/ws` at `addr` and logs `user` in with the test
+    /// password (`pw-{user}`) of the demo app.
+    pub async fn login_at(addr: std::net::SocketAddr, user: &str) -> WsClient {
+        let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
+            .await
+            .expect("connect");
+        let r = c
+            .login(crate::APPKEY, user, &format!("pw-{user}"), None)
+            .await
+            .expect("auth reply");
+        assert_eq!(r["ok"], serde_json::json!(true), "{r}");
+        c
+    }
+
     /// Waits until the server closes the socket; returns how.
     pub async fn closed(&self, wait: Duration) -> Option<CloseInfo> {
         let rx = self.closed.lock().await.take()?;

@@ -4,19 +4,10 @@
 //! edited body, and the history pages.
 
 use super::*;
-use crate::common::{create_users, write_test_config, APPKEY};
-use std::net::SocketAddr;
+use crate::common::{create_users, write_test_config};
 
-async fn login(addr: SocketAddr, user: &str) -> WsClient {
-    let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
-        .await
-        .unwrap();
-    let r = c
-        .login(APPKEY, user, &format!("pw-{user}"), None)
-        .await
-        .unwrap();
-    assert_eq!(r["ok"], json!(true), "{r}");
-    c
+async fn login(addr: std::net::SocketAddr, user: &str) -> WsClient {
+    WsClient::login_at(addr, user).await
 }
 
 #[tokio::test]

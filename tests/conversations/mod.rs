@@ -15,21 +15,12 @@ mod history;
 mod recall;
 mod receipts;
 
-use crate::common::{TestServer, WsClient, WAIT};
+use crate::common::{TestServer, WsClient};
 use serde_json::{json, Value};
-use std::time::Instant;
 
 /// The next push matching `pred`, skipping others.
 async fn push_where(c: &WsClient, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-    let until = Instant::now() + WAIT;
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        match c.next_push(left).await {
-            Some(p) if pred(&p) => return p,
-            Some(_) => continue,
-            None => panic!("timed out waiting for {what}"),
-        }
-    }
+    c.push_where(what, pred).await
 }
 
 /// The next `receipt` push.

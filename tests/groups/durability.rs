@@ -4,15 +4,7 @@
 use super::*;
 
 async fn login(addr: std::net::SocketAddr, user: &str) -> WsClient {
-    let c = WsClient::connect(&format!("ws://{addr}/ws"), false)
-        .await
-        .unwrap();
-    let r = c
-        .login(APPKEY, user, &format!("pw-{user}"), None)
-        .await
-        .unwrap();
-    assert_eq!(r["ok"], json!(true), "{r}");
-    c
+    WsClient::login_at(addr, user).await
 }
 
 #[tokio::test]

@@ -20,7 +20,6 @@ use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use crate::common::WAIT;
 
@@ -72,15 +71,7 @@ pub(crate) async fn create_group(
 
 /// The next push matching `pred`, skipping others.
 async fn push_where(c: &WsClient, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-    let until = Instant::now() + WAIT;
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        match c.next_push(left).await {
-            Some(p) if pred(&p) => return p,
-            Some(_) => continue,
-            None => panic!("timed out waiting for {what}"),
-        }
-    }
+    c.push_where(what, pred).await
 }
 
 /// The next `n` group message pushes (events are skipped).

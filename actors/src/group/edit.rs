@@ -8,9 +8,9 @@ use crate::error::DomainError;
 use crate::message::StoredMessage;
 use crate::roster::Actor;
 use crate::session::Push;
-use crate::trees::{msg_index, timeline};
+use crate::trees::timeline;
 use crate::ChatEntity;
-use imcloud_shards::{codec, StepCtx};
+use imcloud_shards::StepCtx;
 use std::sync::Arc;
 
 impl GroupState {
@@ -33,21 +33,7 @@ impl GroupState {
         if self.record.is_none() {
             return Err(DomainError::NotFound(SCOPE));
         }
-        let failed = |e| {
-            tracing::error!(group = %self.key, error = %e, "reading an edited message failed");
-            DomainError::Internal
-        };
-        let seq = ctx
-            .get(&msg_index::key(&self.key, req.msg_id))
-            .map_err(failed)?
-            .and_then(|v| msg_index::parse(&v))
-            .map(|(seq, _)| seq)
-            .ok_or(DomainError::MessageNotFound)?;
-        let m = ctx
-            .get(&timeline::entry_key(&self.key, seq))
-            .map_err(failed)?
-            .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
-            .ok_or(DomainError::MessageNotFound)?;
+        let m = self.stored_message(req.msg_id, ctx)?;
         let allowed = match &req.by {
             Actor::App => true,
             Actor::User(u) => *u == m.from,

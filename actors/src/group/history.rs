@@ -32,7 +32,7 @@ impl GroupState {
     }
 
     /// `(seq, count)` of the countable message `msg_id` of this group.
-    fn locate(
+    pub(super) fn locate(
         &self,
         msg_id: u64,
         ctx: &StepCtx<'_, ChatEntity>,
@@ -44,7 +44,20 @@ impl GroupState {
         msg_index::parse(&bytes).ok_or(DomainError::Internal)
     }
 
-    fn read_failed(&self, e: imcloud_shards::StoreError) -> DomainError {
+    /// The stored group message `msg_id` (not recalled).
+    pub(super) fn stored_message(
+        &self,
+        msg_id: u64,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<StoredMessage, DomainError> {
+        let (seq, _) = self.locate(msg_id, ctx)?;
+        ctx.get(&timeline::entry_key(&self.key, seq))
+            .map_err(|e| self.read_failed(e))?
+            .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
+            .ok_or(DomainError::MessageNotFound)
+    }
+
+    pub(super) fn read_failed(&self, e: imcloud_shards::StoreError) -> DomainError {
         tracing::error!(group = %self.key, error = %e, "reading the group timeline failed");
         DomainError::Internal
     }

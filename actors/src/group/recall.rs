@@ -10,9 +10,9 @@ use crate::error::{DomainError, RecallRefusal};
 use crate::message::{ChatType, StoredMessage};
 use crate::roster::Actor;
 use crate::session::Push;
-use crate::trees::{msg_index, recalled, timeline};
+use crate::trees::{recalled, timeline};
 use crate::ChatEntity;
-use imcloud_shards::{codec, StepCtx};
+use imcloud_shards::StepCtx;
 use std::sync::Arc;
 
 impl GroupState {
@@ -48,22 +48,10 @@ impl GroupState {
                 return Err(DomainError::NotMember(SCOPE));
             }
         }
-        let not_found = DomainError::Recall(RecallRefusal::NotFound);
-        let failed = |e| {
-            tracing::error!(group = %self.key, error = %e, "reading a recalled message failed");
-            DomainError::Internal
-        };
-        let seq = ctx
-            .get(&msg_index::key(&self.key, req.msg_id))
-            .map_err(failed)?
-            .and_then(|v| msg_index::parse(&v))
-            .map(|(seq, _)| seq)
-            .ok_or(not_found.clone())?;
-        let m = ctx
-            .get(&timeline::entry_key(&self.key, seq))
-            .map_err(failed)?
-            .and_then(|b| codec::decode::<StoredMessage>(&b).ok())
-            .ok_or(not_found)?;
+        let m = self.stored_message(req.msg_id, ctx).map_err(|e| match e {
+            DomainError::MessageNotFound => DomainError::Recall(RecallRefusal::NotFound),
+            other => other,
+        })?;
         let own = matches!(&req.by, Actor::User(u) if *u == m.from);
         if !is_countable(&m) || !(own || self.roster.is_manager(&req.by)) {
             return Err(DomainError::Recall(RecallRefusal::NotAllowed));

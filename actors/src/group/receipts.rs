@@ -14,7 +14,6 @@ use crate::message::{ChatType, StoredMessage};
 use crate::roster::Actor;
 use crate::session::Push;
 use crate::trees::group_acks::{self, Acked};
-use crate::trees::msg_index;
 use crate::ChatEntity;
 use imcloud_shards::entity::decode_seq;
 use imcloud_shards::{EntityKey, EntityKind, StepCtx, StoreError};
@@ -123,19 +122,10 @@ impl GroupState {
         ctx: &StepCtx<'_, ChatEntity>,
     ) -> Result<u64, DomainError> {
         self.floor_of(&req.user)?;
-        let failed = |e| {
-            tracing::error!(group = %self.key, error = %e, "reading a read count failed");
-            DomainError::Internal
-        };
-        let seq = ctx
-            .get(&msg_index::key(&self.key, req.msg_id))
-            .map_err(failed)?
-            .and_then(|v| msg_index::parse(&v))
-            .map(|(seq, _)| seq)
-            .ok_or(DomainError::MessageNotFound)?;
+        let (seq, _) = self.locate(req.msg_id, ctx)?;
         let acked = ctx
             .get(&group_acks::ack_key(&self.key, seq))
-            .map_err(failed)?
+            .map_err(|e| self.read_failed(e))?
             .and_then(|v| group_acks::parse_ack(&v))
             .ok_or_else(|| {
                 DomainError::InvalidArgument("the message was not sent with need_group_ack".into())

@@ -170,19 +170,9 @@ impl UserState {
         msg_id: u64,
         ctx: &StepCtx<'_, ChatEntity>,
     ) -> Result<Option<String>, DomainError> {
-        if self.record.is_none() {
-            return Err(DomainError::UserNotFound);
-        }
-        let prefix = conv::record_prefix(&self.key);
-        let raw = ctx
-            .store()
-            .scan(&prefix, &[], MAX_CONVERSATIONS)
-            .map_err(|e| self.read_failed(e))?;
-        for (k, _) in raw {
-            if let Some((ChatType::Single, peer)) = conv::parse_record_key(prefix.len(), &k) {
-                if self.index_entry(&peer, msg_id, ctx)?.is_some() {
-                    return Ok(Some(peer));
-                }
+        for (chat, peer, _) in self.records(ctx)? {
+            if chat == ChatType::Single && self.index_entry(&peer, msg_id, ctx)?.is_some() {
+                return Ok(Some(peer));
             }
         }
         Ok(None)
@@ -289,6 +279,28 @@ impl UserState {
         self.save_conversation(ChatType::Group, group, rec, ctx);
     }
 
+    /// Every conversation record of the user, raw: `(chat, with, value)`.
+    fn records(
+        &self,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<Vec<(ChatType, String, Vec<u8>)>, DomainError> {
+        if self.record.is_none() {
+            return Err(DomainError::UserNotFound);
+        }
+        let prefix = conv::record_prefix(&self.key);
+        let raw = ctx
+            .store()
+            .scan(&prefix, &[], MAX_CONVERSATIONS)
+            .map_err(|e| self.read_failed(e))?;
+        Ok(raw
+            .into_iter()
+            .filter_map(|(k, v)| {
+                let (chat, with) = conv::parse_record_key(prefix.len(), &k)?;
+                Some((chat, with, v))
+            })
+            .collect())
+    }
+
     pub(super) fn list_conversations(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
         let result = self.conversations(ctx);
         ctx.answer::<super::ListConversations>(result);
@@ -298,19 +310,9 @@ impl UserState {
         &self,
         ctx: &StepCtx<'_, ChatEntity>,
     ) -> Result<Vec<ConversationEntry>, DomainError> {
-        if self.record.is_none() {
-            return Err(DomainError::UserNotFound);
-        }
-        let prefix = conv::record_prefix(&self.key);
-        let raw = ctx
-            .store()
-            .scan(&prefix, &[], MAX_CONVERSATIONS)
-            .map_err(|e| self.read_failed(e))?;
+        let raw = self.records(ctx)?;
         let mut entries = Vec::with_capacity(raw.len());
-        for (k, v) in raw {
-            let Some((chat, with)) = conv::parse_record_key(prefix.len(), &k) else {
-                continue;
-            };
+        for (chat, with, v) in raw {
             let record = match codec::decode::<ConversationRecord>(&v) {
                 Ok(r) => r,
                 Err(e) => {
