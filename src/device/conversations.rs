@@ -270,42 +270,38 @@ impl Device {
         let msg_id = msg_id.map(self::msg_id).transpose()?;
         let session = Some(s.addr.id);
         let (node, key) = (self.node.clone(), s.key.clone());
-        let (group, peer) = match chat {
-            ChatType::Group => (Some(group_id(to)?), String::new()),
-            _ => (None, super::user_id(to)?),
-        };
-        let user = s.user.to_string();
-        let app = s.app.clone();
-        Ok(async move {
-            match group {
-                Some(group) => {
-                    let mark = node
-                        .ask(group_key(&app, &group), ReadMarkAt { user, msg_id })
-                        .await?;
-                    node.ask(
-                        key,
-                        MarkGroupRead {
-                            group,
-                            mark,
-                            session,
-                        },
-                    )
-                    .await?;
-                }
-                None => {
-                    node.ask(
-                        key,
-                        MarkRead {
-                            peer,
-                            msg_id,
-                            session,
-                        },
-                    )
-                    .await?;
-                }
+        // Asked now, not when the reply is awaited: a read sent just before
+        // the socket closes still lands (the socket drops what it awaits).
+        let fut: futures_util::future::BoxFuture<'static, Result<(), DomainError>> = match chat {
+            ChatType::Group => {
+                let group = group_id(to)?;
+                let mark = node.ask(
+                    group_key(&s.app, &group),
+                    ReadMarkAt {
+                        user: s.user.to_string(),
+                        msg_id,
+                    },
+                );
+                Box::pin(async move {
+                    let mark = mark.await?;
+                    let read = MarkGroupRead {
+                        group,
+                        mark,
+                        session,
+                    };
+                    node.ask(key, read).await
+                })
             }
-            Ok(())
-        })
+            _ => {
+                let read = MarkRead {
+                    peer: super::user_id(to)?,
+                    msg_id,
+                    session,
+                };
+                Box::pin(node.ask(key, read))
+            }
+        };
+        Ok(async move { Ok(fut.await?) })
     }
 
     /// This device received the 1:1 message `msg_id` from `to`: the

@@ -110,6 +110,23 @@ impl Receiver {
     }
 }
 
+/// Sends `frames` (receipts), if any. A socket that is gone shows up as
+/// the stream's end.
+async fn send_all<S>(sink: &mut S, frames: Vec<Message>)
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    if frames.is_empty() {
+        return;
+    }
+    for f in frames {
+        if sink.feed(f).await.is_err() {
+            return;
+        }
+    }
+    let _ = sink.flush().await;
+}
+
 /// Reads pushes until `stop` turns true or the socket ends.
 pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) -> ReceiverResult {
     let (mut sink, mut stream) = ws.split();
@@ -125,18 +142,7 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
-                Some(Ok(msg)) => {
-                    let receipts = r.on_frame(&msg);
-                    if !receipts.is_empty() {
-                        for f in receipts {
-                            if sink.feed(f).await.is_err() {
-                                break;
-                            }
-                        }
-                        // The socket's end shows up as the stream's.
-                        let _ = sink.flush().await;
-                    }
-                }
+                Some(Ok(msg)) => send_all(&mut sink, r.on_frame(&msg)).await,
                 _ => {
                     r.res.closed_early = true;
                     break;
@@ -144,9 +150,10 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
             },
             changed = stop.changed() => {
                 if changed.is_err() || *stop.borrow() {
-                    // Whatever already arrived still counts.
+                    // Whatever already arrived still counts, and gets its
+                    // receipts before the socket closes.
                     while let Some(Some(Ok(msg))) = stream.next().now_or_never() {
-                        let _ = r.on_frame(&msg);
+                        send_all(&mut sink, r.on_frame(&msg)).await;
                     }
                     break;
                 }
