@@ -166,19 +166,31 @@ async fn with_receipts_every_message_is_delivered_and_read() {
     // Each sender's record of its conversation names the last message as
     // read by the receiver once the receipts are in.
     let sender = server.login("lt0", None).await;
-    imcloud_testkit::eventually(Duration::from_secs(15), "the receipts recorded", || {
-        let sender = &sender;
-        async move {
-            let list = sender
-                .request("conversations", serde_json::json!({}))
-                .await
-                .ok()?;
-            let c = list["conversations"].as_array()?.first()?.clone();
-            let last = c["last"]["msg_id"].as_str()?.to_string();
-            (c["peer_read"] == serde_json::json!(last)
-                && c["peer_delivered"] == serde_json::json!(last))
-            .then_some(())
-        }
-    })
+    let seen = std::sync::Mutex::new(serde_json::Value::Null);
+    let done = tokio::time::timeout(
+        Duration::from_secs(15),
+        imcloud_testkit::eventually(Duration::from_secs(20), "the receipts recorded", || {
+            let (sender, seen) = (&sender, &seen);
+            async move {
+                let list = sender
+                    .request("conversations", serde_json::json!({}))
+                    .await
+                    .ok()?;
+                let c = list["conversations"].as_array()?.first()?.clone();
+                let last = c["last"]["msg_id"].as_str()?.to_string();
+                let ok = c["peer_read"] == serde_json::json!(last)
+                    && c["peer_delivered"] == serde_json::json!(last);
+                if let Ok(mut s) = seen.lock() {
+                    *s = c;
+                }
+                ok.then_some(())
+            }
+        }),
+    )
     .await;
+    let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
+    assert!(
+        done.is_ok(),
+        "the receipts never reached the sender's record: {seen}"
+    );
 }

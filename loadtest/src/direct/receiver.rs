@@ -110,6 +110,9 @@ impl Receiver {
     }
 }
 
+/// Longest wait for the server's close frame at the end.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Sends `frames` (receipts), if any. A socket that is gone shows up as
 /// the stream's end.
 async fn send_all<S>(sink: &mut S, frames: Vec<Message>)
@@ -160,7 +163,14 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
             }
         }
     }
-    // Best effort: the server also notices the TCP close.
-    let _ = sink.send(Message::Close(None)).await;
+    // The closing handshake, waiting (briefly) for the server's close: a
+    // socket dropped with pushes still unread resets the connection, and
+    // the server may then lose the last receipts it had not read yet.
+    if sink.send(Message::Close(None)).await.is_ok() {
+        let _ = tokio::time::timeout(CLOSE_WAIT, async {
+            while let Some(Ok(_)) = stream.next().await {}
+        })
+        .await;
+    }
     r.res
 }
