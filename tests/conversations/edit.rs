@@ -91,15 +91,7 @@ async fn group_messages_are_edited_by_their_sender_and_rest_finds_them() {
     let s = server(&["alice", "bob", "carol"]).await;
     let base = s.base();
     let token = s.app_token().await;
-    let id = crate::groups::create_group(
-        s.http(),
-        &base,
-        &token,
-        "alice",
-        &["bob".to_string(), "carol".to_string()],
-        json!({}),
-    )
-    .await;
+    let id = group(&s, "alice", &["bob", "carol"]).await;
     let alice = s.login("alice", None).await;
     let bob = s.login("bob", None).await;
     let carol = s.login("carol", None).await;

@@ -148,15 +148,7 @@ async fn group_history_starts_at_the_join_and_leaves_out_cmd_messages() {
     let s = server(&["alice", "bob", "carol"]).await;
     let base = s.base();
     let token = s.app_token().await;
-    let id = crate::groups::create_group(
-        s.http(),
-        &base,
-        &token,
-        "alice",
-        &["bob".to_string()],
-        json!({}),
-    )
-    .await;
+    let id = group(&s, "alice", &["bob"]).await;
     let alice = s.login("alice", None).await;
     let bob = s.login("bob", None).await;
     for i in 0..5 {

@@ -97,6 +97,13 @@ async fn whole_history(c: &WsClient, chat: &str, with: &str, limit: usize) -> Ve
     pages.into_iter().rev().flatten().collect()
 }
 
+/// A group owned by `owner` with `members`, made over REST; its id.
+async fn group(s: &TestServer, owner: &str, members: &[&str]) -> String {
+    let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+    let token = s.app_token().await;
+    crate::groups::create_group(s.http(), &s.base(), &token, owner, &members, json!({})).await
+}
+
 async fn server(users: &[&str]) -> TestServer {
     let s = TestServer::start().await;
     s.create_users(users).await;

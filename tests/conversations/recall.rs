@@ -108,12 +108,7 @@ async fn in_a_group_the_sender_the_owner_and_admins_may_recall_and_nobody_else()
     let s = server(&["owner", "admin", "carol", "dave"]).await;
     let base = s.base();
     let token = s.app_token().await;
-    let members: Vec<String> = ["admin", "carol", "dave"]
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
-    let id =
-        crate::groups::create_group(s.http(), &base, &token, "owner", &members, json!({})).await;
+    let id = group(&s, "owner", &["admin", "carol", "dave"]).await;
     let (status, r) = rest(
         s.http(),
         &base,

@@ -124,17 +124,7 @@ async fn the_list_pages_by_cursor_without_gaps() {
 #[tokio::test]
 async fn group_unread_counts_the_others_countable_messages_since_the_mark() {
     let s = server(&["alice", "bob"]).await;
-    let base = s.base();
-    let token = s.app_token().await;
-    let id = crate::groups::create_group(
-        s.http(),
-        &base,
-        &token,
-        "alice",
-        &["bob".to_string()],
-        json!({}),
-    )
-    .await;
+    let id = group(&s, "alice", &["bob"]).await;
     let alice = s.login("alice", None).await;
     let bob = s.login("bob", Some("phone")).await;
     send(&alice, "group", &id, "g1").await;
@@ -205,14 +195,7 @@ async fn group_unread_counts_the_others_countable_messages_since_the_mark() {
 #[tokio::test]
 async fn group_read_counts_add_up_and_reach_the_sender() {
     let s = server(&["alice", "bob", "carol", "dave"]).await;
-    let base = s.base();
-    let token = s.app_token().await;
-    let members: Vec<String> = ["bob", "carol", "dave"]
-        .iter()
-        .map(|m| m.to_string())
-        .collect();
-    let id =
-        crate::groups::create_group(s.http(), &base, &token, "alice", &members, json!({})).await;
+    let id = group(&s, "alice", &["bob", "carol", "dave"]).await;
     let alice = s.login("alice", None).await;
     let bob = s.login("bob", None).await;
     let carol = s.login("carol", None).await;
