@@ -13,6 +13,20 @@ async fn recall_push(c: &WsClient) -> Value {
     push_where(c, "a recall", |p| p["push"] == json!("recall")).await
 }
 
+/// A recall call of the app server (R1 or R2 by `path`).
+async fn recall_rest(s: &TestServer, path: &str, body: Value) -> (u16, Value) {
+    let token = s.app_token().await;
+    rest(
+        s.http(),
+        &s.base(),
+        &token,
+        reqwest::Method::POST,
+        path,
+        Some(body),
+    )
+    .await
+}
+
 fn ids(msgs: &[Value]) -> Vec<String> {
     msgs.iter()
         .filter_map(|m| m["msg_id"].as_str().map(str::to_string))
@@ -193,13 +207,10 @@ async fn the_app_server_recalls_over_rest_and_force_passes_the_window() {
     let a1 = send(&alice, "single", "bob", "a1").await;
     let a2 = send(&alice, "single", "bob", "a2").await;
 
-    let (status, r) = rest(
-        s.http(),
-        &base,
-        &token,
-        reqwest::Method::POST,
+    let (status, r) = recall_rest(
+        &s,
         "/messages/msg_recall",
-        Some(json!({"msg_id": from_admin, "to": "bob", "chat_type": "chat"})),
+        json!({"msg_id": from_admin, "to": "bob", "chat_type": "chat"}),
     )
     .await;
     assert_eq!(status, 200, "{r}");
@@ -207,13 +218,10 @@ async fn the_app_server_recalls_over_rest_and_force_passes_the_window() {
     assert_eq!(recall_push(&bob).await["msg_id"], json!(from_admin));
 
     s.clock.advance(Duration::from_secs(600));
-    let (status, r) = rest(
-        s.http(),
-        &base,
-        &token,
-        reqwest::Method::POST,
+    let (status, r) = recall_rest(
+        &s,
         "/messages/msg_recall",
-        Some(json!({"msg_id": a1, "to": "bob", "from": "alice", "chat_type": "chat"})),
+        json!({"msg_id": a1, "to": "bob", "from": "alice", "chat_type": "chat"}),
     )
     .await;
     assert_eq!(
@@ -221,16 +229,13 @@ async fn the_app_server_recalls_over_rest_and_force_passes_the_window() {
         (403, json!("message_recall_error")),
         "{r}"
     );
-    let (status, r) = rest(
-        s.http(),
-        &base,
-        &token,
-        reqwest::Method::POST,
+    let (status, r) = recall_rest(
+        &s,
         "/messages/recall",
-        Some(json!({"msgs": [
+        json!({"msgs": [
             {"msg_id": a1, "to": "bob", "from": "alice", "chat_type": "chat", "force": true},
             {"msg_id": "999", "to": "bob", "from": "alice", "chat_type": "chat", "force": true},
-        ]})),
+        ]}),
     )
     .await;
     assert_eq!(status, 200, "{r}");
@@ -246,15 +251,7 @@ async fn the_app_server_recalls_over_rest_and_force_passes_the_window() {
         (json!({"msg_id": "1", "chat_type": "chat"}), "to"),
         (json!({"msg_id": "1", "to": "bob"}), "chat_type"),
     ] {
-        let (status, r) = rest(
-            s.http(),
-            &base,
-            &token,
-            reqwest::Method::POST,
-            "/messages/msg_recall",
-            Some(body),
-        )
-        .await;
+        let (status, r) = recall_rest(&s, "/messages/msg_recall", body).await;
         assert_eq!(status, 400, "{r}");
         assert_eq!(
             r["error_description"],
@@ -278,13 +275,10 @@ async fn recall_switched_off_is_refused_with_505() {
         .await
         .unwrap();
     assert_eq!(code(&r), 505, "{r}");
-    let (status, r) = rest(
-        s.http(),
-        &s.base(),
-        &s.app_token().await,
-        reqwest::Method::POST,
+    let (status, r) = recall_rest(
+        &s,
         "/messages/msg_recall",
-        Some(json!({"msg_id": m, "to": "bob", "from": "alice", "chat_type": "chat"})),
+        json!({"msg_id": m, "to": "bob", "from": "alice", "chat_type": "chat"}),
     )
     .await;
     assert_eq!(

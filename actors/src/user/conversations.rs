@@ -113,6 +113,10 @@ impl UserState {
             conv::index_key(&self.key, peer, m.msg_id),
             conv::index_value(incoming, m.seq, m.ts),
         );
+        if self.conversations.contains_key(peer.as_str()) {
+            // The conversation has its record: nothing more to write.
+            return;
+        }
         match self.find_conversation(ChatType::Single, peer, ctx) {
             Ok(Some(rec)) => self.cache_conversation(peer, rec),
             Ok(None) => {
