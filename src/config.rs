@@ -107,6 +107,10 @@ pub struct RestConfig {
     pub max_body_bytes: usize,
     /// Largest uploaded file (`POST /chatfiles`), bytes.
     pub max_file_bytes: usize,
+    /// How far back an hourly export (§5.8) may reach, hours.
+    pub export_max_age_hours: u32,
+    /// How long an export's download link works, seconds.
+    pub export_link_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -56,6 +56,12 @@ pub enum ApiError {
     FileTooLarge,
     #[error("file may not exists")]
     FileNotFound,
+    /// An hourly export with no messages (§5.8).
+    #[error("{0}")]
+    ExportNotFound(String),
+    /// An export download link that is not valid or has expired.
+    #[error("{0}")]
+    ExportLinkRefused(&'static str),
     /// A restricted file fetched without its share-secret.
     #[error("this file is access-restricted: send its share-secret")]
     FileRestricted,
@@ -260,6 +266,15 @@ impl ApiError {
             ),
             ApiError::FileNotFound => info(404, 404, "entity_not_found", "EntityNotFoundException"),
             ApiError::FileRestricted => info(401, 401, "unauthorized", "UnauthorizedException"),
+            ApiError::ExportNotFound(_) => info(
+                404,
+                404,
+                "storage_object_not_found",
+                "StorageObjectNotFoundException",
+            ),
+            ApiError::ExportLinkRefused(_) => {
+                info(401, 401, "unauthorized", "UnauthorizedException")
+            }
             ApiError::NotFound => info(
                 404,
                 404,

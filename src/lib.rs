@@ -32,6 +32,7 @@ pub mod config;
 pub mod device;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod groups;
 pub mod metrics;

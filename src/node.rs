@@ -166,6 +166,21 @@ impl Node {
         }
     }
 
+    /// The number of shards (ids `0..shard_count`).
+    pub fn shard_count(&self) -> u32 {
+        self.router.shard_count()
+    }
+
+    /// One shard's answer to `query`.
+    pub async fn ask_shard<R, T>(&self, shard: u32, query: R) -> Result<T, DomainError>
+    where
+        R: Request<Reply = T>,
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        self.within_timeout(self.router.query_shard::<T>(shard, query.into()))
+            .await
+    }
+
     /// Every shard's rows for the query `query` makes, in no particular
     /// order; the first failure fails the whole (for app-wide indexes split
     /// across shards).

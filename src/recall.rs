@@ -82,6 +82,7 @@ impl Node {
                         msg_id: req.msg_id,
                         from: req.from,
                         window,
+                        sent_at: None,
                     };
                     return Ok(self.ask(app.user_key(&to), drop).await?);
                 }

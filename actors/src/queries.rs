@@ -1,10 +1,12 @@
 //! Queries over one shard's keyspace: the parts of app-wide indexes that
 //! live in each shard (users, groups and rooms by creation time, rooms by
-//! owner). The gateway asks every shard and merges the pages.
+//! owner, the message archive by time). The gateway asks every shard and
+//! merges the pages.
 
 use crate::error::DomainError;
+use crate::message::StoredMessage;
 use crate::trees::created_index::{self, Listed};
-use crate::trees::{room_owners, user_index};
+use crate::trees::{archive, room_owners, user_index};
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::store::prefix_end;
 use imcloud_shards::{ReplyTo, StoreError};
@@ -16,7 +18,23 @@ crate::commands! {
         ListUsers => Vec<(i64, String)>,
         ListCreated => Vec<(i64, String)>,
         ListOwnedRooms => Vec<String>,
+        ArchivePage => Vec<StoredMessage>,
     }
+}
+
+/// Most messages of one [`ArchivePage`].
+pub const ARCHIVE_PAGE_MAX: usize = 1_000;
+
+/// Up to `limit` archived messages of `app` on the shard with a time in
+/// `[from_ts, until_ts)`, after the position `after` (ts, msg_id) if
+/// given, oldest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ArchivePage {
+    pub app: String,
+    pub from_ts: i64,
+    pub until_ts: i64,
+    pub after: Option<(i64, u64)>,
+    pub limit: usize,
 }
 
 /// Up to `limit` users of `app` on the shard created after `after`, in
@@ -88,6 +106,7 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
                 .map_err(scan_failed);
             reply.send(rows);
         }
+        ShardQuery::ArchivePage(q) => reply.send(archive_page(&q, store)),
         ShardQuery::ListOwnedRooms(q) => {
             let p = room_owners::owner_prefix(&q.app, &q.owner);
             let rows: Result<Vec<String>, DomainError> = store
@@ -101,4 +120,35 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
             reply.send(rows);
         }
     }
+}
+
+fn archive_page(q: &ArchivePage, store: &ShardStore) -> Result<Vec<StoredMessage>, DomainError> {
+    let prefix = archive::app_prefix(&q.app);
+    let mut start = prefix.clone();
+    match q.after {
+        // Just past `after`: its id + 1 at the same time.
+        Some((ts, id)) => match id.checked_add(1) {
+            Some(next) => start.extend_from_slice(&archive::position(ts, next)),
+            None => start.extend_from_slice(&archive::position(ts.saturating_add(1), 0)),
+        },
+        None => start.extend_from_slice(&archive::position(q.from_ts, 0)),
+    }
+    let mut end = prefix;
+    end.extend_from_slice(&archive::position(q.until_ts, 0));
+    let rows = store
+        .keyspace()
+        .range(&start, &end, q.limit.min(ARCHIVE_PAGE_MAX))
+        .map_err(scan_failed)?;
+    Ok(rows
+        .iter()
+        .filter_map(
+            |(k, v)| match imcloud_shards::codec::decode::<StoredMessage>(v) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    tracing::error!(key = ?k, error = %e, "undecodable archived message skipped");
+                    None
+                }
+            },
+        )
+        .collect())
 }

@@ -44,7 +44,7 @@ pub enum TokenError {
     Expired,
 }
 
-fn mac(key: &str) -> Option<HmacSha256> {
+pub(crate) fn mac(key: &str) -> Option<HmacSha256> {
     let key = URL_SAFE_NO_PAD.decode(key).ok()?;
     HmacSha256::new_from_slice(&key).ok()
 }

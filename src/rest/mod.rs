@@ -7,6 +7,7 @@ pub mod chatfiles;
 pub mod chatrooms;
 pub mod created;
 pub mod envelope;
+pub mod export;
 pub mod extract;
 pub mod groups;
 pub mod messages;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     user_devices::configure(cfg);
     messages::configure(cfg);
     chatfiles::configure(cfg);
+    export::configure(cfg);
     groups::configure(cfg);
     chatrooms::configure(cfg);
     posts::configure(cfg);

@@ -11,6 +11,7 @@
 mod deletion;
 mod durability;
 mod edit;
+mod export;
 mod history;
 mod recall;
 mod receipts;

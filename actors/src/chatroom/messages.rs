@@ -4,8 +4,10 @@
 //! numbers it, keeps it among the recent messages and queues one push for
 //! every joined device. A resend with the same `client_msg_id` (within the
 //! room's last [`MAX_RESENDS`](super::resends::MAX_RESENDS) keyed messages)
-//! gets the first ack and is not fanned out again. Nothing is written: the
-//! ack means "accepted for fan-out" and is answered at once.
+//! gets the first ack and is not fanned out again. The one write is the
+//! app's archived copy (for export); the ack does not wait for it: it
+//! means "accepted for fan-out" and is answered at once (rooms are
+//! online-only, nothing is delivered from disk).
 
 use super::fanout::FanoutJob;
 use super::{PostToRoom, RoomState, SCOPE};
@@ -13,6 +15,7 @@ use crate::command::Answer;
 use crate::error::DomainError;
 use crate::message::{Post, SendAck};
 use crate::session::{Push, SharedMessage};
+use crate::trees::archive;
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 use std::sync::Arc;
@@ -61,6 +64,7 @@ impl RoomState {
         if let Some(k) = resend_key {
             self.resends.remember(k, ack);
         }
+        archive::put(&self.key.app, &message, ctx);
         let message = Arc::new(message);
         if self.keep_recent > 0 {
             if self.recent.len() >= self.keep_recent {

@@ -8,7 +8,7 @@ use crate::error::DomainError;
 use crate::message::StoredMessage;
 use crate::roster::Actor;
 use crate::session::Push;
-use crate::trees::timeline;
+use crate::trees::{archive, timeline};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 use std::sync::Arc;
@@ -20,6 +20,7 @@ impl GroupState {
             Err(e) => return ctx.answer_now::<EditInGroup>(Err(e)),
         };
         ctx.put(timeline::entry_key(&self.key, edited.seq), &edited);
+        archive::put(&self.key.app, &edited, ctx);
         tracing::debug!(group = %self.key, msg_id = edited.msg_id, edits = edited.edits, "group message edited");
         self.fanout(Push::Edit(Arc::new(edited)), None, ctx);
         ctx.answer::<EditInGroup>(Ok(()));

@@ -10,7 +10,7 @@ use crate::error::DomainError;
 use crate::events::Event;
 use crate::message::{Post, SendAck};
 use crate::session::{Push, SharedMessage};
-use crate::trees::{dedupe, msg_index, timeline};
+use crate::trees::{archive, dedupe, msg_index, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{codec, StepCtx};
 use std::sync::Arc;
@@ -67,6 +67,7 @@ impl GroupState {
         message.to = self.key.id.clone();
         tracing::debug!(msg_id = message.msg_id, from = %message.from, seq = message.seq, "group message stored");
         ctx.put(timeline::entry_key(&self.key, self.head), &message);
+        archive::put(&self.key.app, &message, ctx);
         if is_countable(&message) {
             self.counted += 1;
             ctx.put_raw(

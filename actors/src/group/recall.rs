@@ -10,7 +10,7 @@ use crate::error::{DomainError, RecallRefusal};
 use crate::message::{ChatType, StoredMessage};
 use crate::roster::Actor;
 use crate::session::Push;
-use crate::trees::{recalled, timeline};
+use crate::trees::{archive, recalled, timeline};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 use std::sync::Arc;
@@ -24,6 +24,7 @@ impl GroupState {
         // Its `X` entry stays: a position for history pages and read marks.
         ctx.delete(timeline::entry_key(&self.key, m.seq));
         ctx.put_raw(recalled::key(&self.key, m.seq), Vec::new());
+        archive::delete(&self.key.app, &m, ctx);
         tracing::debug!(group = %self.key, msg_id = m.msg_id, "group message recalled");
         let push = Push::Recall(Arc::new(RecallPush {
             msg_id: m.msg_id,

@@ -56,8 +56,13 @@ pub const GROUP_ACKS: u8 = b'A';
 /// read, for the read counts of acked messages.
 pub const GROUP_READ_MARKS: u8 = b'Q';
 
+/// `Y` + app + 0 + ts (u64 BE) + msg_id (u64 BE) → `StoredMessage`: the
+/// app's archive of every message, for export and retention
+/// (`archive.rs`).
+pub const ARCHIVE: u8 = b'Y';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 20] = [
+pub const ALL: [(&str, u8); 21] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -78,6 +83,7 @@ pub const ALL: [(&str, u8); 20] = [
     ("files", FILES),
     ("group_acks", GROUP_ACKS),
     ("group_read_marks", GROUP_READ_MARKS),
+    ("archive", ARCHIVE),
 ];
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! the log and the snapshots); each file here builds and parses one
 //! family's keys.
 
+pub mod archive;
 pub mod conversations;
 pub mod created_index;
 pub mod dedupe;

@@ -254,6 +254,10 @@ pub struct DropRecalled {
     pub msg_id: u64,
     pub from: String,
     pub window: RecallWindow,
+    /// The message's time, when the sender's copy was checked: the
+    /// recipient drops the app's archived copy even if it deleted its own.
+    #[serde(default)]
+    pub sent_at: Option<i64>,
 }
 
 /// The messages of this user's timeline at `seqs` (those it holds): the

@@ -22,7 +22,7 @@ use crate::command::{Answer, Command, Origin};
 use crate::error::DomainError;
 use crate::message::{SendAck, StoredMessage};
 use crate::session::{Push, SharedMessage};
-use crate::trees::{dedupe, timeline};
+use crate::trees::{archive, dedupe, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx};
 use std::sync::Arc;
@@ -176,6 +176,9 @@ impl UserState {
             return ctx.answer::<Deliver>(Ok(ack));
         }
         let message = self.append(message, ctx);
+        // The recipient keeps the app's record: every delivered message
+        // has one, whether or not the sender kept a copy.
+        archive::put(&self.key.app, &message, ctx);
         self.index_message(&message, ctx);
         tracing::debug!(
             msg_id = message.msg_id,

@@ -8,7 +8,7 @@ use crate::command::Answer;
 use crate::error::DomainError;
 use crate::message::StoredMessage;
 use crate::session::Push;
-use crate::trees::timeline;
+use crate::trees::{archive, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{EntityKey, EntityKind, StepCtx};
 use std::sync::Arc;
@@ -83,6 +83,9 @@ impl UserState {
     /// device of the user after the flush.
     fn rewrite(&mut self, m: StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) {
         ctx.put(timeline::entry_key(&self.key, m.seq), &m);
+        if m.to == self.key.id {
+            archive::put(&self.key.app, &m, ctx);
+        }
         tracing::debug!(user = %self.key, msg_id = m.msg_id, edits = m.edits, "message edited");
         self.push_after_commit(Push::Edit(Arc::new(m)), None, ctx);
     }

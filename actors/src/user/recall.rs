@@ -10,7 +10,7 @@ use crate::conversation::{attachment_url, is_countable, RecallPush, Recalled};
 use crate::error::{DomainError, RecallRefusal};
 use crate::message::{ChatType, StoredMessage};
 use crate::session::Push;
-use crate::trees::timeline;
+use crate::trees::{archive, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{EntityKey, EntityKind, StepCtx};
 use std::sync::Arc;
@@ -31,6 +31,7 @@ impl UserState {
             msg_id: req.msg_id,
             from: self.key.id.clone(),
             window: req.window,
+            sent_at: None,
         };
         let Some(m) = found else {
             if req.from_rest {
@@ -54,6 +55,7 @@ impl UserState {
         let caller = ctx.take_reply();
         let drop = DropRecalled {
             window: crate::conversation::RecallWindow(None),
+            sent_at: Some(m.ts),
             ..drop
         };
         let url = attachment_url(&m);
@@ -82,7 +84,14 @@ impl UserState {
         }
         let m = match self.own_message(&req.from, req.msg_id, ctx) {
             Ok(Some(m)) if m.from == req.from && m.to == self.key.id => m,
-            Ok(_) => return ctx.answer_now::<DropRecalled>(Err(NOT_FOUND)),
+            Ok(_) => {
+                if let Some(ts) = req.sent_at {
+                    // Deleted one-sidedly here, still in the app's record.
+                    ctx.delete(archive::key(&self.key.app, ts, req.msg_id));
+                    return ctx.answer::<DropRecalled>(Err(NOT_FOUND));
+                }
+                return ctx.answer_now::<DropRecalled>(Err(NOT_FOUND));
+            }
             Err(e) => return ctx.answer_now::<DropRecalled>(Err(e)),
         };
         if let Err(e) = self.may_recall(&m, req.window, ctx) {
@@ -109,6 +118,9 @@ impl UserState {
     fn drop_recalled_copy(&mut self, m: &StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) {
         ctx.delete(timeline::entry_key(&self.key, m.seq));
         self.unindex_message(m, ctx);
+        if m.to == self.key.id {
+            archive::delete(&self.key.app, m, ctx);
+        }
         tracing::debug!(user = %self.key, msg_id = m.msg_id, "message recalled");
         let push = Push::Recall(Arc::new(RecallPush {
             msg_id: m.msg_id,
