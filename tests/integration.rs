@@ -9,6 +9,7 @@ mod cli;
 mod conversations;
 mod direct_chat;
 mod durability;
+mod export_memory;
 pub(crate) mod groups;
 mod isolation;
 mod message_bodies;
