@@ -22,7 +22,20 @@ pub struct Config {
     pub rest: RestConfig,
     pub auth: AuthConfig,
     pub limits: Limits,
+    pub retention: RetentionConfig,
     pub app_defaults: AppSettings,
+}
+
+/// The retention sweep (`src/retention.rs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Seconds between sweeps (the first runs at start); 0 = no sweeps.
+    pub sweep_interval_secs: u64,
+    /// Most messages one step deletes on a shard.
+    pub step_budget: usize,
+    /// Pause between two steps, ms.
+    pub pause_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

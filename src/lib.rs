@@ -39,6 +39,7 @@ pub mod metrics;
 pub mod node;
 pub mod recall;
 pub mod rest;
+pub mod retention;
 pub mod send;
 pub mod server;
 pub mod ws;

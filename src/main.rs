@@ -62,7 +62,7 @@ fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     actix_web::rt::System::new().block_on(async move {
-        let running = imcloud::server::start(listener, config)
+        let running = imcloud::server::start_with_clock(listener, config, clock())
             .await
             .map_err(|e| e.to_string())?;
         if let Some(demo) = &running.demo_app {
@@ -76,4 +76,18 @@ fn serve(config: Config) -> Result<(), String> {
         }
         running.run_to_end().await.map_err(|e| e.to_string())
     })
+}
+
+/// The system clock; builds with fault injection (the test suite's) read
+/// `IMCLOUD_TEST_CLOCK_AHEAD_SECS` to run ahead of it, so a test of the
+/// real binary can make its stored messages days old.
+fn clock() -> imcloud_shards::Clock {
+    #[cfg(feature = "fault-injection")]
+    if let Some(secs) = std::env::var("IMCLOUD_TEST_CLOCK_AHEAD_SECS")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        return imcloud_shards::Clock::system_ahead(secs.saturating_mul(1000));
+    }
+    imcloud_shards::Clock::system()
 }

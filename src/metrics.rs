@@ -23,6 +23,11 @@ pub struct GatewayMetrics {
     /// the frame read to the answer ready to write, microseconds in all.
     pub deferred_replies: AtomicU64,
     pub deferred_reply_micros: AtomicU64,
+    /// Retention: messages deleted from timelines and from the archive,
+    /// and sweeps completed over every shard.
+    pub retention_timeline_deleted: AtomicU64,
+    pub retention_archive_deleted: AtomicU64,
+    pub retention_sweeps: AtomicU64,
 }
 
 fn line(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
@@ -268,6 +273,27 @@ pub fn render(node: &crate::node::Node) -> String {
         "counter",
         "chatroom pushes a busy device skipped (low first, then normal, high only when its queue is full)",
         l(&rooms.device_shed),
+    );
+    line(
+        &mut out,
+        "imcloud_retention_deleted_total",
+        "counter",
+        "stored messages the retention sweep deleted from timelines",
+        l(&g.retention_timeline_deleted),
+    );
+    line(
+        &mut out,
+        "imcloud_retention_archive_deleted_total",
+        "counter",
+        "archived messages (export copies) the retention sweep deleted",
+        l(&g.retention_archive_deleted),
+    );
+    line(
+        &mut out,
+        "imcloud_retention_sweeps_total",
+        "counter",
+        "retention sweeps completed over every shard",
+        l(&g.retention_sweeps),
     );
     line(
         &mut out,

@@ -49,6 +49,7 @@ pub async fn start_with_clock(
     } else {
         None
     };
+    crate::retention::spawn(node.clone());
     let data = web::Data::new(node.clone());
     let mut http = HttpServer::new(move || {
         App::new()

@@ -41,6 +41,7 @@ pub mod ids;
 pub mod message;
 pub mod queries;
 pub mod rate;
+pub mod retention;
 pub mod roster;
 pub mod session;
 pub mod trees;

@@ -5,6 +5,7 @@
 
 use crate::error::DomainError;
 use crate::message::StoredMessage;
+pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
 use crate::trees::{archive, room_owners, user_index};
 use imcloud_shards::entity::ShardStore;
@@ -19,6 +20,7 @@ crate::commands! {
         ListCreated => Vec<(i64, String)>,
         ListOwnedRooms => Vec<String>,
         ArchivePage => Vec<StoredMessage>,
+        SweepStep => crate::retention::SweepProgress,
     }
 }
 
@@ -107,6 +109,8 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
             reply.send(rows);
         }
         ShardQuery::ArchivePage(q) => reply.send(archive_page(&q, store)),
+        // The one shard command that writes: see `retention.rs`.
+        ShardQuery::SweepStep(q) => reply.send(crate::retention::step(&q, store)),
         ShardQuery::ListOwnedRooms(q) => {
             let p = room_owners::owner_prefix(&q.app, &q.owner);
             let rows: Result<Vec<String>, DomainError> = store

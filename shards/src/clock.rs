@@ -14,6 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[derive(Debug, Clone)]
 pub struct Clock {
     manual: Option<Arc<AtomicI64>>,
+    /// Added to the system's time (0 but in tests of a real binary).
+    offset_ms: i64,
 }
 
 impl Default for Clock {
@@ -32,7 +34,19 @@ fn system_ms() -> i64 {
 impl Clock {
     /// The system's wall clock.
     pub fn system() -> Clock {
-        Clock { manual: None }
+        Clock {
+            manual: None,
+            offset_ms: 0,
+        }
+    }
+
+    /// The system's clock moved `offset_ms` ahead: a real binary under test
+    /// that must see days pass (the retention sweep) while time still runs.
+    pub fn system_ahead(offset_ms: i64) -> Clock {
+        Clock {
+            manual: None,
+            offset_ms,
+        }
     }
 
     /// A clock that starts at the system's time now and then moves only
@@ -40,6 +54,7 @@ impl Clock {
     pub fn manual() -> Clock {
         Clock {
             manual: Some(Arc::new(AtomicI64::new(system_ms()))),
+            offset_ms: 0,
         }
     }
 
@@ -47,7 +62,7 @@ impl Clock {
     pub fn now_ms(&self) -> i64 {
         match &self.manual {
             Some(ms) => ms.load(Ordering::SeqCst),
-            None => system_ms(),
+            None => system_ms() + self.offset_ms,
         }
     }
 

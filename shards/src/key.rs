@@ -65,6 +65,27 @@ impl EntityKey {
         self.app.len() + self.id.len() + 3
     }
 
+    /// Reads the byte form at the start of `bytes` (as [`write_bytes`]
+    /// wrote it), with the number of bytes it took; `None` if `bytes` does
+    /// not start with one.
+    ///
+    /// [`write_bytes`]: EntityKey::write_bytes
+    pub fn read_bytes(bytes: &[u8]) -> Option<(EntityKey, usize)> {
+        let app_end = bytes.iter().position(|b| *b == 0)?;
+        let kind = match *bytes.get(app_end + 1)? {
+            b'a' => EntityKind::App,
+            b'u' => EntityKind::User,
+            b'g' => EntityKind::Group,
+            b'c' => EntityKind::Chatroom,
+            _ => return None,
+        };
+        let id_start = app_end + 2;
+        let id_len = bytes.get(id_start..)?.iter().position(|b| *b == 0)?;
+        let app = std::str::from_utf8(&bytes[..app_end]).ok()?;
+        let id = std::str::from_utf8(&bytes[id_start..id_start + id_len]).ok()?;
+        Some((EntityKey::new(app, kind, id), id_start + id_len + 1))
+    }
+
     /// The byte form, in the pieces [`EntityKey::to_bytes`] joins.
     pub(crate) fn byte_parts(&self) -> [&[u8]; 4] {
         [
@@ -79,5 +100,26 @@ impl EntityKey {
 impl fmt::Display for EntityKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{:?}/{}", self.app, self.kind, self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_form_reads_back_with_its_length() {
+        for key in [
+            EntityKey::new("o#a", EntityKind::User, "bob"),
+            EntityKey::new("o#a", EntityKind::App, ""),
+            EntityKey::new("o#a", EntityKind::Group, "123"),
+        ] {
+            let mut bytes = key.to_bytes();
+            let len = bytes.len();
+            bytes.extend_from_slice(&[1, 2, 3]);
+            assert_eq!(EntityKey::read_bytes(&bytes), Some((key, len)));
+        }
+        assert_eq!(EntityKey::read_bytes(b"o#a\0xbob\0"), None);
+        assert_eq!(EntityKey::read_bytes(b"o#a\0ubob"), None);
     }
 }

@@ -15,6 +15,7 @@ mod export;
 mod history;
 mod recall;
 mod receipts;
+mod retention;
 
 use crate::common::{TestServer, WsClient};
 use serde_json::{json, Value};

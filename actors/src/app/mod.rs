@@ -36,6 +36,9 @@ pub struct AppSettings {
     pub recall_enabled: bool,
     /// How long after sending, seconds (at most 7 days).
     pub recall_window_secs: u64,
+    /// Stored messages older than this many days are swept (0: kept
+    /// forever).
+    pub retention_days: u32,
 }
 
 /// The longest recall window an app may set: 7 days.
@@ -52,6 +55,7 @@ impl Default for AppSettings {
             groups_per_user: 500,
             recall_enabled: true,
             recall_window_secs: 120,
+            retention_days: 7,
         }
     }
 }
