@@ -79,11 +79,11 @@ fn serve(config: Config) -> Result<(), String> {
 }
 
 /// The system clock; builds with fault injection (the test suite's) read
-/// `IMCLOUD_TEST_CLOCK_AHEAD_SECS` to run ahead of it, so a test of the
+/// `TEST_CLOCK_AHEAD_SECS` to run ahead of it, so a test of the
 /// real binary can make its stored messages days old.
 fn clock() -> imcloud_shards::Clock {
     #[cfg(feature = "fault-injection")]
-    if let Some(secs) = std::env::var("IMCLOUD_TEST_CLOCK_AHEAD_SECS")
+    if let Some(secs) = std::env::var("TEST_CLOCK_AHEAD_SECS")
         .ok()
         .and_then(|v| v.parse::<i64>().ok())
     {

@@ -16,5 +16,6 @@ mod message_bodies;
 mod mute_expiry;
 mod offline_sync;
 mod rest;
+mod retention_crash;
 mod router_mode;
 mod supervision;

@@ -223,7 +223,18 @@ impl BinaryServer {
     /// test) as `imcloud serve` on port 0 with `config_file`, and waits for
     /// its "listening" line.
     pub fn start(bin: &str, data_dir: &Path, config_file: &Path) -> BinaryServer {
+        Self::start_with_env(bin, data_dir, config_file, &[])
+    }
+
+    /// [`BinaryServer::start`] with extra environment variables.
+    pub fn start_with_env(
+        bin: &str,
+        data_dir: &Path,
+        config_file: &Path,
+        env: &[(&str, &str)],
+    ) -> BinaryServer {
         let mut child = Command::new(bin)
+            .envs(env.iter().copied())
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .arg("--config")
