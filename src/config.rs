@@ -36,6 +36,10 @@ pub struct RetentionConfig {
     pub step_budget: usize,
     /// Pause between two steps, ms.
     pub pause_ms: u64,
+    /// A blob written or named again this recently is kept even if no
+    /// record names it (an upload of the same bytes may be recording it),
+    /// seconds.
+    pub blob_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -45,8 +45,11 @@ impl Node {
         if let Some(uuid) = url.as_deref().and_then(|u| upload_of(app, u)) {
             // The message is gone either way; a record left behind is only
             // an unreferenced upload.
-            if let Err(e) = self.ask(app.entity_key(), DeleteFile { uuid }).await {
-                tracing::warn!(error = %e, "deleting a recalled message's attachment failed");
+            match self.ask(app.entity_key(), DeleteFile { uuid }).await {
+                Ok(released) => self.release_blobs(released).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "deleting a recalled message's attachment failed")
+                }
             }
         }
         Ok(())

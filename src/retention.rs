@@ -21,6 +21,8 @@ const DAY_MS: i64 = 86_400_000;
 pub struct Swept {
     pub timeline: u64,
     pub archive: u64,
+    /// Upload records.
+    pub files: u64,
 }
 
 /// Runs sweeps forever on the current runtime (none if the interval is 0).
@@ -35,6 +37,7 @@ pub fn spawn(node: Node) {
                 Ok(s) => tracing::info!(
                     timeline = s.timeline,
                     archive = s.archive,
+                    files = s.files,
                     "retention sweep done"
                 ),
                 Err(e) => tracing::warn!(error = %e, "retention sweep stopped"),
@@ -76,6 +79,9 @@ pub async fn sweep(node: &Node) -> Result<Swept, DomainError> {
             let p: SweepProgress = node.ask_shard(shard, step).await?;
             swept.timeline += p.timeline_deleted;
             swept.archive += p.archive_deleted;
+            swept.files += p.files_deleted;
+            // After the step's batch: the records are gone.
+            node.release_blobs(p.released_blobs).await;
             let g = &node.gateway;
             g.retention_timeline_deleted
                 .fetch_add(p.timeline_deleted, Ordering::Relaxed);

@@ -7,7 +7,7 @@ use crate::error::DomainError;
 use crate::message::StoredMessage;
 pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
-use crate::trees::{archive, room_owners, user_index};
+use crate::trees::{archive, files, room_owners, user_index};
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::store::prefix_end;
 use imcloud_shards::{ReplyTo, StoreError};
@@ -21,8 +21,18 @@ crate::commands! {
         ListOwnedRooms => Vec<String>,
         ArchivePage => Vec<StoredMessage>,
         SweepStep => crate::retention::SweepProgress,
+        NamedBlobs => Vec<String>,
     }
 }
+
+/// Which of `shas` (at most [`NAMED_BLOBS_MAX`]) an upload record on
+/// the shard names.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NamedBlobs {
+    pub shas: Vec<String>,
+}
+
+pub const NAMED_BLOBS_MAX: usize = 1_000;
 
 /// Most messages of one [`ArchivePage`].
 pub const ARCHIVE_PAGE_MAX: usize = 1_000;
@@ -109,6 +119,19 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
             reply.send(rows);
         }
         ShardQuery::ArchivePage(q) => reply.send(archive_page(&q, store)),
+        ShardQuery::NamedBlobs(q) => {
+            let named: Result<Vec<String>, DomainError> = q
+                .shas
+                .into_iter()
+                .take(NAMED_BLOBS_MAX)
+                .filter_map(|sha| match store.scan(&files::blob_prefix(&sha), &[], 1) {
+                    Ok(rows) if rows.is_empty() => None,
+                    Ok(_) => Some(Ok(sha)),
+                    Err(e) => Some(Err(scan_failed(e))),
+                })
+                .collect();
+            reply.send(named);
+        }
         // The one shard command that writes: see `retention.rs`.
         ShardQuery::SweepStep(q) => reply.send(crate::retention::step(&q, store)),
         ShardQuery::ListOwnedRooms(q) => {

@@ -3,7 +3,10 @@
 //! so the shard's live traffic runs between steps. The gateway drives the
 //! steps (`src/retention.rs`), a cursor at a time.
 //!
-//! Two passes over the keyspace, in key order:
+//! Three passes over the keyspace, in key order:
+//! 0. uploads (`F`): records created before the cutoff, with their blob
+//!    references (`Z`); the blobs they named are answered, for the
+//!    gateway to remove those no record names any more;
 //! 1. timelines (`T`): per stream, the oldest entries while they are past
 //!    the cutoff (a stream's seqs grow with time, so the first entry in
 //!    time skips the rest of the stream), each with what indexes it: a
@@ -18,11 +21,12 @@
 //! starts over. The batch is applied on the shard actor between steps of
 //! its entities, outside the group commit: a lost batch is swept again.
 
+use crate::app::files::FileRecord;
 use crate::conversation::is_countable;
 use crate::error::DomainError;
 use crate::message::{ChatType, StoredMessage};
-use crate::trees::families::{ARCHIVE, TIMELINE};
-use crate::trees::{archive, conversations, group_acks, msg_index, recalled, timeline};
+use crate::trees::families::{ARCHIVE, FILES, TIMELINE};
+use crate::trees::{archive, conversations, files, group_acks, msg_index, recalled, timeline};
 use imcloud_shards::entity::{decode_seq, ShardStore};
 use imcloud_shards::store::{prefix_end, Batch};
 use imcloud_shards::{codec, EntityKey, EntityKind};
@@ -59,7 +63,14 @@ pub struct SweepProgress {
     pub timeline_deleted: u64,
     /// Messages deleted from the archive.
     pub archive_deleted: u64,
+    /// Upload records deleted.
+    pub files_deleted: u64,
+    /// The blobs those records named.
+    pub released_blobs: Vec<String>,
 }
+
+/// The families swept, in the order of the passes (key order).
+const PASSES: [u8; 3] = [FILES, TIMELINE, ARCHIVE];
 
 /// Where a cursor points after the step: keep going, or stop.
 enum Flow {
@@ -101,7 +112,7 @@ pub fn step(req: &SweepStep, store: &ShardStore) -> Result<SweepProgress, Domain
         user_heads: HashMap::new(),
     };
     let mut cursor = if req.from.is_empty() {
-        vec![TIMELINE]
+        vec![PASSES[0]]
     } else {
         req.from.clone()
     };
@@ -115,16 +126,19 @@ pub fn step(req: &SweepStep, store: &ShardStore) -> Result<SweepProgress, Domain
             };
         }
         let flow = match cursor.first() {
+            Some(&FILES) => sweep.files(&cursor)?,
             Some(&TIMELINE) => sweep.timelines(&cursor)?,
             Some(&ARCHIVE) => sweep.archive(&cursor)?,
-            // Between and after the two families: on to the next, or done.
-            Some(&b) if b < ARCHIVE => Flow::Continue(vec![ARCHIVE]),
-            _ => {
-                break SweepProgress {
-                    next: None,
-                    ..std::mem::take(&mut sweep.progress)
+            // Between or past the passes: on to the next, or done.
+            first => match PASSES.iter().find(|p| first.is_none_or(|b| **p > *b)) {
+                Some(p) => Flow::Continue(vec![*p]),
+                None => {
+                    break SweepProgress {
+                        next: None,
+                        ..std::mem::take(&mut sweep.progress)
+                    }
                 }
-            }
+            },
         };
         match flow {
             Flow::Continue(next) => cursor = next,
@@ -156,7 +170,51 @@ fn failed(e: imcloud_shards::StoreError) -> DomainError {
 
 impl Sweep<'_> {
     fn deleted(&self) -> u64 {
-        self.progress.timeline_deleted + self.progress.archive_deleted
+        self.progress.timeline_deleted + self.progress.archive_deleted + self.progress.files_deleted
+    }
+
+    fn files(&mut self, from: &[u8]) -> Result<Flow, DomainError> {
+        let rows = self
+            .store
+            .keyspace()
+            .range(from, &[FILES + 1], READ_CHUNK)
+            .map_err(failed)?;
+        let Some((first, _)) = rows.first() else {
+            return Ok(Flow::Continue(vec![FILES + 1]));
+        };
+        let mut next = just_after(first);
+        for (key, value) in &rows {
+            if let Some(stop) = self.spent(key) {
+                return Ok(stop);
+            }
+            let Some(app_len) = key[1..].iter().position(|b| *b == 0) else {
+                next = just_after(key);
+                continue;
+            };
+            let app = String::from_utf8_lossy(&key[1..1 + app_len]).into_owned();
+            let cutoff = match self.cutoff(&app, key) {
+                Ok(c) => c,
+                Err(stop) => return Ok(stop),
+            };
+            let Some(cutoff) = cutoff else {
+                return Ok(Flow::Continue(prefix_end(&files::app_prefix(&app))));
+            };
+            // Records are by uuid, not time: each is read.
+            if let Ok(record) = codec::decode::<FileRecord>(value) {
+                if record.created < cutoff {
+                    self.batch.delete(key.to_vec());
+                    for k in files::blob_refs(&app, &record) {
+                        self.batch.delete(k);
+                    }
+                    self.progress
+                        .released_blobs
+                        .extend(files::blob_names(&record));
+                    self.progress.files_deleted += 1;
+                }
+            }
+            next = just_after(key);
+        }
+        Ok(Flow::Continue(next))
     }
 
     /// Stops here if the budget is spent.

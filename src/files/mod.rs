@@ -7,9 +7,11 @@
 pub mod thumbnail;
 
 use imcloud_actors::app::files::Blob;
+use imcloud_actors::queries::{NamedBlobs, NAMED_BLOBS_MAX};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The blob directory of a data dir.
 #[derive(Debug, Clone)]
@@ -40,7 +42,14 @@ impl BlobStore {
         let path = self
             .path(&sha256)
             .ok_or_else(|| std::io::Error::other("bad blob name"))?;
-        if !path.exists() {
+        if path.exists() {
+            // Named again: not idle, so no release removes it before the
+            // new record lands (see `remove_idle`).
+            std::fs::File::options()
+                .append(true)
+                .open(&path)?
+                .set_modified(std::time::SystemTime::now())?;
+        } else {
             let parent = path
                 .parent()
                 .ok_or_else(|| std::io::Error::other("blob without a directory"))?;
@@ -59,5 +68,67 @@ impl BlobStore {
             size: bytes.len() as u64,
             content_type: content_type.to_string(),
         })
+    }
+
+    /// Removes the blob `sha256` if it was not written or named again for
+    /// `idle` (an upload of the same bytes may be about to record it);
+    /// whether it was removed.
+    pub fn remove_idle(&self, sha256: &str, idle: Duration) -> std::io::Result<bool> {
+        let Some(path) = self.path(sha256) else {
+            return Ok(false);
+        };
+        let modified = match std::fs::metadata(&path) {
+            Ok(m) => m.modified()?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if modified.elapsed().unwrap_or_default() < idle {
+            return Ok(false);
+        }
+        std::fs::remove_file(&path)?;
+        Ok(true)
+    }
+}
+
+impl crate::node::Node {
+    /// Removes those of `shas` (blobs whose records were deleted) that no
+    /// upload of any app names any more. A failure only leaves a blob on
+    /// disk.
+    pub async fn release_blobs(&self, shas: Vec<String>) {
+        if shas.is_empty() {
+            return;
+        }
+        let mut unnamed = Vec::new();
+        for chunk in shas.chunks(NAMED_BLOBS_MAX) {
+            match self
+                .ask_every_shard(|| NamedBlobs {
+                    shas: chunk.to_vec(),
+                })
+                .await
+            {
+                Ok(named) => unnamed.extend(chunk.iter().filter(|s| !named.contains(s)).cloned()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "checking released blobs failed; kept");
+                    return;
+                }
+            }
+        }
+        let blobs = BlobStore::new(&self.config.server.data_dir);
+        let grace = Duration::from_secs(self.config.retention.blob_grace_secs);
+        let removed = actix_web::web::block(move || {
+            unnamed
+                .iter()
+                .filter(|sha| match blobs.remove_idle(sha, grace) {
+                    Ok(removed) => removed,
+                    Err(e) => {
+                        tracing::warn!(blob = %sha, error = %e, "removing a blob failed");
+                        false
+                    }
+                })
+                .count()
+        })
+        .await
+        .unwrap_or(0);
+        tracing::debug!(removed, "released blobs removed");
     }
 }

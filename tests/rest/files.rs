@@ -255,3 +255,81 @@ async fn bad_uploads_get_their_errors() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"hello");
 }
+
+/// The blob files under the data dir.
+fn blob_files(s: &TestServer) -> usize {
+    let dir = s.node.config.server.data_dir.join("files").join("blobs");
+    std::fs::read_dir(dir)
+        .map(|sub| {
+            sub.flatten()
+                .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+                .filter(|f| !f.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn uploads_past_retention_go_with_their_blobs_and_a_shared_blob_stays_while_named() {
+    let s = TestServer::start_manual(|c| {
+        c.app_defaults.retention_days = 1;
+        c.retention.sweep_interval_secs = 0;
+        c.retention.blob_grace_secs = 0;
+    })
+    .await;
+    s.create_users(&["alice"]).await;
+    let token = user_token(&s, "alice").await;
+    let up = |bytes: &'static [u8]| {
+        let token = token.clone();
+        let s = &s;
+        async move {
+            let (status, r) = upload(
+                s,
+                Some(&token),
+                &[],
+                multipart("file", "a.txt", "text/plain", bytes),
+            )
+            .await;
+            assert_eq!(status, 200, "{r}");
+            r["entities"][0]["uuid"].as_str().unwrap().to_string()
+        }
+    };
+    let old_only = up(b"only the old upload has these bytes").await;
+    let old_shared = up(b"two uploads share these bytes").await;
+    assert_eq!(blob_files(&s), 2);
+    s.clock.advance(std::time::Duration::from_secs(86_400 + 60));
+    let fresh_shared = up(b"two uploads share these bytes").await;
+
+    let swept = imcloud::retention::sweep(&s.node).await.unwrap();
+    assert_eq!(swept.files, 2);
+    let status = |uuid: String| {
+        let s = &s;
+        async move {
+            s.http()
+                .get(s.url(&format!("/demo/chat/chatfiles/{uuid}")))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status(old_only).await, 404);
+    assert_eq!(status(old_shared).await, 404);
+    assert_eq!(status(fresh_shared.clone()).await, 200);
+    assert_eq!(
+        blob_files(&s),
+        1,
+        "the unshared blob is removed, the shared one kept"
+    );
+    let r = s
+        .http()
+        .get(s.url(&format!("/demo/chat/chatfiles/{fresh_shared}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        b"two uploads share these bytes"
+    );
+}

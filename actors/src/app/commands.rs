@@ -13,7 +13,7 @@ crate::commands! {
         SetSuperAdmin => AppRecord,
         PutFile => (),
         GetFile => Option<FileRecord>,
-        DeleteFile => (),
+        DeleteFile => Vec<String>,
     }
 }
 

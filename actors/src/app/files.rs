@@ -40,6 +40,9 @@ impl AppState {
         }
         let app = ctx.key().app.clone();
         ctx.put(files::key(&app, &req.file.uuid), &req.file);
+        for k in files::blob_refs(&app, &req.file) {
+            ctx.put_raw(k, Vec::new());
+        }
         ctx.answer::<PutFile>(Ok(()));
     }
 
@@ -59,9 +62,22 @@ impl AppState {
         ctx.answer::<GetFile>(found);
     }
 
+    /// Deletes an upload's record; answers the blobs it named (the caller
+    /// removes those no other record names).
     pub(super) fn delete_file(&mut self, req: DeleteFile, ctx: &mut StepCtx<'_, ChatEntity>) {
         let app = ctx.key().app.clone();
-        ctx.delete(files::key(&app, &req.uuid));
-        ctx.answer::<DeleteFile>(Ok(()));
+        let key = files::key(&app, &req.uuid);
+        let record = match ctx.get(&key) {
+            Ok(bytes) => bytes.and_then(|b| codec::decode::<FileRecord>(&b).ok()),
+            Err(e) => return ctx.fail(e),
+        };
+        ctx.delete(key);
+        let released = record.map_or_else(Vec::new, |r| {
+            for k in files::blob_refs(&app, &r) {
+                ctx.delete(k);
+            }
+            files::blob_names(&r)
+        });
+        ctx.answer::<DeleteFile>(Ok(released));
     }
 }

@@ -61,8 +61,12 @@ pub const GROUP_READ_MARKS: u8 = b'Q';
 /// (`archive.rs`).
 pub const ARCHIVE: u8 = b'Y';
 
+/// `Z` + blob sha256 (hex) + 0 + app + 0 + file uuid → empty: which
+/// uploads name a blob, so a blob goes only with the last (`files.rs`).
+pub const BLOB_REFS: u8 = b'Z';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 21] = [
+pub const ALL: [(&str, u8); 22] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -84,6 +88,7 @@ pub const ALL: [(&str, u8); 21] = [
     ("group_acks", GROUP_ACKS),
     ("group_read_marks", GROUP_READ_MARKS),
     ("archive", ARCHIVE),
+    ("blob_refs", BLOB_REFS),
 ];
 
 #[cfg(test)]
