@@ -4,6 +4,7 @@
 //! `read` marks and `delivered` receipts. Everything is read from the
 //! server's copy, so every device of a user sees the same.
 
+use super::receipts::{Ask, Mark, ReceiptOf};
 use super::Device;
 use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
@@ -270,38 +271,50 @@ impl Device {
         let msg_id = msg_id.map(self::msg_id).transpose()?;
         let session = Some(s.addr.id);
         let (node, key) = (self.node.clone(), s.key.clone());
-        // Asked now, not when the reply is awaited: a read sent just before
-        // the socket closes still lands (the socket drops what it awaits).
-        let fut: futures_util::future::BoxFuture<'static, Result<(), DomainError>> = match chat {
+        let ask: Ask = match chat {
             ChatType::Group => {
                 let group = group_id(to)?;
-                let mark = node.ask(
-                    group_key(&s.app, &group),
-                    ReadMarkAt {
-                        user: s.user.to_string(),
-                        msg_id,
-                    },
-                );
-                Box::pin(async move {
-                    let mark = mark.await?;
-                    let read = MarkGroupRead {
-                        group,
-                        mark,
-                        session,
-                    };
-                    node.ask(key, read).await
+                let (at, user) = (group_key(&s.app, &group), s.user.to_string());
+                Arc::new(move |msg_id| {
+                    let mark = node.ask(
+                        at.clone(),
+                        ReadMarkAt {
+                            user: user.clone(),
+                            msg_id,
+                        },
+                    );
+                    let (node, key, group) = (node.clone(), key.clone(), group.clone());
+                    Box::pin(async move {
+                        let read = MarkGroupRead {
+                            group,
+                            mark: mark.await?,
+                            session,
+                        };
+                        node.ask(key, read).await
+                    })
                 })
             }
             _ => {
-                let read = MarkRead {
-                    peer: super::user_id(to)?,
-                    msg_id,
-                    session,
-                };
-                Box::pin(node.ask(key, read))
+                let peer = super::user_id(to)?;
+                Arc::new(move |msg_id| {
+                    let read = MarkRead {
+                        peer: peer.clone(),
+                        msg_id,
+                        session,
+                    };
+                    Box::pin(node.ask(key.clone(), read))
+                })
             }
         };
-        Ok(async move { Ok(fut.await?) })
+        // Submitted now, not when the reply is awaited: a read sent just
+        // before the socket closes still lands.
+        let conv = ReceiptOf {
+            mark: Mark::Read,
+            chat,
+            with: to.to_string(),
+        };
+        let done = self.receipts.submit(conv, msg_id, ask);
+        Ok(async move { Ok(done.await?) })
     }
 
     /// This device received the 1:1 message `msg_id` from `to`: the
@@ -319,14 +332,25 @@ impl Device {
             .into());
         }
         let s = self.session()?;
-        let receipt = PeerReceipt {
-            kind: ReceiptKind::Delivered,
-            from: s.user.to_string(),
-            msg_id: self::msg_id(msg_id)?,
-        };
+        let msg_id = self::msg_id(msg_id)?;
         let sender = s.app.user_key(&imcloud_actors::ids::UserId::parse(to)?);
-        let ask = self.node.ask(sender, receipt);
-        Ok(async move { Ok(ask.await?) })
+        let (node, from) = (self.node.clone(), s.user.to_string());
+        let ask: Ask = Arc::new(move |msg_id| {
+            let receipt = PeerReceipt {
+                kind: ReceiptKind::Delivered,
+                from: from.clone(),
+                // A delivery always names a message.
+                msg_id: msg_id.unwrap_or_default(),
+            };
+            Box::pin(node.ask(sender.clone(), receipt))
+        });
+        let conv = ReceiptOf {
+            mark: Mark::Delivered,
+            chat,
+            with: to.to_string(),
+        };
+        let done = self.receipts.submit(conv, Some(msg_id), ask);
+        Ok(async move { Ok(done.await?) })
     }
 }
 

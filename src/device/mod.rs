@@ -11,10 +11,11 @@
 //! - [`sync`]: the merge of a user's own timeline and its groups.
 //! - [`rooms`]: joining and leaving chatrooms, and the socket's list.
 //! - [`conversations`]: history, the conversation list, read marks and
-//!   delivery receipts.
+//!   delivery receipts, merged by [`receipts`].
 
 pub mod conversations;
 pub mod login;
+pub mod receipts;
 pub mod rooms;
 pub mod send;
 pub mod sync;
@@ -49,6 +50,7 @@ pub struct Session {
 pub struct Device {
     node: Node,
     session: Option<Session>,
+    receipts: receipts::Receipts,
 }
 
 impl Device {
@@ -56,6 +58,7 @@ impl Device {
         Device {
             node,
             session: None,
+            receipts: receipts::Receipts::default(),
         }
     }
 
