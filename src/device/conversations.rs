@@ -13,7 +13,7 @@ use imcloud_actors::conversation::{HistoryPage, ReceiptKind};
 use imcloud_actors::group::{GroupHistory, ReadMarkAt, SummaryFor};
 use imcloud_actors::message::{ChatType, StoredMessage};
 use imcloud_actors::user::{
-    GetMessages, History, ListConversations, MarkGroupRead, MarkRead, PeerReceipt,
+    ClearedMark, GetMessages, History, ListConversations, MarkGroupRead, MarkRead, PeerReceipt,
 };
 use imcloud_actors::DomainError;
 use std::cmp::Reverse;
@@ -128,14 +128,30 @@ impl Device {
         let before = before.map(msg_id).transpose()?;
         let limit = limit.unwrap_or(HISTORY_DEFAULT);
         let page: futures_util::future::BoxFuture<'static, _> = match chat {
-            ChatType::Group => Box::pin(self.node.ask(
-                group_key(&s.app, &group_id(with)?),
-                GroupHistory {
-                    user: s.user.to_string(),
-                    before,
-                    limit,
-                },
-            )),
+            ChatType::Group => {
+                let group = group_id(with)?;
+                let mark = self.node.ask(
+                    s.key.clone(),
+                    ClearedMark {
+                        chat: ChatType::Group,
+                        with: group.clone(),
+                    },
+                );
+                let (node, at, user) = (
+                    self.node.clone(),
+                    group_key(&s.app, &group),
+                    s.user.to_string(),
+                );
+                Box::pin(async move {
+                    let history = GroupHistory {
+                        user,
+                        before,
+                        limit,
+                        cleared_up_to: mark.await?,
+                    };
+                    node.ask(at, history).await
+                })
+            }
             _ => Box::pin(self.node.ask(
                 s.key.clone(),
                 History {

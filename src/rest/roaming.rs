@@ -1,9 +1,10 @@
 //! One-sided deletion of conversations and roaming history (Easemob §5.7):
-//! H1 deletes a conversation from a user's list (`delete_roam`: its 1:1
+//! H1 deletes a conversation from a user's list (`delete_roam`: its
 //! history too), H2 deletes named 1:1 messages (at most 50), H5 the 1:1
-//! messages up to a time. Only the named user's copies go. `isNotify` is
-//! accepted; the user's devices see the change in `conversations` and
-//! `history` (no push).
+//! messages up to a time, H6 a group's up to a time (for this user: the
+//! group's timeline is shared), H4 every conversation with its history.
+//! Only the named user's copies go. `isNotify` is accepted; the user's
+//! devices see the change in `conversations` and `history` (no push).
 
 use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
@@ -15,8 +16,9 @@ use imcloud_actors::group::ReadMarkAt;
 use imcloud_actors::ids::{first_id_at, UserId};
 use imcloud_actors::message::ChatType;
 use imcloud_actors::user::{
-    ClearUpTo, DeleteConversation, DeleteMessages, MarkGroupRead, MAX_DELETE_IDS,
+    ClearUpTo, DeleteConversation, DeleteMessages, ListConversations, MarkGroupRead, MAX_DELETE_IDS,
 };
+use imcloud_actors::DomainError;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -36,6 +38,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
         web::post().to(delete_up_to),
+    )
+    .route(
+        "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
+        web::delete().to(delete_group_up_to),
+    )
+    .route(
+        "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
+        web::post().to(delete_group_up_to),
+    )
+    .route(
+        "/{org}/{app}/rest/message/roaming/user/{username}/delete/all",
+        web::post().to(delete_all),
     );
 }
 
@@ -67,20 +81,28 @@ async fn delete_channel(
     let delete_roam = req
         .delete_roam
         .ok_or_else(|| illegal("field delete_roam cannot be null"))?;
-    let key = ctx.app.user_key(&user);
-    match req.kind.as_deref() {
-        Some("chat") => {
-            let with = UserId::parse(&channel)?.to_string();
-            let delete = DeleteConversation {
-                chat: ChatType::Single,
-                with,
-                delete_roam,
-                group_last: 0,
-            };
-            ctx.node.ask(key, delete).await?;
-        }
-        Some("groupchat") => {
-            let group = group_id(&channel)?;
+    let chat = match req.kind.as_deref() {
+        Some("chat") => ChatType::Single,
+        Some("groupchat") => ChatType::Group,
+        _ => return Err(illegal("field type must be chat or groupchat")),
+    };
+    delete_conversation(&ctx, &user, chat, &channel, delete_roam).await?;
+    Ok(Envelope::new(&ctx).data(json!({"result": "ok"})).finish())
+}
+
+/// Deletes `user`'s conversation with `with` from their list (with
+/// `delete_roam`, its history too).
+async fn delete_conversation(
+    ctx: &AppCtx,
+    user: &UserId,
+    chat: ChatType,
+    with: &str,
+    delete_roam: bool,
+) -> Result<(), ApiError> {
+    let key = ctx.app.user_key(user);
+    match chat {
+        ChatType::Group => {
+            let group = group_id(with)?;
             // Everything in it is read, and it leaves the list until a newer
             // message comes; the group's history is shared and stays.
             let mark = ctx
@@ -107,9 +129,17 @@ async fn delete_channel(
             };
             ctx.node.ask(key, delete).await?;
         }
-        _ => return Err(illegal("field type must be chat or groupchat")),
+        _ => {
+            let delete = DeleteConversation {
+                chat: ChatType::Single,
+                with: UserId::parse(with)?.to_string(),
+                delete_roam,
+                group_last: 0,
+            };
+            ctx.node.ask(key, delete).await?;
+        }
     }
-    Ok(Envelope::new(&ctx).data(json!({"result": "ok"})).finish())
+    Ok(())
 }
 
 /// Easemob's flat answer of the roaming calls.
@@ -163,13 +193,68 @@ async fn delete_up_to(
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId::parse(&path.2)?;
     let peer = peer_of(&ctx)?;
+    clear_up_to(&ctx, &user, ChatType::Single, peer).await
+}
+
+async fn delete_group_up_to(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::parse(&path.2)?;
+    let group = ctx
+        .param("groupId")
+        .filter(|g| !g.is_empty())
+        .ok_or_else(|| illegal("param groupId cannot be empty"))?;
+    let group = group_id(group)?;
+    clear_up_to(&ctx, &user, ChatType::Group, group).await
+}
+
+/// H5, H6: `user`'s history with `peer` up to and including `delTime`.
+async fn clear_up_to(
+    ctx: &AppCtx,
+    user: &UserId,
+    chat: ChatType,
+    peer: String,
+) -> Result<HttpResponse, ApiError> {
     let time = ctx
         .param("delTime")
         .and_then(|t| t.parse::<i64>().ok())
         .ok_or_else(|| illegal("param delTime must be a time in ms"))?;
     // Up to and including `time`: every id below the first of the next ms.
     let msg_id = first_id_at(time.saturating_add(1)).saturating_sub(1);
-    let clear = ClearUpTo { peer, msg_id };
-    ctx.node.ask(ctx.app.user_key(&user), clear).await?;
+    let clear = ClearUpTo { chat, peer, msg_id };
+    ctx.node.ask(ctx.app.user_key(user), clear).await?;
+    Ok(done(ctx))
+}
+
+/// H4: every conversation of the user, with its history.
+async fn delete_all(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::parse(&path.2)?;
+    let records = ctx
+        .node
+        .ask(ctx.app.user_key(&user), ListConversations)
+        .await?;
+    // Groups are conversations whether or not they have a record yet.
+    let groups = ctx.node.user_groups(&ctx.app, &user).await?;
+    let mut all: Vec<(ChatType, String)> = records
+        .into_iter()
+        .map(|c| match c.chat {
+            ChatType::Group => (ChatType::Group, c.with),
+            _ => (ChatType::Single, c.with),
+        })
+        .chain(groups.into_iter().map(|(g, _)| (ChatType::Group, g)))
+        .collect();
+    all.sort();
+    all.dedup();
+    for (chat, with) in all {
+        match delete_conversation(&ctx, &user, chat, &with, true).await {
+            // A group left meanwhile is not the user's any more.
+            Ok(()) | Err(ApiError::Domain(DomainError::NotMember(_))) => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(done(&ctx))
 }

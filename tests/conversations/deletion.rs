@@ -144,3 +144,78 @@ async fn deleting_conversations_and_messages_touches_one_side_only() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn a_groups_history_cleared_up_to_a_time_and_deleting_everything_touch_one_member() {
+    let s = TestServer::start_manual(|_| {}).await;
+    s.create_users(&["alice", "bob", "carol"]).await;
+    let (base, token) = (s.base(), s.app_token().await);
+    let call = |method: reqwest::Method, path: String| {
+        let (http, base, token) = (s.http().clone(), base.clone(), token.clone());
+        async move { rest(&http, &base, &token, method, &path, None).await }
+    };
+    let alice = s.login("alice", None).await;
+    let bob = s.login("bob", None).await;
+    let g = group(&s, "alice", &["bob", "carol"]).await;
+    for i in 0..4 {
+        send(&alice, "group", &g, &format!("g{i}")).await;
+        s.clock.advance(std::time::Duration::from_millis(10));
+    }
+    send(&alice, "single", "bob", "direct").await;
+    let texts = |h: Vec<Value>| {
+        h.iter()
+            .map(|m| m["body"]["msg"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let g1_ts = whole_history(&bob, "group", &g, 10).await[1]["ts"]
+        .as_i64()
+        .unwrap();
+
+    // H6: bob's history of the group starts after g1; alice's is whole.
+    for method in [reqwest::Method::DELETE, reqwest::Method::POST] {
+        let (status, r) = call(
+            method,
+            format!("/rest/message/roaming/group/user/bob/time?groupId={g}&delTime={g1_ts}"),
+        )
+        .await;
+        assert_eq!(
+            (status, r["requestStatusCode"].clone()),
+            (200, json!("ok")),
+            "{r}"
+        );
+    }
+    assert_eq!(
+        texts(whole_history(&bob, "group", &g, 1).await),
+        ["g2", "g3"]
+    );
+    assert_eq!(whole_history(&alice, "group", &g, 10).await.len(), 4);
+    let (status, _) = call(
+        reqwest::Method::DELETE,
+        "/rest/message/roaming/group/user/bob/time?delTime=1".into(),
+    )
+    .await;
+    assert_eq!(status, 400, "groupId is required");
+
+    // H4: every conversation of bob goes, with its history; the others
+    // keep theirs, and a newer message brings a conversation back.
+    let (status, r) = call(
+        reqwest::Method::POST,
+        "/rest/message/roaming/user/bob/delete/all".into(),
+    )
+    .await;
+    assert_eq!(
+        (status, r["requestStatusCode"].clone()),
+        (200, json!("ok")),
+        "{r}"
+    );
+    assert!(all_conversations(&bob, 10).await.is_empty());
+    assert!(whole_history(&bob, "group", &g, 10).await.is_empty());
+    assert!(whole_history(&bob, "single", "alice", 10).await.is_empty());
+    assert_eq!(whole_history(&alice, "single", "bob", 10).await.len(), 1);
+    let carol = s.login("carol", None).await;
+    assert_eq!(whole_history(&carol, "group", &g, 10).await.len(), 4);
+    send(&alice, "group", &g, "after").await;
+    assert_eq!(texts(whole_history(&bob, "group", &g, 10).await), ["after"]);
+    let list = all_conversations(&bob, 10).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+}

@@ -49,6 +49,10 @@ pub struct GroupHistory {
     pub user: String,
     pub before: Option<u64>,
     pub limit: usize,
+    /// The member cleared their history up to this msg id (H6, H1 with
+    /// `delete_roam`): nothing at or below it is shown.
+    #[serde(default)]
+    pub cleared_up_to: u64,
 }
 
 /// A member's view of their conversation with the group: its newest

@@ -105,6 +105,8 @@ impl GroupState {
                     break 'scan;
                 }
                 match codec::decode::<StoredMessage>(&v) {
+                    // Group msg ids grow with seqs: all older are cleared.
+                    Ok(m) if m.msg_id <= req.cleared_up_to => break 'scan,
                     Ok(m) if is_countable(&m) => {
                         found.push(Arc::new(m));
                         if found.len() > limit {
@@ -147,6 +149,7 @@ impl GroupState {
                 user: user.to_string(),
                 before: None,
                 limit: 1,
+                cleared_up_to: 0,
             },
             ctx,
         )?;

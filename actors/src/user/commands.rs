@@ -49,6 +49,7 @@ crate::commands! {
         DeleteConversation => (),
         DeleteMessages => (),
         ClearUpTo => (),
+        ClearedMark => u64,
         PurgeCleared,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
@@ -327,12 +328,23 @@ pub struct DeleteMessages {
     pub msg_ids: Vec<u64>,
 }
 
-/// Deletes the 1:1 messages with `peer` up to and including `msg_id`
-/// from this user's history (H5).
+/// Deletes the messages of the conversation with `peer` (a user, or a
+/// group for `chat: group`) up to and including `msg_id` from this user's
+/// history (H5, H6). A group's timeline is shared: its messages stay,
+/// this user's history of it starts after the mark.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ClearUpTo {
+    pub chat: ChatType,
     pub peer: String,
     pub msg_id: u64,
+}
+
+/// How far this user's history of a conversation was cleared (a msg id,
+/// 0 for none).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ClearedMark {
+    pub chat: ChatType,
+    pub with: String,
 }
 
 /// The next step of purging the entries a clear hid.

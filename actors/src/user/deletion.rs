@@ -7,7 +7,7 @@
 //! long conversation never stalls the entity and a crash mid-purge leaves
 //! only entries the mark already hides.
 
-use super::{ClearUpTo, DeleteConversation, DeleteMessages, PurgeCleared, UserState};
+use super::{ClearUpTo, ClearedMark, DeleteConversation, DeleteMessages, PurgeCleared, UserState};
 use crate::command::Answer;
 use crate::error::DomainError;
 use crate::message::ChatType;
@@ -49,10 +49,13 @@ impl UserState {
         };
         rec.hidden_up_to = rec.hidden_up_to.max(newest);
         rec.read_id = rec.read_id.max(newest);
-        let purge = req.delete_roam && req.chat == ChatType::Single && newest > rec.cleared_up_to;
-        if purge {
+        let clear = req.delete_roam && newest > rec.cleared_up_to;
+        if clear {
             rec.cleared_up_to = newest;
         }
+        // A group's timeline is shared: its history of it starts after the
+        // mark, nothing is purged.
+        let purge = clear && req.chat == ChatType::Single;
         self.save_conversation(req.chat, &req.with, rec, ctx);
         if purge {
             self.purge_later(&req.with, ctx);
@@ -64,16 +67,31 @@ impl UserState {
         if self.record.is_none() {
             return ctx.answer_now::<ClearUpTo>(Err(DomainError::UserNotFound));
         }
-        let mut rec = match self.conversation(ChatType::Single, &req.peer, ctx) {
+        let chat = match req.chat {
+            ChatType::Group => ChatType::Group,
+            _ => ChatType::Single,
+        };
+        let mut rec = match self.conversation(chat, &req.peer, ctx) {
             Ok(r) => r,
             Err(e) => return ctx.answer_now::<ClearUpTo>(Err(self.read_failed(e))),
         };
         if req.msg_id > rec.cleared_up_to {
             rec.cleared_up_to = req.msg_id;
-            self.save_conversation(ChatType::Single, &req.peer, rec, ctx);
-            self.purge_later(&req.peer, ctx);
+            self.save_conversation(chat, &req.peer, rec, ctx);
+            if chat == ChatType::Single {
+                self.purge_later(&req.peer, ctx);
+            }
         }
         ctx.answer::<ClearUpTo>(Ok(()));
+    }
+
+    pub(super) fn cleared_mark(&mut self, req: ClearedMark, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let mark = self
+            .conversation(req.chat, &req.with, ctx)
+            .map(|r| r.cleared_up_to)
+            .map_err(|e| self.read_failed(e));
+        // After the flush: a mark is shown only once it is durable.
+        ctx.answer::<ClearedMark>(mark);
     }
 
     pub(super) fn delete_messages(

@@ -202,6 +202,7 @@ impl UserState {
             UserCmd::DeleteConversation(c) => self.delete_conversation(c, ctx),
             UserCmd::DeleteMessages(c) => self.delete_messages(c, ctx),
             UserCmd::ClearUpTo(c) => self.clear_up_to(c, ctx),
+            UserCmd::ClearedMark(c) => self.cleared_mark(c, ctx),
             UserCmd::PurgeCleared(c) => self.purge_cleared(c, ctx),
             UserCmd::PushToDevices(c) => {
                 for s in &self.sessions {
