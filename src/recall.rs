@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
 use crate::node::Node;
 use imcloud_actors::app::DeleteFile;
+use imcloud_actors::chatroom::RecallInRoom;
 use imcloud_actors::conversation::RecallWindow;
 use imcloud_actors::error::RecallRefusal;
 use imcloud_actors::group::RecallInGroup;
@@ -107,10 +108,17 @@ impl Node {
                 };
                 Ok(self.ask(group_key(app, &group), recall).await?)
             }
-            ChatType::Chatroom => Err(DomainError::InvalidArgument(
-                "chatroom messages are not stored and cannot be recalled".into(),
-            )
-            .into()),
+            ChatType::Chatroom => {
+                let room = crate::chatrooms::room_id(&req.to)?;
+                let recall = RecallInRoom {
+                    by: actor,
+                    msg_id: req.msg_id,
+                    window,
+                };
+                Ok(self
+                    .ask(crate::chatrooms::room_key(app, &room), recall)
+                    .await?)
+            }
         }
     }
 }

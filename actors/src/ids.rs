@@ -120,6 +120,11 @@ pub struct MsgIdGen {
 /// The smallest msg id any node hands out at or after `ms` (Unix ms): ids
 /// are ordered by their time first, so "messages up to a time" is "ids
 /// below this".
+/// The millisecond a msg id was made in (Unix ms).
+pub fn ms_of_id(msg_id: u64) -> i64 {
+    ((msg_id >> (NODE_BITS + COUNTER_BITS)) + ID_EPOCH_MS) as i64
+}
+
 pub fn first_id_at(ms: i64) -> u64 {
     (ms.max(0) as u64).saturating_sub(ID_EPOCH_MS) << (NODE_BITS + COUNTER_BITS)
 }

@@ -12,6 +12,7 @@ mod durability;
 mod events;
 mod moderation;
 mod presence;
+mod recall;
 mod shedding;
 
 use crate::common::code;

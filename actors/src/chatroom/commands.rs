@@ -13,7 +13,17 @@ crate::commands! {
         JoinRoom => Joined,
         LeaveRoom => (),
         PostToRoom => SendAck,
+        RecallInRoom => crate::conversation::Recalled,
     }
+}
+
+/// Recall the room message `msg_id`, by `by` (its sender, an owner or
+/// admin, or the app), within `window`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RecallInRoom {
+    pub by: Actor,
+    pub msg_id: u64,
+    pub window: crate::conversation::RecallWindow,
 }
 
 /// A management call or read by `actor`; the room checks its rights.

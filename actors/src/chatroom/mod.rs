@@ -19,6 +19,7 @@ pub mod commands;
 pub mod fanout;
 mod messages;
 mod presence;
+mod recall;
 mod resends;
 mod types;
 
@@ -121,6 +122,7 @@ impl RoomState {
                 ctx.answer_now::<LeaveRoom>(result);
             }
             RoomCmd::PostToRoom(PostToRoom(post)) => self.post(post, ctx),
+            RoomCmd::RecallInRoom(r) => self.recall(r, ctx),
         }
     }
 
