@@ -13,7 +13,8 @@ use imcloud_actors::conversation::{HistoryPage, ReceiptKind};
 use imcloud_actors::group::{GroupHistory, ReadMarkAt, SummaryFor};
 use imcloud_actors::message::{ChatType, StoredMessage};
 use imcloud_actors::user::{
-    ClearedMark, GetMessages, History, ListConversations, MarkGroupRead, MarkRead, PeerReceipt,
+    ClearedMark, GetMessages, HiddenOf, History, ListConversations, MarkGroupRead, MarkRead,
+    PeerReceipt,
 };
 use imcloud_actors::DomainError;
 use std::cmp::Reverse;
@@ -137,20 +138,15 @@ impl Device {
                         with: group.clone(),
                     },
                 );
-                let (node, at, user) = (
-                    self.node.clone(),
-                    group_key(&s.app, &group),
-                    s.user.to_string(),
-                );
-                Box::pin(async move {
-                    let history = GroupHistory {
-                        user,
-                        before,
-                        limit,
-                        cleared_up_to: mark.await?,
-                    };
-                    node.ask(at, history).await
-                })
+                let page = GroupPage {
+                    node: self.node.clone(),
+                    group_key: group_key(&s.app, &group),
+                    user_key: s.key.clone(),
+                    user: s.user.to_string(),
+                    group,
+                    limit,
+                };
+                Box::pin(async move { page.read(before, mark.await?).await })
             }
             _ => Box::pin(self.node.ask(
                 s.key.clone(),
@@ -430,5 +426,71 @@ impl Device {
         };
         let count = self.node.ask(group_key(&s.app, &group_id(group)?), ask);
         Ok(async move { Ok(count.await?) })
+    }
+}
+
+/// Older pages read to fill a group history page the member's hidden
+/// messages (H3) thinned.
+const HIDDEN_REFILLS: usize = 4;
+
+/// One page of a member's history of a group: the group's page past the
+/// member's cleared mark, less the messages the member hid, topped up
+/// from older pages a few times at most.
+struct GroupPage {
+    node: crate::node::Node,
+    group_key: imcloud_shards::EntityKey,
+    user_key: imcloud_shards::EntityKey,
+    user: String,
+    group: String,
+    limit: usize,
+}
+
+impl GroupPage {
+    async fn read(
+        self,
+        mut before: Option<u64>,
+        cleared_up_to: u64,
+    ) -> Result<HistoryPage, DomainError> {
+        let mut page = HistoryPage {
+            messages: Vec::new(),
+            more: false,
+        };
+        for _ in 0..HIDDEN_REFILLS {
+            let history = GroupHistory {
+                user: self.user.clone(),
+                before,
+                limit: self.limit,
+                cleared_up_to,
+            };
+            let got = self.node.ask(self.group_key.clone(), history).await?;
+            before = got.messages.first().map(|m| m.msg_id);
+            let hidden = self
+                .node
+                .ask(
+                    self.user_key.clone(),
+                    HiddenOf {
+                        group: self.group.clone(),
+                        msg_ids: got.messages.iter().map(|m| m.msg_id).collect(),
+                    },
+                )
+                .await?;
+            let mut older: Vec<_> = got
+                .messages
+                .into_iter()
+                .filter(|m| !hidden.contains(&m.msg_id))
+                .collect();
+            let room = self.limit.saturating_sub(page.messages.len());
+            // Oldest first: what does not fit is the oldest.
+            page.more = got.more || older.len() > room;
+            if older.len() > room {
+                older.drain(..older.len() - room);
+            }
+            older.append(&mut page.messages);
+            page.messages = older;
+            if page.messages.len() >= self.limit || !got.more || before.is_none() {
+                break;
+            }
+        }
+        Ok(page)
     }
 }

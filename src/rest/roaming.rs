@@ -1,8 +1,9 @@
 //! One-sided deletion of conversations and roaming history (Easemob §5.7):
 //! H1 deletes a conversation from a user's list (`delete_roam`: its
 //! history too), H2 deletes named 1:1 messages (at most 50), H5 the 1:1
-//! messages up to a time, H6 a group's up to a time (for this user: the
-//! group's timeline is shared), H4 every conversation with its history.
+//! messages up to a time, H3 named group messages and H6 a group's up to
+//! a time (for this user: the group's timeline is shared), H4 every
+//! conversation with its history.
 //! Only the named user's copies go. `isNotify` is accepted; the user's
 //! devices see the change in `conversations` and `history` (no push).
 
@@ -16,7 +17,8 @@ use imcloud_actors::group::ReadMarkAt;
 use imcloud_actors::ids::{first_id_at, UserId};
 use imcloud_actors::message::ChatType;
 use imcloud_actors::user::{
-    ClearUpTo, DeleteConversation, DeleteMessages, ListConversations, MarkGroupRead, MAX_DELETE_IDS,
+    ClearUpTo, DeleteConversation, DeleteMessages, HideGroupMessages, ListConversations,
+    MarkGroupRead, MAX_DELETE_IDS,
 };
 use imcloud_actors::DomainError;
 use serde::Deserialize;
@@ -38,6 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
         web::post().to(delete_up_to),
+    )
+    .route(
+        "/{org}/{app}/rest/message/roaming/group/user/{username}",
+        web::delete().to(delete_group_messages),
     )
     .route(
         "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
@@ -164,6 +170,39 @@ async fn delete_messages(
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId::parse(&path.2)?;
     let peer = peer_of(&ctx)?;
+    let delete = DeleteMessages {
+        peer,
+        msg_ids: msg_id_list(&ctx)?,
+    };
+    ctx.node.ask(ctx.app.user_key(&user), delete).await?;
+    Ok(done(&ctx))
+}
+
+/// H3: the named group messages leave the member's history of the group.
+async fn delete_group_messages(
+    AppToken(ctx): AppToken,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = UserId::parse(&path.2)?;
+    let group = group_param(&ctx)?;
+    let hide = HideGroupMessages {
+        group,
+        msg_ids: msg_id_list(&ctx)?,
+    };
+    ctx.node.ask(ctx.app.user_key(&user), hide).await?;
+    Ok(done(&ctx))
+}
+
+fn group_param(ctx: &AppCtx) -> Result<String, ApiError> {
+    let group = ctx
+        .param("groupId")
+        .filter(|g| !g.is_empty())
+        .ok_or_else(|| illegal("param groupId cannot be empty"))?;
+    Ok(group_id(group)?)
+}
+
+/// `msgIdList`: 1 to 50 msg ids.
+fn msg_id_list(ctx: &AppCtx) -> Result<Vec<u64>, ApiError> {
     let list = ctx.param("msgIdList").unwrap_or_default();
     let ids: Vec<u64> = list
         .split(',')
@@ -182,9 +221,7 @@ async fn delete_messages(
             "delete msg list limit can not greater than {MAX_DELETE_IDS}"
         )));
     }
-    let delete = DeleteMessages { peer, msg_ids: ids };
-    ctx.node.ask(ctx.app.user_key(&user), delete).await?;
-    Ok(done(&ctx))
+    Ok(ids)
 }
 
 async fn delete_up_to(
@@ -201,11 +238,7 @@ async fn delete_group_up_to(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId::parse(&path.2)?;
-    let group = ctx
-        .param("groupId")
-        .filter(|g| !g.is_empty())
-        .ok_or_else(|| illegal("param groupId cannot be empty"))?;
-    let group = group_id(group)?;
+    let group = group_param(&ctx)?;
     clear_up_to(&ctx, &user, ChatType::Group, group).await
 }
 

@@ -146,7 +146,7 @@ async fn deleting_conversations_and_messages_touches_one_side_only() {
 }
 
 #[tokio::test]
-async fn a_groups_history_cleared_up_to_a_time_and_deleting_everything_touch_one_member() {
+async fn group_messages_deleted_by_id_or_up_to_a_time_and_everything_deleted_touch_one_member() {
     let s = TestServer::start_manual(|_| {}).await;
     s.create_users(&["alice", "bob", "carol"]).await;
     let (base, token) = (s.base(), s.app_token().await);
@@ -171,6 +171,36 @@ async fn a_groups_history_cleared_up_to_a_time_and_deleting_everything_touch_one
         .as_i64()
         .unwrap();
 
+    // H3: g2 leaves bob's history of the group (pages topped up past it);
+    // the other members keep it.
+    let g_ids: Vec<String> = whole_history(&bob, "group", &g, 10)
+        .await
+        .iter()
+        .map(|m| m["msg_id"].as_str().unwrap().to_string())
+        .collect();
+    let (status, r) = call(
+        reqwest::Method::DELETE,
+        format!(
+            "/rest/message/roaming/group/user/bob?groupId={g}&msgIdList={}",
+            g_ids[2]
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, r["requestStatusCode"].clone()),
+        (200, json!("ok")),
+        "{r}"
+    );
+    assert_eq!(
+        texts(whole_history(&bob, "group", &g, 1).await),
+        ["g0", "g1", "g3"]
+    );
+    assert_eq!(
+        texts(whole_history(&bob, "group", &g, 2).await),
+        ["g0", "g1", "g3"]
+    );
+    assert_eq!(whole_history(&alice, "group", &g, 10).await.len(), 4);
+
     // H6: bob's history of the group starts after g1; alice's is whole.
     for method in [reqwest::Method::DELETE, reqwest::Method::POST] {
         let (status, r) = call(
@@ -184,10 +214,8 @@ async fn a_groups_history_cleared_up_to_a_time_and_deleting_everything_touch_one
             "{r}"
         );
     }
-    assert_eq!(
-        texts(whole_history(&bob, "group", &g, 1).await),
-        ["g2", "g3"]
-    );
+    // g2, hidden by H3, stays hidden.
+    assert_eq!(texts(whole_history(&bob, "group", &g, 1).await), ["g3"]);
     assert_eq!(whole_history(&alice, "group", &g, 10).await.len(), 4);
     let (status, _) = call(
         reqwest::Method::DELETE,

@@ -65,8 +65,12 @@ pub const ARCHIVE: u8 = b'Y';
 /// uploads name a blob, so a blob goes only with the last (`files.rs`).
 pub const BLOB_REFS: u8 = b'Z';
 
+/// `V` + user entity key + group id + 0 + msg_id (u64 BE) → empty: a
+/// group message the member deleted from their history (H3).
+pub const HIDDEN_GROUP_MESSAGES: u8 = b'V';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 22] = [
+pub const ALL: [(&str, u8); 23] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -89,6 +93,7 @@ pub const ALL: [(&str, u8); 22] = [
     ("group_read_marks", GROUP_READ_MARKS),
     ("archive", ARCHIVE),
     ("blob_refs", BLOB_REFS),
+    ("hidden_group_messages", HIDDEN_GROUP_MESSAGES),
 ];
 
 #[cfg(test)]

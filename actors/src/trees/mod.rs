@@ -11,6 +11,7 @@ pub mod families;
 pub mod files;
 pub mod group_acks;
 pub mod group_members;
+pub mod hidden_group_messages;
 pub mod msg_index;
 pub mod recalled;
 pub mod room_owners;

@@ -50,6 +50,8 @@ crate::commands! {
         DeleteMessages => (),
         ClearUpTo => (),
         ClearedMark => u64,
+        HideGroupMessages => (),
+        HiddenOf => Vec<u64>,
         PurgeCleared,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
@@ -325,6 +327,21 @@ pub struct DeleteConversation {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DeleteMessages {
     pub peer: String,
+    pub msg_ids: Vec<u64>,
+}
+
+/// Hides these group messages from this member's history (H3): the
+/// group's timeline is shared and keeps them.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HideGroupMessages {
+    pub group: String,
+    pub msg_ids: Vec<u64>,
+}
+
+/// Which of `msg_ids` of the group this member hid (H3).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HiddenOf {
+    pub group: String,
     pub msg_ids: Vec<u64>,
 }
 

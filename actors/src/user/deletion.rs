@@ -7,11 +7,15 @@
 //! long conversation never stalls the entity and a crash mid-purge leaves
 //! only entries the mark already hides.
 
-use super::{ClearUpTo, ClearedMark, DeleteConversation, DeleteMessages, PurgeCleared, UserState};
+use super::{
+    ClearUpTo, ClearedMark, DeleteConversation, DeleteMessages, HiddenOf, HideGroupMessages,
+    PurgeCleared, UserState,
+};
 use crate::command::Answer;
 use crate::error::DomainError;
 use crate::message::ChatType;
 use crate::trees::conversations as conv;
+use crate::trees::hidden_group_messages as hidden;
 use crate::trees::timeline;
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
@@ -113,6 +117,37 @@ impl UserState {
             }
         }
         ctx.answer::<DeleteMessages>(Ok(()));
+    }
+
+    pub(super) fn hide_group_messages(
+        &mut self,
+        req: HideGroupMessages,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        if self.record.is_none() {
+            return ctx.answer_now::<HideGroupMessages>(Err(DomainError::UserNotFound));
+        }
+        for id in req.msg_ids.into_iter().take(MAX_DELETE_IDS) {
+            ctx.put_raw(hidden::key(&self.key, &req.group, id), Vec::new());
+        }
+        ctx.answer::<HideGroupMessages>(Ok(()));
+    }
+
+    pub(super) fn hidden_of(&mut self, req: HiddenOf, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let mut found = Vec::new();
+        // A history page's worth at most.
+        for id in req
+            .msg_ids
+            .into_iter()
+            .take(crate::conversation::HISTORY_PAGE_MAX)
+        {
+            match ctx.get(&hidden::key(&self.key, &req.group, id)) {
+                Ok(Some(_)) => found.push(id),
+                Ok(None) => {}
+                Err(e) => return ctx.answer_now::<HiddenOf>(Err(self.read_failed(e))),
+            }
+        }
+        ctx.answer::<HiddenOf>(Ok(found));
     }
 
     /// After this step's commit, the next purge step of `peer`'s cleared

@@ -203,6 +203,8 @@ impl UserState {
             UserCmd::DeleteMessages(c) => self.delete_messages(c, ctx),
             UserCmd::ClearUpTo(c) => self.clear_up_to(c, ctx),
             UserCmd::ClearedMark(c) => self.cleared_mark(c, ctx),
+            UserCmd::HideGroupMessages(c) => self.hide_group_messages(c, ctx),
+            UserCmd::HiddenOf(c) => self.hidden_of(c, ctx),
             UserCmd::PurgeCleared(c) => self.purge_cleared(c, ctx),
             UserCmd::PushToDevices(c) => {
                 for s in &self.sessions {
