@@ -5,7 +5,7 @@
 //! every chunk. The file holds exactly the acked messages, and the RSS
 //! grows by far less than the file's uncompressed size.
 
-use crate::common::{create_users, write_test_config};
+use crate::common::{create_users, hour_of, write_test_config};
 use flate2::read::GzDecoder;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
@@ -26,18 +26,6 @@ fn rss(pid: u32) -> u64 {
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .expect("VmRSS");
     kib * 1024
-}
-
-/// `yyyyMMddHH` of the hour holding `ms`.
-fn hour_of(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).expect("a time");
-    format!(
-        "{:04}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour()
-    )
 }
 
 fn now_ms() -> i64 {

@@ -80,6 +80,13 @@ enum Flow {
     Stop(SweepProgress),
 }
 
+/// Whether a pass goes on with an app's entries.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnApp {
+    Next,
+    Skip,
+}
+
 /// The smallest key after `key`.
 fn just_after(key: &[u8]) -> Vec<u8> {
     let mut k = key.to_vec();
@@ -173,14 +180,22 @@ impl Sweep<'_> {
         self.progress.timeline_deleted + self.progress.archive_deleted + self.progress.files_deleted
     }
 
-    fn files(&mut self, from: &[u8]) -> Result<Flow, DomainError> {
+    /// One chunk of a pass over a family keyed by app first (`F`, `Y`):
+    /// `each` sees every entry of an app with a cutoff and says whether to
+    /// go on with the app; an app that keeps everything is skipped whole.
+    fn app_pass(
+        &mut self,
+        family: u8,
+        from: &[u8],
+        mut each: impl FnMut(&mut Self, &str, i64, &[u8], &[u8]) -> OnApp,
+    ) -> Result<Flow, DomainError> {
         let rows = self
             .store
             .keyspace()
-            .range(from, &[FILES + 1], READ_CHUNK)
+            .range(from, &[family + 1], READ_CHUNK)
             .map_err(failed)?;
         let Some((first, _)) = rows.first() else {
-            return Ok(Flow::Continue(vec![FILES + 1]));
+            return Ok(Flow::Continue(vec![family + 1]));
         };
         let mut next = just_after(first);
         for (key, value) in &rows {
@@ -192,29 +207,37 @@ impl Sweep<'_> {
                 continue;
             };
             let app = String::from_utf8_lossy(&key[1..1 + app_len]).into_owned();
-            let cutoff = match self.cutoff(&app, key) {
-                Ok(c) => c,
+            let go_on = match self.cutoff(&app, key) {
                 Err(stop) => return Ok(stop),
+                Ok(None) => OnApp::Skip,
+                Ok(Some(cutoff)) => each(self, &app, cutoff, key, value),
             };
-            let Some(cutoff) = cutoff else {
-                return Ok(Flow::Continue(prefix_end(&files::app_prefix(&app))));
-            };
-            // Records are by uuid, not time: each is read.
-            if let Ok(record) = codec::decode::<FileRecord>(value) {
-                if record.created < cutoff {
-                    self.batch.delete(key.to_vec());
-                    for k in files::blob_refs(&app, &record) {
-                        self.batch.delete(k);
-                    }
-                    self.progress
-                        .released_blobs
-                        .extend(files::blob_names(&record));
-                    self.progress.files_deleted += 1;
-                }
+            if go_on == OnApp::Skip {
+                return Ok(Flow::Continue(prefix_end(&key[..app_len + 2])));
             }
             next = just_after(key);
         }
         Ok(Flow::Continue(next))
+    }
+
+    fn files(&mut self, from: &[u8]) -> Result<Flow, DomainError> {
+        self.app_pass(FILES, from, |sweep, app, cutoff, key, value| {
+            // Records are by uuid, not time: each is read.
+            if let Ok(record) = codec::decode::<FileRecord>(value) {
+                if record.created < cutoff {
+                    sweep.batch.delete(key.to_vec());
+                    for k in files::blob_refs(app, &record) {
+                        sweep.batch.delete(k);
+                    }
+                    sweep
+                        .progress
+                        .released_blobs
+                        .extend(files::blob_names(&record));
+                    sweep.progress.files_deleted += 1;
+                }
+            }
+            OnApp::Next
+        })
     }
 
     /// Stops here if the budget is spent.
@@ -307,41 +330,17 @@ impl Sweep<'_> {
     }
 
     fn archive(&mut self, from: &[u8]) -> Result<Flow, DomainError> {
-        let rows = self
-            .store
-            .keyspace()
-            .range(from, &[ARCHIVE + 1], READ_CHUNK)
-            .map_err(failed)?;
-        let Some((first, _)) = rows.first() else {
-            return Ok(Flow::Continue(vec![ARCHIVE + 1]));
-        };
-        let mut next = just_after(first);
-        for (key, _) in &rows {
-            if let Some(stop) = self.spent(key) {
-                return Ok(stop);
-            }
-            let Some(app_len) = key[1..].iter().position(|b| *b == 0) else {
-                next = just_after(key);
-                continue;
-            };
-            let app = String::from_utf8_lossy(&key[1..1 + app_len]).into_owned();
-            let prefix = archive::app_prefix(&app);
-            let cutoff = match self.cutoff(&app, key) {
-                Ok(c) => c,
-                Err(stop) => return Ok(stop),
-            };
-            let ts = archive::parse(prefix.len(), key).map(|(ts, _)| ts);
-            match (cutoff, ts) {
-                (Some(cutoff), Some(ts)) if ts < cutoff => {
-                    self.batch.delete(key.to_vec());
-                    self.progress.archive_deleted += 1;
-                    next = just_after(key);
+        self.app_pass(ARCHIVE, from, |sweep, app, cutoff, key, _| {
+            match archive::parse(archive::app_prefix(app).len(), key) {
+                Some((ts, _)) if ts < cutoff => {
+                    sweep.batch.delete(key.to_vec());
+                    sweep.progress.archive_deleted += 1;
+                    OnApp::Next
                 }
-                // Kept from here on (time order) or forever.
-                (_, Some(_)) => return Ok(Flow::Continue(prefix_end(&prefix))),
-                (_, None) => next = just_after(key),
+                // Kept from here on: the app's entries are in time order.
+                Some(_) => OnApp::Skip,
+                None => OnApp::Next,
             }
-        }
-        Ok(Flow::Continue(next))
+        })
     }
 }

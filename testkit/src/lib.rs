@@ -28,6 +28,19 @@ pub const APPKEY: &str = "demo#chat";
 /// How long a test waits for something that must happen.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// `yyyyMMddHH` (UTC) of the hour holding Unix ms `ms`: an export's hour.
+pub fn hour_of(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}{:02}{:02}{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour()
+    )
+}
+
 /// Polls `check` until it returns `Some`, failing after `deadline`.
 pub async fn eventually<T, F, Fut>(deadline: Duration, what: &str, mut check: F) -> T
 where

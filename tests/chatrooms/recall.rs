@@ -75,14 +75,7 @@ async fn room_messages_are_recalled_by_their_sender_or_a_manager_within_the_wind
     // The hour's export holds the third only.
     let token = s.app_token().await;
     let now = s.clock.now_ms() - 121_000;
-    let t = time::OffsetDateTime::from_unix_timestamp(now / 1000).unwrap();
-    let hour = format!(
-        "{:04}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour()
-    );
+    let hour = crate::common::hour_of(now);
     let (status, body) = crate::common::rest(
         s.http(),
         &s.base(),

@@ -5,6 +5,7 @@
 //! `tests/export_memory.rs`.)
 
 use super::*;
+use crate::common::hour_of;
 use crate::common::rest;
 use flate2::read::GzDecoder;
 use imcloud::chatrooms::NewRoom;
@@ -13,18 +14,6 @@ use std::io::Read;
 use std::time::Duration;
 
 const HOUR_MS: i64 = 3_600_000;
-
-/// `yyyyMMddHH` of the hour holding `ms`.
-fn hour_of(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap();
-    format!(
-        "{:04}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour()
-    )
-}
 
 async fn app_get(s: &TestServer, path: &str) -> (u16, Value) {
     let token = s.app_token().await;

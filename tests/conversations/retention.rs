@@ -84,16 +84,6 @@ async fn the_sweep_deletes_what_is_past_retention_and_nothing_else() {
 
     // The old hour's export is empty now; the fresh one is not.
     let token = s.app_token().await;
-    let hour = |ms: i64| {
-        let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap();
-        format!(
-            "{:04}{:02}{:02}{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour()
-        )
-    };
     let get = |h: String| {
         let token = token.clone();
         let (http, base) = (s.http().clone(), s.base());
@@ -110,8 +100,8 @@ async fn the_sweep_deletes_what_is_past_retention_and_nothing_else() {
             .0
         }
     };
-    assert_eq!(get(hour(old_hour_ms)).await, 404);
-    assert_eq!(get(hour(s.clock.now_ms())).await, 200);
+    assert_eq!(get(crate::common::hour_of(old_hour_ms)).await, 404);
+    assert_eq!(get(crate::common::hour_of(s.clock.now_ms())).await, 200);
 }
 
 #[tokio::test]
