@@ -6,6 +6,11 @@
 //! message of a burst costs the entities one step per round trip, not one
 //! per message; a device acking now and then is not delayed at all.
 //!
+//! A `delivered` that finds a `read` of the same conversation covering it
+//! on its way (acking a message usually sends both at once) rides on that
+//! read: the read records the delivery too, so the delivery costs no step
+//! of its own and the sender's devices get the `read` receipt only.
+//!
 //! Each merged receipt runs in a task of its own, so a socket that closes
 //! with receipts waiting still delivers them. Should a merged receipt
 //! fail (a `read` of an unknown msg_id among them), each waiting one is
@@ -40,10 +45,30 @@ pub type Ask =
 
 type Waiter = (Option<u64>, oneshot::Sender<Result<(), DomainError>>);
 
+/// A delivery that rides on a read of the same conversation: a read at or
+/// past it records the delivery too (the peer's `peer_delivered` moves
+/// with `peer_read`), so it is answered by that read instead of a step of
+/// its own. Should no read cover it, or the read fail, it is asked alone.
+struct Rider {
+    mark: u64,
+    tx: oneshot::Sender<Result<(), DomainError>>,
+    ask: Ask,
+}
+
+/// One conversation's receipts of one mark.
+#[derive(Default)]
+struct Slot {
+    /// The mark of the receipt on its way, once it is asked.
+    flying: Option<Option<u64>>,
+    waiting: Vec<Waiter>,
+    /// Read slots: the deliveries riding on them.
+    riders: Vec<Rider>,
+}
+
 /// Receipts waiting behind the one in flight, per conversation.
 #[derive(Clone, Default)]
 pub struct Receipts {
-    in_flight: Arc<Mutex<HashMap<ReceiptOf, Vec<Waiter>>>>,
+    in_flight: Arc<Mutex<HashMap<ReceiptOf, Slot>>>,
 }
 
 /// The newer of two marks (`None`, everything, is the newest).
@@ -52,6 +77,11 @@ fn newest(a: Option<u64>, b: Option<u64>) -> Option<u64> {
         (Some(a), Some(b)) => Some(a.max(b)),
         _ => None,
     }
+}
+
+/// Whether a read up to `read` covers a delivery up to `delivered`.
+fn covers(read: Option<u64>, delivered: u64) -> bool {
+    read.is_none_or(|r| r >= delivered)
 }
 
 impl Receipts {
@@ -67,12 +97,12 @@ impl Receipts {
         let (tx, rx) = oneshot::channel();
         let start = match self.in_flight.lock() {
             Ok(mut map) => match map.get_mut(&conv) {
-                Some(waiting) => {
-                    waiting.push((msg_id, tx));
+                Some(slot) => {
+                    slot.waiting.push((msg_id, tx));
                     None
                 }
                 None => {
-                    map.insert(conv.clone(), Vec::new());
+                    map.insert(conv.clone(), Slot::default());
                     Some(tx)
                 }
             },
@@ -92,33 +122,112 @@ impl Receipts {
         async move { rx.await.unwrap_or(Err(DomainError::Internal)) }
     }
 
+    /// Hands `batch` (deliveries up to `mark`) to a read of the same
+    /// conversation that covers it, if one is on its way or waiting.
+    fn ride(&self, conv: &ReceiptOf, mark: u64, batch: &mut Vec<Waiter>, ask: &Ask) -> bool {
+        let read = ReceiptOf {
+            mark: Mark::Read,
+            ..conv.clone()
+        };
+        let Ok(mut map) = self.in_flight.lock() else {
+            return false;
+        };
+        let Some(slot) = map.get_mut(&read) else {
+            return false;
+        };
+        let covered = slot.flying.is_some_and(|f| covers(f, mark))
+            || slot.waiting.iter().any(|(m, _)| covers(*m, mark));
+        if covered {
+            slot.riders.extend(batch.drain(..).map(|(m, tx)| Rider {
+                mark: m.unwrap_or(mark),
+                tx,
+                ask: ask.clone(),
+            }));
+        }
+        covered
+    }
+
     /// Sends `batch` as one receipt, then whatever waited meanwhile, until
     /// nothing waits for `conv`.
     async fn drive(self, conv: ReceiptOf, mut batch: Vec<Waiter>, ask: Ask) {
         loop {
             let mark = batch.iter().map(|(m, _)| *m).reduce(newest).flatten();
-            let merged = ask(mark).await;
-            match merged {
-                Err(_) if batch.len() > 1 => {
-                    for (m, tx) in batch.drain(..) {
-                        let _ = tx.send(ask(m).await);
-                    }
+            let mut result = None;
+            let delivered = mark.filter(|_| conv.mark == Mark::Delivered);
+            let rode = match delivered {
+                Some(d) => {
+                    // A read sent right after this delivery (acking a
+                    // message usually sends both) registers first.
+                    tokio::task::yield_now().await;
+                    self.ride(&conv, d, &mut batch, &ask)
                 }
-                result => {
-                    for (_, tx) in batch.drain(..) {
-                        let _ = tx.send(result.clone());
-                    }
-                }
-            }
-            let Ok(mut map) = self.in_flight.lock() else {
-                return;
+                None => false,
             };
-            match map.get_mut(&conv) {
-                Some(waiting) if !waiting.is_empty() => batch = std::mem::take(waiting),
-                _ => {
-                    map.remove(&conv);
-                    return;
+            if !rode {
+                if let Ok(mut map) = self.in_flight.lock() {
+                    if let Some(slot) = map.get_mut(&conv) {
+                        slot.flying = Some(mark);
+                    }
                 }
+                result = Some(ask(mark).await);
+            }
+            // What waited meanwhile, and the riders this read answers.
+            let (next, riders, done) = match self.in_flight.lock() {
+                Ok(mut map) => {
+                    let (next, riders) = match map.get_mut(&conv) {
+                        Some(slot) => {
+                            slot.flying = None;
+                            let answered = matches!(result, Some(Ok(())));
+                            let (covered, rest): (Vec<_>, Vec<_>) =
+                                std::mem::take(&mut slot.riders)
+                                    .into_iter()
+                                    .partition(|r| answered && covers(mark, r.mark));
+                            slot.riders = rest;
+                            (std::mem::take(&mut slot.waiting), covered)
+                        }
+                        None => (Vec::new(), Vec::new()),
+                    };
+                    let done = next.is_empty();
+                    let left = if done {
+                        map.remove(&conv).map(|s| s.riders).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    (next, riders, (done, left))
+                }
+                Err(_) => (Vec::new(), Vec::new(), (true, Vec::new())),
+            };
+            if let Some(result) = result {
+                answer(&mut batch, &ask, result).await;
+            }
+            for r in riders {
+                let _ = r.tx.send(Ok(()));
+            }
+            let (done, left) = done;
+            // Riders no read covered go on their own.
+            for r in left {
+                let _ = r.tx.send((r.ask)(Some(r.mark)).await);
+            }
+            if done {
+                return;
+            }
+            batch = next;
+        }
+    }
+}
+
+/// Answers `batch` with the merged receipt's `result`; a failed merge of
+/// several is asked again one by one.
+async fn answer(batch: &mut Vec<Waiter>, ask: &Ask, result: Result<(), DomainError>) {
+    match result {
+        Err(_) if batch.len() > 1 => {
+            for (m, tx) in batch.drain(..) {
+                let _ = tx.send(ask(m).await);
+            }
+        }
+        result => {
+            for (_, tx) in batch.drain(..) {
+                let _ = tx.send(result.clone());
             }
         }
     }
@@ -182,5 +291,46 @@ mod tests {
             *asked.lock().unwrap(),
             vec![Some(5), Some(666), Some(666), Some(6)]
         );
+    }
+
+    /// An `Ask` that records the marks asked, with a name.
+    fn recording(name: &'static str, log: &Arc<Mutex<Vec<(&'static str, Option<u64>)>>>) -> Ask {
+        let log = log.clone();
+        Arc::new(move |m| {
+            log.lock().unwrap().push((name, m));
+            // On its way for a while, as a real one is.
+            Box::pin(async {
+                for _ in 0..3 {
+                    tokio::task::yield_now().await;
+                }
+                Ok(())
+            })
+        })
+    }
+
+    #[tokio::test]
+    async fn a_delivery_followed_by_a_read_of_it_rides_on_the_read() {
+        let receipts = Receipts::default();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let of = |mark| ReceiptOf {
+            mark,
+            chat: ChatType::Single,
+            with: "bob".into(),
+        };
+        let delivered = receipts.submit(of(Mark::Delivered), Some(7), recording("delivered", &log));
+        let read = receipts.submit(of(Mark::Read), Some(7), recording("read", &log));
+        assert_eq!(delivered.await, Ok(()));
+        assert_eq!(read.await, Ok(()));
+        assert_eq!(*log.lock().unwrap(), vec![("read", Some(7))]);
+
+        // Alone, or with a read of an older message only, it goes itself.
+        log.lock().unwrap().clear();
+        let delivered = receipts.submit(of(Mark::Delivered), Some(9), recording("delivered", &log));
+        let read = receipts.submit(of(Mark::Read), Some(8), recording("read", &log));
+        assert_eq!(delivered.await, Ok(()));
+        assert_eq!(read.await, Ok(()));
+        let mut asked = log.lock().unwrap().clone();
+        asked.sort();
+        assert_eq!(asked, vec![("delivered", Some(9)), ("read", Some(8))]);
     }
 }
