@@ -293,8 +293,11 @@ mod tests {
         );
     }
 
+    /// The receipts asked, by name and mark.
+    type Log = Arc<Mutex<Vec<(&'static str, Option<u64>)>>>;
+
     /// An `Ask` that records the marks asked, with a name.
-    fn recording(name: &'static str, log: &Arc<Mutex<Vec<(&'static str, Option<u64>)>>>) -> Ask {
+    fn recording(name: &'static str, log: &Log) -> Ask {
         let log = log.clone();
         Arc::new(move |m| {
             log.lock().unwrap().push((name, m));
