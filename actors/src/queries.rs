@@ -1,7 +1,8 @@
 //! Queries over one shard's keyspace: the parts of app-wide indexes that
 //! live in each shard (users, groups and rooms by creation time, rooms by
-//! owner, the message archive by time). The gateway asks every shard and
-//! merges the pages.
+//! owner, the message archive by time, which blobs uploads name). The
+//! gateway asks every shard and merges the pages. One shard command
+//! writes: a step of the retention sweep (`retention.rs`).
 
 use crate::error::DomainError;
 use crate::message::StoredMessage;
