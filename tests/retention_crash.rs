@@ -5,30 +5,29 @@
 //! sweep runs again to its end, every old message is gone, every message
 //! acked during the sweep is there, and the streams number on.
 
-use crate::common::{create_users, WsClient, APPKEY};
+use crate::common::{create_users, eventually, write_config, WsClient, APPKEY};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const RECIPIENTS: usize = 60;
 const OLD_PER_RECIPIENT: usize = 100;
 const TWO_DAYS: &str = "172800";
+/// Longest wait for a sweep to start or finish.
+const WAIT_SWEEP: Duration = Duration::from_secs(60);
 
+/// The binary's config: a one-day retention and the sweep settings
+/// `sweep` (dotted keys under `retention`).
 fn config(dir: &Path, name: &str, sweep: &str) -> std::path::PathBuf {
-    let f = dir.join(name);
-    std::fs::write(
-        &f,
-        format!(
-            "[storage]\nshard_count = 8\n[auth]\nargon2_memory_kib = 1024\nargon2_iterations = 1\n\
-             [app_defaults]\nuser_send_rate = 0\nretention_days = 1\n[retention]\n{sweep}\n"
-        ),
+    write_config(
+        dir,
+        name,
+        &format!("app_defaults.retention_days = 1\n{sweep}"),
     )
-    .unwrap();
-    f
 }
 
 /// A counter of the binary's `/metrics`.
@@ -66,7 +65,11 @@ async fn a_sweep_killed_midway_under_traffic_finishes_after_restart() {
 
     // 1. Today: 6,000 messages from the app to 60 users, and one user's
     //    own message to another.
-    let quiet = config(dir.path(), "quiet.toml", "sweep_interval_secs = 0");
+    let quiet = config(
+        dir.path(),
+        "quiet.toml",
+        "retention.sweep_interval_secs = 0",
+    );
     let mut server = imcloud_testkit::BinaryServer::start(bin, &data, &quiet);
     let base = server.base();
     let token = server.demo_token(&http, &data).await;
@@ -95,7 +98,7 @@ async fn a_sweep_killed_midway_under_traffic_finishes_after_restart() {
     let slow = config(
         dir.path(),
         "slow.toml",
-        "sweep_interval_secs = 3600\nstep_budget = 8\npause_ms = 2",
+        "retention.sweep_interval_secs = 3600\nretention.step_budget = 8\nretention.pause_ms = 2",
     );
     let ahead = [("TEST_CLOCK_AHEAD_SECS", TWO_DAYS)];
     let mut server = imcloud_testkit::BinaryServer::start_with_env(bin, &data, &slow, &ahead);
@@ -123,15 +126,14 @@ async fn a_sweep_killed_midway_under_traffic_finishes_after_restart() {
             }
         })
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let deleted = loop {
-        let n = metric(&http, &base, "imcloud_retention_deleted_total").await;
-        if n > 0 && sent.load(Ordering::Relaxed) >= 5 {
-            break n;
+    let deleted = eventually(WAIT_SWEEP, "the sweep deleting while acks come", || {
+        let (http, base, sent) = (&http, &base, &sent);
+        async move {
+            let n = metric(http, base, "imcloud_retention_deleted_total").await;
+            (n > 0 && sent.load(Ordering::Relaxed) >= 5).then_some(n)
         }
-        assert!(Instant::now() < deadline, "the sweep never started");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
+    })
+    .await;
     server.kill9();
     stop.store(true, Ordering::Relaxed);
     // A send in flight at the kill waits for its answer: not for it.
@@ -145,14 +147,21 @@ async fn a_sweep_killed_midway_under_traffic_finishes_after_restart() {
     assert!(!live.is_empty(), "messages were acked during the sweep");
 
     // 3. Restarted, still two days on: the sweep runs to its end.
-    let fast = config(dir.path(), "fast.toml", "sweep_interval_secs = 3600");
+    let fast = config(
+        dir.path(),
+        "fast.toml",
+        "retention.sweep_interval_secs = 3600",
+    );
     let server = imcloud_testkit::BinaryServer::start_with_env(bin, &data, &fast, &ahead);
     let base = server.base();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while metric(&http, &base, "imcloud_retention_sweeps_total").await == 0 {
-        assert!(Instant::now() < deadline, "the sweep never finished");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(WAIT_SWEEP, "the sweep finishing", || {
+        let (http, base) = (&http, &base);
+        async move {
+            let n = metric(http, base, "imcloud_retention_sweeps_total").await;
+            (n > 0).then_some(())
+        }
+    })
+    .await;
     let ws = format!("ws://{}/ws", server.addr);
     let mut kept: Vec<String> = Vec::new();
     let mut last_seq = 0;

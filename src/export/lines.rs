@@ -41,8 +41,6 @@ pub struct Export {
     until_ts: i64,
     shards: Vec<ShardCursor>,
     gzip: Option<GzEncoder<Vec<u8>>>,
-    /// Messages written so far.
-    pub written: u64,
 }
 
 impl Export {
@@ -65,12 +63,14 @@ impl Export {
                 Vec::with_capacity(CHUNK * 2),
                 Compression::fast(),
             )),
-            written: 0,
         }
     }
 
     /// Refills every shard whose buffer ran dry and that has more.
     async fn refill(&mut self) -> Result<(), DomainError> {
+        if !self.shards.iter().any(|c| c.buffered.is_empty() && !c.done) {
+            return Ok(());
+        }
         let (node, app, from_ts, until_ts) = (&self.node, &self.app, self.from_ts, self.until_ts);
         let asks = self
             .shards
@@ -136,7 +136,6 @@ impl Export {
             let mut line = serde_json::to_vec(&record(&m)).map_err(std::io::Error::other)?;
             line.push(b'\n');
             gzip.write_all(&line)?;
-            self.written += 1;
             filled = gzip.get_ref().len();
         }
         let out = self.gzip.as_mut().map(|g| std::mem::take(g.get_mut()));

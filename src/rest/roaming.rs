@@ -274,10 +274,7 @@ async fn delete_all(
     let groups = ctx.node.user_groups(&ctx.app, &user).await?;
     let mut all: Vec<(ChatType, String)> = records
         .into_iter()
-        .map(|c| match c.chat {
-            ChatType::Group => (ChatType::Group, c.with),
-            _ => (ChatType::Single, c.with),
-        })
+        .map(|c| (c.chat, c.with))
         .chain(groups.into_iter().map(|(g, _)| (ChatType::Group, g)))
         .collect();
     all.sort();

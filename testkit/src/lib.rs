@@ -16,7 +16,8 @@ mod server;
 pub use client::{ClientError, CloseInfo, WsClient};
 pub use rest::{app_token, create_users, demo_credentials, rest};
 pub use server::{
-    test_config, write_test_config, write_test_config_with, BinaryServer, TestServer, Ws,
+    test_config, write_config, write_test_config, write_test_config_with, BinaryServer, TestServer,
+    Ws,
 };
 
 use serde_json::Value;

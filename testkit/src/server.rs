@@ -301,10 +301,21 @@ pub fn write_test_config(dir: &Path) -> PathBuf {
 
 /// [`write_test_config`] on storage engine `engine`.
 pub fn write_test_config_with(dir: &Path, engine: &str) -> PathBuf {
-    let f = dir.join("test.toml");
+    write_config(
+        dir,
+        "test.toml",
+        &format!("storage.engine = \"{engine}\"\n"),
+    )
+}
+
+/// A config file `name` for binary tests: [`write_test_config`]'s
+/// settings, then `extra`, as dotted keys (`retention.pause_ms = 2`) so
+/// they add to the same tables.
+pub fn write_config(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    let f = dir.join(name);
     std::fs::write(
         &f,
-        format!("[storage]\nshard_count = 8\nengine = \"{engine}\"\n[auth]\nargon2_memory_kib = 1024\nargon2_iterations = 1\n[app_defaults]\nuser_send_rate = 0\n"),
+        format!("storage.shard_count = 8\nauth.argon2_memory_kib = 1024\nauth.argon2_iterations = 1\napp_defaults.user_send_rate = 0\n{extra}"),
     )
     .expect("write config");
     f

@@ -19,8 +19,8 @@ impl GroupState {
             Ok(m) => m,
             Err(e) => return ctx.answer_now::<EditInGroup>(Err(e)),
         };
-        ctx.put(timeline::entry_key(&self.key, edited.seq), &edited);
-        archive::put(&self.key.app, &edited, ctx);
+        let entry = timeline::entry_key(&self.key, edited.seq);
+        archive::put_stored(&self.key.app, entry, &edited, ctx);
         tracing::debug!(group = %self.key, msg_id = edited.msg_id, edits = edited.edits, "group message edited");
         self.fanout(Push::Edit(Arc::new(edited)), None, ctx);
         ctx.answer::<EditInGroup>(Ok(()));

@@ -66,8 +66,12 @@ impl GroupState {
         message.seq = self.head;
         message.to = self.key.id.clone();
         tracing::debug!(msg_id = message.msg_id, from = %message.from, seq = message.seq, "group message stored");
-        ctx.put(timeline::entry_key(&self.key, self.head), &message);
-        archive::put(&self.key.app, &message, ctx);
+        archive::put_stored(
+            &self.key.app,
+            timeline::entry_key(&self.key, self.head),
+            &message,
+            ctx,
+        );
         if is_countable(&message) {
             self.counted += 1;
             ctx.put_raw(

@@ -13,7 +13,7 @@ use super::families::ARCHIVE;
 use crate::message::StoredMessage;
 use crate::ChatEntity;
 use imcloud_shards::entity::decode_seq;
-use imcloud_shards::StepCtx;
+use imcloud_shards::{codec, StepCtx};
 
 /// Every archived message of `app` on a shard.
 pub fn app_prefix(app: &str) -> Vec<u8> {
@@ -49,6 +49,23 @@ pub fn parse(prefix_len: usize, key: &[u8]) -> Option<(i64, u64)> {
 /// Stages `m` (already numbered and timed) as `app`'s record of it.
 pub fn put(app: &str, m: &StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) {
     ctx.put(key(app, m.ts, m.msg_id), m);
+}
+
+/// Stages `m` under `stored_at` (its timeline entry) and as `app`'s
+/// record of it, encoded once: the two values are the same bytes.
+pub fn put_stored(
+    app: &str,
+    stored_at: Vec<u8>,
+    m: &StoredMessage,
+    ctx: &mut StepCtx<'_, ChatEntity>,
+) {
+    match codec::encode(m) {
+        Ok(bytes) => {
+            ctx.put_raw(key(app, m.ts, m.msg_id), bytes.clone());
+            ctx.put_raw(stored_at, bytes);
+        }
+        Err(e) => ctx.fail(e),
+    }
 }
 
 /// Stages the removal of `m` from `app`'s record.

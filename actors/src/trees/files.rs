@@ -40,9 +40,9 @@ fn blob_ref(sha256: &str, app: &str, uuid: &str) -> Vec<u8> {
 
 /// The reference keys of the blobs `record` names.
 pub fn blob_refs(app: &str, record: &FileRecord) -> Vec<Vec<u8>> {
-    std::iter::once(&record.blob)
-        .chain(record.thumbnail.as_ref())
-        .map(|b| blob_ref(&b.sha256, app, &record.uuid))
+    blob_names(record)
+        .iter()
+        .map(|sha| blob_ref(sha, app, &record.uuid))
         .collect()
 }
 

@@ -27,6 +27,13 @@ use crate::ChatEntity;
 use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx};
 use std::sync::Arc;
 
+/// Whether a copy is also the app's archived record of the message.
+#[derive(Clone, Copy)]
+enum Archive {
+    Too,
+    No,
+}
+
 /// What the sender's entity hears of a send's end.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TellSender {
@@ -104,7 +111,7 @@ impl UserState {
         // A message to oneself is stored once, as received; a REST sender
         // that is no registered user has no timeline.
         let copy = (keep_copy && !to_self && self.record.is_some())
-            .then(|| self.append(message.clone(), ctx));
+            .then(|| self.append(message.clone(), Archive::No, ctx));
         if let Some(c) = &copy {
             self.index_message(c, ctx);
         }
@@ -175,10 +182,9 @@ impl UserState {
             // Pretend it was stored: answer without storing or pushing.
             return ctx.answer::<Deliver>(Ok(ack));
         }
-        let message = self.append(message, ctx);
         // The recipient keeps the app's record: every delivered message
         // has one, whether or not the sender kept a copy.
-        archive::put(&self.key.app, &message, ctx);
+        let message = self.append(message, Archive::Too, ctx);
         self.index_message(&message, ctx);
         tracing::debug!(
             msg_id = message.msg_id,
@@ -267,18 +273,24 @@ impl UserState {
         }
     }
 
-    /// Appends `message` to this user's timeline with the next seq.
+    /// Appends `message` to this user's timeline with the next seq (and,
+    /// for the recipient's copy, to the app's archive).
     fn append(
         &mut self,
         mut message: StoredMessage,
+        kept_as: Archive,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Arc<StoredMessage> {
         self.head += 1;
         message.seq = self.head;
-        // One write per message: the timeline entry is the message's record
-        // (no head key, no copy in the shard log); see
-        // docs/architecture.md. This is the hottest path of the server.
-        ctx.put(timeline::entry_key(&self.key, self.head), &message);
+        // The timeline entry is the copy's record (no head key, no copy in
+        // the shard log); see docs/architecture.md. This is the hottest
+        // path of the server.
+        let entry = timeline::entry_key(&self.key, self.head);
+        match kept_as {
+            Archive::Too => archive::put_stored(&self.key.app, entry, &message, ctx),
+            Archive::No => ctx.put(entry, &message),
+        }
         Arc::new(message)
     }
 }

@@ -82,9 +82,12 @@ impl UserState {
     /// Replaces this timeline's entry of `m` (same seq) and tells every
     /// device of the user after the flush.
     fn rewrite(&mut self, m: StoredMessage, ctx: &mut StepCtx<'_, ChatEntity>) {
-        ctx.put(timeline::entry_key(&self.key, m.seq), &m);
+        let entry = timeline::entry_key(&self.key, m.seq);
         if m.to == self.key.id {
-            archive::put(&self.key.app, &m, ctx);
+            // The recipient's copy is the app's record too.
+            archive::put_stored(&self.key.app, entry, &m, ctx);
+        } else {
+            ctx.put(entry, &m);
         }
         tracing::debug!(user = %self.key, msg_id = m.msg_id, edits = m.edits, "message edited");
         self.push_after_commit(Push::Edit(Arc::new(m)), None, ctx);
