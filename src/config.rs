@@ -115,6 +115,9 @@ pub struct WsConfig {
     pub idle_timeout_secs: u64,
     /// Requests one socket may have in flight.
     pub max_inflight: usize,
+    /// Milliseconds a device's `read`/`delivered` waits for the next ones
+    /// of its conversation, to go to the entities as one (0: at once).
+    pub receipt_linger_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -197,6 +200,9 @@ impl Config {
                 "bad config: app_defaults.recall_window_secs must be at most 604800 (7 days)"
                     .into(),
             );
+        }
+        if self.ws.receipt_linger_ms > 1000 {
+            return Err("bad config: ws.receipt_linger_ms must be at most 1000".into());
         }
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
             return Err(

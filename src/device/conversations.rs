@@ -282,40 +282,43 @@ impl Device {
         let s = self.session()?;
         let msg_id = msg_id.map(self::msg_id).transpose()?;
         let session = Some(s.addr.id);
-        let (node, key) = (self.node.clone(), s.key.clone());
-        let ask: Ask = match chat {
-            ChatType::Group => {
-                let group = group_id(to)?;
-                let (at, user) = (group_key(&s.app, &group), s.user.to_string());
-                Arc::new(move |msg_id| {
-                    let mark = node.ask(
-                        at.clone(),
-                        ReadMarkAt {
-                            user: user.clone(),
-                            msg_id,
-                        },
-                    );
-                    let (node, key, group) = (node.clone(), key.clone(), group.clone());
-                    Box::pin(async move {
-                        let read = MarkGroupRead {
-                            group,
-                            mark: mark.await?,
-                            session,
-                        };
-                        node.ask(key, read).await
+        // Checked now; the `Ask` is made only if this receipt goes first.
+        let target = match chat {
+            ChatType::Group => Ok(group_id(to)?),
+            _ => Err(super::user_id(to)?),
+        };
+        let ask = || -> Ask {
+            let (node, key) = (self.node.clone(), s.key.clone());
+            match target {
+                Ok(group) => {
+                    let (at, user) = (group_key(&s.app, &group), s.user.to_string());
+                    Arc::new(move |msg_id| {
+                        let mark = node.ask(
+                            at.clone(),
+                            ReadMarkAt {
+                                user: user.clone(),
+                                msg_id,
+                            },
+                        );
+                        let (node, key, group) = (node.clone(), key.clone(), group.clone());
+                        Box::pin(async move {
+                            let read = MarkGroupRead {
+                                group,
+                                mark: mark.await?,
+                                session,
+                            };
+                            node.ask(key, read).await
+                        })
                     })
-                })
-            }
-            _ => {
-                let peer = super::user_id(to)?;
-                Arc::new(move |msg_id| {
+                }
+                Err(peer) => Arc::new(move |msg_id| {
                     let read = MarkRead {
                         peer: peer.clone(),
                         msg_id,
                         session,
                     };
                     Box::pin(node.ask(key.clone(), read))
-                })
+                }),
             }
         };
         // Submitted now, not when the reply is awaited: a read sent just
@@ -345,17 +348,20 @@ impl Device {
         }
         let s = self.session()?;
         let msg_id = self::msg_id(msg_id)?;
-        let sender = s.app.user_key(&imcloud_actors::ids::UserId::parse(to)?);
-        let (node, from) = (self.node.clone(), s.user.to_string());
-        let ask: Ask = Arc::new(move |msg_id| {
-            let receipt = PeerReceipt {
-                kind: ReceiptKind::Delivered,
-                from: from.clone(),
-                // A delivery always names a message.
-                msg_id: msg_id.unwrap_or_default(),
-            };
-            Box::pin(node.ask(sender.clone(), receipt))
-        });
+        let sender = imcloud_actors::ids::UserId::parse(to)?;
+        let ask = || -> Ask {
+            let sender = s.app.user_key(&sender);
+            let (node, from) = (self.node.clone(), s.user.to_string());
+            Arc::new(move |msg_id| {
+                let receipt = PeerReceipt {
+                    kind: ReceiptKind::Delivered,
+                    from: from.clone(),
+                    // A delivery always names a message.
+                    msg_id: msg_id.unwrap_or_default(),
+                };
+                Box::pin(node.ask(sender.clone(), receipt))
+            })
+        };
         let conv = ReceiptOf {
             mark: Mark::Delivered,
             chat,

@@ -56,9 +56,11 @@ pub struct Device {
 impl Device {
     pub fn new(node: Node) -> Device {
         Device {
-            node,
             session: None,
-            receipts: receipts::Receipts::default(),
+            receipts: receipts::Receipts::with_linger(std::time::Duration::from_millis(
+                node.config.ws.receipt_linger_ms,
+            )),
+            node,
         }
     }
 

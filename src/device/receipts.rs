@@ -69,6 +69,27 @@ struct Slot {
 #[derive(Clone, Default)]
 pub struct Receipts {
     in_flight: Arc<Mutex<HashMap<ReceiptOf, Slot>>>,
+    /// How long a receipt waits for the next ones of its conversation
+    /// before it goes (zero: it goes at once).
+    linger: std::time::Duration,
+}
+
+/// Resolves once a submitted receipt (or the merged one holding it) is
+/// answered.
+pub struct Answered(oneshot::Receiver<Result<(), DomainError>>);
+
+impl std::future::Future for Answered {
+    type Output = Result<(), DomainError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        // A sender dropped unanswered is a bug in the merging, not a reason.
+        std::pin::Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err(DomainError::Internal)))
+    }
 }
 
 /// The newer of two marks (`None`, everything, is the newest).
@@ -85,15 +106,25 @@ fn covers(read: Option<u64>, delivered: u64) -> bool {
 }
 
 impl Receipts {
-    /// Sends the receipt up to `msg_id` for `conv` through `ask`, now or
-    /// merged with the next; resolves once it (or the merged one holding
-    /// it) is answered.
+    /// Receipts that wait `linger` for the next ones before they go.
+    pub fn with_linger(linger: std::time::Duration) -> Receipts {
+        Receipts {
+            linger,
+            ..Receipts::default()
+        }
+    }
+
+    /// Sends the receipt up to `msg_id` for `conv` through the `Ask` that
+    /// `ask` makes (made only when this receipt is the first of its
+    /// conversation to go: the merged ones share it), now or merged with
+    /// the next; resolves once it (or the merged one holding it) is
+    /// answered.
     pub fn submit(
         &self,
         conv: ReceiptOf,
         msg_id: Option<u64>,
-        ask: Ask,
-    ) -> impl std::future::Future<Output = Result<(), DomainError>> + Send + 'static {
+        ask: impl FnOnce() -> Ask,
+    ) -> Answered {
         let (tx, rx) = oneshot::channel();
         let start = match self.in_flight.lock() {
             Ok(mut map) => match map.get_mut(&conv) {
@@ -108,18 +139,31 @@ impl Receipts {
             },
             // A poisoned map: no merging, this one goes alone.
             Err(_) => {
-                let fut = ask(msg_id);
+                let fut = ask()(msg_id);
                 tokio::spawn(async move {
                     let _ = tx.send(fut.await);
                 });
-                None
+                return Answered(rx);
             }
         };
         if let Some(tx) = start {
             let receipts = self.clone();
-            tokio::spawn(receipts.drive(conv, vec![(msg_id, tx)], ask));
+            tokio::spawn(receipts.drive(conv, vec![(msg_id, tx)], ask()));
         }
-        async move { rx.await.unwrap_or(Err(DomainError::Internal)) }
+        Answered(rx)
+    }
+
+    /// Marks the receipt of `conv` as on its way up to `mark`, and moves
+    /// what waits for `conv` into `batch`, if given.
+    fn set_flying(&self, conv: &ReceiptOf, mark: Option<u64>, batch: Option<&mut Vec<Waiter>>) {
+        if let Ok(mut map) = self.in_flight.lock() {
+            if let Some(slot) = map.get_mut(conv) {
+                slot.flying = Some(mark);
+                if let Some(batch) = batch {
+                    batch.append(&mut slot.waiting);
+                }
+            }
+        }
     }
 
     /// Hands `batch` (deliveries up to `mark`) to a read of the same
@@ -151,7 +195,16 @@ impl Receipts {
     /// nothing waits for `conv`.
     async fn drive(self, conv: ReceiptOf, mut batch: Vec<Waiter>, ask: Ask) {
         loop {
-            let mark = batch.iter().map(|(m, _)| *m).reduce(newest).flatten();
+            let mut mark = batch.iter().map(|(m, _)| *m).reduce(newest).flatten();
+            self.set_flying(&conv, mark, None);
+            if !self.linger.is_zero() {
+                // Receipts are marks: the ones that come meanwhile go
+                // with this one, as one for the newest.
+                tokio::time::sleep(self.linger).await;
+                self.set_flying(&conv, mark, Some(&mut batch));
+                mark = batch.iter().map(|(m, _)| *m).reduce(newest).flatten();
+                self.set_flying(&conv, mark, None);
+            }
             let mut result = None;
             let delivered = mark.filter(|_| conv.mark == Mark::Delivered);
             let rode = match delivered {
@@ -164,11 +217,6 @@ impl Receipts {
                 None => false,
             };
             if !rode {
-                if let Ok(mut map) = self.in_flight.lock() {
-                    if let Some(slot) = map.get_mut(&conv) {
-                        slot.flying = Some(mark);
-                    }
-                }
                 result = Some(ask(mark).await);
             }
             // What waited meanwhile, and the riders this read answers.
@@ -266,11 +314,11 @@ mod tests {
             chat: ChatType::Single,
             with: "bob".into(),
         };
-        let first = receipts.submit(conv.clone(), Some(1), ask.clone());
+        let first = receipts.submit(conv.clone(), Some(1), || ask.clone());
         tokio::task::yield_now().await;
         let later: Vec<_> = [3, 2, 4]
             .into_iter()
-            .map(|m| receipts.submit(conv.clone(), Some(m), ask.clone()))
+            .map(|m| receipts.submit(conv.clone(), Some(m), || ask.clone()))
             .collect();
         gate_tx.send(true).unwrap();
         assert_eq!(first.await, Ok(()));
@@ -281,9 +329,9 @@ mod tests {
 
         // A bad one merged with good ones fails alone.
         asked.lock().unwrap().clear();
-        let hold = receipts.submit(conv.clone(), Some(5), ask.clone());
-        let bad = receipts.submit(conv.clone(), Some(666), ask.clone());
-        let good = receipts.submit(conv.clone(), Some(6), ask.clone());
+        let hold = receipts.submit(conv.clone(), Some(5), || ask.clone());
+        let bad = receipts.submit(conv.clone(), Some(666), || ask.clone());
+        let good = receipts.submit(conv.clone(), Some(6), || ask.clone());
         assert_eq!(hold.await, Ok(()));
         assert_eq!(bad.await, Err(DomainError::MessageNotFound));
         assert_eq!(good.await, Ok(()));
@@ -311,6 +359,36 @@ mod tests {
         })
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn receipts_within_the_linger_go_as_one_and_a_delivery_rides_on_the_read() {
+        let receipts = Receipts::with_linger(std::time::Duration::from_millis(20));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let of = |mark| ReceiptOf {
+            mark,
+            chat: ChatType::Single,
+            with: "bob".into(),
+        };
+        let first = receipts.submit(of(Mark::Read), Some(1), || recording("read", &log));
+        tokio::time::advance(std::time::Duration::from_millis(5)).await;
+        let delivered = receipts.submit(of(Mark::Delivered), Some(3), || {
+            recording("delivered", &log)
+        });
+        let newer = receipts.submit(of(Mark::Read), Some(3), || recording("read", &log));
+        let older = receipts.submit(of(Mark::Read), Some(2), || recording("read", &log));
+        for r in [first.await, delivered.await, newer.await, older.await] {
+            assert_eq!(r, Ok(()));
+        }
+        assert_eq!(*log.lock().unwrap(), vec![("read", Some(3))]);
+
+        // One after the window goes on its own.
+        let later = receipts.submit(of(Mark::Read), Some(4), || recording("read", &log));
+        assert_eq!(later.await, Ok(()));
+        assert_eq!(
+            *log.lock().unwrap(),
+            vec![("read", Some(3)), ("read", Some(4))]
+        );
+    }
+
     #[tokio::test]
     async fn a_delivery_followed_by_a_read_of_it_rides_on_the_read() {
         let receipts = Receipts::default();
@@ -320,16 +398,20 @@ mod tests {
             chat: ChatType::Single,
             with: "bob".into(),
         };
-        let delivered = receipts.submit(of(Mark::Delivered), Some(7), recording("delivered", &log));
-        let read = receipts.submit(of(Mark::Read), Some(7), recording("read", &log));
+        let delivered = receipts.submit(of(Mark::Delivered), Some(7), || {
+            recording("delivered", &log)
+        });
+        let read = receipts.submit(of(Mark::Read), Some(7), || recording("read", &log));
         assert_eq!(delivered.await, Ok(()));
         assert_eq!(read.await, Ok(()));
         assert_eq!(*log.lock().unwrap(), vec![("read", Some(7))]);
 
         // Alone, or with a read of an older message only, it goes itself.
         log.lock().unwrap().clear();
-        let delivered = receipts.submit(of(Mark::Delivered), Some(9), recording("delivered", &log));
-        let read = receipts.submit(of(Mark::Read), Some(8), recording("read", &log));
+        let delivered = receipts.submit(of(Mark::Delivered), Some(9), || {
+            recording("delivered", &log)
+        });
+        let read = receipts.submit(of(Mark::Read), Some(8), || recording("read", &log));
         assert_eq!(delivered.await, Ok(()));
         assert_eq!(read.await, Ok(()));
         let mut asked = log.lock().unwrap().clone();
