@@ -103,6 +103,76 @@ impl<'de> Deserialize<'de> for SendTag {
     }
 }
 
+/// A `read` or `delivered` request (a device acking each message sends
+/// both), read straight into its arguments like a `send`.
+#[derive(Deserialize)]
+struct ReceiptRequest {
+    #[serde(default)]
+    id: RequestId,
+    op: ReceiptTag,
+    chat: imcloud_actors::message::ChatType,
+    to: String,
+    #[serde(default)]
+    msg_id: Option<String>,
+}
+
+impl ReceiptRequest {
+    /// The request, or `None` for a `delivered` without its `msg_id`
+    /// (the general path answers that error).
+    fn into_inbound(self) -> Option<Inbound> {
+        use super::frames::{DeliveredArgs, ReadArgs};
+        let (name, op) = match self.op {
+            ReceiptTag::Read => (
+                "read",
+                Op::Read(ReadArgs {
+                    chat: self.chat,
+                    to: self.to,
+                    msg_id: self.msg_id,
+                }),
+            ),
+            ReceiptTag::Delivered => (
+                "delivered",
+                Op::Delivered(DeliveredArgs {
+                    chat: self.chat,
+                    to: self.to,
+                    msg_id: self.msg_id?,
+                }),
+            ),
+        };
+        Some(Inbound {
+            id: self.id,
+            name: name.into(),
+            op,
+        })
+    }
+}
+
+/// The op names "read" and "delivered", and nothing else.
+enum ReceiptTag {
+    Read,
+    Delivered,
+}
+
+impl<'de> Deserialize<'de> for ReceiptTag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = ReceiptTag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"read\" or \"delivered\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ReceiptTag, E> {
+                match v {
+                    "read" => Ok(ReceiptTag::Read),
+                    "delivered" => Ok(ReceiptTag::Delivered),
+                    _ => Err(E::custom("not a receipt")),
+                }
+            }
+        }
+        d.deserialize_str(Visit)
+    }
+}
+
 /// An encoded frame ready for the socket.
 pub enum Outbound {
     /// UTF-8 by construction; cheap to clone (one frame, many sockets).
@@ -117,15 +187,60 @@ fn from_frame<T: serde::de::DeserializeOwned>(frame: &[u8], enc: Encoding) -> Re
     }
 }
 
+/// The ops read straight into their arguments.
+enum HotOp {
+    Send,
+    Receipt,
+}
+
+/// A frame's op name, borrowed; every other field is skipped unread.
+#[derive(Deserialize)]
+struct OpName<'a> {
+    #[serde(borrow)]
+    op: std::borrow::Cow<'a, str>,
+}
+
+/// The frame's op, if it is one of the hot ones.
+fn hot_op(frame: &[u8], enc: Encoding) -> Option<HotOp> {
+    let name: OpName = match enc {
+        Encoding::Json => serde_json::from_slice(frame).ok()?,
+        Encoding::MsgPack => rmp_serde::from_slice(frame).ok()?,
+    };
+    match name.op.as_ref() {
+        "send" => Some(HotOp::Send),
+        "read" | "delivered" => Some(HotOp::Receipt),
+        _ => None,
+    }
+}
+
+/// A hot op's frame read into `T`, or `None` (the general path then
+/// reads it again to say what is wrong).
+fn from_frame_hot<T: serde::de::DeserializeOwned>(frame: &[u8], enc: Encoding) -> Option<T> {
+    match enc {
+        Encoding::Json => serde_json::from_slice(frame).ok(),
+        Encoding::MsgPack => rmp_serde::from_slice(frame).ok(),
+    }
+}
+
 /// Decodes one frame. On failure returns the request's id if it could be
 /// read, so the error reply can carry it: a frame that is no object or has
 /// no string `op` is a bad frame (1001), an unknown op is 1002, and bad
 /// arguments of a known op are 205. (The frame is read as an object first:
 /// the op must be a string, which serde's tagged enums do not insist on.)
 pub fn decode(frame: &[u8], enc: Encoding) -> Result<Inbound, (RequestId, ApiError)> {
-    // The hot path: a well-formed send, read straight into its arguments.
-    if let Ok(send) = from_frame::<SendFrame>(frame, enc) {
-        return Ok(send.into_inbound());
+    // The hot paths: a well-formed send or receipt, read straight into its
+    // arguments once its op is known (a device acking each message sends
+    // two receipts per message it gets). Anything else, or anything
+    // wrong with these, takes the general path, which answers the errors.
+    let hot = match hot_op(frame, enc) {
+        Some(HotOp::Send) => from_frame_hot::<SendFrame>(frame, enc).map(SendFrame::into_inbound),
+        Some(HotOp::Receipt) => {
+            from_frame_hot::<ReceiptRequest>(frame, enc).and_then(ReceiptRequest::into_inbound)
+        }
+        None => None,
+    };
+    if let Some(inbound) = hot {
+        return Ok(inbound);
     }
     let mut object = match from_frame::<Value>(frame, enc) {
         Ok(Value::Object(object)) => object,
@@ -556,6 +671,43 @@ mod tests {
             ))
             .1,
             205
+        );
+    }
+
+    #[test]
+    fn receipts_take_the_short_path_and_a_delivery_without_its_message_gets_205() {
+        let r = decode(
+            br#"{"id":"r","op":"read","chat":"single","to":"bob","msg_id":"7"}"#,
+            Encoding::Json,
+        )
+        .unwrap();
+        assert!(
+            matches!(r.op, Op::Read(ref a) if a.to == "bob" && a.msg_id.as_deref() == Some("7")),
+            "{r:?}"
+        );
+        let mp = rmp_serde::to_vec_named(
+            &json!({"id":"d","op":"delivered","chat":"single","to":"bob","msg_id":"8"}),
+        )
+        .unwrap();
+        let d = decode(&mp, Encoding::MsgPack).unwrap();
+        assert!(
+            matches!(d.op, Op::Delivered(ref a) if a.msg_id == "8"),
+            "{d:?}"
+        );
+        assert_eq!(d.name, "delivered");
+        // A read of everything names no message.
+        let all = decode(
+            br#"{"id":1,"op":"read","chat":"group","to":"g1"}"#,
+            Encoding::Json,
+        )
+        .unwrap();
+        assert!(matches!(all.op, Op::Read(ref a) if a.msg_id.is_none()));
+        assert_eq!(
+            code_of(decode(
+                br#"{"id":2,"op":"delivered","chat":"single","to":"bob"}"#,
+                Encoding::Json
+            )),
+            (json!(2), 205)
         );
     }
 
