@@ -17,9 +17,8 @@ use futures_util::StreamExt;
 use imcloud_actors::session::{Push, SessionInbox};
 use imcloud_actors::DomainError;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 use tracing::Instrument;
 
 /// Close code: no `auth` frame in time.
@@ -106,7 +105,10 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
     // A logged-in device's pushes, the signal that its queue overflowed,
     // and the encoding of the frame that logged it in.
     let mut pushes: Option<mpsc::Receiver<Push>> = None;
-    let mut overflow: Option<Arc<Notify>> = None;
+    // Made once at login and polled across iterations: a fresh
+    // `notified()` per loop turn would register and unregister a waiter
+    // (a lock each) for every frame.
+    let mut overflow: Option<Overflowed> = None;
     let mut push_enc = Encoding::Json;
 
     loop {
@@ -145,7 +147,7 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                         Dispatch::LoggedIn(body, inbox) => {
                             let SessionInbox { rx, overflow: o } = inbox;
                             pushes = Some(rx);
-                            overflow = Some(o);
+                            overflow = Some(Box::pin(async move { o.notified().await }));
                             push_enc = enc;
                             Some(Reply { id: req.id, result: Ok(body) })
                         }
@@ -180,7 +182,7 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                     None => return Exit::Close(reason(CLOSE_KICKED, "detached")),
                 }
             }
-            _ = overflowed(&overflow), if authed => {
+            _ = overflowed(&mut overflow), if authed => {
                 node.gateway.slow_consumers.fetch_add(1, Ordering::Relaxed);
                 return Exit::Close(reason(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect and sync"));
             }
@@ -204,9 +206,12 @@ async fn recv_push(pushes: &mut Option<mpsc::Receiver<Push>>) -> Option<Push> {
     }
 }
 
-async fn overflowed(overflow: &Option<Arc<Notify>>) {
-    match overflow.as_ref() {
-        Some(n) => n.notified().await,
+/// Resolves when the device's push queue overflowed.
+type Overflowed = LocalBoxFuture<'static, ()>;
+
+async fn overflowed(overflow: &mut Option<Overflowed>) {
+    match overflow.as_mut() {
+        Some(n) => n.as_mut().await,
         None => std::future::pending().await,
     }
 }
