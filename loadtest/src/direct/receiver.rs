@@ -145,7 +145,15 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
-                Some(Ok(msg)) => send_all(&mut sink, r.on_frame(&msg)).await,
+                Some(Ok(msg)) => {
+                    // The receipts of every push already read go in one
+                    // write, as a client reading a burst would send them.
+                    let mut receipts = r.on_frame(&msg);
+                    while let Some(Some(Ok(msg))) = stream.next().now_or_never() {
+                        receipts.extend(r.on_frame(&msg));
+                    }
+                    send_all(&mut sink, receipts).await
+                }
                 _ => {
                     r.res.closed_early = true;
                     break;
