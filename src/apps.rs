@@ -5,7 +5,11 @@
 use crate::node::Node;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use imcloud_actors::app::{AppRecord, AppSettings, CreateApp, GetApp, SetAppSettings};
+use imcloud_actors::app::{
+    AppChanged, AppRecord, AppSettings, CreateApp, GetApp, PatchAppSettings, SettingsPatch,
+};
+use imcloud_shards::bus::NodeBus;
+use tokio::sync::broadcast::error::RecvError;
 use imcloud_actors::ids::AppKey;
 use imcloud_actors::DomainError;
 use rand::RngCore;
@@ -14,13 +18,36 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// Cache of app records by app key. The App entity is the owner; the cache
-/// is refreshed from it on a miss and replaced when settings change.
+/// is filled from it on a miss, replaced by the record a change answers
+/// with, and dropped when the node bus says a newer version was committed
+/// (on any node).
 #[derive(Clone, Default)]
 pub struct AppDirectory {
     cache: Arc<RwLock<HashMap<String, Arc<AppRecord>>>>,
 }
 
 impl AppDirectory {
+    /// A directory that drops what the bus says changed. Without a
+    /// runtime (the offline CLI) nothing is cached for long: no watch.
+    pub fn watching(bus: &NodeBus<AppChanged>) -> AppDirectory {
+        let dir = AppDirectory::default();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let mut rx = bus.subscribe();
+            let watched = dir.clone();
+            rt.spawn(async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(changed) => watched.forget_older(&changed),
+                        // Missed some: none of the cache can be trusted.
+                        Err(RecvError::Lagged(_)) => watched.forget_all(),
+                        Err(RecvError::Closed) => return,
+                    }
+                }
+            });
+        }
+        dir
+    }
+
     fn cached(&self, app: &AppKey) -> Option<Arc<AppRecord>> {
         self.cache.read().ok()?.get(app.as_str()).cloned()
     }
@@ -28,9 +55,33 @@ impl AppDirectory {
     pub fn remember(&self, record: AppRecord) -> Arc<AppRecord> {
         let record = Arc::new(record);
         if let Ok(mut c) = self.cache.write() {
-            c.insert(record.appkey.clone(), record.clone());
+            match c.get(&record.appkey) {
+                // A newer copy is already here (changes raced).
+                Some(have) if have.version > record.version => return have.clone(),
+                _ => {
+                    c.insert(record.appkey.clone(), record.clone());
+                }
+            }
         }
         record
+    }
+
+    /// Drops the cached record of `changed.appkey` if it is older.
+    fn forget_older(&self, changed: &AppChanged) {
+        if let Ok(mut c) = self.cache.write() {
+            if c
+                .get(&changed.appkey)
+                .is_some_and(|r| r.version < changed.version)
+            {
+                c.remove(&changed.appkey);
+            }
+        }
+    }
+
+    fn forget_all(&self) {
+        if let Ok(mut c) = self.cache.write() {
+            c.clear();
+        }
     }
 }
 
@@ -50,12 +101,10 @@ impl Node {
         Ok(self.apps.remember(record))
     }
 
-    /// The app's settings if its record is cached (it is, for any app a
-    /// socket authenticated to or a REST call named), else the defaults.
-    pub fn app_settings(&self, app: &AppKey) -> AppSettings {
-        self.apps_cached(app)
-            .map(|r| r.settings.clone())
-            .unwrap_or_else(|| self.config.app_defaults.clone())
+    /// The app's settings, from the cached record or its entity (a
+    /// cached record dropped by a change is fetched again).
+    pub async fn app_settings(&self, app: &AppKey) -> Result<AppSettings, DomainError> {
+        Ok(self.app(app).await?.settings.clone())
     }
 
     /// The app's record if it is cached (it is, for any app a socket
@@ -79,20 +128,21 @@ impl Node {
             created: self.clock.now_ms(),
             settings,
             chatroom_super_admins: Default::default(),
+            version: 0,
         };
         let record = self.ask(app.entity_key(), CreateApp { record }).await?;
         self.apps.remember(record.clone());
         Ok(record)
     }
 
-    /// Replaces an app's settings.
-    pub async fn set_app_settings(
+    /// Changes some of an app's settings (all of `patch` or nothing).
+    pub async fn patch_app_settings(
         &self,
         app: &AppKey,
-        settings: AppSettings,
+        patch: SettingsPatch,
     ) -> Result<Arc<AppRecord>, DomainError> {
         let record = self
-            .ask(app.entity_key(), SetAppSettings { settings })
+            .ask(app.entity_key(), PatchAppSettings { patch })
             .await?;
         Ok(self.apps.remember(record))
     }

@@ -46,7 +46,26 @@ impl Node {
         op: impl Into<RoomOp>,
     ) -> Result<RoomReply, DomainError> {
         let op = op.into();
+        let maxusers = match &op {
+            RoomOp::Roster(ManageOp::Update(patch)) => patch.maxusers,
+            RoomOp::Create { record, .. } => Some(record.maxusers),
+            _ => None,
+        };
+        if let Some(max) = maxusers {
+            self.check_room_size(app, max).await?;
+        }
         self.ask(room_key(app, id), ManageRoom { actor, op }).await
+    }
+
+    /// Refuses a `maxusers` above the app's `chatroom_max_users`.
+    async fn check_room_size(&self, app: &AppKey, maxusers: u32) -> Result<(), DomainError> {
+        let limit = self.app_settings(app).await?.chatroom_max_users;
+        if maxusers > limit {
+            return Err(DomainError::InvalidArgument(format!(
+                "maxusers must be at most {limit} (the app's chatroom_max_users)"
+            )));
+        }
+        Ok(())
     }
 
     /// Fails with `UserNotFound` unless every one of `users` exists.

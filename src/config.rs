@@ -180,10 +180,7 @@ impl Config {
         if self.ws.max_frame_bytes < 1024 {
             return Err("bad config: ws.max_frame_bytes must be at least 1024".into());
         }
-        if self.limits.sync_page_max == 0
-            || self.limits.max_devices == 0
-            || self.limits.session_queue == 0
-        {
+        if self.limits.sync_page_max == 0 || self.limits.session_queue == 0 {
             return Err("bad config: limits must be positive".into());
         }
         let l = &self.limits;
@@ -195,11 +192,8 @@ impl Config {
                     .into(),
             );
         }
-        if self.app_defaults.recall_window_secs > imcloud_actors::app::MAX_RECALL_WINDOW_SECS {
-            return Err(
-                "bad config: app_defaults.recall_window_secs must be at most 604800 (7 days)"
-                    .into(),
-            );
+        if let Err(bad) = self.app_defaults.check() {
+            return Err(format!("bad config: app_defaults.{}: {}", bad.key, bad.why));
         }
         if self.ws.receipt_linger_ms > 1000 {
             return Err("bad config: ws.receipt_linger_ms must be at most 1000".into());

@@ -29,7 +29,8 @@ pub struct EditRequest {
 impl Node {
     pub async fn edit(&self, app: &AppKey, req: EditRequest) -> Result<(), ApiError> {
         let ext = req.edit.ext.as_ref();
-        validate_body(&req.edit.body, ext, self.config.limits.max_message_bytes)?;
+        let max_bytes = self.app_settings(app).await?.max_message_bytes as usize;
+        validate_body(&req.edit.body, ext, max_bytes)?;
         let from = req.from.to_string();
         match (req.chat, req.to) {
             (Some(ChatType::Chatroom), _) => Err(DomainError::InvalidArgument(

@@ -59,14 +59,14 @@ fn joiners(actor: &Actor, op: &GroupOp) -> Vec<String> {
 
 impl Node {
     /// The group limits of `app` and its groups per user.
-    pub fn group_limits(&self, app: &AppKey) -> (GroupLimits, usize) {
-        let s = self.app_settings(app);
-        (
+    pub async fn group_limits(&self, app: &AppKey) -> Result<(GroupLimits, usize), DomainError> {
+        let s = self.app_settings(app).await?;
+        Ok((
             GroupLimits {
                 max_users: s.group_max_users,
             },
             s.groups_per_user as usize,
-        )
+        ))
     }
 
     /// Runs `op` on group `id` as `actor`. When users would join, each
@@ -110,7 +110,7 @@ impl Node {
         actor: Actor,
         op: GroupOp,
     ) -> Result<GroupReply, DomainError> {
-        let (limits, _) = self.group_limits(app);
+        let (limits, _) = self.group_limits(app).await?;
         self.ask(group_key(app, id), ManageGroup { actor, op, limits })
             .await
     }
@@ -139,7 +139,7 @@ impl Node {
         id: &str,
         users: &[String],
     ) -> Result<(), DomainError> {
-        let (_, per_user) = self.group_limits(app);
+        let (_, per_user) = self.group_limits(app).await?;
         let holds = users.iter().map(|u| async move {
             let user = UserId::parse(u)?;
             let hold = HoldGroupSlot {

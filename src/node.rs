@@ -101,7 +101,12 @@ impl Node {
             EngineKind::Fjall => Arc::new(FjallEngine::open(dir, cache)?),
         };
         let shard_count = fix_shard_count(engine.as_ref(), config.storage.shard_count)?;
-        let env = DomainEnv::new(config.server.node_id, config.limits, clock.clone());
+        let env = DomainEnv::new(
+            config.server.node_id,
+            config.limits,
+            clock.clone(),
+            config.shards.encode_commands,
+        );
         let settings = NodeSettings {
             shard_count,
             threads: threads(config.shards.threads),
@@ -118,11 +123,12 @@ impl Node {
             encode_commands: config.shards.encode_commands,
         };
         let shards = start_node::<ChatEntity>(engine.clone(), settings, env.clone())?;
+        let apps = AppDirectory::watching(&env.app_changes);
         let node = Node {
             router: shards.router.clone(),
             env,
             clock,
-            apps: AppDirectory::default(),
+            apps,
             passwords: PasswordHasher::new(&config.auth).map_err(StartError::Other)?,
             request_timeout: Duration::from_secs(config.server.request_timeout_secs.max(1)),
             config: Arc::new(config),

@@ -61,7 +61,7 @@ impl Node {
         app: &AppKey,
         req: RecallRequest,
     ) -> Result<Option<String>, ApiError> {
-        let settings = self.app_settings(app);
+        let settings = self.app_settings(app).await?;
         if !settings.recall_enabled {
             return Err(DomainError::Recall(RecallRefusal::Disabled).into());
         }

@@ -5,6 +5,8 @@
 use crate::chatroom::fanout::{RoomFanout, ShedThresholds};
 use crate::devices::DeviceDirectory;
 use crate::ids::MsgIdGen;
+use crate::app::AppChanged;
+use imcloud_shards::bus::NodeBus;
 use imcloud_shards::Clock;
 use std::sync::Arc;
 
@@ -12,13 +14,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
-    /// Max bytes of a message's body + ext, encoded as JSON.
-    pub max_message_bytes: usize,
     /// Default and max messages per `sync` page.
     pub sync_page_default: usize,
     pub sync_page_max: usize,
-    /// Devices online at once per user; the next login kicks the oldest.
-    pub max_devices: usize,
     /// Pushes queued per device before the socket is closed as too slow.
     pub session_queue: usize,
     /// Messages a chatroom keeps for devices that join.
@@ -33,10 +31,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_message_bytes: 5 * 1024,
             sync_page_default: 100,
             sync_page_max: 500,
-            max_devices: 4,
             session_queue: 1024,
             chatroom_recent: 10,
             chatroom_shed_low: 200_000,
@@ -56,12 +52,16 @@ pub struct DomainEnv {
     pub rooms: Arc<RoomFanout>,
     /// The devices connected to this node, by session.
     pub devices: Arc<DeviceDirectory>,
+    /// Committed changes to apps, for every gateway's cache.
+    pub app_changes: Arc<NodeBus<AppChanged>>,
     #[cfg(feature = "fault-injection")]
     pub faults: Arc<crate::entity::Faults>,
 }
 
 impl DomainEnv {
-    pub fn new(node: u16, limits: Limits, clock: Clock) -> Self {
+    /// `encode`: bus messages go through the wire codec (the
+    /// encode-everything mode).
+    pub fn new(node: u16, limits: Limits, clock: Clock, encode: bool) -> Self {
         DomainEnv {
             msg_ids: Arc::new(MsgIdGen::new(node, clock.clone())),
             clock,
@@ -72,6 +72,7 @@ impl DomainEnv {
                 all: limits.chatroom_shed_all,
             }),
             devices: Arc::new(DeviceDirectory::new(node)),
+            app_changes: Arc::new(NodeBus::new(encode)),
             #[cfg(feature = "fault-injection")]
             faults: Arc::default(),
         }

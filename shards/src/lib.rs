@@ -22,7 +22,9 @@
 //!   its reply; optionally encodes everything on the way (the cluster seam).
 //! - [`reply`]: `ReplyTo`, where a command's answer goes.
 //! - [`metrics`]: runtime counters (restarts, flushes, mailbox rejections).
+//! - [`bus`]: facts published to every node's gateway (cache invalidation).
 
+pub mod bus;
 pub mod clock;
 pub mod codec;
 pub mod commit;

@@ -103,6 +103,7 @@ mod tests {
             created: 0,
             settings: Default::default(),
             chatroom_super_admins: Default::default(),
+            version: 0,
         }
     }
 

@@ -138,6 +138,7 @@ impl Device {
                 Attach {
                     session: addr.clone(),
                     token,
+                    max_devices: node.app_settings(&app).await?.max_devices as usize,
                 },
             )
             .await;

@@ -42,8 +42,10 @@ fn check_client_msg_id(cid: Option<&str>) -> Result<(), DomainError> {
 }
 
 impl Device {
-    /// Checks and routes `req` now; the future is its ack.
-    pub fn send(
+    /// Checks and routes `req` (before the device's next request is read:
+    /// only a cold cache of the app's settings makes it wait); the future
+    /// is its ack.
+    pub async fn send(
         &self,
         req: SendRequest,
     ) -> Result<impl Future<Output = Result<SendAck, ApiError>> + 'static, ApiError> {
@@ -65,12 +67,13 @@ impl Device {
             _ => req.to,
         };
         check_client_msg_id(req.client_msg_id.as_deref())?;
+        let settings = node.app(&s.app).await?;
+        let settings = &settings.settings;
         validate_body(
             &req.body,
             req.ext.as_ref(),
-            node.config.limits.max_message_bytes,
+            settings.max_message_bytes as usize,
         )?;
-        let settings = node.app_settings(&s.app);
         let origin = Origin::Device {
             session: s.addr.id,
             rate: RatePolicy {

@@ -89,7 +89,7 @@ pub(crate) fn check_send(
     imcloud_actors::message::validate_body(
         body,
         ext.as_ref(),
-        ctx.node.config.limits.max_message_bytes,
+        ctx.record.settings.max_message_bytes as usize,
     )
     .map_err(|e| match e {
         DomainError::MessageTooLarge => ApiError::MessageSend("message is too large".into()),

@@ -21,6 +21,7 @@ pub mod recall;
 pub mod rewrite;
 pub mod roaming;
 pub mod roster;
+pub mod settings;
 pub mod targets;
 pub mod token;
 pub mod trace;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     rewrite::configure(cfg);
     roaming::configure(cfg);
     roster::configure(cfg);
+    settings::configure(cfg);
 }
 
 /// Body of every unknown route.

@@ -1,7 +1,7 @@
 //! The commands of an App entity.
 
 use super::files::FileRecord;
-use super::{AppRecord, AppSettings};
+use super::{AppRecord, SettingsPatch};
 use serde::{Deserialize, Serialize};
 
 crate::commands! {
@@ -9,7 +9,7 @@ crate::commands! {
     pub enum AppCmd as App {
         CreateApp => AppRecord,
         GetApp => AppRecord,
-        SetAppSettings => AppRecord,
+        PatchAppSettings => AppRecord,
         SetSuperAdmin => AppRecord,
         PutFile => (),
         GetFile => Option<FileRecord>,
@@ -27,10 +27,11 @@ pub struct CreateApp {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GetApp;
 
-/// Replaces the app's settings.
+/// Changes some of the app's settings: all of the patch, or nothing and
+/// the key that is out of range.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct SetAppSettings {
-    pub settings: AppSettings,
+pub struct PatchAppSettings {
+    pub patch: SettingsPatch,
 }
 
 /// Grants (`on`) or revokes a user's right to create chatrooms.

@@ -4,8 +4,10 @@
 
 pub mod commands;
 pub mod files;
+pub mod settings;
 
 pub use commands::*;
+pub use settings::{AppSettings, Plan, SensitiveMode, SettingsPatch, MAX_RECALL_WINDOW_SECS};
 
 use crate::command::Answer;
 use crate::error::DomainError;
@@ -14,51 +16,6 @@ use crate::ChatEntity;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::{EntityKey, StepCtx, StoreError};
 use serde::{Deserialize, Serialize};
-
-/// Per-app settings (Easemob console settings).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct AppSettings {
-    /// Messages per second a user may send over the client protocol (0 =
-    /// unlimited).
-    pub user_send_rate: u32,
-    /// Burst above that rate.
-    pub user_send_burst: u32,
-    /// Lifetime of tokens without an explicit `ttl`, seconds.
-    pub token_ttl_secs: u64,
-    /// Whether `POST /users` needs no app token.
-    pub open_registration: bool,
-    /// Largest `maxusers` a group may have (members including the owner).
-    pub group_max_users: u32,
-    /// Groups a user may belong to.
-    pub groups_per_user: u32,
-    /// Whether messages may be recalled.
-    pub recall_enabled: bool,
-    /// How long after sending, seconds (at most 7 days).
-    pub recall_window_secs: u64,
-    /// Stored messages older than this many days are swept (0: kept
-    /// forever).
-    pub retention_days: u32,
-}
-
-/// The longest recall window an app may set: 7 days.
-pub const MAX_RECALL_WINDOW_SECS: u64 = 7 * 24 * 3600;
-
-impl Default for AppSettings {
-    fn default() -> Self {
-        AppSettings {
-            user_send_rate: 2,
-            user_send_burst: 10,
-            token_ttl_secs: 7 * 24 * 3600,
-            open_registration: false,
-            group_max_users: 3000,
-            groups_per_user: 500,
-            recall_enabled: true,
-            recall_window_secs: 120,
-            retention_days: 7,
-        }
-    }
-}
 
 /// Everything the node knows about an app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +32,19 @@ pub struct AppRecord {
     /// Users who may create chatrooms from their devices.
     #[serde(default)]
     pub chatroom_super_admins: std::collections::BTreeSet<String>,
+    /// Moves with every change to the record (and to the app's word
+    /// list): a gateway's cached copy older than the last [`AppChanged`]
+    /// is dropped.
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// Published on the node bus once a change to what gateways cache of an
+/// app (its record, its word list) is committed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppChanged {
+    pub appkey: String,
+    pub version: u64,
 }
 
 /// Most chatroom super admins of an app.
@@ -109,13 +79,20 @@ impl AppState {
             AppCmd::GetApp(_) => {
                 ctx.answer_now::<GetApp>(self.record.clone().ok_or(DomainError::AppNotFound))
             }
-            AppCmd::SetAppSettings(SetAppSettings { settings }) => {
+            AppCmd::PatchAppSettings(PatchAppSettings { patch }) => {
                 let Some(record) = self.record.as_mut() else {
-                    return ctx.answer_now::<SetAppSettings>(Err(DomainError::AppNotFound));
+                    return ctx.answer_now::<PatchAppSettings>(Err(DomainError::AppNotFound));
                 };
-                record.settings = settings;
+                match record.settings.patched(&patch) {
+                    Ok(settings) => record.settings = settings,
+                    Err(bad) => {
+                        return ctx.answer_now::<PatchAppSettings>(Err(
+                            DomainError::InvalidArgument(bad.to_string()),
+                        ))
+                    }
+                }
                 let saved = self.save(ctx);
-                ctx.answer::<SetAppSettings>(saved);
+                ctx.answer::<PatchAppSettings>(saved);
             }
             AppCmd::PutFile(c) => self.put_file(c, ctx),
             AppCmd::GetFile(c) => self.get_file(c, ctx),
@@ -152,13 +129,22 @@ impl AppState {
         Ok(())
     }
 
-    /// Stages the record and its event; answers with the record.
-    fn save(&self, ctx: &mut StepCtx<'_, ChatEntity>) -> Result<AppRecord, DomainError> {
-        let record = self.record.clone().ok_or(DomainError::AppNotFound)?;
+    /// Stages the record (its version moved) and its event, and tells
+    /// every gateway once it is committed; answers with the record.
+    fn save(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) -> Result<AppRecord, DomainError> {
+        let record = self.record.as_mut().ok_or(DomainError::AppNotFound)?;
+        record.version += 1;
+        let record = record.clone();
         ctx.append_event(&Event::AppCreated {
             app: record.clone(),
         });
         ctx.save_snapshot(&record);
+        let changed = AppChanged {
+            appkey: record.appkey.clone(),
+            version: record.version,
+        };
+        let bus = ctx.env().app_changes.clone();
+        ctx.after_commit(move || bus.publish(&changed));
         Ok(record)
     }
 }

@@ -7,8 +7,10 @@ use crate::roster::{ManageOp, ManageReply, Roster};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Largest `maxusers` of a room (Easemob: 10,000 without a special plan).
-pub const MAX_ROOM_USERS: u32 = 100_000;
+/// Largest `maxusers` of any room; an app's own limit
+/// (`chatroom_max_users`, Easemob: 10,000 without a special plan) is
+/// checked by the gateway below it.
+pub const MAX_ROOM_USERS: u32 = 1_000_000;
 /// `maxusers` when the creator names none (Easemob: 1,000).
 pub const DEFAULT_ROOM_USERS: u32 = 1_000;
 /// Devices of one user joined to one room at once.

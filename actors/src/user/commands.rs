@@ -96,6 +96,8 @@ pub struct GetOfflineCount;
 pub struct Attach {
     pub session: SessionAddr,
     pub token: Option<TokenCheck>,
+    /// The app's devices online at once; past it the oldest is kicked.
+    pub max_devices: usize,
 }
 
 /// Detaches a closed socket.

@@ -49,7 +49,7 @@ impl UserState {
         {
             kicked.push(self.sessions.remove(i));
         }
-        while self.sessions.len() >= self.limits.max_devices.max(1) {
+        while self.sessions.len() >= req.max_devices.max(1) {
             kicked.push(self.sessions.remove(0));
         }
         for s in kicked {

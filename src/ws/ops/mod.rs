@@ -47,7 +47,7 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         Op::Ping(_) => Dispatch::Done(Ok(OkBody::Time {
             server_time: device.node().clock.now_ms(),
         })),
-        Op::Send(a) => send::start(device, a),
+        Op::Send(a) => send::start(device, a).await,
         Op::Sync(a) => sync::start(device, a),
         Op::Join(a) => chatroom::join(device, a),
         Op::Leave(a) => chatroom::leave(device, a),

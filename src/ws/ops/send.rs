@@ -5,7 +5,7 @@ use crate::device::{Device, SendRequest};
 use crate::ws::codec::OkBody;
 use crate::ws::frames::SendArgs;
 
-pub(super) fn start(device: &Device, a: SendArgs) -> Dispatch {
+pub(super) async fn start(device: &Device, a: SendArgs) -> Dispatch {
     let req = SendRequest {
         chat: a.chat,
         to: a.to,
@@ -15,7 +15,7 @@ pub(super) fn start(device: &Device, a: SendArgs) -> Dispatch {
         priority: a.priority,
         need_group_ack: a.need_group_ack,
     };
-    later(device.send(req), |ack| OkBody::Ack {
+    later(device.send(req).await, |ack| OkBody::Ack {
         msg_id: ack.msg_id.to_string(),
         seq: ack.seq,
         ts: ack.ts,
