@@ -178,6 +178,10 @@ impl ApiError {
                     }
                 },
                 D::RateLimited => info(509, 403, "message_send_error", "MessageSendLimitException"),
+                D::NotFriend => info(221, 403, "forbidden_op", "UserNotOnRosterException"),
+                D::BlockedByUser => info(210, 403, "forbidden_op", "ForbiddenOpException"),
+                D::ContactLimit(_) => info(222, 403, "exceed_limit", "ExceedLimitException"),
+                D::UserMuted => info(219, 403, "forbidden_op", "UserMutedException"),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Timeout => info(301, 504, "server_timeout", "ServerTimeoutException"),
                 D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),

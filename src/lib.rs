@@ -13,6 +13,8 @@
 //! - [`send`]: the send pipeline shared by devices and REST.
 //! - [`groups`]: group calls shared by devices and REST.
 //! - [`chatrooms`]: chatroom calls shared by devices and REST.
+//! - [`contacts`]: friends, friend requests and block lists, for devices
+//!   and REST.
 //! - [`recall`]: recalling a message, for devices and REST.
 //! - [`edit`]: editing a message, for devices and REST.
 //! - [`device`]: the protocol-neutral device layer: login, send, sync,
@@ -29,6 +31,7 @@ pub mod auth;
 pub mod chatrooms;
 pub mod cli;
 pub mod config;
+pub mod contacts;
 pub mod device;
 pub mod edit;
 pub mod error;

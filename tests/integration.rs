@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod chatrooms;
 mod cli;
+mod contacts;
 mod conversations;
 mod direct_chat;
 mod durability;

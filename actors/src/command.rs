@@ -119,7 +119,13 @@ impl Answer for StepCtx<'_, ChatEntity> {
 pub enum Origin {
     /// A device of the sender (session id): under the app's per-user send
     /// rate, the sender keeps a copy, and that device is not pushed it.
-    Device { session: u64, rate: RatePolicy },
+    /// `friend_check`: the app refuses 1:1 messages between users who are
+    /// not friends.
+    Device {
+        session: u64,
+        rate: RatePolicy,
+        friend_check: bool,
+    },
     /// The app server over REST: no rate limit and no membership check of
     /// the sender; with `sync_device` the sender (if it is a user) keeps a
     /// copy in its timeline.

@@ -44,6 +44,19 @@ pub enum DomainError {
     TooManyEdits,
     #[error("send rate limit reached")]
     RateLimited,
+    /// A 1:1 message between users who are not friends, with the app's
+    /// friend check on.
+    #[error("the users are not friends")]
+    NotFriend,
+    /// The recipient blocked the sender (its messages and friend
+    /// requests).
+    #[error("the user blocked you")]
+    BlockedByUser,
+    #[error("{}", .0.describe())]
+    ContactLimit(crate::contact::ContactLimit),
+    /// The user is muted app-wide for this kind of chat (REST U18).
+    #[error("the user is muted")]
+    UserMuted,
     #[error("server busy, retry later")]
     Busy,
     /// The request got no answer in time. It may still complete: a send

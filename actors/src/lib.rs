@@ -10,6 +10,7 @@
 //!   fields, and the size limit.
 //! - [`message`]: stored messages, group/room posts, acks, timeline pages.
 //! - [`conversation`]: conversation records, history pages, receipts.
+//! - [`contact`]: friends, friend requests, block lists and their limits.
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: `Command`, the [`Request`] trait, [`Origin`](command::Origin)
 //!   and the `commands!` macro every entity declares its commands with.
@@ -30,6 +31,7 @@ pub mod app;
 pub mod body;
 pub mod chatroom;
 pub mod command;
+pub mod contact;
 pub mod conversation;
 pub mod devices;
 pub mod entity;

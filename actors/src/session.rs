@@ -25,6 +25,8 @@ pub enum Push {
     Recall(Arc<crate::conversation::RecallPush>),
     /// A message was edited: the message as it is now.
     Edit(Arc<StoredMessage>),
+    /// A friend request, acceptance, refusal or removal.
+    Contact(Arc<crate::contact::ContactPush>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,

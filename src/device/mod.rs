@@ -10,9 +10,11 @@
 //! - [`send`]: a send request, checked and routed.
 //! - [`sync`]: the merge of a user's own timeline and its groups.
 //! - [`rooms`]: joining and leaving chatrooms, and the socket's list.
+//! - [`contacts`]: friend requests, friends and the block list.
 //! - [`conversations`]: history, the conversation list, read marks and
 //!   delivery receipts, merged by [`receipts`].
 
+pub mod contacts;
 pub mod conversations;
 pub mod login;
 pub mod receipts;

@@ -76,6 +76,7 @@ impl Device {
         )?;
         let origin = Origin::Device {
             session: s.addr.id,
+            friend_check: settings.friend_check,
             rate: RatePolicy {
                 per_second: settings.user_send_rate,
                 burst: settings.user_send_burst,

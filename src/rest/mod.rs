@@ -3,8 +3,10 @@
 //! token auth. Each module exposes `configure`. `roster` holds the calls
 //! groups and chatrooms share; `posts` their messages.
 
+pub mod blocks;
 pub mod chatfiles;
 pub mod chatrooms;
+pub mod contacts;
 pub mod created;
 pub mod envelope;
 pub mod export;
@@ -38,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
     token::configure(cfg);
     users::configure(cfg);
+    contacts::configure(cfg);
+    blocks::configure(cfg);
     user_devices::configure(cfg);
     messages::configure(cfg);
     chatfiles::configure(cfg);

@@ -1,18 +1,17 @@
 //! The frame codec of `/ws`: a text frame is one JSON object, a binary
 //! frame the same object in MessagePack. A request decodes into
 //! [`Inbound`]: its id and a typed [`Op`] (the one list of op names); a
-//! reply ([`Reply`]) and a push encode in the connection's encoding. No
-//! other part of the adapter reads or builds a JSON tree.
+//! reply ([`Reply`]) and a push (`push_frames`) encode in the
+//! connection's encoding. No other part of the adapter reads or builds a
+//! JSON tree.
 
 use super::frames::Op;
+pub use super::push_frames::push_frame;
 use crate::device::conversations::Conversation;
 use crate::error::ApiError;
 use bytes::Bytes;
 use bytestring::ByteString;
-use imcloud_actors::conversation::{RecallPush, ReceiptPush};
 use imcloud_actors::message::{ChatType, StoredMessage};
-use imcloud_actors::roster::Scope;
-use imcloud_actors::session::{EventPush, KickReason, Push, SharedMessage};
 use imcloud_actors::DomainError;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -383,6 +382,22 @@ pub enum OkBody {
         #[serde(skip_serializing_if = "Option::is_none")]
         cursor: Option<String>,
     },
+    Contacts {
+        users: Vec<String>,
+        requests: Vec<ContactRequestInfo>,
+    },
+    Users {
+        users: Vec<String>,
+    },
+}
+
+/// A friend request waiting for the user, as `contacts` lists it.
+#[derive(Debug, Serialize)]
+pub struct ContactRequestInfo {
+    pub user: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    pub ts: i64,
 }
 
 /// A conversation as `conversations` lists it: `{chat, with, last,
@@ -463,7 +478,7 @@ impl Serialize for Messages {
     }
 }
 
-fn chat_str(c: ChatType) -> &'static str {
+pub(super) fn chat_str(c: ChatType) -> &'static str {
     match c {
         ChatType::Single => "single",
         ChatType::Group => "group",
@@ -508,136 +523,12 @@ impl<'a> From<&'a StoredMessage> for WireMessage<'a> {
     }
 }
 
-/// `{"push": "message", "msg": {...}}`.
-#[derive(Serialize)]
-struct MessagePush<'a> {
-    push: &'static str,
-    msg: WireMessage<'a>,
-}
-
-/// `{"push": "event", "kind", "group" | "chatroom": id, "user"}`.
-struct EventFrame<'a>(&'a EventPush);
-
-impl Serialize for EventFrame<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let ev = self.0;
-        let mut m = s.serialize_map(Some(4))?;
-        m.serialize_entry("push", "event")?;
-        m.serialize_entry("kind", ev.kind.as_str())?;
-        let scope = match ev.scope {
-            Scope::Group => "group",
-            Scope::Chatroom => "chatroom",
-        };
-        m.serialize_entry(scope, &ev.id)?;
-        m.serialize_entry("user", &ev.user)?;
-        m.end()
-    }
-}
-
-/// `{"push": "receipt", "kind", "msg_id", "from", "chat", "to"}`.
-#[derive(Serialize)]
-struct ReceiptFrame<'a> {
-    push: &'static str,
-    kind: &'static str,
-    msg_id: String,
-    from: &'a str,
-    chat: &'static str,
-    to: &'a str,
-}
-
-impl<'a> From<&'a ReceiptPush> for ReceiptFrame<'a> {
-    fn from(r: &'a ReceiptPush) -> Self {
-        ReceiptFrame {
-            push: "receipt",
-            kind: r.kind.as_str(),
-            msg_id: r.msg_id.to_string(),
-            from: &r.from,
-            chat: chat_str(r.chat),
-            to: &r.to,
-        }
-    }
-}
-
-/// `{"push": "recall", "msg_id", "chat", "from", "to"}`.
-#[derive(Serialize)]
-struct RecallFrame<'a> {
-    push: &'static str,
-    msg_id: String,
-    chat: &'static str,
-    from: &'a str,
-    to: &'a str,
-}
-
-impl<'a> From<&'a RecallPush> for RecallFrame<'a> {
-    fn from(r: &'a RecallPush) -> Self {
-        RecallFrame {
-            push: "recall",
-            msg_id: r.msg_id.to_string(),
-            chat: chat_str(r.chat),
-            from: &r.from,
-            to: &r.to,
-        }
-    }
-}
-
-/// `{"push": "kick", "reason"}`.
-#[derive(Serialize)]
-struct KickFrame {
-    push: &'static str,
-    reason: &'static str,
-}
-
-/// The frame of `push` in `enc`; a message pushed to many devices is
-/// encoded once per encoding however many devices it goes to.
-pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
-    match push {
-        Push::Message(m) => message_push(m, enc),
-        Push::Event(ev) => encode(&EventFrame(ev), enc),
-        Push::Receipt(r) => encode(&ReceiptFrame::from(r.as_ref()), enc),
-        Push::Recall(r) => encode(&RecallFrame::from(r.as_ref()), enc),
-        Push::Edit(m) => encode(
-            &MessagePush {
-                push: "edit",
-                msg: WireMessage::from(m.as_ref()),
-            },
-            enc,
-        ),
-        Push::Kick { reason } => encode(&kick(*reason), enc),
-    }
-}
-
-fn kick(reason: KickReason) -> KickFrame {
-    KickFrame {
-        push: "kick",
-        reason: reason.as_str(),
-    }
-}
-
-fn message_push(m: &SharedMessage, enc: Encoding) -> Option<Outbound> {
-    let slot = match enc {
-        Encoding::Json => 0,
-        Encoding::MsgPack => 1,
-    };
-    let bytes = m.frame(slot, |msg| {
-        let frame = MessagePush {
-            push: "message",
-            msg: WireMessage::from(msg),
-        };
-        match encode(&frame, enc)? {
-            Outbound::Text(t) => Some(t.into_bytes()),
-            Outbound::Binary(b) => Some(b),
-        }
-    })?;
-    match enc {
-        // Always valid: the bytes were a `String` when cached.
-        Encoding::Json => ByteString::try_from(bytes).ok().map(Outbound::Text),
-        Encoding::MsgPack => Some(Outbound::Binary(bytes)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ws::push_frames::EventFrame;
+    use imcloud_actors::roster::Scope;
+    use imcloud_actors::session::EventPush;
     use serde_json::json;
 
     fn code_of(r: Result<Inbound, (RequestId, ApiError)>) -> (Value, u16) {

@@ -48,6 +48,14 @@ pub enum Op {
     Recall(RecallArgs),
     Edit(EditArgs),
     GroupReadCount(GroupMsgRef),
+    ContactAdd(ContactArgs),
+    ContactAccept(UserRef),
+    ContactDecline(UserRef),
+    ContactRemove(UserRef),
+    Contacts(NoArgs),
+    Block(UserRef),
+    Unblock(UserRef),
+    Blocks(NoArgs),
     #[serde(other)]
     Unknown,
 }
@@ -249,4 +257,18 @@ pub struct EditArgs {
 pub struct GroupMsgRef {
     pub group: String,
     pub msg_id: String,
+}
+
+/// `contact_add`: the user asked, and why (optional).
+#[derive(Debug, Deserialize)]
+pub struct ContactArgs {
+    pub user: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// An op about one other user.
+#[derive(Debug, Deserialize)]
+pub struct UserRef {
+    pub user: String,
 }

@@ -1,7 +1,7 @@
 //! The client protocol over WebSocket (`GET /ws`), per `docs/protocol.md`.
 //!
-//! - [`codec`]: frames ⇄ requests, replies and pushes (JSON text frames or
-//!   MessagePack binary frames).
+//! - [`codec`]: frames ⇄ requests and replies (JSON text frames or
+//!   MessagePack binary frames); [`push_frames`]: the pushes.
 //! - [`frames`]: the typed requests, one `Op` variant per operation.
 //! - [`session`]: the task that owns one socket: auth deadline, heartbeats,
 //!   in-flight requests, pushes from the user's entity, backpressure.
@@ -19,6 +19,7 @@ pub mod codec;
 pub mod frames;
 pub mod lean;
 pub mod ops;
+pub mod push_frames;
 pub mod session;
 pub mod transport;
 

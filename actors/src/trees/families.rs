@@ -69,8 +69,22 @@ pub const BLOB_REFS: u8 = b'Z';
 /// group message the member deleted from their history (H3).
 pub const HIDDEN_GROUP_MESSAGES: u8 = b'V';
 
+/// `f` + user entity key + friend → `FriendRecord` (`contacts.rs`).
+pub const FRIENDS: u8 = b'f';
+/// `r` + user entity key + requester → `ContactRequest`: a friend request
+/// waiting for the user's answer.
+pub const FRIEND_REQUESTS: u8 = b'r';
+/// `b` + user entity key + blocked user → when blocked (i64 ms BE).
+pub const USER_BLOCKS: u8 = b'b';
+/// `W` + app + 0 + lowercased word → empty: the app's sensitive words
+/// (`sensitive_words.rs`).
+pub const SENSITIVE_WORDS: u8 = b'W';
+/// `u` + app + 0 + username → `GlobalMutes`: users muted app-wide, for
+/// listing them (`global_mutes.rs`).
+pub const GLOBAL_MUTES: u8 = b'u';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 23] = [
+pub const ALL: [(&str, u8); 28] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -94,6 +108,11 @@ pub const ALL: [(&str, u8); 23] = [
     ("archive", ARCHIVE),
     ("blob_refs", BLOB_REFS),
     ("hidden_group_messages", HIDDEN_GROUP_MESSAGES),
+    ("friends", FRIENDS),
+    ("friend_requests", FRIEND_REQUESTS),
+    ("user_blocks", USER_BLOCKS),
+    ("sensitive_words", SENSITIVE_WORDS),
+    ("global_mutes", GLOBAL_MUTES),
 ];
 
 #[cfg(test)]

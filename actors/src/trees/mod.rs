@@ -4,6 +4,7 @@
 //! family's keys.
 
 pub mod archive;
+pub mod contacts;
 pub mod conversations;
 pub mod created_index;
 pub mod dedupe;

@@ -113,6 +113,7 @@ impl UserState {
             }
         }
         self.leave_all_groups(ctx);
+        self.forget_contacts(ctx);
         self.head = 0;
         self.offline = 0;
         self.kick_all(KickReason::UserDeleted, ctx);

@@ -2,6 +2,7 @@
 
 use super::{Credentials, NewUser, UserView};
 use crate::command::Origin;
+use crate::contact::ContactList;
 use crate::conversation::{
     ConversationEntry, Edit, GroupMark, HistoryPage, RecallWindow, ReceiptKind,
 };
@@ -55,6 +56,18 @@ crate::commands! {
         PurgeCleared,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
+        RequestContact => (),
+        MakeFriends => (),
+        Befriend => (),
+        DeclineContact => (),
+        RemoveContact => (),
+        Unfriend => (),
+        ListContacts => ContactList,
+        SetRemark => (),
+        BlockUsers => Vec<String>,
+        UnblockUser => (),
+        ListBlocks => Vec<(String, i64)>,
+        FriendGone,
     }
 }
 
@@ -370,4 +383,100 @@ pub struct ClearedMark {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct PurgeCleared {
     pub peer: String,
+}
+
+/// At the user asked: `from` asks to be its friend. Stored until the user
+/// answers; its devices get a `request` push. Refused when the user
+/// blocked `from`, they are friends already, or too many requests wait.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RequestContact {
+    pub from: String,
+    pub reason: String,
+}
+
+/// How two users become friends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FriendVia {
+    /// The user accepts a request `with` made.
+    Accept,
+    /// The app server makes them friends (REST C1).
+    App,
+}
+
+/// At the user who acts: make it and `with` friends (each side within
+/// `limit` friends, the app's `friends_per_user`): its side first, then
+/// `with`'s ([`Befriend`]); answered once both are on disk. Both users'
+/// devices (but `session`) get an `accepted` push.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MakeFriends {
+    pub with: String,
+    pub via: FriendVia,
+    pub limit: u32,
+    pub session: Option<u64>,
+}
+
+/// At the other side of [`MakeFriends`]: add `friend` (within `limit`),
+/// drop a request from it, push `accepted` to the devices.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Befriend {
+    pub friend: String,
+    pub limit: u32,
+}
+
+/// At the user asked: decline the request of `from`, whose devices get a
+/// `declined` push.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeclineContact {
+    pub from: String,
+    pub session: Option<u64>,
+}
+
+/// At the user who acts: `friend` is no longer its friend, on both sides
+/// ([`Unfriend`] at the other); answered once both are on disk. Both
+/// users' devices (but `session`) get a `removed` push.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemoveContact {
+    pub friend: String,
+    pub session: Option<u64>,
+}
+
+/// At the other side of [`RemoveContact`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Unfriend {
+    pub friend: String,
+}
+
+/// The user's friends, with remarks, and the requests waiting for it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListContacts;
+
+/// Sets the remark of friend `friend` (refused if not a friend).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SetRemark {
+    pub friend: String,
+    pub remark: String,
+}
+
+/// Adds `users` to the user's block list (all or none, within
+/// [`crate::contact::MAX_BLOCKS`]); answers the users named.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BlockUsers {
+    pub users: Vec<String>,
+}
+
+/// Takes `user` off the block list.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct UnblockUser {
+    pub user: String,
+}
+
+/// The block list: users and when each was blocked (ms), newest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListBlocks;
+
+/// Told to each friend of a deleted user: forget it (friend, request,
+/// block).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FriendGone {
+    pub user: String,
 }

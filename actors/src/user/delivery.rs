@@ -77,6 +77,14 @@ impl UserState {
         if let Err(e) = self.check_device_send(&origin, now) {
             return ctx.answer_now::<SendDirect>(Err(e));
         }
+        if let Origin::Device {
+            friend_check: true, ..
+        } = origin
+        {
+            if let Err(e) = self.check_friend(&message.to, ctx) {
+                return ctx.answer_now::<SendDirect>(Err(e));
+            }
+        }
         if let Some(cid) = &client_msg_id {
             match ctx.get(&dedupe::key(&self.key, cid)) {
                 Ok(Some(bytes)) => {
@@ -170,6 +178,10 @@ impl UserState {
         } = req;
         if self.record.is_none() {
             return ctx.answer_now::<Deliver>(Err(DomainError::UserNotFound));
+        }
+        // Nothing is stored or pushed for a blocker.
+        if let Err(e) = self.check_not_blocked(&message.from, ctx) {
+            return ctx.answer_now::<Deliver>(Err(e));
         }
         let ack = SendAck {
             msg_id: message.msg_id,

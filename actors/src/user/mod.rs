@@ -14,9 +14,11 @@
 //! - [`recall`]: recalling a 1:1 message on both sides.
 //! - [`edit`]: editing a 1:1 message on both sides.
 //! - [`deletion`]: one-sided deletion of conversations and messages.
+//! - [`contacts`]: friends, friend requests, the block list.
 
 mod account;
 pub mod commands;
+mod contacts;
 mod conversations;
 mod deletion;
 mod delivery;
@@ -130,6 +132,8 @@ pub struct UserState {
     /// 1:1 conversation records by peer, as last written (a bounded cache:
     /// every message reads and writes its conversation's record).
     conversations: HashMap<String, crate::conversation::ConversationRecord>,
+    /// Friends, requests and blocks, as far as read.
+    contacts: contacts::ContactState,
     limits: Limits,
 }
 
@@ -150,6 +154,7 @@ impl UserState {
             waiting: HashMap::new(),
             group_holds: HashMap::new(),
             conversations: HashMap::new(),
+            contacts: contacts::ContactState::default(),
             limits: env.limits,
         })
     }
@@ -213,6 +218,18 @@ impl UserState {
             }
             UserCmd::Disconnect(c) => self.disconnect(c.device, ctx),
             UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
+            UserCmd::RequestContact(c) => self.request_contact(c, ctx),
+            UserCmd::MakeFriends(c) => self.make_friends(c, ctx),
+            UserCmd::Befriend(c) => self.befriend(c, ctx),
+            UserCmd::DeclineContact(c) => self.decline_contact(c, ctx),
+            UserCmd::RemoveContact(c) => self.remove_contact(c, ctx),
+            UserCmd::Unfriend(c) => self.unfriend(c, ctx),
+            UserCmd::ListContacts(c) => self.list_contacts(c, ctx),
+            UserCmd::SetRemark(c) => self.set_remark(c, ctx),
+            UserCmd::BlockUsers(c) => self.block_users(c, ctx),
+            UserCmd::UnblockUser(c) => self.unblock_user(c, ctx),
+            UserCmd::ListBlocks(c) => self.list_blocks(c, ctx),
+            UserCmd::FriendGone(c) => self.friend_gone(c, ctx),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod auth;
 mod chatroom;
+mod contacts;
 mod conversations;
 mod group;
 mod send;
@@ -82,6 +83,14 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         Op::Recall(a) => conversations::recall(device, a),
         Op::Edit(a) => conversations::edit(device, a),
         Op::GroupReadCount(a) => conversations::group_read_count(device, a),
+        Op::ContactAdd(_)
+        | Op::ContactAccept(_)
+        | Op::ContactDecline(_)
+        | Op::ContactRemove(_)
+        | Op::Block(_)
+        | Op::Unblock(_) => contacts::change(device, op),
+        Op::Contacts(_) => contacts::list(device),
+        Op::Blocks(_) => contacts::blocks(device),
         // The codec answers unknown ops itself.
         Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
     }

@@ -1,0 +1,122 @@
+//! A user's block list over REST (§4 C7–C9). A blocked user's 1:1
+//! messages to the user fail with 210 and are neither stored nor
+//! delivered; its friend requests fail the same way. Blocking a friend
+//! keeps the friendship.
+
+use super::envelope::{user_entity, Envelope};
+use super::extract::{AppToken, Body};
+use crate::error::ApiError;
+use actix_web::{web, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use imcloud_actors::contact::MAX_BLOCKS;
+use imcloud_actors::ids::UserId;
+use imcloud_actors::user::GetUser;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Most users one C7 call blocks.
+const MAX_PER_CALL: usize = 100;
+/// C8's largest page.
+const MAX_PAGE: usize = 50;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/{org}/{app}/users/{owner}/blocks/users",
+        web::post().to(block),
+    )
+    .route(
+        "/{org}/{app}/users/{owner}/blocks/users",
+        web::get().to(list),
+    )
+    .route(
+        "/{org}/{app}/users/{owner}/blocks/users/{blocked}",
+        web::delete().to(unblock),
+    );
+}
+
+#[derive(Deserialize)]
+struct OwnerPath {
+    owner: String,
+}
+
+#[derive(Deserialize)]
+struct PairPath {
+    owner: String,
+    blocked: String,
+}
+
+#[derive(Deserialize)]
+struct BlockBody {
+    usernames: Vec<String>,
+}
+
+/// C7: blocks every named user (each must exist); `data: [names]`.
+async fn block(
+    AppToken(ctx): AppToken,
+    path: web::Path<OwnerPath>,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let owner = UserId::parse(&path.owner)?;
+    let BlockBody { usernames } = super::parse_json(&body)?;
+    if usernames.is_empty() || usernames.len() > MAX_PER_CALL {
+        return Err(ApiError::IllegalArgument(format!(
+            "usernames must name 1-{MAX_PER_CALL} users"
+        )));
+    }
+    let users = usernames
+        .iter()
+        .map(|u| UserId::parse(u))
+        .collect::<Result<Vec<_>, _>>()?;
+    let blocked = ctx.node.block_users(&ctx.app, &owner, &users).await?;
+    let data: Vec<Value> = blocked.into_iter().map(Value::String).collect();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
+}
+
+/// C8: the block list, newest first: without `pageSize` the latest 500
+/// at once; with it, pages of 1–50 and an opaque cursor.
+async fn list(
+    AppToken(ctx): AppToken,
+    path: web::Path<OwnerPath>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = UserId::parse(&path.owner)?;
+    let size = match ctx.param("pageSize") {
+        None => MAX_BLOCKS,
+        Some(s) => s
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument("pageSize must be a number".into()))?
+            .clamp(1, MAX_PAGE),
+    };
+    let from = match ctx.param("cursor") {
+        None => 0,
+        Some(c) => URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.parse::<usize>().ok())
+            .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))?,
+    };
+    let all = ctx.node.blocks_of(&ctx.app, &owner).await?;
+    let page: Vec<Value> = all
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|(u, _)| json!(u))
+        .collect();
+    let next = from + page.len();
+    let cursor = (next < all.len()).then(|| URL_SAFE_NO_PAD.encode(next.to_string()));
+    Ok(Envelope::new(&ctx).list(page).cursor(cursor).finish())
+}
+
+/// C9: takes one user off the list; `entities: [user]`.
+async fn unblock(
+    AppToken(ctx): AppToken,
+    path: web::Path<PairPath>,
+) -> Result<HttpResponse, ApiError> {
+    let (owner, blocked) = (UserId::parse(&path.owner)?, UserId::parse(&path.blocked)?);
+    let view = ctx.node.ask(ctx.app.user_key(&blocked), GetUser).await?;
+    ctx.node.unblock_user(&ctx.app, &owner, &blocked).await?;
+    Ok(Envelope::new(&ctx)
+        .entities(vec![user_entity(&view)])
+        .finish())
+}

@@ -1,0 +1,242 @@
+//! Contacts over REST (§4 C1–C6): the app server makes and ends
+//! friendships (both sides, no request needed), lists a user's friends
+//! (all at once, or paged with remarks), sets remarks and imports up to 10
+//! friends at once. Both users' devices get `contact` pushes.
+
+use super::envelope::{user_entity, Envelope};
+use super::extract::{AppCtx, AppToken, Body};
+use crate::contacts::ContactActor;
+use crate::error::ApiError;
+use actix_web::{web, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use imcloud_actors::ids::UserId;
+use imcloud_actors::user::{FriendVia, GetUser};
+use imcloud_actors::DomainError;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Most users C6 imports in one call (Easemob: 10).
+const MAX_IMPORT: usize = 10;
+/// C4's largest and default page.
+const MAX_PAGE: usize = 50;
+const DEFAULT_PAGE: usize = 10;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    const PAIR: &str = "/{org}/{app}/users/{owner}/contacts/users/{friend}";
+    cfg.route(PAIR, web::post().to(add))
+        .route(PAIR, web::delete().to(remove))
+        .route(
+            "/{org}/{app}/users/{owner}/contacts/users",
+            web::get().to(list_all),
+        )
+        .route("/{org}/{app}/user/{owner}/contacts", web::get().to(page))
+        .route(
+            "/{org}/{app}/user/{owner}/contacts/users/{friend}",
+            web::put().to(remark),
+        )
+        .route(
+            "/{org}/{app}/users/{owner}/contacts/import",
+            web::post().to(import),
+        );
+}
+
+#[derive(Deserialize)]
+struct OwnerPath {
+    owner: String,
+}
+
+#[derive(Deserialize)]
+struct PairPath {
+    owner: String,
+    friend: String,
+}
+
+fn app_actor<'a>(ctx: &'a AppCtx, owner: &'a UserId) -> ContactActor<'a> {
+    ContactActor {
+        app: &ctx.app,
+        user: owner,
+        session: None,
+    }
+}
+
+/// C1: `owner` and `friend` become friends; `entities: [friend]`.
+async fn add(AppToken(ctx): AppToken, path: web::Path<PairPath>) -> Result<HttpResponse, ApiError> {
+    let (owner, friend) = (UserId::parse(&path.owner)?, UserId::parse(&path.friend)?);
+    let view = ctx.node.ask(ctx.app.user_key(&friend), GetUser).await?;
+    ctx.node
+        .make_friends(&app_actor(&ctx, &owner), &friend, FriendVia::App)
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .entities(vec![user_entity(&view)])
+        .finish())
+}
+
+/// C2: they are no longer friends; `entities: [friend]`.
+async fn remove(
+    AppToken(ctx): AppToken,
+    path: web::Path<PairPath>,
+) -> Result<HttpResponse, ApiError> {
+    let (owner, friend) = (UserId::parse(&path.owner)?, UserId::parse(&path.friend)?);
+    let view = ctx.node.ask(ctx.app.user_key(&friend), GetUser).await?;
+    ctx.node
+        .remove_contact(&app_actor(&ctx, &owner), &friend)
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .entities(vec![user_entity(&view)])
+        .finish())
+}
+
+/// C3: every friend's name; `data: [names]`, `count`.
+async fn list_all(
+    AppToken(ctx): AppToken,
+    path: web::Path<OwnerPath>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = UserId::parse(&path.owner)?;
+    let list = ctx.node.contacts_of(&ctx.app, &owner).await?;
+    let names: Vec<Value> = list.friends.into_iter().map(|(n, _)| json!(n)).collect();
+    Ok(Envelope::new(&ctx).list(names).finish())
+}
+
+/// C4: friends by name, `limit` (1–50) a page, remarks when
+/// `needReturnRemark=true`; the cursor is the last name, opaque.
+async fn page(
+    AppToken(ctx): AppToken,
+    path: web::Path<OwnerPath>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = UserId::parse(&path.owner)?;
+    let limit = match ctx.param("limit") {
+        None => DEFAULT_PAGE,
+        Some(l) => {
+            let n = l
+                .parse::<usize>()
+                .map_err(|_| ApiError::IllegalArgument("limit must be a number".into()))?;
+            if n > MAX_PAGE {
+                return Err(ApiError::IllegalArgument(format!(
+                    "page size more than max limit : {MAX_PAGE}"
+                )));
+            }
+            n.max(1)
+        }
+    };
+    let after = match ctx.param("cursor") {
+        None => None,
+        Some(c) => Some(
+            URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))?,
+        ),
+    };
+    let with_remarks = ctx.param("needReturnRemark") == Some("true");
+    let list = ctx.node.contacts_of(&ctx.app, &owner).await?;
+    let mut rest = list
+        .friends
+        .into_iter()
+        .filter(|(n, _)| after.as_ref().is_none_or(|a| n > a));
+    let items: Vec<(String, String)> = rest
+        .by_ref()
+        .take(limit)
+        .map(|(n, r)| (n, r.remark))
+        .collect();
+    let more = rest.next().is_some();
+    let cursor = more
+        .then(|| items.last().map(|(n, _)| URL_SAFE_NO_PAD.encode(n)))
+        .flatten();
+    let contacts: Vec<Value> = items
+        .iter()
+        .map(|(n, remark)| {
+            if with_remarks {
+                json!({"username": n, "remark": remark})
+            } else {
+                json!({"username": n})
+            }
+        })
+        .collect();
+    Ok(Envelope::new(&ctx)
+        .count(contacts.len())
+        .data(json!({ "contacts": contacts }))
+        .cursor(cursor)
+        .finish())
+}
+
+#[derive(Deserialize)]
+struct RemarkBody {
+    remark: String,
+}
+
+/// C5: the remark of a friend; a flat body.
+async fn remark(
+    AppToken(ctx): AppToken,
+    path: web::Path<PairPath>,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let (owner, friend) = (UserId::parse(&path.owner)?, UserId::parse(&path.friend)?);
+    let RemarkBody { remark } = super::parse_json(&body)?;
+    ctx.node
+        .set_remark(&ctx.app, &owner, &friend, remark)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "action": "put",
+        "status": "ok",
+        "timestamp": ctx.node.clock.now_ms(),
+        "uri": ctx.uri,
+        "duration": ctx.started.elapsed().as_millis() as u64,
+    })))
+}
+
+#[derive(Deserialize)]
+struct ImportBody {
+    usernames: Vec<String>,
+}
+
+/// C6: up to 10 friends at once; each name lands in one outcome list.
+async fn import(
+    AppToken(ctx): AppToken,
+    path: web::Path<OwnerPath>,
+    Body(body): Body,
+) -> Result<HttpResponse, ApiError> {
+    let owner = UserId::parse(&path.owner)?;
+    let ImportBody { usernames } = super::parse_json(&body)?;
+    if usernames.len() > MAX_IMPORT {
+        return Err(ApiError::IllegalArgument(format!(
+            "request user over flow limit:{MAX_IMPORT}."
+        )));
+    }
+    ctx.node.ask(ctx.app.user_key(&owner), GetUser).await?;
+    let (mut success, mut missing, mut over, mut failed) = (vec![], vec![], vec![], vec![]);
+    for name in usernames {
+        let Ok(friend) = UserId::parse(&name) else {
+            missing.push(name);
+            continue;
+        };
+        match ctx
+            .node
+            .make_friends(&app_actor(&ctx, &owner), &friend, FriendVia::App)
+            .await
+        {
+            Ok(()) => success.push(name),
+            Err(DomainError::UserNotFound) => missing.push(name),
+            Err(DomainError::ContactLimit(_)) => over.push(name),
+            Err(e) => {
+                tracing::debug!(error = %e, user = %name, "contact import failed");
+                failed.push(name)
+            }
+        }
+    }
+    if success.is_empty() && !over.is_empty() && missing.is_empty() && failed.is_empty() {
+        return Err(
+            DomainError::ContactLimit(imcloud_actors::contact::ContactLimit::Friends).into(),
+        );
+    }
+    Ok(Envelope::new(&ctx)
+        .field("status", json!("ok"))
+        .data(json!({
+            "success": success,
+            "NotExistFailed": missing,
+            "maxLimitFailed": over,
+            "UnKnowFailed": failed,
+        }))
+        .finish())
+}
