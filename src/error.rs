@@ -31,6 +31,9 @@ pub enum ApiError {
     InvalidBody(String),
     #[error("{0}")]
     IllegalArgument(String),
+    /// A required body field is missing (U18's `username`).
+    #[error("{0}")]
+    RequiredProperty(String),
     #[error("{0}")]
     InvalidGrant(String),
     #[error("user not found")]
@@ -244,6 +247,12 @@ impl ApiError {
             ApiError::IllegalArgument(_) => {
                 info(205, 400, "illegal_argument", "IllegalArgumentException")
             }
+            ApiError::RequiredProperty(_) => info(
+                205,
+                400,
+                "required_property_not_found",
+                "RequiredPropertyNotFoundException",
+            ),
             ApiError::InvalidGrant(_) => info(202, 400, "invalid_grant", "InvalidGrantException"),
             ApiError::IllegalArgumentDuplicate { .. } => info(
                 203,

@@ -16,8 +16,7 @@ use imcloud_actors::roster::Actor;
 use imcloud_actors::user::{DropRecalled, RecallDirect};
 use imcloud_actors::DomainError;
 
-/// The sender REST names by default (Easemob's).
-pub const ADMIN_SENDER: &str = "admin";
+pub use crate::send::ADMIN_SENDER;
 
 /// Who asks for a recall.
 pub enum Recaller {

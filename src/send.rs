@@ -15,6 +15,10 @@ use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::Value;
 use std::future::Future;
 
+/// The implicit sender of the app server's messages (`from` absent); it
+/// need not be a user.
+pub const ADMIN_SENDER: &str = "admin";
+
 /// What is sent, before the entities give it an id, seq and time.
 pub struct Draft {
     pub from: String,
@@ -71,8 +75,8 @@ impl Node {
         self.ask(sender, send)
     }
 
-    /// An app server's 1:1 message that keeps no sender copy: straight to
-    /// the recipient, acked once it is on disk there.
+    /// A 1:1 message of the implicit system sender: straight to the
+    /// recipient, acked once it is on disk there.
     pub fn deliver_direct(
         &self,
         app: &AppKey,
@@ -112,12 +116,13 @@ impl Node {
             priority: opts.priority,
             need_group_ack: opts.need_group_ack,
         };
-        let answer = match (origin, chat) {
-            (Origin::Device { .. }, _) => self.router.ask(sender, Relay { to, post }.into()),
-            (Origin::Rest { .. }, ChatType::Chatroom) => {
-                self.router.ask(to, PostToRoom(post).into())
-            }
-            (Origin::Rest { .. }, _) => self.router.ask(to, PostToGroup(post).into()),
+        // A user's message passes its entity (send rate, app-wide mute);
+        // the implicit system sender has none.
+        let system = origin.is_rest() && post.message.from == ADMIN_SENDER;
+        let answer = match (system, chat) {
+            (false, _) => self.router.ask(sender, Relay { to, post }.into()),
+            (true, ChatType::Chatroom) => self.router.ask(to, PostToRoom(post).into()),
+            (true, _) => self.router.ask(to, PostToGroup(post).into()),
         };
         self.within_timeout(answer)
     }

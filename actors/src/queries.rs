@@ -1,6 +1,7 @@
 //! Queries over one shard's keyspace: the parts of app-wide indexes that
 //! live in each shard (users, groups and rooms by creation time, rooms by
-//! owner, the message archive by time, which blobs uploads name). The
+//! owner, the message archive by time, which blobs uploads name, users
+//! muted app-wide). The
 //! gateway asks every shard and merges the pages. One shard command
 //! writes: a step of the retention sweep (`retention.rs`).
 
@@ -8,7 +9,8 @@ use crate::error::DomainError;
 use crate::message::StoredMessage;
 pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
-use crate::trees::{archive, files, room_owners, user_index};
+use crate::trees::{archive, files, global_mutes, room_owners, user_index};
+use crate::user::moderation::GlobalMutes;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::store::prefix_end;
 use imcloud_shards::{ReplyTo, StoreError};
@@ -23,7 +25,15 @@ crate::commands! {
         ArchivePage => Vec<StoredMessage>,
         SweepStep => crate::retention::SweepProgress,
         NamedBlobs => Vec<String>,
+        ListGlobalMutes => Vec<(String, GlobalMutes)>,
     }
+}
+
+/// Up to `limit` users of `app` on the shard muted app-wide, by name.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListGlobalMutes {
+    pub app: String,
+    pub limit: usize,
 }
 
 /// Which of `shas` (at most [`NAMED_BLOBS_MAX`]) an upload record on
@@ -132,6 +142,21 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
                 })
                 .collect();
             reply.send(named);
+        }
+        ShardQuery::ListGlobalMutes(q) => {
+            let prefix = global_mutes::app_prefix(&q.app);
+            let rows: Result<Vec<(String, GlobalMutes)>, DomainError> = store
+                .scan(&prefix, &[], q.limit)
+                .map(|rows| {
+                    rows.into_iter()
+                        .filter_map(|(k, v)| {
+                            let user = global_mutes::parse(prefix.len(), &k)?;
+                            imcloud_shards::codec::decode(&v).ok().map(|m| (user, m))
+                        })
+                        .collect()
+                })
+                .map_err(scan_failed);
+            reply.send(rows);
         }
         // The one shard command that writes: see `retention.rs`.
         ShardQuery::SweepStep(q) => reply.send(crate::retention::step(&q, store)),

@@ -72,7 +72,7 @@ pub(crate) fn check_send(
     ext: &Option<Value>,
 ) -> Result<String, ApiError> {
     let from = match from {
-        None => "admin".to_string(),
+        None => crate::send::ADMIN_SENDER.to_string(),
         Some(f) if f.is_empty() => {
             return Err(ApiError::MessageSend("param from can't be empty".into()))
         }
@@ -110,8 +110,9 @@ async fn send_to_users(
     targets::check_count(&to, MAX_TARGETS)?;
     let from = check_send(ctx, from, &body, &ext)?;
     let users: Vec<UserId> = targets::parse_each(&to, UserId::parse)?;
-    // The sender keeps a copy only when asked and when it is a user.
-    let sender_copy = sync_device && from != "admin";
+    // A user's message passes its entity (its app-wide mute, and its copy
+    // when asked for); the implicit system sender has none.
+    let system = from == crate::send::ADMIN_SENDER;
     let sends = users.iter().map(|target| {
         let draft = Draft {
             from: from.clone(),
@@ -119,11 +120,11 @@ async fn send_to_users(
             body: body.clone(),
             ext: ext.clone(),
         };
-        if sender_copy {
-            let origin = Origin::Rest { sync_device: true };
-            Either::Left(ctx.node.send_direct(&ctx.app, draft, None, origin))
-        } else {
+        if system {
             Either::Right(ctx.node.deliver_direct(&ctx.app, draft))
+        } else {
+            let origin = Origin::Rest { sync_device };
+            Either::Left(ctx.node.send_direct(&ctx.app, draft, None, origin))
         }
     });
     // Keyed by the targets as the call spelled them.

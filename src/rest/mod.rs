@@ -13,6 +13,7 @@ pub mod export;
 pub mod extract;
 pub mod groups;
 pub mod messages;
+pub mod moderation;
 pub mod multi_get;
 pub mod mutes;
 pub mod ops;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     users::configure(cfg);
     contacts::configure(cfg);
     blocks::configure(cfg);
+    moderation::configure(cfg);
     user_devices::configure(cfg);
     messages::configure(cfg);
     chatfiles::configure(cfg);

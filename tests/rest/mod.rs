@@ -7,6 +7,7 @@
 mod chatrooms;
 mod files;
 mod messages;
+mod moderation;
 mod settings;
 mod tokens;
 mod users;

@@ -10,6 +10,7 @@ pub mod created_index;
 pub mod dedupe;
 pub mod families;
 pub mod files;
+pub mod global_mutes;
 pub mod group_acks;
 pub mod group_members;
 pub mod hidden_group_messages;

@@ -8,7 +8,7 @@ use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::{KickReason, Push};
-use crate::trees::{conversations, dedupe, msg_index, timeline, user_index};
+use crate::trees::{conversations, dedupe, global_mutes, msg_index, timeline, user_index};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -31,6 +31,7 @@ impl UserState {
             activated: true,
             nickname: user.nickname,
             token_epoch: 0,
+            mutes: Default::default(),
         };
         let app = self.key.app.clone();
         ctx.append_event(&Event::UserCreated {
@@ -70,7 +71,7 @@ impl UserState {
         ctx.answer_now::<GetCredentials>(creds);
     }
 
-    fn kick_all(&mut self, reason: KickReason, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn kick_all(&mut self, reason: KickReason, ctx: &mut StepCtx<'_, ChatEntity>) {
         let sessions = std::mem::take(&mut self.sessions);
         ctx.after_commit(move || {
             for s in sessions {
@@ -91,6 +92,7 @@ impl UserState {
         ctx.delete(imcloud_shards::entity::snapshot_key(&self.key));
         self.conversations.clear();
         ctx.delete(user_index::key(&app, record.created, &record.username));
+        ctx.delete(global_mutes::key(&app, &record.username));
         ctx.delete(timeline::head_key(&self.key));
         ctx.delete(timeline::offline_key(&self.key));
         for prefix in [

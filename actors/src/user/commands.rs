@@ -1,5 +1,6 @@
 //! The commands of a User entity.
 
+use super::moderation::GlobalMutes;
 use super::{Credentials, NewUser, UserView};
 use crate::command::Origin;
 use crate::contact::ContactList;
@@ -68,6 +69,9 @@ crate::commands! {
         UnblockUser => (),
         ListBlocks => Vec<(String, i64)>,
         FriendGone,
+        SetActivated => UserView,
+        SetGlobalMutes => GlobalMutes,
+        GetGlobalMutes => GlobalMutes,
     }
 }
 
@@ -155,8 +159,9 @@ pub struct Delivered {
     pub result: Result<SendAck, DomainError>,
 }
 
-/// A device's group or chatroom message, first at the sender's entity
-/// (account state, send rate), which passes it on to `to`.
+/// A user's group or chatroom message, first at the sender's entity
+/// (app-wide mute; for a device account state and send rate), which
+/// passes it on to `to`.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Relay {
     pub to: EntityKey,
@@ -480,3 +485,23 @@ pub struct ListBlocks;
 pub struct FriendGone {
     pub user: String,
 }
+
+/// Activates (`on`) or deactivates the user: deactivated, it cannot log
+/// in, its tokens are revoked and its devices are kicked (`deactivated`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SetActivated {
+    pub on: bool,
+}
+
+/// Sets app-wide mutes: for each kind of chat named, when it ends (ms; 0
+/// lifts it, `i64::MAX` is for good). Answers the mutes in force.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SetGlobalMutes {
+    pub chat: Option<i64>,
+    pub groupchat: Option<i64>,
+    pub chatroom: Option<i64>,
+}
+
+/// The user's app-wide mutes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetGlobalMutes;

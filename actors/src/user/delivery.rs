@@ -17,6 +17,7 @@
 //!
 //! A REST send without a sender copy goes straight to the recipient.
 
+use super::moderation::MuteScope;
 use super::{Deliver, Delivered, InFlight, SendDirect, UserState};
 use crate::command::{Answer, Command, Origin};
 use crate::error::DomainError;
@@ -74,7 +75,10 @@ impl UserState {
             origin,
         } = req;
         let now = ctx.env().clock.now_ms();
-        if let Err(e) = self.check_device_send(&origin, now) {
+        if let Err(e) = self
+            .check_device_send(&origin, now)
+            .and_then(|()| self.check_global_mute(MuteScope::Chat, now))
+        {
             return ctx.answer_now::<SendDirect>(Err(e));
         }
         if let Origin::Device {

@@ -4,6 +4,7 @@
 //! device's group or chatroom send (the send rate), and the group slots held
 //! for adds in flight (`groups_per_user`).
 
+use super::moderation::GlobalMutes;
 use super::{GroupJoined, HoldGroupSlot, MarkGroupRead, Relay, UserGroups, UserState};
 use crate::chatroom::PostToRoom;
 use crate::command::{Answer, Command};
@@ -38,17 +39,25 @@ impl UserState {
         }
     }
 
-    /// A device's group or chatroom send: the same account checks and send
-    /// rate as a 1:1 send, then on to the group or room (with the caller's
-    /// reply), which checks membership and mute.
+    /// A user's group or chatroom message (a device's, or the app
+    /// server's in the user's name): the app-wide mute and, for a device,
+    /// the same account checks and send rate as a 1:1 send; then on to the
+    /// group or room (with the caller's reply), which checks membership
+    /// and mute.
     pub(super) fn relay(&mut self, req: Relay, ctx: &mut StepCtx<'_, ChatEntity>) {
         let Relay { to, post } = req;
         let now = ctx.env().clock.now_ms();
-        if let Err(e) = self.check_device_send(&post.origin, now) {
+        let scope = GlobalMutes::scope_of(to.kind);
+        if let Err(e) = self
+            .check_device_send(&post.origin, now)
+            .and_then(|()| self.check_global_mute(scope, now))
+        {
             return ctx.answer_now::<Relay>(Err(e));
         }
         let cmd: Command = match to.kind {
-            EntityKind::Group if is_countable(&post.message) => {
+            // A device's own message marks the conversation read; the app
+            // server's (REST) may come from a user who is not a member.
+            EntityKind::Group if is_countable(&post.message) && !post.origin.is_rest() => {
                 return self.relay_to_group(to, post, ctx);
             }
             EntityKind::Group => PostToGroup(post).into(),

@@ -15,6 +15,7 @@
 //! - [`edit`]: editing a 1:1 message on both sides.
 //! - [`deletion`]: one-sided deletion of conversations and messages.
 //! - [`contacts`]: friends, friend requests, the block list.
+//! - [`moderation`]: deactivation and app-wide mutes.
 
 mod account;
 pub mod commands;
@@ -26,6 +27,7 @@ mod devices;
 mod edit;
 mod groups;
 mod history;
+pub mod moderation;
 mod recall;
 
 pub use commands::*;
@@ -57,6 +59,9 @@ pub struct UserRecord {
     pub nickname: Option<String>,
     /// Tokens carry the epoch they were issued in; bumping it revokes them.
     pub token_epoch: u64,
+    /// App-wide mutes (REST U18).
+    #[serde(default)]
+    pub mutes: moderation::GlobalMutes,
 }
 
 /// A registration request (the gateway hashed the password).
@@ -230,6 +235,9 @@ impl UserState {
             UserCmd::UnblockUser(c) => self.unblock_user(c, ctx),
             UserCmd::ListBlocks(c) => self.list_blocks(c, ctx),
             UserCmd::FriendGone(c) => self.friend_gone(c, ctx),
+            UserCmd::SetActivated(c) => self.set_activated(c, ctx),
+            UserCmd::SetGlobalMutes(c) => self.set_global_mutes(c, ctx),
+            UserCmd::GetGlobalMutes(c) => self.get_global_mutes(c, ctx),
         }
     }
 }
