@@ -128,6 +128,7 @@ impl Node {
             settings,
             chatroom_super_admins: Default::default(),
             version: 0,
+            word_count: 0,
         };
         let record = self.ask(app.entity_key(), CreateApp { record }).await?;
         self.apps.remember(record.clone());

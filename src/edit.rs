@@ -27,7 +27,10 @@ pub struct EditRequest {
 }
 
 impl Node {
-    pub async fn edit(&self, app: &AppKey, req: EditRequest) -> Result<(), ApiError> {
+    pub async fn edit(&self, app: &AppKey, mut req: EditRequest) -> Result<(), ApiError> {
+        // An edit is screened for sensitive words like a send.
+        self.screen(app, &mut req.edit.body, req.edit.ext.as_mut())
+            .await?;
         let ext = req.edit.ext.as_ref();
         let max_bytes = self.app_settings(app).await?.max_message_bytes as usize;
         validate_body(&req.edit.body, ext, max_bytes)?;

@@ -185,6 +185,12 @@ impl ApiError {
                 D::BlockedByUser => info(210, 403, "forbidden_op", "ForbiddenOpException"),
                 D::ContactLimit(_) => info(222, 403, "exceed_limit", "ExceedLimitException"),
                 D::UserMuted => info(219, 403, "forbidden_op", "UserMutedException"),
+                D::IllegalContent => info(
+                    501,
+                    400,
+                    "message_send_error",
+                    "MessageIncludeIllegalContentException",
+                ),
                 D::Busy => info(302, 503, "server_busy", "ServerBusyException"),
                 D::Timeout => info(301, 504, "server_timeout", "ServerTimeoutException"),
                 D::Internal => info(303, 500, "web_application", "InternalServerErrorException"),

@@ -17,6 +17,8 @@
 //!   and REST.
 //! - [`recall`]: recalling a message, for devices and REST.
 //! - [`edit`]: editing a message, for devices and REST.
+//! - [`words`]: the apps' compiled sensitive words and the screening of
+//!   every message.
 //! - [`device`]: the protocol-neutral device layer: login, send, sync,
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
@@ -45,4 +47,5 @@ pub mod rest;
 pub mod retention;
 pub mod send;
 pub mod server;
+pub mod words;
 pub mod ws;

@@ -27,6 +27,8 @@ pub struct Node {
     pub clock: Clock,
     pub config: Arc<Config>,
     pub apps: AppDirectory,
+    /// The apps' compiled sensitive words.
+    pub words: crate::words::WordCache,
     pub passwords: PasswordHasher,
     pub runtime: Arc<RuntimeMetrics>,
     pub gateway: Arc<crate::metrics::GatewayMetrics>,
@@ -129,6 +131,7 @@ impl Node {
             env,
             clock,
             apps,
+            words: Default::default(),
             passwords: PasswordHasher::new(&config.auth).map_err(StartError::Other)?,
             request_timeout: Duration::from_secs(config.server.request_timeout_secs.max(1)),
             config: Arc::new(config),

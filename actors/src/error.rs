@@ -54,6 +54,10 @@ pub enum DomainError {
     BlockedByUser,
     #[error("{}", .0.describe())]
     ContactLimit(crate::contact::ContactLimit),
+    /// The message holds a word of the app's sensitive-word list, and the
+    /// app refuses such messages.
+    #[error("the message holds a sensitive word")]
+    IllegalContent,
     /// The user is muted app-wide for this kind of chat (REST U18).
     #[error("the user is muted")]
     UserMuted,

@@ -25,6 +25,7 @@
 //! - [`trees`]: the registry of key families and their layouts.
 //! - [`events`]: the shard-log events the domain appends.
 //! - [`rate`]: the per-user send token bucket.
+//! - [`words`]: the sensitive-word filter.
 //! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
 
 pub mod app;
@@ -48,6 +49,7 @@ pub mod roster;
 pub mod session;
 pub mod trees;
 pub mod user;
+pub mod words;
 
 pub use command::{Command, Request};
 pub use entity::ChatEntity;

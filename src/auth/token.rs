@@ -104,6 +104,7 @@ mod tests {
             settings: Default::default(),
             chatroom_super_admins: Default::default(),
             version: 0,
+            word_count: 0,
         }
     }
 

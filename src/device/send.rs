@@ -47,7 +47,7 @@ impl Device {
     /// is its ack.
     pub async fn send(
         &self,
-        req: SendRequest,
+        mut req: SendRequest,
     ) -> Result<impl Future<Output = Result<SendAck, ApiError>> + 'static, ApiError> {
         let s = self.session()?;
         let node = self.node.clone();
@@ -67,8 +67,9 @@ impl Device {
             _ => req.to,
         };
         check_client_msg_id(req.client_msg_id.as_deref())?;
-        let settings = node.app(&s.app).await?;
-        let settings = &settings.settings;
+        let record = node.app(&s.app).await?;
+        let settings = &record.settings;
+        node.screen(&s.app, &mut req.body, req.ext.as_mut()).await?;
         validate_body(
             &req.body,
             req.ext.as_ref(),

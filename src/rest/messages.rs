@@ -64,12 +64,13 @@ pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<V
 }
 
 /// Checks the fields every send shares (M1–M3): `from` (default
-/// `admin`), `ext`, and the body; returns the sender.
-pub(crate) fn check_send(
+/// `admin`), `ext`, and the body, which it screens for the app's
+/// sensitive words; returns the sender.
+pub(crate) async fn check_send(
     ctx: &crate::rest::extract::AppCtx,
     from: Option<String>,
-    body: &Value,
-    ext: &Option<Value>,
+    body: &mut Value,
+    ext: &mut Option<Value>,
 ) -> Result<String, ApiError> {
     let from = match from {
         None => crate::send::ADMIN_SENDER.to_string(),
@@ -86,6 +87,7 @@ pub(crate) fn check_send(
     if body.as_object().is_some_and(|b| b.len() <= 1) {
         return Err(ApiError::MessageSend("param body can't be empty".into()));
     }
+    ctx.node.screen(&ctx.app, body, ext.as_mut()).await?;
     imcloud_actors::message::validate_body(
         body,
         ext.as_ref(),
@@ -108,7 +110,8 @@ async fn send_to_users(
     sync_device: bool,
 ) -> Result<Map<String, Value>, ApiError> {
     targets::check_count(&to, MAX_TARGETS)?;
-    let from = check_send(ctx, from, &body, &ext)?;
+    let (mut body, mut ext) = (body, ext);
+    let from = check_send(ctx, from, &mut body, &mut ext).await?;
     let users: Vec<UserId> = targets::parse_each(&to, UserId::parse)?;
     // A user's message passes its entity (its app-wide mute, and its copy
     // when asked for); the implicit system sender has none.

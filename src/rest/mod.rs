@@ -24,6 +24,7 @@ pub mod recall;
 pub mod rewrite;
 pub mod roaming;
 pub mod roster;
+pub mod sensitive_words;
 pub mod settings;
 pub mod targets;
 pub mod token;
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     roaming::configure(cfg);
     roster::configure(cfg);
     settings::configure(cfg);
+    sensitive_words::configure(cfg);
 }
 
 /// Body of every unknown route.

@@ -69,7 +69,8 @@ pub async fn send_to(
         None => Priority::Normal,
         Some(l) => Priority::parse(l).map_err(|e| ApiError::MessageSend(e.to_string()))?,
     };
-    let from = check_send(ctx, from, &body, &ext)?;
+    let (mut body, mut ext) = (body, ext);
+    let from = check_send(ctx, from, &mut body, &mut ext).await?;
     let ids: Vec<String> = match scope {
         Scope::Group => targets::parse_each(&to, crate::groups::group_id)?,
         Scope::Chatroom => targets::parse_each(&to, crate::chatrooms::room_id)?,

@@ -8,6 +8,7 @@ mod chatrooms;
 mod files;
 mod messages;
 mod moderation;
+mod sensitive_words;
 mod settings;
 mod tokens;
 mod users;

@@ -14,7 +14,31 @@ crate::commands! {
         PutFile => (),
         GetFile => Option<FileRecord>,
         DeleteFile => Vec<String>,
+        AddWords => usize,
+        RemoveWords => usize,
+        ListWords => Vec<String>,
     }
+}
+
+/// Adds sensitive words (1–10,000, each 1–64 characters); answers how
+/// many were new.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AddWords {
+    pub words: Vec<String>,
+}
+
+/// Removes sensitive words; answers how many were listed.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemoveWords {
+    pub words: Vec<String>,
+}
+
+/// Up to `limit` words after `after` (the last of the previous page), in
+/// order.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ListWords {
+    pub after: Option<String>,
+    pub limit: usize,
 }
 
 /// Creates the app (refused if it exists).

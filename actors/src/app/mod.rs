@@ -1,10 +1,12 @@
 //! The App entity: one per `org#app`. Owns the app's record: uuid, client
 //! credentials, the key that signs its tokens, its settings and its
-//! chatroom super admins; and the records of its uploads ([`files`]).
+//! chatroom super admins; the records of its uploads ([`files`]); and its
+//! sensitive words (`words`).
 
 pub mod commands;
 pub mod files;
 pub mod settings;
+mod words;
 
 pub use commands::*;
 pub use settings::{AppSettings, Plan, SensitiveMode, SettingsPatch, MAX_RECALL_WINDOW_SECS};
@@ -37,6 +39,9 @@ pub struct AppRecord {
     /// is dropped.
     #[serde(default)]
     pub version: u64,
+    /// How many sensitive words the app lists.
+    #[serde(default)]
+    pub word_count: u64,
 }
 
 /// Published on the node bus once a change to what gateways cache of an
@@ -94,6 +99,9 @@ impl AppState {
                 let saved = self.save(ctx);
                 ctx.answer::<PatchAppSettings>(saved);
             }
+            AppCmd::AddWords(c) => self.add_words(c, ctx),
+            AppCmd::RemoveWords(c) => self.remove_words(c, ctx),
+            AppCmd::ListWords(c) => self.list_words(c, ctx),
             AppCmd::PutFile(c) => self.put_file(c, ctx),
             AppCmd::GetFile(c) => self.get_file(c, ctx),
             AppCmd::DeleteFile(c) => self.delete_file(c, ctx),

@@ -17,6 +17,7 @@ pub mod hidden_group_messages;
 pub mod msg_index;
 pub mod recalled;
 pub mod room_owners;
+pub mod sensitive_words;
 pub mod timeline;
 pub mod user_groups;
 pub mod user_index;

@@ -1,0 +1,90 @@
+//! An app's sensitive words over REST (imcloud §14.2): list by cursor,
+//! add up to 10,000 at once, remove. The app's `sensitive_words` setting
+//! (S2) says what a listed word does to a message; a change applies from
+//! the next message on every node.
+
+use super::envelope::Envelope;
+use super::extract::{AppToken, Body};
+use crate::error::ApiError;
+use actix_web::{web, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use imcloud_actors::app::{AddWords, ListWords, RemoveWords};
+use serde::Deserialize;
+use serde_json::json;
+
+/// W1s's largest and default page.
+const MAX_PAGE: usize = 1_000;
+const DEFAULT_PAGE: usize = 100;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    const PATH: &str = "/{org}/{app}/sensitive_words";
+    cfg.route(PATH, web::get().to(list))
+        .route(PATH, web::post().to(add))
+        .route(PATH, web::delete().to(remove));
+}
+
+#[derive(Deserialize)]
+struct Words {
+    words: Vec<String>,
+}
+
+/// W1s: `data: {"words", "cursor"?}`, in the words' order.
+async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
+    let limit = match ctx.param("limit") {
+        None => DEFAULT_PAGE,
+        Some(l) => l
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument("limit must be a number".into()))?
+            .clamp(1, MAX_PAGE),
+    };
+    let after = match ctx.param("cursor") {
+        None => None,
+        Some(c) => Some(
+            URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))?,
+        ),
+    };
+    let mut words = ctx
+        .node
+        .ask(
+            ctx.app.entity_key(),
+            ListWords {
+                after,
+                limit: limit + 1,
+            },
+        )
+        .await?;
+    let more = words.len() > limit;
+    words.truncate(limit);
+    let mut data = json!({ "words": words });
+    if let (true, Some(last)) = (more, words.last()) {
+        data["cursor"] = json!(URL_SAFE_NO_PAD.encode(last));
+    }
+    Ok(Envelope::new(&ctx).data(data).finish())
+}
+
+/// W2s: `data: {"added": N}` (words already listed are not counted).
+async fn add(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let Words { words } = super::parse_json(&body)?;
+    let added = ctx
+        .node
+        .ask(ctx.app.entity_key(), AddWords { words })
+        .await?;
+    Ok(Envelope::new(&ctx).data(json!({ "added": added })).finish())
+}
+
+/// W3s: `data: {"removed": N}`.
+async fn remove(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let Words { words } = super::parse_json(&body)?;
+    let removed = ctx
+        .node
+        .ask(ctx.app.entity_key(), RemoveWords { words })
+        .await?;
+    Ok(Envelope::new(&ctx)
+        .data(json!({ "removed": removed }))
+        .finish())
+}
