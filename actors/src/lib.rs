@@ -10,6 +10,8 @@
 //!   fields, and the size limit.
 //! - [`message`]: stored messages, group/room posts, acks, timeline pages.
 //! - [`conversation`]: conversation records, history pages, receipts.
+//! - [`attributes`]: user attributes, their limits and their check.
+//! - [`presence`]: presence statuses, subscriptions, their limits.
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: `Command`, the [`Request`] trait, [`Origin`](command::Origin)
 //!   and the `commands!` macro every entity declares its commands with.
@@ -20,6 +22,8 @@
 //! - [`queries`]: questions to one shard about its part of an app-wide
 //!   index.
 //! - [`session`]: pushes and `SessionRef`, how an entity reaches a device.
+//! - [`notices`]: fan-out to users, one notice per shard (group messages
+//!   and events, presence).
 //! - [`devices`]: the node's directory of connected devices.
 //! - [`trees`]: the registry of key families and their layouts.
 //! - [`events`]: the shard-log events the domain appends.
@@ -27,6 +31,7 @@
 //! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
 
 pub mod app;
+pub mod attributes;
 pub mod body;
 pub mod chatroom;
 pub mod command;
@@ -39,6 +44,8 @@ pub mod events;
 pub mod group;
 pub mod ids;
 pub mod message;
+pub mod notices;
+pub mod presence;
 pub mod queries;
 pub mod rate;
 pub mod retention;

@@ -1,6 +1,7 @@
 //! Queries over one shard's keyspace: the parts of app-wide indexes that
 //! live in each shard (users, groups and rooms by creation time, rooms by
-//! owner, the message archive by time, which blobs uploads name). The
+//! owner, the message archive by time, which blobs uploads name, the
+//! bytes the app's user attributes take). The
 //! gateway asks every shard and merges the pages. One shard command
 //! writes: a step of the retention sweep (`retention.rs`).
 
@@ -8,7 +9,7 @@ use crate::error::DomainError;
 use crate::message::StoredMessage;
 pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
-use crate::trees::{archive, files, room_owners, user_index};
+use crate::trees::{archive, attributes, files, room_owners, user_index};
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::store::prefix_end;
 use imcloud_shards::{ReplyTo, StoreError};
@@ -23,7 +24,15 @@ crate::commands! {
         ArchivePage => Vec<StoredMessage>,
         SweepStep => crate::retention::SweepProgress,
         NamedBlobs => Vec<String>,
+        AttributeBytes => u64,
     }
+}
+
+/// Bytes the attributes of `app`'s users on the shard take (keys and
+/// values): the shard's count, kept by every attribute change.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AttributeBytes {
+    pub app: String,
 }
 
 /// Which of `shas` (at most [`NAMED_BLOBS_MAX`]) an upload record on
@@ -120,6 +129,13 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
             reply.send(rows);
         }
         ShardQuery::ArchivePage(q) => reply.send(archive_page(&q, store)),
+        ShardQuery::AttributeBytes(q) => {
+            let bytes = store
+                .get(&attributes::bytes_key(&q.app))
+                .map(|v| attributes::parse_bytes(v.as_deref()))
+                .map_err(scan_failed);
+            reply.send(bytes);
+        }
         ShardQuery::NamedBlobs(q) => {
             let named: Result<Vec<String>, DomainError> = q
                 .shas

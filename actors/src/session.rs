@@ -25,6 +25,8 @@ pub enum Push {
     Recall(Arc<crate::conversation::RecallPush>),
     /// A message was edited: the message as it is now.
     Edit(Arc<StoredMessage>),
+    /// A user this device's user subscribed to changed its presence.
+    Presence(Arc<crate::presence::PresenceStatus>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,

@@ -69,8 +69,24 @@ pub const BLOB_REFS: u8 = b'Z';
 /// group message the member deleted from their history (H3).
 pub const HIDDEN_GROUP_MESSAGES: u8 = b'V';
 
+/// `a` + user entity key → the user's attributes (a map of strings,
+/// `attributes.rs`).
+pub const USER_ATTRIBUTES: u8 = b'a';
+/// `s` + app + 0 → bytes (u64 BE) of the attributes of the app's users on
+/// this shard, moved in the same batch as every attribute change.
+pub const ATTRIBUTE_BYTES: u8 = b's';
+/// `o` + user entity key → `PresenceRecord` (the user's presence text and
+/// last presence change, seconds; `presence.rs`).
+pub const PRESENCE: u8 = b'o';
+/// `S` + subscriber's user entity key + target username → expiry (unix
+/// seconds, i64 BE): the users whose presence a user subscribed to.
+pub const SUBSCRIPTIONS: u8 = b'S';
+/// `P` + target's user entity key + subscriber username → expiry (unix
+/// seconds, i64 BE): who is told about the target's presence.
+pub const SUBSCRIBERS: u8 = b'P';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 23] = [
+pub const ALL: [(&str, u8); 28] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -94,6 +110,11 @@ pub const ALL: [(&str, u8); 23] = [
     ("archive", ARCHIVE),
     ("blob_refs", BLOB_REFS),
     ("hidden_group_messages", HIDDEN_GROUP_MESSAGES),
+    ("user_attributes", USER_ATTRIBUTES),
+    ("attribute_bytes", ATTRIBUTE_BYTES),
+    ("presence", PRESENCE),
+    ("subscriptions", SUBSCRIPTIONS),
+    ("subscribers", SUBSCRIBERS),
 ];
 
 #[cfg(test)]

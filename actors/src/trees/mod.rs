@@ -4,6 +4,7 @@
 //! family's keys.
 
 pub mod archive;
+pub mod attributes;
 pub mod conversations;
 pub mod created_index;
 pub mod dedupe;
@@ -13,6 +14,7 @@ pub mod group_acks;
 pub mod group_members;
 pub mod hidden_group_messages;
 pub mod msg_index;
+pub mod presence;
 pub mod recalled;
 pub mod room_owners;
 pub mod timeline;

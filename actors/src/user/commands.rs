@@ -1,6 +1,8 @@
 //! The commands of a User entity.
 
+pub use super::presence_commands::*;
 use super::{Credentials, NewUser, UserView};
+use crate::attributes::Attributes;
 use crate::command::Origin;
 use crate::conversation::{
     ConversationEntry, Edit, GroupMark, HistoryPage, RecallWindow, ReceiptKind,
@@ -55,8 +57,39 @@ crate::commands! {
         PurgeCleared,
         Disconnect => usize,
         DropRecalled => crate::conversation::Recalled,
+        GetAttributes => Attributes,
+        SetAttributes => Attributes,
+        DeleteAttributes => (),
+        SetPresence => (),
+        GetPresence => crate::presence::PresenceStatus,
+        Subscribe => Vec<Option<i64>>,
+        RestoreSubscriptions => (),
+        Unsubscribe => (),
+        ListSubscriptions => crate::presence::SubscriptionPage,
+        SubscriptionsTo => Vec<Option<i64>>,
+        AddSubscriber => SubscribedTo,
+        RestoreSubscriber => (),
+        RemoveSubscriber => (),
     }
 }
+
+/// The user's attributes named by `keys` (all of them when empty).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetAttributes {
+    pub keys: Vec<String>,
+}
+
+/// Sets the attributes in `patch` (an empty value removes its key);
+/// answers every attribute the user has after the change. Refused whole
+/// (nothing changes) past 2 KB or on a bad key or value.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SetAttributes {
+    pub patch: Attributes,
+}
+
+/// Deletes every attribute of the user.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteAttributes;
 
 /// Registers the user (refused if it exists).
 #[derive(Debug, Serialize, Deserialize)]

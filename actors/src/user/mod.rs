@@ -2,7 +2,8 @@
 //! token epoch, activation), the user's timeline (messages received and
 //! copies of messages sent, each with the user's seq), the attached devices,
 //! the send rate bucket, the 1:1 sends in flight and their idempotency
-//! keys, and its index of the groups it belongs to.
+//! keys, its index of the groups it belongs to, its attributes and its
+//! presence (with both sides of its presence subscriptions).
 //!
 //! - [`commands`]: what the entity is asked or told.
 //! - [`account`]: create, read, delete, password.
@@ -14,8 +15,13 @@
 //! - [`recall`]: recalling a 1:1 message on both sides.
 //! - [`edit`]: editing a 1:1 message on both sides.
 //! - [`deletion`]: one-sided deletion of conversations and messages.
+//! - [`attributes`]: the user's attributes (key/value pairs).
+//! - [`presence`]: the user's presence: device statuses, its text, and
+//!   the pushes to its subscribers.
+//! - [`subscriptions`]: both sides of presence subscriptions.
 
 mod account;
+mod attributes;
 pub mod commands;
 mod conversations;
 mod deletion;
@@ -24,7 +30,10 @@ mod devices;
 mod edit;
 mod groups;
 mod history;
+mod presence;
+mod presence_commands;
 mod recall;
+mod subscriptions;
 
 pub use commands::*;
 pub use deletion::MAX_DELETE_IDS;
@@ -130,6 +139,8 @@ pub struct UserState {
     /// 1:1 conversation records by peer, as last written (a bounded cache:
     /// every message reads and writes its conversation's record).
     conversations: HashMap<String, crate::conversation::ConversationRecord>,
+    /// The devices' presence statuses and the user's presence text.
+    presence: presence::Presence,
     limits: Limits,
 }
 
@@ -150,6 +161,7 @@ impl UserState {
             waiting: HashMap::new(),
             group_holds: HashMap::new(),
             conversations: HashMap::new(),
+            presence: presence::Presence::default(),
             limits: env.limits,
         })
     }
@@ -175,7 +187,7 @@ impl UserState {
             UserCmd::GetStatus(_) => self.status(ctx),
             UserCmd::GetOfflineCount(_) => self.offline_count(ctx),
             UserCmd::Attach(c) => self.attach(c, ctx),
-            UserCmd::Detach(c) => self.detach(c.session),
+            UserCmd::Detach(c) => self.detach(c.session, ctx),
             UserCmd::SyncUser(c) => self.sync(c, ctx),
             UserCmd::SendDirect(c) => self.send(c, ctx),
             UserCmd::Deliver(c) => self.deliver(c, ctx),
@@ -213,6 +225,19 @@ impl UserState {
             }
             UserCmd::Disconnect(c) => self.disconnect(c.device, ctx),
             UserCmd::DropRecalled(c) => self.drop_recalled(c, ctx),
+            UserCmd::GetAttributes(c) => self.get_attributes(c, ctx),
+            UserCmd::SetAttributes(c) => self.set_attributes(c, ctx),
+            UserCmd::DeleteAttributes(_) => self.delete_attributes(ctx),
+            UserCmd::SetPresence(c) => self.set_presence(c, ctx),
+            UserCmd::GetPresence(_) => self.get_presence(ctx),
+            UserCmd::Subscribe(c) => self.subscribe(c, ctx),
+            UserCmd::RestoreSubscriptions(c) => self.restore_subscriptions(c, ctx),
+            UserCmd::Unsubscribe(c) => self.unsubscribe(c, ctx),
+            UserCmd::ListSubscriptions(c) => self.list_subscriptions(c, ctx),
+            UserCmd::SubscriptionsTo(c) => self.subscriptions_to(c, ctx),
+            UserCmd::AddSubscriber(c) => self.add_subscriber(c, ctx),
+            UserCmd::RestoreSubscriber(c) => self.restore_subscriber(c, ctx),
+            UserCmd::RemoveSubscriber(c) => self.remove_subscriber(c, ctx),
         }
     }
 }
