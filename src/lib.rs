@@ -15,6 +15,9 @@
 //! - [`chatrooms`]: chatroom calls shared by devices and REST.
 //! - [`recall`]: recalling a message, for devices and REST.
 //! - [`edit`]: editing a message, for devices and REST.
+//! - [`attributes`]: user attributes, for devices and REST.
+//! - [`presence`]: presence statuses and subscriptions, for devices and
+//!   REST.
 //! - [`device`]: the protocol-neutral device layer: login, send, sync,
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
@@ -25,6 +28,7 @@
 //! - [`metrics`]: counters and `/metrics`.
 
 pub mod apps;
+pub mod attributes;
 pub mod auth;
 pub mod chatrooms;
 pub mod cli;
@@ -37,6 +41,7 @@ pub mod files;
 pub mod groups;
 pub mod metrics;
 pub mod node;
+pub mod presence;
 pub mod recall;
 pub mod rest;
 pub mod retention;

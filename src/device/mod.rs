@@ -12,9 +12,12 @@
 //! - [`rooms`]: joining and leaving chatrooms, and the socket's list.
 //! - [`conversations`]: history, the conversation list, read marks and
 //!   delivery receipts, merged by [`receipts`].
+//! - [`presence`]: the device's status, its user's subscriptions and
+//!   attributes, others' presence and attributes.
 
 pub mod conversations;
 pub mod login;
+pub mod presence;
 pub mod receipts;
 pub mod rooms;
 pub mod send;

@@ -11,12 +11,14 @@ pub mod export;
 pub mod extract;
 pub mod groups;
 pub mod messages;
+pub mod metadata;
 pub mod multi_get;
 pub mod mutes;
 pub mod ops;
 pub mod paging;
 pub mod patch_body;
 pub mod posts;
+pub mod presence;
 pub mod recall;
 pub mod rewrite;
 pub mod roaming;
@@ -50,6 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     roaming::configure(cfg);
     roster::configure(cfg);
     settings::configure(cfg);
+    metadata::configure(cfg);
+    presence::configure(cfg);
 }
 
 /// Body of every unknown route.

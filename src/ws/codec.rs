@@ -9,8 +9,10 @@ use crate::device::conversations::Conversation;
 use crate::error::ApiError;
 use bytes::Bytes;
 use bytestring::ByteString;
+use imcloud_actors::attributes::Attributes;
 use imcloud_actors::conversation::{RecallPush, ReceiptPush};
 use imcloud_actors::message::{ChatType, StoredMessage};
+use imcloud_actors::presence::PresenceStatus;
 use imcloud_actors::roster::Scope;
 use imcloud_actors::session::{EventPush, KickReason, Push, SharedMessage};
 use imcloud_actors::DomainError;
@@ -383,6 +385,52 @@ pub enum OkBody {
         #[serde(skip_serializing_if = "Option::is_none")]
         cursor: Option<String>,
     },
+    Statuses {
+        statuses: Vec<WireStatus>,
+    },
+    Subscriptions {
+        total: usize,
+        subscriptions: Vec<WireSubscription>,
+    },
+    /// The device's own user's attributes.
+    Attributes {
+        attributes: Attributes,
+    },
+    /// Attributes by user.
+    UsersAttributes {
+        attributes: BTreeMap<String, Attributes>,
+    },
+}
+
+/// A user's presence as replies show it: `{user, status, ext, last_time,
+/// expiry?}` (`expiry`: a subscription's end, unix seconds).
+#[derive(Debug, Serialize)]
+pub struct WireStatus {
+    pub user: String,
+    pub status: BTreeMap<String, String>,
+    pub ext: String,
+    pub last_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<i64>,
+}
+
+impl WireStatus {
+    pub fn new(p: PresenceStatus, expiry: Option<i64>) -> WireStatus {
+        WireStatus {
+            user: p.user,
+            status: p.status,
+            ext: p.ext,
+            last_time: p.last_time,
+            expiry,
+        }
+    }
+}
+
+/// One of a user's subscriptions: `{user, expiry}` (unix seconds).
+#[derive(Debug, Serialize)]
+pub struct WireSubscription {
+    pub user: String,
+    pub expiry: i64,
 }
 
 /// A conversation as `conversations` lists it: `{chat, with, last,
@@ -580,6 +628,29 @@ impl<'a> From<&'a RecallPush> for RecallFrame<'a> {
     }
 }
 
+/// `{"push": "presence", "user", "status": {device: status}, "ext",
+/// "last_time"}`.
+#[derive(Serialize)]
+struct PresenceFrame<'a> {
+    push: &'static str,
+    user: &'a str,
+    status: &'a BTreeMap<String, String>,
+    ext: &'a str,
+    last_time: i64,
+}
+
+impl<'a> From<&'a PresenceStatus> for PresenceFrame<'a> {
+    fn from(p: &'a PresenceStatus) -> Self {
+        PresenceFrame {
+            push: "presence",
+            user: &p.user,
+            status: &p.status,
+            ext: &p.ext,
+            last_time: p.last_time,
+        }
+    }
+}
+
 /// `{"push": "kick", "reason"}`.
 #[derive(Serialize)]
 struct KickFrame {
@@ -602,6 +673,7 @@ pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
             },
             enc,
         ),
+        Push::Presence(p) => encode(&PresenceFrame::from(p.as_ref()), enc),
         Push::Kick { reason } => encode(&kick(*reason), enc),
     }
 }

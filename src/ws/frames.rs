@@ -48,6 +48,13 @@ pub enum Op {
     Recall(RecallArgs),
     Edit(EditArgs),
     GroupReadCount(GroupMsgRef),
+    PresenceSet(PresenceSetArgs),
+    PresenceSubscribe(PresenceSubscribeArgs),
+    PresenceUnsubscribe(PresenceUsers),
+    PresenceGet(PresenceUsers),
+    PresenceSubscriptions(SubscriptionsArgs),
+    AttributesSet(AttributesSetArgs),
+    AttributesGet(AttributesGetArgs),
     #[serde(other)]
     Unknown,
 }
@@ -249,4 +256,49 @@ pub struct EditArgs {
 pub struct GroupMsgRef {
     pub group: String,
     pub msg_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PresenceSetArgs {
+    /// 1–16 digits: `1` online, `0` offline, others custom.
+    pub status: String,
+    /// The user's presence text (at most 1024 bytes); absent: kept.
+    #[serde(default)]
+    pub ext: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PresenceSubscribeArgs {
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Seconds, 1–2,592,000.
+    pub expiry: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PresenceUsers {
+    #[serde(default)]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubscriptionsArgs {
+    #[serde(default)]
+    pub page: Option<usize>,
+    #[serde(default)]
+    pub size: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttributesSetArgs {
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttributesGetArgs {
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// The attributes wanted; absent or empty: all.
+    #[serde(default)]
+    pub keys: Vec<String>,
 }

@@ -8,6 +8,7 @@ mod auth;
 mod chatroom;
 mod conversations;
 mod group;
+mod presence;
 mod send;
 mod sync;
 
@@ -82,6 +83,13 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         Op::Recall(a) => conversations::recall(device, a),
         Op::Edit(a) => conversations::edit(device, a),
         Op::GroupReadCount(a) => conversations::group_read_count(device, a),
+        Op::PresenceSet(a) => presence::set(device, a),
+        Op::PresenceSubscribe(a) => presence::subscribe(device, a),
+        Op::PresenceUnsubscribe(a) => presence::unsubscribe(device, a),
+        Op::PresenceGet(a) => presence::get(device, a),
+        Op::PresenceSubscriptions(a) => presence::subscriptions(device, a),
+        Op::AttributesSet(a) => presence::set_attributes(device, a),
+        Op::AttributesGet(a) => presence::attributes(device, a),
         // The codec answers unknown ops itself.
         Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
     }
