@@ -234,7 +234,8 @@ impl ApiError {
                     "PresenceParamExceededException",
                 ),
                 D::Presence(
-                    PresenceRefusal::TooManySubscriptions | PresenceRefusal::TooManySubscribers(_),
+                    PresenceRefusal::TooManySubscriptions(_)
+                    | PresenceRefusal::TooManySubscribers(..),
                 ) => info(4, 403, "exceed_limit", "ExceedLimitException"),
             },
             ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),

@@ -25,10 +25,6 @@ pub const MAX_EXPIRY_SECS: u64 = 2_592_000;
 pub const MAX_EXT_BYTES: usize = 1024;
 /// Digits of a status.
 pub const MAX_STATUS_DIGITS: usize = 16;
-/// Live subscriptions one user holds.
-pub const MAX_SUBSCRIPTIONS: usize = 3000;
-/// Live subscribers one user has.
-pub const MAX_SUBSCRIBERS: usize = 3000;
 /// Entries of a page of subscriptions.
 pub const MAX_PAGE_SIZE: usize = 500;
 
@@ -84,12 +80,14 @@ pub enum PresenceRefusal {
     /// over 1024 bytes.
     #[error("{0}")]
     TooLong(String),
-    /// The subscriber holds [`MAX_SUBSCRIPTIONS`] live subscriptions.
-    #[error("a user may hold at most 3000 presence subscriptions")]
-    TooManySubscriptions,
-    /// The target has [`MAX_SUBSCRIBERS`] live subscribers.
-    #[error("user {0} already has 3000 presence subscribers")]
-    TooManySubscribers(String),
+    /// The subscriber would hold more live subscriptions than
+    /// `limits.presence_subscriptions` (3000).
+    #[error("a user may hold at most {0} presence subscriptions")]
+    TooManySubscriptions(usize),
+    /// The target has `limits.presence_subscribers` (3000) live
+    /// subscribers.
+    #[error("user {0} already has {1} presence subscribers")]
+    TooManySubscribers(String, usize),
 }
 
 /// A status as a device or the app sets it: 1–16 ASCII digits.

@@ -10,18 +10,16 @@ use super::{
 };
 use crate::command::Answer;
 use crate::error::DomainError;
-use crate::presence::{
-    PresenceRefusal, Subscription, SubscriptionPage, MAX_SUBSCRIBERS, MAX_SUBSCRIPTIONS,
-    MAX_USERS_PER_CALL,
-};
+use crate::presence::{PresenceRefusal, Subscription, SubscriptionPage, MAX_USERS_PER_CALL};
 use crate::trees::presence::{self as tree, Side};
 use crate::ChatEntity;
 use imcloud_shards::{EntityKey, EntityKind, StepCtx, StoreError};
 use std::collections::BTreeMap;
 
-/// Most entries of one side a step reads: far above the limits, which
-/// the entries a side holds stay near (expired ones go as they are read).
-const SCAN_LIMIT: usize = 4 * MAX_SUBSCRIPTIONS;
+/// Most entries of one side a step reads, as a multiple of the side's
+/// limit: far above it, which the entries a side holds stay near
+/// (expired ones go as they are read).
+const SCAN_FACTOR: usize = 4;
 
 impl UserState {
     /// The live entries of one side (other user → expiry); stages the
@@ -33,8 +31,9 @@ impl UserState {
     ) -> Result<BTreeMap<String, i64>, StoreError> {
         let prefix = tree::prefix(side, &self.key);
         let now = ctx.env().clock.now_secs() as i64;
-        let rows = ctx.store().scan(&prefix, &[], SCAN_LIMIT)?;
-        if rows.len() == SCAN_LIMIT {
+        let limit = self.scan_limit(side);
+        let rows = ctx.store().scan(&prefix, &[], limit)?;
+        if rows.len() == limit {
             tracing::warn!(user = %self.key, ?side, "more presence entries than one step reads");
         }
         let mut live = BTreeMap::new();
@@ -48,6 +47,14 @@ impl UserState {
             }
         }
         Ok(live)
+    }
+
+    fn scan_limit(&self, side: Side) -> usize {
+        let limit = match side {
+            Side::Subscriptions => self.limits.presence_subscriptions,
+            Side::Subscribers => self.limits.presence_subscribers,
+        };
+        limit.saturating_mul(SCAN_FACTOR).max(MAX_USERS_PER_CALL)
     }
 
     /// Stages `other`'s entry on `side` at `expires_at` (`None`: none).
@@ -81,8 +88,9 @@ impl UserState {
             .iter()
             .filter(|t| !live.contains_key(*t))
             .count();
-        if live.len() + new > MAX_SUBSCRIPTIONS {
-            let refused = DomainError::Presence(PresenceRefusal::TooManySubscriptions);
+        let limit = self.limits.presence_subscriptions;
+        if live.len() + new > limit {
+            let refused = DomainError::Presence(PresenceRefusal::TooManySubscriptions(limit));
             return ctx.answer_now::<Subscribe>(Err(refused));
         }
         let previous = req.targets.iter().map(|t| live.get(t).copied()).collect();
@@ -170,8 +178,9 @@ impl UserState {
             Err(e) => return ctx.fail(e),
         };
         let previous = live.get(&req.subscriber).copied();
-        if previous.is_none() && live.len() >= MAX_SUBSCRIBERS {
-            let refused = PresenceRefusal::TooManySubscribers(self.key.id.clone());
+        let limit = self.limits.presence_subscribers;
+        if previous.is_none() && live.len() >= limit {
+            let refused = PresenceRefusal::TooManySubscribers(self.key.id.clone(), limit);
             return ctx.answer_now::<AddSubscriber>(Err(DomainError::Presence(refused)));
         }
         self.put_entry(
@@ -222,7 +231,7 @@ impl UserState {
         let mut others = Vec::new();
         for side in [Side::Subscriptions, Side::Subscribers] {
             let prefix = tree::prefix(side, &self.key);
-            let rows = match ctx.store().scan(&prefix, &[], SCAN_LIMIT) {
+            let rows = match ctx.store().scan(&prefix, &[], self.scan_limit(side)) {
                 Ok(rows) => rows,
                 Err(e) => return ctx.fail(e),
             };
