@@ -9,16 +9,22 @@
 //! subscribes to all of its users or to none. (A crash between the two
 //! ends can leave one end without the other until the subscription
 //! expires; subscribing again mends it.)
+//!
+//! A group's online members are counted without waking any member: the
+//! group lists its members, and each shard holding some counts those it
+//! has active with a device online (a user with one is always active).
 
 use crate::node::Node;
 use futures_util::future::join_all;
 use imcloud_actors::ids::{AppKey, UserId};
 use imcloud_actors::presence::{self, DeviceRef, PresenceStatus, SubscriptionPage};
+use imcloud_actors::roster::{Actor, ManageOp, ManageReply};
 use imcloud_actors::user::{
     AddSubscriber, GetPresence, ListSubscriptions, RemoveSubscriber, RestoreSubscriber,
     RestoreSubscriptions, SetPresence, Subscribe, SubscriptionsTo, Unsubscribe,
 };
 use imcloud_actors::DomainError;
+use imcloud_shards::{EntityKey, EntityKind};
 
 /// The users a presence call names: 1–100 legal names, lowercased, each
 /// once (in the order first named).
@@ -215,5 +221,27 @@ impl Node {
         }
         self.ask(app.user_key(user), ListSubscriptions { page, size })
             .await
+    }
+
+    /// How many members of group `group` have a device online.
+    pub async fn online_members(&self, app: &AppKey, group: &str) -> Result<u64, DomainError> {
+        let view = match self.group(app, group, Actor::App, ManageOp::Get).await? {
+            ManageReply::View(view) => view,
+            _ => return Err(DomainError::Internal),
+        };
+        let keys = view
+            .members
+            .iter()
+            .map(|(user, _)| EntityKey::new(app.to_string(), EntityKind::User, user.as_str()))
+            .collect();
+        let by_shard = imcloud_actors::notices::by_shard(&self.router, keys);
+        let counts = by_shard.iter().map(|(shard, keys)| {
+            self.within_timeout(self.router.count_present(*shard, keys.clone()))
+        });
+        let mut online = 0u64;
+        for count in join_all(counts).await {
+            online += count?;
+        }
+        Ok(online)
     }
 }

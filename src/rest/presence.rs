@@ -1,6 +1,6 @@
 //! Presence over REST (§10.3): set a device's status and the presence
 //! text, subscribe, get statuses, unsubscribe, list a user's
-//! subscriptions. As on Easemob, these answer a flat body with one
+//! subscriptions, count a group's members online. As on Easemob, these answer a flat body with one
 //! `result` key instead of the envelope (errors keep the error body).
 //! Every call acts as the user named in the path.
 
@@ -34,6 +34,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route(
         "/{org}/{app}/users/{username}/presence",
         web::delete().to(unsubscribe),
+    )
+    .route(
+        "/{org}/{app}/presence/online/{group_id}/type/{kind}",
+        web::get().to(group_online),
     );
 }
 
@@ -173,6 +177,26 @@ async fn unsubscribe(
     let targets = presence_users(&names)?;
     ctx.node.unsubscribe(&ctx.app, &user, &targets).await?;
     Ok(result(json!("ok")))
+}
+
+#[derive(Deserialize)]
+struct GroupOnlinePath {
+    group_id: String,
+    kind: String,
+}
+
+/// The number of a group's members with a device online (`type` 1: a
+/// group; the only kind there is).
+async fn group_online(
+    AppToken(ctx): AppToken,
+    path: web::Path<GroupOnlinePath>,
+) -> Result<HttpResponse, ApiError> {
+    if path.kind != "1" {
+        return Err(ApiError::IllegalArgument("type must be 1 (a group)".into()));
+    }
+    let group = crate::groups::group_id(&path.group_id)?;
+    let online = ctx.node.online_members(&ctx.app, &group).await?;
+    Ok(result(json!(online)))
 }
 
 /// A page parameter: a number, or `default` when absent.

@@ -9,14 +9,17 @@
 //! - [`attributes`]: set, get, batch get, delete, the 2 KB limit, the
 //!   app's capacity, a deleted user's attributes.
 //! - [`durability`]: attributes and subscriptions survive `kill -9`.
+//! - [`online`]: a group's members online, counted without waking the
+//!   others.
 
 mod attributes;
 mod durability;
 mod expiry;
 mod limits;
+mod online;
 mod pushes;
 
-use crate::common::{code, rest, TestServer, WsClient, WAIT};
+use crate::common::{code, eventually, rest, TestServer, WsClient, WAIT};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;

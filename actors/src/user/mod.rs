@@ -171,6 +171,11 @@ impl UserState {
         self.record.is_none() && self.sessions.is_empty() && self.in_flight.is_empty()
     }
 
+    /// Whether a device of the user is online.
+    pub fn is_online(&self) -> bool {
+        self.sessions.iter().any(|s| !s.is_closed())
+    }
+
     /// Whether the entity may leave memory: no device attached and no send
     /// waiting for its recipient.
     pub fn can_passivate(&self) -> bool {
