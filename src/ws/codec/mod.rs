@@ -2,7 +2,12 @@
 //! frame the same object in MessagePack. A request decodes into
 //! [`Inbound`]: its id and a typed [`Op`] (the one list of op names); a
 //! reply ([`Reply`]) and a push encode in the connection's encoding. No
-//! other part of the adapter reads or builds a JSON tree.
+//! other part of the adapter reads or builds a JSON tree. The shapes of
+//! presence replies and pushes are in [`presence`].
+
+mod presence;
+
+pub use presence::{WireStatus, WireSubscription};
 
 use super::frames::Op;
 use crate::device::conversations::Conversation;
@@ -12,10 +17,10 @@ use bytestring::ByteString;
 use imcloud_actors::attributes::Attributes;
 use imcloud_actors::conversation::{RecallPush, ReceiptPush};
 use imcloud_actors::message::{ChatType, StoredMessage};
-use imcloud_actors::presence::PresenceStatus;
 use imcloud_actors::roster::Scope;
 use imcloud_actors::session::{EventPush, KickReason, Push, SharedMessage};
 use imcloud_actors::DomainError;
+use presence::PresenceFrame;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
@@ -402,37 +407,6 @@ pub enum OkBody {
     },
 }
 
-/// A user's presence as replies show it: `{user, status, ext, last_time,
-/// expiry?}` (`expiry`: a subscription's end, unix seconds).
-#[derive(Debug, Serialize)]
-pub struct WireStatus {
-    pub user: String,
-    pub status: BTreeMap<String, String>,
-    pub ext: String,
-    pub last_time: i64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry: Option<i64>,
-}
-
-impl WireStatus {
-    pub fn new(p: PresenceStatus, expiry: Option<i64>) -> WireStatus {
-        WireStatus {
-            user: p.user,
-            status: p.status,
-            ext: p.ext,
-            last_time: p.last_time,
-            expiry,
-        }
-    }
-}
-
-/// One of a user's subscriptions: `{user, expiry}` (unix seconds).
-#[derive(Debug, Serialize)]
-pub struct WireSubscription {
-    pub user: String,
-    pub expiry: i64,
-}
-
 /// A conversation as `conversations` lists it: `{chat, with, last,
 /// unread, read_up_to, peer_delivered?, peer_read?}`.
 #[derive(Debug)]
@@ -624,29 +598,6 @@ impl<'a> From<&'a RecallPush> for RecallFrame<'a> {
             chat: chat_str(r.chat),
             from: &r.from,
             to: &r.to,
-        }
-    }
-}
-
-/// `{"push": "presence", "user", "status": {device: status}, "ext",
-/// "last_time"}`.
-#[derive(Serialize)]
-struct PresenceFrame<'a> {
-    push: &'static str,
-    user: &'a str,
-    status: &'a BTreeMap<String, String>,
-    ext: &'a str,
-    last_time: i64,
-}
-
-impl<'a> From<&'a PresenceStatus> for PresenceFrame<'a> {
-    fn from(p: &'a PresenceStatus) -> Self {
-        PresenceFrame {
-            push: "presence",
-            user: &p.user,
-            status: &p.status,
-            ext: &p.ext,
-            last_time: p.last_time,
         }
     }
 }
