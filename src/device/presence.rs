@@ -13,6 +13,9 @@ use imcloud_actors::presence::{DeviceRef, PresenceStatus, SubscriptionPage};
 use std::collections::BTreeMap;
 use std::future::Future;
 
+/// A user's presence and the end of the asking user's subscription to it.
+pub type Seen = (PresenceStatus, Option<i64>);
+
 /// Entries of a page of subscriptions when the device names no size.
 const SUBSCRIPTIONS_DEFAULT: usize = 100;
 
@@ -57,14 +60,10 @@ impl Device {
 
     /// The presence of `users` (subscribed to or not), with the end of
     /// the user's subscription to each.
-    #[allow(clippy::type_complexity)]
     pub fn presence_of(
         &self,
         users: &[String],
-    ) -> Result<
-        impl Future<Output = Result<Vec<(PresenceStatus, Option<i64>)>, ApiError>> + 'static,
-        ApiError,
-    > {
+    ) -> Result<impl Future<Output = Result<Vec<Seen>, ApiError>> + 'static, ApiError> {
         let s = self.session()?;
         let users = presence_users(users)?;
         let (node, app, me) = (self.node.clone(), s.app.clone(), s.user.clone());
