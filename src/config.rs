@@ -180,7 +180,11 @@ impl Config {
         if self.ws.max_frame_bytes < 1024 {
             return Err("bad config: ws.max_frame_bytes must be at least 1024".into());
         }
-        if self.limits.sync_page_max == 0 || self.limits.session_queue == 0 {
+        if self.limits.sync_page_max == 0
+            || self.limits.session_queue == 0
+            || self.limits.presence_subscriptions == 0
+            || self.limits.presence_subscribers == 0
+        {
             return Err("bad config: limits must be positive".into());
         }
         let l = &self.limits;

@@ -5,7 +5,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use imcloud_actors::attributes::AttributesRefusal;
 use imcloud_actors::error::RecallRefusal;
+use imcloud_actors::presence::PresenceRefusal;
 use imcloud_actors::roster::Scope;
 use imcloud_actors::DomainError;
 
@@ -232,6 +234,22 @@ impl ApiError {
                 D::Muted(_) => info(215, 403, "forbidden_op", "ForbiddenOpException"),
                 D::MutedAll(_) => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::RoomOverloaded(_) => info(707, 503, "server_busy", "ServerBusyException"),
+                D::Attributes(AttributesRefusal::TooLarge) => {
+                    info(901, 400, "metadata_error", "MetadataSizeExceededException")
+                }
+                D::Attributes(AttributesRefusal::TooManyUsers) => {
+                    info(900, 400, "illegal_argument", "IllegalArgumentException")
+                }
+                D::Presence(PresenceRefusal::TooLong(_)) => info(
+                    1100,
+                    400,
+                    "illegal_argument",
+                    "PresenceParamExceededException",
+                ),
+                D::Presence(
+                    PresenceRefusal::TooManySubscriptions(_)
+                    | PresenceRefusal::TooManySubscribers(..),
+                ) => info(4, 403, "exceed_limit", "ExceedLimitException"),
             },
             ApiError::TokenExpired => info(202, 401, "unauthorized", "UnauthorizedException"),
             ApiError::TokenCorrupt | ApiError::NeedAppToken => {

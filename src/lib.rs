@@ -19,6 +19,9 @@
 //! - [`edit`]: editing a message, for devices and REST.
 //! - [`words`]: the apps' compiled sensitive words and the screening of
 //!   every message.
+//! - [`attributes`]: user attributes, for devices and REST.
+//! - [`presence`]: presence statuses and subscriptions, for devices and
+//!   REST.
 //! - [`device`]: the protocol-neutral device layer: login, send, sync,
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
@@ -29,6 +32,7 @@
 //! - [`metrics`]: counters and `/metrics`.
 
 pub mod apps;
+pub mod attributes;
 pub mod auth;
 pub mod chatrooms;
 pub mod cli;
@@ -42,6 +46,7 @@ pub mod files;
 pub mod groups;
 pub mod metrics;
 pub mod node;
+pub mod presence;
 pub mod recall;
 pub mod rest;
 pub mod retention;

@@ -16,6 +16,7 @@ mod isolation;
 mod message_bodies;
 mod mute_expiry;
 mod offline_sync;
+mod presence;
 mod rest;
 mod retention_crash;
 mod router_mode;

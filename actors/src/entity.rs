@@ -99,6 +99,14 @@ impl Entity for ChatEntity {
             _ => true,
         }
     }
+
+    /// A user with a device online.
+    fn is_present(&self) -> bool {
+        match self {
+            ChatEntity::User(user) => user.is_online(),
+            _ => false,
+        }
+    }
 }
 
 /// Test-only fault switches: make every step of one entity panic, or drop

@@ -26,6 +26,10 @@ pub struct Limits {
     pub chatroom_shed_low: u64,
     pub chatroom_shed_normal: u64,
     pub chatroom_shed_all: u64,
+    /// Live presence subscriptions one user may hold (the spec's 3000).
+    pub presence_subscriptions: usize,
+    /// Live presence subscribers one user may have (the spec's 3000).
+    pub presence_subscribers: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +42,8 @@ impl Default for Limits {
             chatroom_shed_low: 200_000,
             chatroom_shed_normal: 500_000,
             chatroom_shed_all: 1_000_000,
+            presence_subscriptions: 3000,
+            presence_subscribers: 3000,
         }
     }
 }

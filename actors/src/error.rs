@@ -3,7 +3,9 @@
 //! variant (and scope) to its protocol code, HTTP status and Easemob error
 //! string in one table. Plain data: errors travel back inside replies.
 
+use crate::attributes::AttributesRefusal;
 use crate::chatroom::Priority;
+use crate::presence::PresenceRefusal;
 use crate::roster::Scope;
 use imcloud_shards::ShardError;
 use serde::{Deserialize, Serialize};
@@ -98,6 +100,11 @@ pub enum DomainError {
     /// priority was shed.
     #[error("chatroom delivery is overloaded: {}-priority message dropped", .0.as_str())]
     RoomOverloaded(Priority),
+    // ---- user attributes and presence ----
+    #[error("{0}")]
+    Attributes(AttributesRefusal),
+    #[error("{0}")]
+    Presence(PresenceRefusal),
 }
 
 /// Why a recall was refused.

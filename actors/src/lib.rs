@@ -11,6 +11,8 @@
 //! - [`message`]: stored messages, group/room posts, acks, timeline pages.
 //! - [`conversation`]: conversation records, history pages, receipts.
 //! - [`contact`]: friends, friend requests, block lists and their limits.
+//! - [`attributes`]: user attributes, their limits and their check.
+//! - [`presence`]: presence statuses, subscriptions, their limits.
 //! - [`error`]: `DomainError`, the one error type of the domain.
 //! - [`command`]: `Command`, the [`Request`] trait, [`Origin`](command::Origin)
 //!   and the `commands!` macro every entity declares its commands with.
@@ -21,6 +23,8 @@
 //! - [`queries`]: questions to one shard about its part of an app-wide
 //!   index.
 //! - [`session`]: pushes and `SessionRef`, how an entity reaches a device.
+//! - [`notices`]: fan-out to users, one notice per shard (group messages
+//!   and events, presence).
 //! - [`devices`]: the node's directory of connected devices.
 //! - [`trees`]: the registry of key families and their layouts.
 //! - [`events`]: the shard-log events the domain appends.
@@ -29,6 +33,7 @@
 //! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
 
 pub mod app;
+pub mod attributes;
 pub mod body;
 pub mod chatroom;
 pub mod command;
@@ -42,6 +47,8 @@ pub mod events;
 pub mod group;
 pub mod ids;
 pub mod message;
+pub mod notices;
+pub mod presence;
 pub mod queries;
 pub mod rate;
 pub mod retention;

@@ -1,7 +1,7 @@
 //! Queries over one shard's keyspace: the parts of app-wide indexes that
 //! live in each shard (users, groups and rooms by creation time, rooms by
 //! owner, the message archive by time, which blobs uploads name, users
-//! muted app-wide). The
+//! muted app-wide, the bytes the app's user attributes take). The
 //! gateway asks every shard and merges the pages. One shard command
 //! writes: a step of the retention sweep (`retention.rs`).
 
@@ -9,7 +9,7 @@ use crate::error::DomainError;
 use crate::message::StoredMessage;
 pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
-use crate::trees::{archive, files, global_mutes, room_owners, user_index};
+use crate::trees::{archive, attributes, files, global_mutes, room_owners, user_index};
 use crate::user::moderation::GlobalMutes;
 use imcloud_shards::entity::ShardStore;
 use imcloud_shards::store::prefix_end;
@@ -26,6 +26,7 @@ crate::commands! {
         SweepStep => crate::retention::SweepProgress,
         NamedBlobs => Vec<String>,
         ListGlobalMutes => Vec<(String, GlobalMutes)>,
+        AttributeBytes => u64,
     }
 }
 
@@ -34,6 +35,13 @@ crate::commands! {
 pub struct ListGlobalMutes {
     pub app: String,
     pub limit: usize,
+}
+
+/// Bytes the attributes of `app`'s users on the shard take (keys and
+/// values): the shard's count, kept by every attribute change.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AttributeBytes {
+    pub app: String,
 }
 
 /// Which of `shas` (at most [`NAMED_BLOBS_MAX`]) an upload record on
@@ -130,6 +138,13 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
             reply.send(rows);
         }
         ShardQuery::ArchivePage(q) => reply.send(archive_page(&q, store)),
+        ShardQuery::AttributeBytes(q) => {
+            let bytes = store
+                .get(&attributes::bytes_key(&q.app))
+                .map(|v| attributes::parse_bytes(v.as_deref()))
+                .map_err(scan_failed);
+            reply.send(bytes);
+        }
         ShardQuery::NamedBlobs(q) => {
             let named: Result<Vec<String>, DomainError> = q
                 .shas

@@ -27,6 +27,8 @@ pub enum Push {
     Edit(Arc<StoredMessage>),
     /// A friend request, acceptance, refusal or removal.
     Contact(Arc<crate::contact::ContactPush>),
+    /// A user this device's user subscribed to changed its presence.
+    Presence(Arc<crate::presence::PresenceStatus>),
     /// The device was logged out; the socket closes after sending this.
     Kick {
         reason: KickReason,

@@ -92,6 +92,13 @@ pub trait Entity: Sized + Unpin + Send + 'static {
     fn can_passivate(&self) -> bool {
         true
     }
+
+    /// Whether the entity is present (for the domain: a user with a
+    /// device online): what [`Router::count_present`] counts. Only active
+    /// entities are asked; one that is not active is not present.
+    fn is_present(&self) -> bool {
+        false
+    }
 }
 
 /// Read access to one shard's keyspace.

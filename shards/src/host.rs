@@ -25,8 +25,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What a shard actor's mailbox holds: a command for one of its entities or
-/// for the shard itself (each with the reply the router keeps for it), or
-/// one fan-out notice for those of `keys` that are active here.
+/// for the shard itself (each with the reply the router keeps for it), one
+/// fan-out notice for those of `keys` that are active here, or a count of
+/// those of `keys` that are active and present.
 pub(crate) enum Mail<E: Entity> {
     Entity {
         key: EntityKey,
@@ -43,6 +44,11 @@ pub(crate) enum Mail<E: Entity> {
         keys: Arc<[EntityKey]>,
         notice: Arc<E::Notice>,
     },
+    /// How many of `keys` are active here and present (answers a `u64`).
+    CountPresent {
+        keys: Arc<[EntityKey]>,
+        reply: ReplyTo,
+    },
 }
 
 impl<E: Entity> Mail<E> {
@@ -55,6 +61,7 @@ impl<E: Entity> Mail<E> {
                     r.fail(err);
                 }
             }
+            Mail::CountPresent { reply, .. } => reply.fail(err),
             Mail::Notify { .. } => {}
         }
     }
@@ -317,6 +324,13 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
                 }
             }
             Mail::Notify { keys, notice } => self.notify(keys, &notice),
+            Mail::CountPresent { keys, reply } => {
+                let present = keys
+                    .iter()
+                    .filter(|k| self.entities.get(*k).is_some_and(|s| s.entity.is_present()))
+                    .count() as u64;
+                reply.send(Ok::<u64, E::Error>(present));
+            }
         }
     }
 }

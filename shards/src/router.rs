@@ -155,6 +155,37 @@ impl<E: Entity> Router<E> {
         self.deliver(shard, Mail::Notify { keys, notice }, Admission::Bounded)
     }
 
+    /// How many of `keys` (all of shard `shard`) are active there and
+    /// present (see [`Entity::is_present`]); never activates one, so it
+    /// costs one mailbox hop whatever the number of keys.
+    pub fn count_present(
+        &self,
+        shard: ShardId,
+        keys: Arc<[EntityKey]>,
+    ) -> impl Future<Output = Result<u64, E::Error>> + Send + 'static {
+        let (reply, rx) = ReplyTo::caller(self.encodes());
+        let keys = if self.encodes() {
+            self.inner.metrics.encoded.fetch_add(1, Ordering::Relaxed);
+            wire::round_trip(&keys.to_vec())
+                .map(Arc::from)
+                .map_err(codec_error)
+        } else {
+            Ok(keys)
+        };
+        match keys {
+            // A refusal is answered through the mail's reply.
+            Ok(keys) => {
+                let _ = self.deliver(
+                    shard,
+                    Mail::CountPresent { keys, reply },
+                    Admission::Bounded,
+                );
+            }
+            Err(e) => reply.fail(e),
+        }
+        reply::wait(rx)
+    }
+
     /// Sends `cmd` to `key` with `reply` (none for a tell).
     pub(crate) fn send_mail(
         &self,
@@ -267,6 +298,6 @@ impl<E: Entity> Router<E> {
 }
 
 fn codec_error(e: crate::StoreError) -> ShardError {
-    tracing::error!(error = %e, "a notice does not survive its encoding");
+    tracing::error!(error = %e, "keys or a notice do not survive their encoding");
     ShardError::Codec
 }

@@ -13,10 +13,13 @@
 //! - [`contacts`]: friend requests, friends and the block list.
 //! - [`conversations`]: history, the conversation list, read marks and
 //!   delivery receipts, merged by [`receipts`].
+//! - [`presence`]: the device's status, its user's subscriptions and
+//!   attributes, others' presence and attributes.
 
 pub mod contacts;
 pub mod conversations;
 pub mod login;
+pub mod presence;
 pub mod receipts;
 pub mod rooms;
 pub mod send;

@@ -13,6 +13,7 @@ pub mod export;
 pub mod extract;
 pub mod groups;
 pub mod messages;
+pub mod metadata;
 pub mod moderation;
 pub mod multi_get;
 pub mod mutes;
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod paging;
 pub mod patch_body;
 pub mod posts;
+pub mod presence;
 pub mod recall;
 pub mod rewrite;
 pub mod roaming;
@@ -58,6 +60,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     roster::configure(cfg);
     settings::configure(cfg);
     sensitive_words::configure(cfg);
+    metadata::configure(cfg);
+    presence::configure(cfg);
 }
 
 /// Body of every unknown route.

@@ -56,6 +56,13 @@ pub enum Op {
     Block(UserRef),
     Unblock(UserRef),
     Blocks(NoArgs),
+    PresenceSet(PresenceSetArgs),
+    PresenceSubscribe(PresenceSubscribeArgs),
+    PresenceUnsubscribe(PresenceUsers),
+    PresenceGet(PresenceUsers),
+    PresenceSubscriptions(SubscriptionsArgs),
+    AttributesSet(AttributesSetArgs),
+    AttributesGet(AttributesGetArgs),
     #[serde(other)]
     Unknown,
 }
@@ -271,4 +278,49 @@ pub struct ContactArgs {
 #[derive(Debug, Deserialize)]
 pub struct UserRef {
     pub user: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PresenceSetArgs {
+    /// 1–16 digits: `1` online, `0` offline, others custom.
+    pub status: String,
+    /// The user's presence text (at most 1024 bytes); absent: kept.
+    #[serde(default)]
+    pub ext: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PresenceSubscribeArgs {
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Seconds, 1–2,592,000.
+    pub expiry: u64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PresenceUsers {
+    #[serde(default)]
+    pub users: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SubscriptionsArgs {
+    #[serde(default)]
+    pub page: Option<usize>,
+    #[serde(default)]
+    pub size: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttributesSetArgs {
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttributesGetArgs {
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// The attributes wanted; absent or empty: all.
+    #[serde(default)]
+    pub keys: Vec<String>,
 }

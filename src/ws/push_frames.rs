@@ -2,7 +2,7 @@
 //! kind of [`Push`], encoded in the connection's encoding. A message
 //! pushed to many devices is encoded once per encoding.
 
-use super::codec::{chat_str, encode, Encoding, Outbound, WireMessage};
+use super::codec::{chat_str, encode, Encoding, Outbound, PresenceFrame, WireMessage};
 use bytestring::ByteString;
 use imcloud_actors::contact::{ContactKind, ContactPush};
 use imcloud_actors::conversation::{RecallPush, ReceiptPush};
@@ -132,6 +132,7 @@ pub fn push_frame(push: &Push, enc: Encoding) -> Option<Outbound> {
             enc,
         ),
         Push::Contact(c) => encode(&ContactFrame::from(c.as_ref()), enc),
+        Push::Presence(p) => encode(&PresenceFrame::from(p.as_ref()), enc),
         Push::Kick { reason } => encode(&kick(*reason), enc),
     }
 }

@@ -82,9 +82,24 @@ pub const SENSITIVE_WORDS: u8 = b'W';
 /// `u` + app + 0 + username → `GlobalMutes`: users muted app-wide, for
 /// listing them (`global_mutes.rs`).
 pub const GLOBAL_MUTES: u8 = b'u';
+/// `a` + user entity key → the user's attributes (a map of strings,
+/// `attributes.rs`).
+pub const USER_ATTRIBUTES: u8 = b'a';
+/// `s` + app + 0 → bytes (u64 BE) of the attributes of the app's users on
+/// this shard, moved in the same batch as every attribute change.
+pub const ATTRIBUTE_BYTES: u8 = b's';
+/// `o` + user entity key → `PresenceRecord` (the user's presence text and
+/// last presence change, seconds; `presence.rs`).
+pub const PRESENCE: u8 = b'o';
+/// `S` + subscriber's user entity key + target username → expiry (unix
+/// seconds, i64 BE): the users whose presence a user subscribed to.
+pub const SUBSCRIPTIONS: u8 = b'S';
+/// `P` + target's user entity key + subscriber username → expiry (unix
+/// seconds, i64 BE): who is told about the target's presence.
+pub const SUBSCRIBERS: u8 = b'P';
 
 /// Every family with its name.
-pub const ALL: [(&str, u8); 28] = [
+pub const ALL: [(&str, u8); 33] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -113,6 +128,11 @@ pub const ALL: [(&str, u8); 28] = [
     ("user_blocks", USER_BLOCKS),
     ("sensitive_words", SENSITIVE_WORDS),
     ("global_mutes", GLOBAL_MUTES),
+    ("user_attributes", USER_ATTRIBUTES),
+    ("attribute_bytes", ATTRIBUTE_BYTES),
+    ("presence", PRESENCE),
+    ("subscriptions", SUBSCRIPTIONS),
+    ("subscribers", SUBSCRIBERS),
 ];
 
 #[cfg(test)]

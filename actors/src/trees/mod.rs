@@ -4,6 +4,7 @@
 //! family's keys.
 
 pub mod archive;
+pub mod attributes;
 pub mod contacts;
 pub mod conversations;
 pub mod created_index;
@@ -15,6 +16,7 @@ pub mod group_acks;
 pub mod group_members;
 pub mod hidden_group_messages;
 pub mod msg_index;
+pub mod presence;
 pub mod recalled;
 pub mod room_owners;
 pub mod sensitive_words;

@@ -1,4 +1,5 @@
-//! Account commands of the User entity: create, read, delete, password.
+//! Account commands of the User entity: create, read, delete, password. A
+//! deleted user's attributes, presence and subscriptions go with it.
 
 use super::{
     CreateUser, Credentials, DeleteUser, GetCredentials, GetOfflineCount, GetStatus, GetUser,
@@ -8,7 +9,9 @@ use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::{KickReason, Push};
-use crate::trees::{conversations, dedupe, global_mutes, msg_index, timeline, user_index};
+use crate::trees::{
+    conversations, dedupe, global_mutes, msg_index, presence, timeline, user_index,
+};
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
@@ -78,6 +81,7 @@ impl UserState {
                 s.push(Push::Kick { reason });
             }
         });
+        self.presence_departed(ctx);
     }
 
     pub(super) fn delete(&mut self, ctx: &mut StepCtx<'_, ChatEntity>) {
@@ -116,6 +120,9 @@ impl UserState {
         }
         self.leave_all_groups(ctx);
         self.forget_contacts(ctx);
+        self.drop_attributes(ctx);
+        ctx.delete(presence::record_key(&self.key));
+        self.drop_subscriptions(ctx);
         self.head = 0;
         self.offline = 0;
         self.kick_all(KickReason::UserDeleted, ctx);

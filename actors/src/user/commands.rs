@@ -1,7 +1,9 @@
 //! The commands of a User entity.
 
 use super::moderation::GlobalMutes;
+pub use super::presence_commands::*;
 use super::{Credentials, NewUser, UserView};
+use crate::attributes::Attributes;
 use crate::command::Origin;
 use crate::contact::ContactList;
 use crate::conversation::{
@@ -72,8 +74,39 @@ crate::commands! {
         SetActivated => UserView,
         SetGlobalMutes => GlobalMutes,
         GetGlobalMutes => GlobalMutes,
+        GetAttributes => Attributes,
+        SetAttributes => Attributes,
+        DeleteAttributes => (),
+        SetPresence => (),
+        GetPresence => crate::presence::PresenceStatus,
+        Subscribe => Vec<Option<i64>>,
+        RestoreSubscriptions => (),
+        Unsubscribe => (),
+        ListSubscriptions => crate::presence::SubscriptionPage,
+        SubscriptionsTo => Vec<Option<i64>>,
+        AddSubscriber => SubscribedTo,
+        RestoreSubscriber => (),
+        RemoveSubscriber => (),
     }
 }
+
+/// The user's attributes named by `keys` (all of them when empty).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GetAttributes {
+    pub keys: Vec<String>,
+}
+
+/// Sets the attributes in `patch` (an empty value removes its key);
+/// answers every attribute the user has after the change. Refused whole
+/// (nothing changes) past 2 KB or on a bad key or value.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SetAttributes {
+    pub patch: Attributes,
+}
+
+/// Deletes every attribute of the user.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteAttributes;
 
 /// Registers the user (refused if it exists).
 #[derive(Debug, Serialize, Deserialize)]

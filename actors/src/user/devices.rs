@@ -1,5 +1,6 @@
 //! Devices of the User entity: attach and detach sockets, list them, log
-//! them out, and sync of the user's timeline.
+//! them out, and sync of the user's timeline. Each attach and departure
+//! is a presence change (`presence.rs`).
 
 use super::{Attach, Disconnect, ListDevices, SyncUser, UserState};
 use crate::command::Answer;
@@ -12,8 +13,13 @@ use imcloud_shards::StepCtx;
 
 impl UserState {
     pub(super) fn attach(&mut self, req: Attach, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let addr = req.session.clone();
         let result = self.attach_session(req, ctx);
+        let attached = result.is_ok();
         ctx.answer_now::<Attach>(result);
+        if attached {
+            self.presence_attached(&addr, ctx);
+        }
     }
 
     fn attach_session(
@@ -100,11 +106,13 @@ impl UserState {
             });
         }
         ctx.answer_now::<Disconnect>(Ok(gone.len()));
+        self.presence_departed(ctx);
     }
 
-    pub(super) fn detach(&mut self, session: u64) {
+    pub(super) fn detach(&mut self, session: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
         self.sessions
             .retain(|s| s.id() != session && !s.is_closed());
+        self.presence_departed(ctx);
     }
 
     pub(super) fn sync(&mut self, req: SyncUser, ctx: &mut StepCtx<'_, ChatEntity>) {

@@ -2,7 +2,8 @@
 //! token epoch, activation), the user's timeline (messages received and
 //! copies of messages sent, each with the user's seq), the attached devices,
 //! the send rate bucket, the 1:1 sends in flight and their idempotency
-//! keys, and its index of the groups it belongs to.
+//! keys, its index of the groups it belongs to, its attributes and its
+//! presence (with both sides of its presence subscriptions).
 //!
 //! - [`commands`]: what the entity is asked or told.
 //! - [`account`]: create, read, delete, password.
@@ -16,8 +17,13 @@
 //! - [`deletion`]: one-sided deletion of conversations and messages.
 //! - [`contacts`]: friends, friend requests, the block list.
 //! - [`moderation`]: deactivation and app-wide mutes.
+//! - [`attributes`]: the user's attributes (key/value pairs).
+//! - [`presence`]: the user's presence: device statuses, its text, and
+//!   the pushes to its subscribers.
+//! - [`subscriptions`]: both sides of presence subscriptions.
 
 mod account;
+mod attributes;
 pub mod commands;
 mod contacts;
 mod conversations;
@@ -28,7 +34,10 @@ mod edit;
 mod groups;
 mod history;
 pub mod moderation;
+mod presence;
+mod presence_commands;
 mod recall;
+mod subscriptions;
 
 pub use commands::*;
 pub use deletion::MAX_DELETE_IDS;
@@ -139,6 +148,8 @@ pub struct UserState {
     conversations: HashMap<String, crate::conversation::ConversationRecord>,
     /// Friends, requests and blocks, as far as read.
     contacts: contacts::ContactState,
+    /// The devices' presence statuses and the user's presence text.
+    presence: presence::Presence,
     limits: Limits,
 }
 
@@ -160,6 +171,7 @@ impl UserState {
             group_holds: HashMap::new(),
             conversations: HashMap::new(),
             contacts: contacts::ContactState::default(),
+            presence: presence::Presence::default(),
             limits: env.limits,
         })
     }
@@ -167,6 +179,11 @@ impl UserState {
     /// No account, no devices, nothing in flight.
     pub fn is_vacant(&self) -> bool {
         self.record.is_none() && self.sessions.is_empty() && self.in_flight.is_empty()
+    }
+
+    /// Whether a device of the user is online.
+    pub fn is_online(&self) -> bool {
+        self.sessions.iter().any(|s| !s.is_closed())
     }
 
     /// Whether the entity may leave memory: no device attached and no send
@@ -185,7 +202,7 @@ impl UserState {
             UserCmd::GetStatus(_) => self.status(ctx),
             UserCmd::GetOfflineCount(_) => self.offline_count(ctx),
             UserCmd::Attach(c) => self.attach(c, ctx),
-            UserCmd::Detach(c) => self.detach(c.session),
+            UserCmd::Detach(c) => self.detach(c.session, ctx),
             UserCmd::SyncUser(c) => self.sync(c, ctx),
             UserCmd::SendDirect(c) => self.send(c, ctx),
             UserCmd::Deliver(c) => self.deliver(c, ctx),
@@ -238,6 +255,19 @@ impl UserState {
             UserCmd::SetActivated(c) => self.set_activated(c, ctx),
             UserCmd::SetGlobalMutes(c) => self.set_global_mutes(c, ctx),
             UserCmd::GetGlobalMutes(c) => self.get_global_mutes(c, ctx),
+            UserCmd::GetAttributes(c) => self.get_attributes(c, ctx),
+            UserCmd::SetAttributes(c) => self.set_attributes(c, ctx),
+            UserCmd::DeleteAttributes(_) => self.delete_attributes(ctx),
+            UserCmd::SetPresence(c) => self.set_presence(c, ctx),
+            UserCmd::GetPresence(_) => self.get_presence(ctx),
+            UserCmd::Subscribe(c) => self.subscribe(c, ctx),
+            UserCmd::RestoreSubscriptions(c) => self.restore_subscriptions(c, ctx),
+            UserCmd::Unsubscribe(c) => self.unsubscribe(c, ctx),
+            UserCmd::ListSubscriptions(c) => self.list_subscriptions(c, ctx),
+            UserCmd::SubscriptionsTo(c) => self.subscriptions_to(c, ctx),
+            UserCmd::AddSubscriber(c) => self.add_subscriber(c, ctx),
+            UserCmd::RestoreSubscriber(c) => self.restore_subscriber(c, ctx),
+            UserCmd::RemoveSubscriber(c) => self.remove_subscriber(c, ctx),
         }
     }
 }

@@ -9,6 +9,7 @@ mod chatroom;
 mod contacts;
 mod conversations;
 mod group;
+mod presence;
 mod send;
 mod sync;
 
@@ -91,6 +92,13 @@ pub async fn dispatch(device: &mut Device, op: Op) -> Dispatch {
         | Op::Unblock(_) => contacts::change(device, op),
         Op::Contacts(_) => contacts::list(device),
         Op::Blocks(_) => contacts::blocks(device),
+        Op::PresenceSet(a) => presence::set(device, a),
+        Op::PresenceSubscribe(a) => presence::subscribe(device, a),
+        Op::PresenceUnsubscribe(a) => presence::unsubscribe(device, a),
+        Op::PresenceGet(a) => presence::get(device, a),
+        Op::PresenceSubscriptions(a) => presence::subscriptions(device, a),
+        Op::AttributesSet(a) => presence::set_attributes(device, a),
+        Op::AttributesGet(a) => presence::attributes(device, a),
         // The codec answers unknown ops itself.
         Op::Unknown => Dispatch::Done(Err(ApiError::UnknownOp(String::new()))),
     }

@@ -3,7 +3,13 @@
 //! [`Inbound`]: its id and a typed [`Op`] (the one list of op names); a
 //! reply ([`Reply`]) and a push (`push_frames`) encode in the
 //! connection's encoding. No other part of the adapter reads or builds a
-//! JSON tree.
+//! JSON tree. The shapes of presence replies and pushes are in
+//! [`presence`].
+
+mod presence;
+
+pub(crate) use presence::PresenceFrame;
+pub use presence::{WireStatus, WireSubscription};
 
 use super::frames::Op;
 pub use super::push_frames::push_frame;
@@ -11,6 +17,7 @@ use crate::device::conversations::Conversation;
 use crate::error::ApiError;
 use bytes::Bytes;
 use bytestring::ByteString;
+use imcloud_actors::attributes::Attributes;
 use imcloud_actors::message::{ChatType, StoredMessage};
 use imcloud_actors::DomainError;
 use serde::ser::SerializeMap;
@@ -388,6 +395,21 @@ pub enum OkBody {
     },
     Users {
         users: Vec<String>,
+    },
+    Statuses {
+        statuses: Vec<WireStatus>,
+    },
+    Subscriptions {
+        total: usize,
+        subscriptions: Vec<WireSubscription>,
+    },
+    /// The device's own user's attributes.
+    Attributes {
+        attributes: Attributes,
+    },
+    /// Attributes by user.
+    UsersAttributes {
+        attributes: BTreeMap<String, Attributes>,
     },
 }
 
