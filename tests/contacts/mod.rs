@@ -3,6 +3,7 @@
 //! and block lists (C7–C9, `block`/`unblock`).
 
 mod blocks;
+mod durability;
 mod friends;
 mod rest;
 
