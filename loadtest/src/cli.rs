@@ -360,6 +360,18 @@ pub struct SetupArgs {
     /// print its id.
     #[arg(long)]
     pub chatroom_members: Option<u32>,
+    /// Also turn the app's friend check on and make the first P `direct`
+    /// pairs friends (users 2i and 2i+1).
+    #[arg(long)]
+    pub friend_pairs: Option<u32>,
+    /// With --friend-pairs: list N sensitive words and set the filter to
+    /// `replace`.
+    #[arg(long, default_value_t = 0, requires = "friend_pairs")]
+    pub words: u32,
+    /// With --friend-pairs: each receiver blocks B users outside the pairs
+    /// (--users must be at least 2P+B).
+    #[arg(long, default_value_t = 0, requires = "friend_pairs")]
+    pub blocks: u32,
 }
 
 /// How the senders of `direct` and `group` pace a bounded send phase.

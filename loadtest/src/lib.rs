@@ -46,6 +46,7 @@ pub mod conn;
 pub mod connect;
 pub mod direct;
 pub mod error;
+pub mod governance;
 pub mod group;
 pub mod latency;
 pub mod mixed;

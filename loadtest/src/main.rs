@@ -6,7 +6,7 @@ use imcloud_loadtest::cli::{Cli, Command};
 use imcloud_loadtest::plot::{self, Plot};
 use imcloud_loadtest::progress::{Bar, Live};
 use imcloud_loadtest::{
-    chatroom, compare, connect, direct, group, mixed, offline, rest_load, setup, Error,
+    chatroom, compare, connect, direct, governance, group, mixed, offline, rest_load, setup, Error,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -36,6 +36,8 @@ struct SetupOut {
     group: Option<group::setup::GroupSetupReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     chatroom: Option<chatroom::setup::RoomSetupReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    governance: Option<governance::GovernanceReport>,
 }
 
 /// Prints the report, and draws it when `--plot` asks.
@@ -91,10 +93,25 @@ async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), 
                 ),
                 None => None,
             };
+            let gov = match a.friend_pairs {
+                Some(pairs) => {
+                    let g = governance::GovernanceOptions {
+                        pairs,
+                        words: a.words,
+                        blocks: a.blocks,
+                    };
+                    Some(
+                        governance::ensure(&opts.target, &opts.credentials, &opts.prefix, &g)
+                            .await?,
+                    )
+                }
+                None => None,
+            };
             let out = SetupOut {
                 users: r,
                 group: g,
                 chatroom: room,
+                governance: gov,
             };
             print(
                 cli.json,
@@ -103,6 +120,7 @@ async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), 
                      users: r,
                      group: g,
                      chatroom,
+                     governance,
                  }| {
                     let mut out = format!(
                         "setup: {} users requested: {} created, {} existed, {} failed in {:.1} s\n",
@@ -115,6 +133,12 @@ async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), 
                             if g.created { "created" } else { "existed" },
                             g.added,
                             g.members
+                        ));
+                    }
+                    if let Some(gov) = governance {
+                        out.push_str(&format!(
+                            "setup: friend check on, {} pairs friends, {} words added (filter replace), {} blocks per receiver\n",
+                            gov.friend_pairs, gov.words_added, gov.blocks_per_receiver
                         ));
                     }
                     if let Some(c) = chatroom {

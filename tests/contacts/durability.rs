@@ -27,23 +27,49 @@ async fn settings_words_contacts_blocks_bans_and_mutes_survive_kill_9() {
         let path = path.to_string();
         async move { rest(&http, &base, &token, m, &path, body).await }
     };
-    let settings = json!({"friend_check": true, "sensitive_words": "replace", "recall_window_secs": 300});
+    let settings =
+        json!({"friend_check": true, "sensitive_words": "replace", "recall_window_secs": 300});
     assert_eq!(call(Method::PUT, "/settings", Some(settings)).await.0, 200);
     assert_eq!(
-        call(Method::POST, "/sensitive_words", Some(json!({"words": ["durable"]}))).await.0,
+        call(
+            Method::POST,
+            "/sensitive_words",
+            Some(json!({"words": ["durable"]}))
+        )
+        .await
+        .0,
         200
     );
     let alice = WsClient::login_at(server.addr, "alice").await;
     let bob = WsClient::login_at(server.addr, "bob").await;
     ok(&alice, "contact_add", json!({"user": "bob"})).await;
     ok(&bob, "contact_accept", json!({"user": "alice"})).await;
-    ok(&carol_login(server.addr).await, "contact_add", json!({"user": "alice", "reason": "hello"})).await;
+    ok(
+        &carol_login(server.addr).await,
+        "contact_add",
+        json!({"user": "alice", "reason": "hello"}),
+    )
+    .await;
     ok(&bob, "block", json!({"user": "dave"})).await;
     let remark = json!({"remark": "Bobby"});
-    assert_eq!(call(Method::PUT, "/user/alice/contacts/users/bob", Some(remark)).await.0, 200);
-    assert_eq!(call(Method::POST, "/users/eve/deactivate", None).await.0, 200);
     assert_eq!(
-        call(Method::POST, "/mutes", Some(json!({"username": "carol", "chat": -1}))).await.0,
+        call(Method::PUT, "/user/alice/contacts/users/bob", Some(remark))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(Method::POST, "/users/eve/deactivate", None).await.0,
+        200
+    );
+    assert_eq!(
+        call(
+            Method::POST,
+            "/mutes",
+            Some(json!({"username": "carol", "chat": -1}))
+        )
+        .await
+        .0,
         200
     );
     server.kill9();
@@ -57,7 +83,11 @@ async fn settings_words_contacts_blocks_bans_and_mutes_survive_kill_9() {
     };
     let s = call(Method::GET, "/settings").await.1["data"].clone();
     assert_eq!(
-        (&s["friend_check"], &s["sensitive_words"], &s["recall_window_secs"]),
+        (
+            &s["friend_check"],
+            &s["sensitive_words"],
+            &s["recall_window_secs"]
+        ),
         (&json!(true), &json!("replace"), &json!(300))
     );
     assert_eq!(
@@ -92,7 +122,12 @@ async fn settings_words_contacts_blocks_bans_and_mutes_survive_kill_9() {
     // And they still act: friends may talk, the word is replaced.
     let bob = WsClient::login_at(server.addr, "bob").await;
     assert_eq!(
-        code(&alice.send_text("bob", "a durable friendship", None).await.unwrap()),
+        code(
+            &alice
+                .send_text("bob", "a durable friendship", None)
+                .await
+                .unwrap()
+        ),
         0
     );
     let got = bob
