@@ -8,14 +8,14 @@ use base64::Engine as _;
 use imcloud_actors::app::{
     AppChanged, AppRecord, AppSettings, CreateApp, GetApp, PatchAppSettings, SettingsPatch,
 };
-use imcloud_shards::bus::NodeBus;
-use tokio::sync::broadcast::error::RecvError;
 use imcloud_actors::ids::AppKey;
 use imcloud_actors::DomainError;
+use imcloud_shards::bus::NodeBus;
 use rand::RngCore;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
+use tokio::sync::broadcast::error::RecvError;
 
 /// Cache of app records by app key. The App entity is the owner; the cache
 /// is filled from it on a miss, replaced by the record a change answers
@@ -69,8 +69,7 @@ impl AppDirectory {
     /// Drops the cached record of `changed.appkey` if it is older.
     fn forget_older(&self, changed: &AppChanged) {
         if let Ok(mut c) = self.cache.write() {
-            if c
-                .get(&changed.appkey)
+            if c.get(&changed.appkey)
                 .is_some_and(|r| r.version < changed.version)
             {
                 c.remove(&changed.appkey);

@@ -2,10 +2,10 @@
 //! except the id generator (atomic), the chatroom delivery queue, the
 //! directory of connected devices and the test-only fault switches.
 
+use crate::app::AppChanged;
 use crate::chatroom::fanout::{RoomFanout, ShedThresholds};
 use crate::devices::DeviceDirectory;
 use crate::ids::MsgIdGen;
-use crate::app::AppChanged;
 use imcloud_shards::bus::NodeBus;
 use imcloud_shards::Clock;
 use std::sync::Arc;

@@ -36,7 +36,10 @@ async fn settings_read_change_and_a_bad_body_changes_nothing() {
     // key, and nothing of the body is applied.
     for (body, key) in [
         (json!({"friend_check": false, "colour": "red"}), "colour"),
-        (json!({"friend_check": false, "max_devices": "four"}), "max_devices"),
+        (
+            json!({"friend_check": false, "max_devices": "four"}),
+            "max_devices",
+        ),
         (
             json!({"friend_check": false, "recall_window_secs": 604_801}),
             "recall_window_secs",
@@ -55,7 +58,11 @@ async fn settings_read_change_and_a_bad_body_changes_nothing() {
         let said = r.1["error_description"].as_str().unwrap_or_default();
         assert!(said.contains(&format!("`{key}`")), "{said}");
     }
-    assert_error(&api.raw(Method::PUT, "/settings", Some("[1]".into())).await, 400, BAD_BODY);
+    assert_error(
+        &api.raw(Method::PUT, "/settings", Some("[1]".into())).await,
+        400,
+        BAD_BODY,
+    );
     assert_eq!(assert_ok(&api.get("/settings").await)["data"], changed);
 
     // Not for users.
@@ -66,7 +73,11 @@ async fn settings_read_change_and_a_bad_body_changes_nothing() {
         .to_string();
     let as_user = Api::with_token(&s, Some(user));
     assert_error(&as_user.get("/settings").await, 401, BAD_TOKEN);
-    assert_error(&Api::anonymous(&s).get("/settings").await, 401, UNAUTHORIZED);
+    assert_error(
+        &Api::anonymous(&s).get("/settings").await,
+        401,
+        UNAUTHORIZED,
+    );
 }
 
 #[tokio::test]
@@ -82,7 +93,13 @@ async fn a_plan_presets_the_limits_and_keys_beside_it_override_them() {
             &pro["retention_days"],
             &pro["rest_rate_per_s"]
         ),
-        (&json!("pro"), &json!(3000), &json!(600), &json!(7), &json!(300))
+        (
+            &json!("pro"),
+            &json!(3000),
+            &json!(600),
+            &json!(7),
+            &json!(300)
+        )
     );
     let free = assert_ok(
         &api.put("/settings", json!({"plan": "free", "retention_days": 30}))
@@ -102,13 +119,31 @@ async fn a_change_takes_effect_on_the_next_message_without_a_restart() {
     assert_eq!(code(&alice.send_text("bob", &big, None).await.unwrap()), 0);
 
     let api = Api::admin(&s).await;
-    assert_ok(&api.put("/settings", json!({"max_message_bytes": 512})).await);
-    assert_eq!(code(&alice.send_text("bob", &big, None).await.unwrap()), 510);
-    assert_eq!(code(&alice.send_text("bob", "short", None).await.unwrap()), 0);
+    assert_ok(
+        &api.put("/settings", json!({"max_message_bytes": 512}))
+            .await,
+    );
+    assert_eq!(
+        code(&alice.send_text("bob", &big, None).await.unwrap()),
+        510
+    );
+    assert_eq!(
+        code(&alice.send_text("bob", "short", None).await.unwrap()),
+        0
+    );
 
-    assert_ok(&api.put("/settings", json!({"user_send_rate": 1, "user_send_burst": 1})).await);
+    assert_ok(
+        &api.put(
+            "/settings",
+            json!({"user_send_rate": 1, "user_send_burst": 1}),
+        )
+        .await,
+    );
     assert_eq!(code(&alice.send_text("bob", "one", None).await.unwrap()), 0);
-    assert_eq!(code(&alice.send_text("bob", "two", None).await.unwrap()), 509);
+    assert_eq!(
+        code(&alice.send_text("bob", "two", None).await.unwrap()),
+        509
+    );
 }
 
 #[tokio::test]
@@ -116,7 +151,15 @@ async fn a_change_committed_anywhere_reaches_the_gateways_cache_through_the_bus(
     let s = TestServer::start().await;
     s.create_users(&["alice", "bob"]).await;
     let alice = s.login("alice", None).await;
-    assert_eq!(code(&alice.send_text("bob", &"y".repeat(800), None).await.unwrap()), 0);
+    assert_eq!(
+        code(
+            &alice
+                .send_text("bob", &"y".repeat(800), None)
+                .await
+                .unwrap()
+        ),
+        0
+    );
     // Changed at the App entity directly, as another node's gateway would:
     // this gateway's cached record must go because the bus says so.
     let app = AppKey::parse("demo#chat").unwrap();
@@ -129,7 +172,13 @@ async fn a_change_committed_anywhere_reaches_the_gateways_cache_through_the_bus(
         .await
         .unwrap();
     eventually(WAIT, "the cached settings to be dropped", || async {
-        (code(&alice.send_text("bob", &"y".repeat(800), None).await.unwrap()) == 510).then_some(())
+        (code(
+            &alice
+                .send_text("bob", &"y".repeat(800), None)
+                .await
+                .unwrap(),
+        ) == 510)
+            .then_some(())
     })
     .await;
 }

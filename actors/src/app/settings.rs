@@ -3,8 +3,8 @@
 //! is checked. A change is a [`SettingsPatch`] applied whole or not at all:
 //! the first bad key refuses the patch and is named.
 
-use serde::{Deserialize, Serialize};
 use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 /// The longest recall window an app may set: 7 days.
@@ -263,8 +263,7 @@ impl AppSettings {
             s.recall_enabled = v;
         }
         if let Some(v) = p.recall_window_secs {
-            s.recall_window_secs =
-                in_range("recall_window_secs", v, 1, MAX_RECALL_WINDOW_SECS)?;
+            s.recall_window_secs = in_range("recall_window_secs", v, 1, MAX_RECALL_WINDOW_SECS)?;
         }
         if let Some(v) = p.friend_check {
             s.friend_check = v;
