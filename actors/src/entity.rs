@@ -13,7 +13,7 @@ use imcloud_shards::entity::ShardStore;
 use imcloud_shards::{Entity, EntityKey, EntityKind, ReplyTo, StepCtx, StoreError};
 
 pub enum ChatEntity {
-    App(AppState),
+    App(Box<AppState>),
     User(Box<UserState>),
     Group(Box<GroupState>),
     Room(Box<RoomState>),
@@ -27,7 +27,7 @@ impl Entity for ChatEntity {
 
     fn activate(key: &EntityKey, store: &ShardStore, env: &DomainEnv) -> Result<Self, StoreError> {
         Ok(match key.kind {
-            EntityKind::App => ChatEntity::App(AppState::activate(key, store)?),
+            EntityKind::App => ChatEntity::App(Box::new(AppState::activate(key, store)?)),
             EntityKind::User => ChatEntity::User(Box::new(UserState::activate(key, store, env)?)),
             EntityKind::Group => {
                 ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?))
