@@ -3,6 +3,7 @@
 //! trusted proxy) and the app's REST allow-list (§10.1) it is checked
 //! against.
 
+use actix_web::http::header::HeaderValue;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
@@ -75,20 +76,23 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 
 /// The client's address. The peer's, unless the peer is a trusted proxy:
 /// then the right-most address of `forwarded_for` (the `X-Forwarded-For`
-/// values in order) that is not a trusted proxy. An entry that does not
-/// parse ends the walk at the nearest address known; a chain of trusted
-/// proxies only gives its left-most one.
+/// header lines in order) that is not a trusted proxy. An entry that does
+/// not parse ends the walk at the nearest address known; a chain of
+/// trusted proxies only gives its left-most one.
 pub fn client_address<'a>(
     peer: Option<IpAddr>,
-    forwarded_for: impl Iterator<Item = &'a str>,
+    forwarded_for: impl Iterator<Item = &'a HeaderValue>,
     trusted: &Nets,
 ) -> Option<IpAddr> {
     let peer = peer?.to_canonical();
     if !trusted.contains(peer) {
         return Some(peer);
     }
+    // A line that is not text stays in the list as one bad entry: dropping
+    // it could drop the proxy's own entry appended to it and leave only
+    // what the client wrote.
     let hops: Vec<&str> = forwarded_for
-        .flat_map(|v| v.split(','))
+        .flat_map(|v| v.to_str().unwrap_or("not text").split(','))
         .filter(|h| !h.trim().is_empty())
         .collect();
     let mut client = peer;
@@ -129,7 +133,7 @@ mod tests {
         assert!(!some.permits(Some(ip("127.0.0.3"))));
         assert!(!some.permits(None));
         // An IPv4 peer seen through a dual-stack socket.
-        let mapped = client_address(Some(ip("::ffff:127.0.0.2")), [].into_iter(), &nets(&[]));
+        let mapped = client_address(Some(ip("::ffff:127.0.0.2")), std::iter::empty(), &nets(&[]));
         assert!(some.permits(mapped));
         let broken = list(&["not-an-address"]);
         assert!(!broken.permits(Some(ip("127.0.0.1"))));
@@ -139,7 +143,11 @@ mod tests {
     fn only_a_trusted_peers_forwarded_for_is_believed_from_the_right() {
         let trusted = nets(&["127.0.0.5", "10.0.0.0/8"]);
         let from = |peer: &str, xff: &[&str]| {
-            client_address(Some(ip(peer)), xff.iter().copied(), &trusted).unwrap()
+            let lines: Vec<HeaderValue> = xff
+                .iter()
+                .map(|v| HeaderValue::from_str(v).unwrap())
+                .collect();
+            client_address(Some(ip(peer)), lines.iter(), &trusted).unwrap()
         };
         // An untrusted peer's header is ignored.
         assert_eq!(from("127.0.0.3", &["127.0.0.2"]), ip("127.0.0.3"));
@@ -165,6 +173,14 @@ mod tests {
             from("127.0.0.5", &["127.0.0.2, junk, 10.0.0.7"]),
             ip("10.0.0.7")
         );
-        assert_eq!(client_address(None, [].into_iter(), &trusted), None);
+        // A line that is not text is one bad entry, with whatever a proxy
+        // appended to it: what the client wrote before it is not believed.
+        let lines = [
+            HeaderValue::from_static("127.0.0.2"),
+            HeaderValue::from_bytes(b"\xff, 127.0.0.3").unwrap(),
+        ];
+        let client = client_address(Some(ip("127.0.0.5")), lines.iter(), &trusted);
+        assert_eq!(client, Some(ip("127.0.0.5")));
+        assert_eq!(client_address(None, std::iter::empty(), &trusted), None);
     }
 }

@@ -64,10 +64,7 @@ impl Guard {
     /// against the app's allow-list, then its class's budget.
     pub fn check_rest(&self, req: &HttpRequest, record: &AppRecord) -> Result<(), ApiError> {
         let rules = self.apps.rules(record);
-        let forwarded = req
-            .headers()
-            .get_all(X_FORWARDED_FOR)
-            .filter_map(|v| v.to_str().ok());
+        let forwarded = req.headers().get_all(X_FORWARDED_FOR);
         let client = allow::client_address(
             req.peer_addr().map(|a| a.ip()),
             forwarded,
