@@ -115,6 +115,9 @@ pub struct WsConfig {
     pub idle_timeout_secs: u64,
     /// Requests one socket may have in flight.
     pub max_inflight: usize,
+    /// Device requests all sockets of this node may have in flight
+    /// together; more are answered busy (302) at once.
+    pub max_node_inflight: usize,
     /// Milliseconds a device's `read`/`delivered` waits for the next ones
     /// of its conversation, to go to the entities as one (0: at once).
     pub receipt_linger_ms: u64,
@@ -131,6 +134,12 @@ pub struct RestConfig {
     pub export_max_age_hours: u32,
     /// How long an export's download link works, seconds.
     pub export_link_secs: u64,
+    /// REST requests this node serves at once; more are refused at once
+    /// with 429 `server_busy`.
+    pub max_inflight: usize,
+    /// Addresses or CIDR blocks of proxies whose `X-Forwarded-For` names
+    /// the client (for the apps' allow-lists); empty: none.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -202,6 +211,21 @@ impl Config {
         if self.ws.receipt_linger_ms > 1000 {
             return Err("bad config: ws.receipt_linger_ms must be at most 1000".into());
         }
+        if self.rest.max_inflight == 0 || self.ws.max_node_inflight == 0 {
+            return Err(
+                "bad config: rest.max_inflight and ws.max_node_inflight must be positive".into(),
+            );
+        }
+        if let Some(bad) = self
+            .rest
+            .trusted_proxies
+            .iter()
+            .find(|p| crate::guard::allow::parse_net(p).is_none())
+        {
+            return Err(format!(
+                "bad config: rest.trusted_proxies: {bad:?} is not an IP address or CIDR block"
+            ));
+        }
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
             return Err(
                 "bad config: shards.mailbox and storage.commit_queue must be positive".into(),
@@ -244,6 +268,13 @@ mod tests {
         assert!(e.contains("shard_cuont") && !e.contains('\n'), "{e}");
         std::fs::write(&f, "[storage]\nshard_count = 0\n").unwrap();
         assert!(Config::load(Some(&f), &CliOverrides::default()).is_err());
+        std::fs::write(
+            &f,
+            "[rest]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy\"]\n",
+        )
+        .unwrap();
+        let e = Config::load(Some(&f), &CliOverrides::default()).unwrap_err();
+        assert!(e.contains("trusted_proxies") && e.contains("proxy"), "{e}");
         std::fs::write(&f, "[storage\n").unwrap();
         assert!(Config::load(Some(&f), &CliOverrides::default()).is_err());
         assert!(Config::load(

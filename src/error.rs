@@ -1,7 +1,8 @@
 //! The gateway's one error type and the one table that maps every error to
 //! its client-protocol code, HTTP status and Easemob `error` / `exception`
 //! strings. Internal causes are logged where they happen; clients see a
-//! stable code and a generic message.
+//! stable code and a generic message. Errors that ask the client to come
+//! back later carry a `Retry-After` header.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -73,6 +74,16 @@ pub enum ApiError {
     /// A REST body over `rest.max_body_bytes`.
     #[error("Request body is larger than the limit of {0} bytes")]
     BodyTooLarge(usize),
+    /// A REST call over its endpoint class's budget (§9).
+    #[error("This request has reached api limit")]
+    RateLimited { retry_after_secs: u64 },
+    /// A REST call from an address the app's allow-list does not hold
+    /// (§10.1).
+    #[error("ip {0} is not in the app's REST allow-list")]
+    NotInAllowList(String),
+    /// The node has `rest.max_inflight` REST requests in flight.
+    #[error("The server is busy: too many requests in flight. Retry later")]
+    Overloaded,
     // ---- client protocol only ----
     #[error("frame is not a JSON or MessagePack object: {0}")]
     BadFrame(String),
@@ -324,6 +335,11 @@ impl ApiError {
                 "request_entity_too_large",
                 "RequestEntityTooLargeException",
             ),
+            ApiError::RateLimited { .. } => {
+                info(429, 429, "reach_limit", "RateLimitExceededException")
+            }
+            ApiError::NotInAllowList(_) => info(403, 403, "forbidden_op", "IpNotAllowedException"),
+            ApiError::Overloaded => info(302, 429, "server_busy", "TooManyRequestsException"),
             ApiError::BadFrame(_) => info(1001, 400, "invalid_request_body", "BadFrameException"),
             ApiError::UnknownOp(_) => info(1002, 400, "illegal_argument", "UnknownOpException"),
             ApiError::NotLoggedIn => info(201, 401, "unauthorized", "NotLoggedInException"),
@@ -336,6 +352,15 @@ impl ApiError {
                 "unsupported_service_operation",
                 "UnsupportedServiceOperationException",
             ),
+        }
+    }
+
+    /// Seconds a client should wait before retrying (`Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::Overloaded => Some(1),
+            _ => None,
         }
     }
 
@@ -363,7 +388,11 @@ impl ResponseError for ApiError {
         // An error body has no node at hand; its timestamp is informative
         // only, so it reads the system clock.
         let now = imcloud_shards::Clock::system().now_ms();
-        HttpResponse::build(info.status).json(serde_json::json!({
+        let mut response = HttpResponse::build(info.status);
+        if let Some(secs) = self.retry_after_secs() {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, secs));
+        }
+        response.json(serde_json::json!({
             "error": info.error,
             "exception": info.exception,
             "error_description": self.public_message(),

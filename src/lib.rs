@@ -27,6 +27,9 @@
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
 //!   device layer.
 //! - [`rest`]: the Easemob-compatible REST API.
+//! - [`guard`]: what a request must pass first: admission (node-wide
+//!   caps on requests in flight), REST rate limits per app and endpoint
+//!   class, the apps' REST allow-lists.
 //! - [`files`]: attachment blobs on disk and image thumbnails.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
@@ -44,6 +47,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod groups;
+pub mod guard;
 pub mod metrics;
 pub mod node;
 pub mod presence;

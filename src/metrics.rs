@@ -19,6 +19,14 @@ pub struct GatewayMetrics {
     pub client_errors: AtomicU64,
     /// Sends refused by the per-user rate limit.
     pub rate_limited: AtomicU64,
+    /// REST calls refused by their app's rate limit (429 `reach_limit`).
+    pub rest_rate_limited: AtomicU64,
+    /// REST calls refused by their app's allow-list (403).
+    pub rest_not_allowed: AtomicU64,
+    /// REST calls refused at the node's in-flight cap (429 `server_busy`).
+    pub rest_overloaded: AtomicU64,
+    /// Device requests refused at the node's in-flight cap (302).
+    pub ws_overloaded: AtomicU64,
     /// Socket requests answered later (sends, syncs…), and their time from
     /// the frame read to the answer ready to write, microseconds in all.
     pub deferred_replies: AtomicU64,
@@ -35,6 +43,52 @@ fn line(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
     let _ = writeln!(
         out,
         "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+    );
+}
+
+/// The guard's refusals and requests in flight (`src/guard/`).
+fn guard_lines(out: &mut String, node: &crate::node::Node) {
+    let g = &node.gateway;
+    let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    let counters = [
+        (
+            "imcloud_rest_rate_limited_total",
+            "REST calls refused by their app's rate limit (429 reach_limit)",
+            l(&g.rest_rate_limited),
+        ),
+        (
+            "imcloud_rest_not_allowed_total",
+            "REST calls refused by their app's allow-list (403)",
+            l(&g.rest_not_allowed),
+        ),
+        (
+            "imcloud_rest_overloaded_total",
+            "REST calls refused at the node's in-flight cap (429 server_busy)",
+            l(&g.rest_overloaded),
+        ),
+        (
+            "imcloud_ws_overloaded_total",
+            "device requests refused at the node's in-flight cap (302)",
+            l(&g.ws_overloaded),
+        ),
+    ];
+    for (name, help, value) in counters {
+        line(out, name, "counter", help, value);
+    }
+    let guard = &node.guard;
+    line(
+        out,
+        "imcloud_rest_in_flight",
+        "gauge",
+        "REST requests in flight (capped by rest.max_inflight)",
+        guard.rest_requests.current() as u64,
+    );
+    line(
+        out,
+        "imcloud_ws_requests_in_flight",
+        "gauge",
+        "device requests in flight (capped by ws.max_node_inflight)",
+        guard.device_requests.current() as u64,
     );
 }
 
@@ -93,6 +147,7 @@ pub fn render(node: &crate::node::Node) -> String {
         "sends refused by the per-user rate limit",
         l(&g.rate_limited),
     );
+    guard_lines(&mut out, node);
     line(
         &mut out,
         "imcloud_deferred_replies_total",

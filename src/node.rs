@@ -7,6 +7,7 @@ use crate::apps::AppDirectory;
 use crate::auth::password::PasswordHasher;
 use crate::config::Config;
 use crate::config::EngineKind;
+use crate::guard::Guard;
 use imcloud_actors::{ChatEntity, Command, DomainEnv, DomainError, Request, Router};
 use imcloud_shards::commit::CommitSettings;
 use imcloud_shards::host::HostSettings;
@@ -32,6 +33,8 @@ pub struct Node {
     pub passwords: PasswordHasher,
     pub runtime: Arc<RuntimeMetrics>,
     pub gateway: Arc<crate::metrics::GatewayMetrics>,
+    /// Admission, rate limits and allow-lists (`src/guard/`).
+    pub guard: Arc<Guard>,
     engine: Arc<dyn Engine>,
     request_timeout: Duration,
 }
@@ -126,6 +129,8 @@ impl Node {
         };
         let shards = start_node::<ChatEntity>(engine.clone(), settings, env.clone())?;
         let apps = AppDirectory::watching(&env.app_changes);
+        let gateway = Arc::<crate::metrics::GatewayMetrics>::default();
+        let guard = Arc::new(Guard::new(&config, clock.clone(), gateway.clone()));
         let node = Node {
             router: shards.router.clone(),
             env,
@@ -136,7 +141,8 @@ impl Node {
             request_timeout: Duration::from_secs(config.server.request_timeout_secs.max(1)),
             config: Arc::new(config),
             runtime: shards.metrics.clone(),
-            gateway: Arc::default(),
+            gateway,
+            guard,
             engine,
         };
         Ok((node, shards))

@@ -58,7 +58,6 @@ pub async fn start_with_clock(
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)
             .configure(rest::configure)
-            .default_service(web::to(rest::not_found))
     })
     .shutdown_timeout(5)
     // Frames are small and latency-bound: never wait to coalesce them.

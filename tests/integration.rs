@@ -12,6 +12,7 @@ mod direct_chat;
 mod durability;
 mod export_memory;
 pub(crate) mod groups;
+mod guard;
 mod isolation;
 mod message_bodies;
 mod mute_expiry;

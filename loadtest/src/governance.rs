@@ -39,7 +39,7 @@ pub struct GovernanceReport {
 /// the harness's own messages hold.
 pub fn word(i: u32) -> String {
     const CJK: [char; 8] = ['禁', '词', '敏', '感', '违', '规', '广', '告'];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!("zq{i}word")
     } else {
         let a = CJK[i as usize % CJK.len()];

@@ -3,10 +3,13 @@
 //! lifetimes, the send rate, recall windows) instead of waiting for it.
 //! Durations the runtime measures for itself (flush latency, idle
 //! passivation) keep using `Instant`: they are not behaviour a client sees.
+//! Rates a client sees (REST limits) read [`Clock::ticks`]: a manual clock
+//! in tests, the monotonic clock otherwise (a wall clock stepped back must
+//! not stall them).
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Wall-clock time in Unix milliseconds: the system clock, or a manual one
 /// that only moves when a test advances it. Cheap to clone; clones share
@@ -16,6 +19,10 @@ pub struct Clock {
     manual: Option<Arc<AtomicI64>>,
     /// Added to the system's time (0 but in tests of a real binary).
     offset_ms: i64,
+    /// Where [`Clock::ticks`] counts from: the monotonic instant this
+    /// clock was made, and a manual clock's time then.
+    origin: Instant,
+    origin_ms: i64,
 }
 
 impl Default for Clock {
@@ -34,10 +41,7 @@ fn system_ms() -> i64 {
 impl Clock {
     /// The system's wall clock.
     pub fn system() -> Clock {
-        Clock {
-            manual: None,
-            offset_ms: 0,
-        }
+        Clock::system_ahead(0)
     }
 
     /// The system's clock moved `offset_ms` ahead: a real binary under test
@@ -46,15 +50,20 @@ impl Clock {
         Clock {
             manual: None,
             offset_ms,
+            origin: Instant::now(),
+            origin_ms: 0,
         }
     }
 
     /// A clock that starts at the system's time now and then moves only
     /// by [`Clock::advance`].
     pub fn manual() -> Clock {
+        let now = system_ms();
         Clock {
-            manual: Some(Arc::new(AtomicI64::new(system_ms()))),
+            manual: Some(Arc::new(AtomicI64::new(now))),
             offset_ms: 0,
+            origin: Instant::now(),
+            origin_ms: now,
         }
     }
 
@@ -69,6 +78,18 @@ impl Clock {
     /// Seconds since the Unix epoch.
     pub fn now_secs(&self) -> u64 {
         (self.now_ms() / 1000).max(0) as u64
+    }
+
+    /// Time since this clock was made, on a clock that never goes back: a
+    /// manual clock's advances, else the system's monotonic clock.
+    pub fn ticks(&self) -> Duration {
+        match &self.manual {
+            Some(ms) => {
+                let moved = ms.load(Ordering::SeqCst).saturating_sub(self.origin_ms);
+                Duration::from_millis(u64::try_from(moved).unwrap_or(0))
+            }
+            None => self.origin.elapsed(),
+        }
     }
 
     /// Moves a manual clock forward; returns false (and does nothing) on the
@@ -98,5 +119,16 @@ mod tests {
         assert!(shared.advance(Duration::from_secs(90)));
         assert_eq!(c.now_ms(), t0 + 90_000);
         assert!(!Clock::system().advance(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn ticks_follow_a_manual_clock_and_never_go_back() {
+        let c = Clock::manual();
+        assert_eq!(c.ticks(), Duration::ZERO);
+        c.advance(Duration::from_millis(1500));
+        assert_eq!(c.clone().ticks(), Duration::from_millis(1500));
+        let s = Clock::system();
+        let (a, b) = (s.ticks(), s.ticks());
+        assert!(b >= a);
     }
 }

@@ -1,6 +1,7 @@
 //! Extractors that state a handler's contract in its signature: `AppCtx`
-//! (the app named by the path exists), `AppToken` (plus a valid app token
-//! for it), and `Body` (the raw request body, within the size limit).
+//! (the app named by the path exists, and the call passed the app's
+//! allow-list and rate limit), `AppToken` (plus a valid app token for it),
+//! and `Body` (the raw request body, within the size limit).
 
 use crate::auth::token::{self, Subject, TokenError};
 use crate::error::ApiError;
@@ -16,7 +17,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The app named by `/{org}/{app}/…` and facts about the request.
+/// The app named by `/{org}/{app}/…` and facts about the request. Every
+/// app REST call makes exactly one: making it checks the call against the
+/// app's allow-list and counts it against its endpoint class's budget
+/// (`src/guard/`).
 pub struct AppCtx {
     pub app: AppKey,
     pub record: Arc<AppRecord>,
@@ -129,6 +133,7 @@ impl FromRequest for AppCtx {
                 DomainError::AppNotFound => ApiError::AppNotFound(format!("{org}/{app_name}")),
                 other => ApiError::Domain(other),
             })?;
+            node.guard.check_rest(&req, &record)?;
             let prefix = format!("/{org}/{app_name}");
             let path = req
                 .path()

@@ -1,8 +1,10 @@
 //! The REST API for app servers, compatible with Easemob's server API:
 //! paths under `/{org}/{app}/…`, the success envelope, error bodies and
 //! token auth. Each module exposes `configure`. `roster` holds the calls
-//! groups and chatrooms share; `posts` their messages.
+//! groups and chatrooms share; `posts` their messages. `admission` wraps
+//! every app route (not the operational endpoints of `ops`).
 
+pub mod admission;
 pub mod blocks;
 pub mod chatfiles;
 pub mod chatrooms;
@@ -39,9 +41,21 @@ use crate::error::ApiError;
 use crate::node::Node;
 use actix_web::{web, HttpResponse};
 
-/// Routes of the whole REST surface plus health and metrics.
+/// Routes of the whole REST surface plus health and metrics: the app
+/// routes in one scope behind admission control, whose unknown paths get
+/// the 404 error body.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(admission::admit))
+            .configure(app_routes)
+            .default_service(web::to(not_found)),
+    );
+}
+
+/// The routes under `/{org}/{app}/…`.
+fn app_routes(cfg: &mut web::ServiceConfig) {
     token::configure(cfg);
     users::configure(cfg);
     contacts::configure(cfg);

@@ -4,12 +4,15 @@
 //! replies and pushes through the codec, closes sockets that do not
 //! authenticate in time, go silent, or cannot keep up with their pushes,
 //! and hands the device back to the device layer when the socket ends.
+//! A request is answered busy (302) at once when the socket has
+//! `ws.max_inflight` requests in flight, or the node `ws.max_node_inflight`.
 
 use super::codec::{self, Encoding, Outbound, Reply, RequestId};
 use super::ops::{self, Dispatch, OpFuture};
 use super::transport::{Close, Incoming, Transport, CLOSE_AWAY, CLOSE_PROTOCOL, CLOSE_TOO_LARGE};
 use crate::device::Device;
 use crate::error::ApiError;
+use crate::guard::admission::Slot;
 use crate::node::Node;
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::FuturesUnordered;
@@ -80,10 +83,27 @@ fn count_error(node: &Node, reply: &Reply) {
     }
 }
 
-fn pending(node: &Node, id: RequestId, enc: Encoding, fut: OpFuture) -> Pending {
+/// A place for one more request, or `None` (it is answered busy) when the
+/// socket has `ws.max_inflight` requests in flight or the node
+/// `ws.max_node_inflight`.
+fn admit(node: &Node, socket_inflight: usize, max_inflight: usize) -> Option<Slot> {
+    if socket_inflight >= max_inflight {
+        return None;
+    }
+    let slot = node.guard.device_requests.try_enter();
+    if slot.is_none() {
+        node.gateway.ws_overloaded.fetch_add(1, Ordering::Relaxed);
+    }
+    slot
+}
+
+/// A request answered later; it keeps its place among the node's device
+/// requests in flight (`slot`) until its answer is ready.
+fn pending(node: &Node, id: RequestId, enc: Encoding, fut: OpFuture, slot: Slot) -> Pending {
     let (gateway, read) = (node.gateway.clone(), Instant::now());
     Box::pin(async move {
         let result = fut.await;
+        drop(slot);
         gateway.deferred_replies.fetch_add(1, Ordering::Relaxed);
         gateway
             .deferred_reply_micros
@@ -131,17 +151,16 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                 };
                 let reply = match codec::decode(&bytes, enc) {
                     Err((id, err)) => Some(Reply { id, result: Err(err) }),
-                    Ok(req) if inflight.len() >= max_inflight => {
-                        Some(Reply { id: req.id, result: Err(ApiError::Domain(DomainError::Busy)) })
-                    }
-                    Ok(req) => {
+                    Ok(req) => match admit(node, inflight.len(), max_inflight) {
+                    None => Some(Reply { id: req.id, result: Err(ApiError::Domain(DomainError::Busy)) }),
+                    Some(slot) => {
                         let span = op_span(device, &req.name);
                         let dispatched = ops::dispatch(device, req.op).instrument(span).await;
                         match dispatched {
                         Dispatch::Done(result) => Some(Reply { id: req.id, result }),
                         Dispatch::Later(fut) => {
                             let fut = Box::pin(fut.instrument(op_span(device, &req.name)));
-                            inflight.push(pending(node, req.id, enc, fut));
+                            inflight.push(pending(node, req.id, enc, fut, slot));
                             None
                         }
                         Dispatch::LoggedIn(body, inbox) => {
@@ -153,6 +172,7 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                         }
                         }
                     }
+                    },
                 };
                 if let Some(reply) = reply {
                     count_error(node, &reply);

@@ -17,7 +17,7 @@ pub use client::{ClientError, CloseInfo, WsClient};
 pub use rest::{app_token, create_users, demo_credentials, rest};
 pub use server::{
     test_config, write_config, write_test_config, write_test_config_with, BinaryServer, TestServer,
-    Ws,
+    Ws, TEST_REST_RATE,
 };
 
 use serde_json::Value;

@@ -18,7 +18,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// Config for tests: small shard count, cheap password hashing, no send
-/// rate limit unless a test sets one.
+/// rate limit and a REST rate limit far above what tests make (10,000
+/// calls/s of the default class) unless a test sets one.
 pub fn test_config(data_dir: &Path) -> Config {
     let mut c = Config::load(
         None,
@@ -34,8 +35,12 @@ pub fn test_config(data_dir: &Path) -> Config {
     c.auth.argon2_memory_kib = 1024;
     c.auth.argon2_iterations = 1;
     c.app_defaults.user_send_rate = 0;
+    c.app_defaults.rest_rate_per_s = TEST_REST_RATE;
     c
 }
+
+/// The test apps' `rest_rate_per_s`.
+pub const TEST_REST_RATE: u32 = 10_000;
 
 /// Which listener a test's sockets use: `/ws` on the HTTP port (actix-ws)
 /// or the lean WebSocket listener (`ws.listen`, tokio-tungstenite).
@@ -97,7 +102,8 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(dir.path());
         tune(&mut config);
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        // `127.0.0.1:0` unless the test listens elsewhere (`[::1]:0`).
+        let listener = TcpListener::bind(&config.server.listen).expect("bind the test listener");
         let addr = listener.local_addr().expect("local addr");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_clock = clock.clone();
@@ -293,8 +299,8 @@ impl Drop for BinaryServer {
     }
 }
 
-/// A config file for binary tests: 8 shards, cheap hashing, no rate limit,
-/// the default storage engine.
+/// A config file for binary tests: 8 shards, cheap hashing, no send rate
+/// limit, the test REST rate, the default storage engine.
 pub fn write_test_config(dir: &Path) -> PathBuf {
     write_test_config_with(dir, "fjall")
 }
@@ -315,7 +321,7 @@ pub fn write_config(dir: &Path, name: &str, extra: &str) -> PathBuf {
     let f = dir.join(name);
     std::fs::write(
         &f,
-        format!("storage.shard_count = 8\nauth.argon2_memory_kib = 1024\nauth.argon2_iterations = 1\napp_defaults.user_send_rate = 0\n{extra}"),
+        format!("storage.shard_count = 8\nauth.argon2_memory_kib = 1024\nauth.argon2_iterations = 1\napp_defaults.user_send_rate = 0\napp_defaults.rest_rate_per_s = {TEST_REST_RATE}\n{extra}"),
     )
     .expect("write config");
     f
