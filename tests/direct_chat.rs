@@ -225,3 +225,37 @@ async fn sockets_on_both_listeners_reach_each_other() {
     assert_eq!(back["ok"], json!(true), "{back}");
     assert_eq!(next_message(&alice).await["body"]["msg"], json!("and back"));
 }
+
+#[tokio::test]
+async fn a_user_over_the_default_send_rate_gets_509_after_its_burst_and_others_are_unaffected() {
+    // Easemob's anti-abuse default: 2 messages a second, a burst of 10.
+    // The clock stands still, so all 20 sends fall in one second.
+    let s = TestServer::start_manual(|c| {
+        c.app_defaults.user_send_rate = 2;
+        c.app_defaults.user_send_burst = 10;
+    })
+    .await;
+    s.create_users(&["alice", "bob", "carol"]).await;
+    let alice = s.login("alice", None).await;
+    let carol = s.login("carol", None).await;
+    let mut codes = Vec::new();
+    for i in 0..20 {
+        let r = alice.send_text("bob", &format!("{i}"), None).await.unwrap();
+        codes.push(crate::common::code(&r));
+    }
+    assert_eq!(codes[..10], [0; 10], "{codes:?}");
+    assert_eq!(codes[10..], [509; 10], "{codes:?}");
+    // Another user, in the same second, sends from its own budget.
+    for i in 0..5 {
+        let c = carol.send_text("bob", &format!("c{i}"), None).await.unwrap();
+        assert_eq!(crate::common::code(&c), 0, "{c}");
+    }
+    // A second later two more fit.
+    s.clock.advance(std::time::Duration::from_secs(1));
+    let mut again = Vec::new();
+    for i in 0..3 {
+        let r = alice.send_text("bob", &format!("later{i}"), None).await.unwrap();
+        again.push(crate::common::code(&r));
+    }
+    assert_eq!(again, [0, 0, 509]);
+}
