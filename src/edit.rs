@@ -29,10 +29,11 @@ pub struct EditRequest {
 impl Node {
     pub async fn edit(&self, app: &AppKey, mut req: EditRequest) -> Result<(), ApiError> {
         // An edit is screened for sensitive words like a send.
-        self.screen(app, &mut req.edit.body, req.edit.ext.as_mut())
+        let record = self.app(app).await?;
+        self.screen(&record, &mut req.edit.body, req.edit.ext.as_mut())
             .await?;
         let ext = req.edit.ext.as_ref();
-        let max_bytes = self.app_settings(app).await?.max_message_bytes as usize;
+        let max_bytes = record.settings.max_message_bytes as usize;
         validate_body(&req.edit.body, ext, max_bytes)?;
         let from = req.from.to_string();
         match (req.chat, req.to) {

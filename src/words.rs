@@ -95,20 +95,20 @@ impl Node {
         Ok(filter)
     }
 
-    /// Screens a message of `app` for its sensitive words per the app's
+    /// Screens a message of the app of `record` (the caller's copy,
+    /// fetched for the send anyway) for its sensitive words per the app's
     /// mode: replaced in place, or refused (`IllegalContent`).
     pub async fn screen(
         &self,
-        app: &AppKey,
+        record: &AppRecord,
         body: &mut Value,
         ext: Option<&mut Value>,
     ) -> Result<(), DomainError> {
-        let record = self.app(app).await?;
         let mode = record.settings.sensitive_words;
         if mode == SensitiveMode::Off || record.word_count == 0 {
             return Ok(());
         }
-        let filter = self.word_filter(&record).await?;
+        let filter = self.word_filter(record).await?;
         filter.screen(mode, body, ext)
     }
 }

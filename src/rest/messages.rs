@@ -87,7 +87,7 @@ pub(crate) async fn check_send(
     if body.as_object().is_some_and(|b| b.len() <= 1) {
         return Err(ApiError::MessageSend("param body can't be empty".into()));
     }
-    ctx.node.screen(&ctx.app, body, ext.as_mut()).await?;
+    ctx.node.screen(&ctx.record, body, ext.as_mut()).await?;
     imcloud_actors::message::validate_body(
         body,
         ext.as_ref(),
