@@ -247,14 +247,20 @@ async fn a_user_over_the_default_send_rate_gets_509_after_its_burst_and_others_a
     assert_eq!(codes[10..], [509; 10], "{codes:?}");
     // Another user, in the same second, sends from its own budget.
     for i in 0..5 {
-        let c = carol.send_text("bob", &format!("c{i}"), None).await.unwrap();
+        let c = carol
+            .send_text("bob", &format!("c{i}"), None)
+            .await
+            .unwrap();
         assert_eq!(crate::common::code(&c), 0, "{c}");
     }
     // A second later two more fit.
     s.clock.advance(std::time::Duration::from_secs(1));
     let mut again = Vec::new();
     for i in 0..3 {
-        let r = alice.send_text("bob", &format!("later{i}"), None).await.unwrap();
+        let r = alice
+            .send_text("bob", &format!("later{i}"), None)
+            .await
+            .unwrap();
         again.push(crate::common::code(&r));
     }
     assert_eq!(again, [0, 0, 509]);

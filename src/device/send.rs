@@ -69,7 +69,8 @@ impl Device {
         check_client_msg_id(req.client_msg_id.as_deref())?;
         let record = node.app(&s.app).await?;
         let settings = &record.settings;
-        node.screen(&record, &mut req.body, req.ext.as_mut()).await?;
+        node.screen(&record, &mut req.body, req.ext.as_mut())
+            .await?;
         validate_body(
             &req.body,
             req.ext.as_ref(),

@@ -5,10 +5,9 @@
 
 use super::envelope::{user_entity, Envelope};
 use super::extract::{AppToken, Body};
+use super::paging::{encode_text_cursor, text_cursor};
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use imcloud_actors::contact::MAX_BLOCKS;
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::GetUser;
@@ -87,14 +86,11 @@ async fn list(
             .map_err(|_| ApiError::IllegalArgument("pageSize must be a number".into()))?
             .clamp(1, MAX_PAGE),
     };
-    let from = match ctx.param("cursor") {
+    let from = match text_cursor(&ctx)? {
         None => 0,
-        Some(c) => URL_SAFE_NO_PAD
-            .decode(c)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|s| s.parse::<usize>().ok())
-            .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))?,
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| ApiError::IllegalArgument("cursor is not valid".into()))?,
     };
     let all = ctx.node.blocks_of(&ctx.app, &owner).await?;
     let page: Vec<Value> = all
@@ -104,7 +100,7 @@ async fn list(
         .map(|(u, _)| json!(u))
         .collect();
     let next = from + page.len();
-    let cursor = (next < all.len()).then(|| URL_SAFE_NO_PAD.encode(next.to_string()));
+    let cursor = (next < all.len()).then(|| encode_text_cursor(&next.to_string()));
     Ok(Envelope::new(&ctx).list(page).cursor(cursor).finish())
 }
 

@@ -5,11 +5,10 @@
 
 use super::envelope::{user_entity, Envelope};
 use super::extract::{AppCtx, AppToken, Body};
+use super::paging::{encode_text_cursor, text_cursor};
 use crate::contacts::ContactActor;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::{FriendVia, GetUser};
 use imcloud_actors::DomainError;
@@ -119,16 +118,7 @@ async fn page(
             n.max(1)
         }
     };
-    let after = match ctx.param("cursor") {
-        None => None,
-        Some(c) => Some(
-            URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))?,
-        ),
-    };
+    let after = text_cursor(&ctx)?;
     let with_remarks = ctx.param("needReturnRemark") == Some("true");
     let list = ctx.node.contacts_of(&ctx.app, &owner).await?;
     let mut rest = list
@@ -142,7 +132,7 @@ async fn page(
         .collect();
     let more = rest.next().is_some();
     let cursor = more
-        .then(|| items.last().map(|(n, _)| URL_SAFE_NO_PAD.encode(n)))
+        .then(|| items.last().map(|(n, _)| encode_text_cursor(n)))
         .flatten();
     let contacts: Vec<Value> = items
         .iter()

@@ -1,9 +1,31 @@
 //! Easemob's `pagenum`/`pagesize` paging of lists held whole in memory
 //! (members G9/R9c, chatroom super admins R19c): `pagenum` counts from 1.
 //! (G6/G6b count from 0 and refuse large sizes: they keep their own.)
+//! And the opaque text cursors of lists paged by position (contacts,
+//! block lists, sensitive words): base64url of the position.
 
 use super::extract::AppCtx;
 use crate::error::ApiError;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+/// The request's `cursor`: the position it names, if any.
+pub fn text_cursor(ctx: &AppCtx) -> Result<Option<String>, ApiError> {
+    let Some(c) = ctx.param("cursor") else {
+        return Ok(None);
+    };
+    URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(Some)
+        .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))
+}
+
+/// The cursor naming `position`.
+pub fn encode_text_cursor(position: &str) -> String {
+    URL_SAFE_NO_PAD.encode(position)
+}
 
 /// A page parameter: a non-negative number, or `default` when absent.
 fn param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiError> {

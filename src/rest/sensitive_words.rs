@@ -5,10 +5,9 @@
 
 use super::envelope::Envelope;
 use super::extract::{AppToken, Body};
+use super::paging::{encode_text_cursor, text_cursor};
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use imcloud_actors::app::{AddWords, ListWords, RemoveWords};
 use serde::Deserialize;
 use serde_json::json;
@@ -38,16 +37,7 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
             .map_err(|_| ApiError::IllegalArgument("limit must be a number".into()))?
             .clamp(1, MAX_PAGE),
     };
-    let after = match ctx.param("cursor") {
-        None => None,
-        Some(c) => Some(
-            URL_SAFE_NO_PAD
-                .decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| ApiError::IllegalArgument("cursor is not valid".into()))?,
-        ),
-    };
+    let after = text_cursor(&ctx)?;
     let mut words = ctx
         .node
         .ask(
@@ -62,7 +52,7 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
     words.truncate(limit);
     let mut data = json!({ "words": words });
     if let (true, Some(last)) = (more, words.last()) {
-        data["cursor"] = json!(URL_SAFE_NO_PAD.encode(last));
+        data["cursor"] = json!(encode_text_cursor(last));
     }
     Ok(Envelope::new(&ctx).data(data).finish())
 }
