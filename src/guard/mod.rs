@@ -49,6 +49,15 @@ pub struct Guard {
     metrics: Arc<GatewayMetrics>,
 }
 
+/// Who a REST call comes from, as far as the allow-list cares: the
+/// app's allow-list guards its server API, not its users' devices (calls
+/// with a user token, attachment downloads), which come from anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestCaller {
+    AppServer,
+    Device,
+}
+
 impl Guard {
     pub fn new(config: &Config, clock: Clock, metrics: Arc<GatewayMetrics>) -> Guard {
         Guard {
@@ -62,7 +71,12 @@ impl Guard {
 
     /// Checks a REST call of the app of `record`: its client's address
     /// against the app's allow-list, then its class's budget.
-    pub fn check_rest(&self, req: &HttpRequest, record: &AppRecord) -> Result<(), ApiError> {
+    pub fn check_rest(
+        &self,
+        req: &HttpRequest,
+        record: &AppRecord,
+        caller: RestCaller,
+    ) -> Result<(), ApiError> {
         let rules = self.apps.rules(record);
         let forwarded = req.headers().get_all(X_FORWARDED_FOR);
         let client = allow::client_address(
@@ -70,7 +84,7 @@ impl Guard {
             forwarded,
             &self.trusted_proxies,
         );
-        if !rules.allow.permits(client) {
+        if caller == RestCaller::AppServer && !rules.allow.permits(client) {
             self.metrics
                 .rest_not_allowed
                 .fetch_add(1, Ordering::Relaxed);

@@ -5,6 +5,7 @@
 
 use crate::auth::token::{self, Subject, TokenError};
 use crate::error::ApiError;
+use crate::guard::RestCaller;
 use crate::node::Node;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -113,6 +114,23 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     Some(t.trim().to_string())
 }
 
+/// Whether a call is a device's (a valid user token, or an attachment
+/// download) or the app server's.
+fn rest_caller(req: &HttpRequest, record: &AppRecord, now_secs: u64) -> RestCaller {
+    let download = req.method() == actix_web::http::Method::GET
+        && req
+            .match_pattern()
+            .is_some_and(|p| p.ends_with("/chatfiles/{uuid}"));
+    let user_token = bearer(req)
+        .and_then(|t| token::verify(record, &t, now_secs).ok())
+        .is_some_and(|c| matches!(c.sub, Subject::User { .. }));
+    if download || user_token {
+        RestCaller::Device
+    } else {
+        RestCaller::AppServer
+    }
+}
+
 impl FromRequest for AppCtx {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -133,7 +151,8 @@ impl FromRequest for AppCtx {
                 DomainError::AppNotFound => ApiError::AppNotFound(format!("{org}/{app_name}")),
                 other => ApiError::Domain(other),
             })?;
-            node.guard.check_rest(&req, &record)?;
+            let caller = rest_caller(&req, &record, node.clock.now_secs());
+            node.guard.check_rest(&req, &record, caller)?;
             let prefix = format!("/{org}/{app_name}");
             let path = req
                 .path()

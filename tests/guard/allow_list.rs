@@ -217,3 +217,58 @@ async fn ipv6_loopback_clients_are_matched() {
     assert_refused(&settings_from(&s, "::1", &token, &[]).await, "::1");
     assert_refused(&token_from(&s, "::1", &[]).await, "::1");
 }
+
+#[tokio::test]
+async fn devices_are_not_held_to_the_app_servers_allow_list() {
+    // The list guards the app server's API; a user's device (a user
+    // token, an attachment download) calls from anywhere.
+    let s = TestServer::start().await;
+    s.create_users(&["alice"]).await;
+    let token = s.app_token().await;
+    set_allow_list(&s, "127.0.0.1", &token, json!(["127.0.0.2"])).await;
+    let login = json!({"grant_type": "password", "username": "alice", "password": "pw-alice"});
+    let user = call(
+        &client_from("127.0.0.2"),
+        Method::POST,
+        &s.url("/demo/chat/token"),
+        None,
+        Some(login),
+        &[],
+    )
+    .await;
+    let user = user.body["access_token"].as_str().unwrap().to_string();
+
+    const BOUNDARY: &str = "b0undary";
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{BOUNDARY}--\r\n"
+    );
+    let up = client_from("127.0.0.3")
+        .post(s.url("/demo/chat/chatfiles"))
+        .bearer_auth(&user)
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status().as_u16(), 200);
+    let up: serde_json::Value = up.json().await.unwrap();
+    let uuid = up["entities"][0]["uuid"]
+        .as_str()
+        .expect("an uuid")
+        .to_string();
+    let down = client_from("127.0.0.3")
+        .get(s.url(&format!("/demo/chat/chatfiles/{uuid}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(down.status().as_u16(), 200);
+    assert_eq!(down.text().await.unwrap(), "hello");
+    // The app token from the same address is still refused.
+    assert_refused(
+        &settings_from(&s, "127.0.0.3", &token, &[]).await,
+        "127.0.0.3",
+    );
+}
