@@ -71,6 +71,7 @@ crate::commands! {
         UnblockUser => (),
         ListBlocks => Vec<(String, i64)>,
         FriendGone,
+        FriendsMade,
         SetActivated => UserView,
         SetGlobalMutes => GlobalMutes,
         GetGlobalMutes => GlobalMutes,
@@ -538,3 +539,12 @@ pub struct SetGlobalMutes {
 /// The user's app-wide mutes.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GetGlobalMutes;
+
+/// At the user that made friends with `with`: how `with`'s side ended.
+/// Refused there, this side goes back; the callers waiting are answered
+/// either way, once this side is settled on disk.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FriendsMade {
+    pub with: String,
+    pub result: Result<(), crate::error::DomainError>,
+}

@@ -6,8 +6,9 @@
 //! friend check on) at the sender and blocks at the recipient.
 
 use super::{
-    Befriend, BlockUsers, DeclineContact, FriendGone, FriendVia, ListBlocks, ListContacts,
-    MakeFriends, RemoveContact, RequestContact, SetRemark, UnblockUser, Unfriend, UserState,
+    Befriend, BlockUsers, DeclineContact, FriendGone, FriendVia, FriendsMade, ListBlocks,
+    ListContacts, MakeFriends, RemoveContact, RequestContact, SetRemark, UnblockUser, Unfriend,
+    UserState,
 };
 use crate::command::{Answer, Command};
 use crate::contact::{
@@ -19,25 +20,35 @@ use crate::session::Push;
 use crate::trees::contacts::ContactTree;
 use crate::ChatEntity;
 use imcloud_shards::entity::ShardStore;
-use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx, StoreError};
+use imcloud_shards::{codec, EntityKey, EntityKind, ReplyTo, StepCtx, StoreError};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Most entries one part loads: above every limit of that part.
 const LOAD_LIMIT: usize = 20_000;
 
-/// The parts of a user's contacts read so far.
+/// The parts of a user's contacts read so far, and the friendships this
+/// user is making whose other side has not answered yet.
 #[derive(Default)]
 pub(super) struct ContactState {
     friends: Option<HashMap<String, FriendRecord>>,
     requests: Option<HashMap<String, ContactRequest>>,
     blocks: Option<HashMap<String, i64>>,
+    /// Callers of `MakeFriends` by the other user, answered by
+    /// `FriendsMade`.
+    making: HashMap<String, Vec<ReplyTo>>,
 }
 
 impl ContactState {
-    /// Forgets everything read (the user was deleted).
+    /// Forgets everything read (the user was deleted); callers still
+    /// waiting are dropped, which answers them `NoReply`.
     pub(super) fn clear(&mut self) {
         *self = ContactState::default();
+    }
+
+    /// Whether no friendship is half made (the entity may passivate).
+    pub(super) fn is_idle(&self) -> bool {
+        self.making.is_empty()
     }
 }
 
@@ -262,26 +273,37 @@ impl UserState {
         }
         self.push_contact(ContactKind::Accepted, &req.with, None, req.session, ctx);
         // The other side in its own commit; the caller hears once both are
-        // on disk. Refused there (its limit, no such user): this side goes
-        // back.
-        let caller = ctx.take_reply();
+        // settled (`FriendsMade`). Refused there (its limit, no such user):
+        // this side goes back first.
+        if let Some(caller) = ctx.take_reply() {
+            self.contacts
+                .making
+                .entry(req.with.clone())
+                .or_default()
+                .push(caller);
+        }
         let other = self.user_key(&req.with);
-        let back_to = req.with.clone();
+        let with = req.with.clone();
         let befriend = Befriend {
             friend: self.key.id.clone(),
             limit: req.limit,
         };
-        ctx.ask_then(other, befriend.into(), move |r: Result<(), DomainError>| {
-            let undo = r.is_err().then(|| {
-                Command::from(Unfriend {
-                    friend: back_to.clone(),
-                })
-            });
-            if let Some(caller) = caller {
-                caller.send(r);
-            }
-            undo
-        });
+        ctx.ask_then(
+            other,
+            befriend.into(),
+            move |result: Result<(), DomainError>| {
+                Some(Command::from(FriendsMade { with, result }))
+            },
+        );
+    }
+
+    pub(super) fn friends_made(&mut self, req: FriendsMade, ctx: &mut StepCtx<'_, ChatEntity>) {
+        if req.result.is_err() && self.drop_friend(&req.with, ctx) {
+            self.push_contact(ContactKind::Removed, &req.with, None, None, ctx);
+        }
+        for caller in self.contacts.making.remove(&req.with).unwrap_or_default() {
+            ctx.reply_later(caller, req.result.clone());
+        }
     }
 
     fn befriend_first(

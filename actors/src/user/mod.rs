@@ -189,7 +189,7 @@ impl UserState {
     /// Whether the entity may leave memory: no device attached and no send
     /// waiting for its recipient.
     pub fn can_passivate(&self) -> bool {
-        self.sessions.is_empty() && self.in_flight.is_empty()
+        self.sessions.is_empty() && self.in_flight.is_empty() && self.contacts.is_idle()
     }
 
     pub fn handle(&mut self, cmd: UserCmd, ctx: &mut StepCtx<'_, ChatEntity>) {
@@ -252,6 +252,7 @@ impl UserState {
             UserCmd::UnblockUser(c) => self.unblock_user(c, ctx),
             UserCmd::ListBlocks(c) => self.list_blocks(c, ctx),
             UserCmd::FriendGone(c) => self.friend_gone(c, ctx),
+            UserCmd::FriendsMade(c) => self.friends_made(c, ctx),
             UserCmd::SetActivated(c) => self.set_activated(c, ctx),
             UserCmd::SetGlobalMutes(c) => self.set_global_mutes(c, ctx),
             UserCmd::GetGlobalMutes(c) => self.get_global_mutes(c, ctx),
