@@ -6,6 +6,7 @@
 //! - [`cli`]: command-line parsing (`serve`, `app create`).
 //! - [`config`]: the one `Config` (defaults, file, env, flags).
 //! - [`server`]: starts the node and the HTTP server on a given listener.
+//! - [`shutdown`]: draining and closing on SIGTERM or Ctrl-C.
 //! - [`node`]: `Node`, the running domain as the gateway sees it (typed
 //!   async calls to entities).
 //! - [`apps`]: the app record cache, app creation, the demo app.
@@ -33,6 +34,7 @@
 //! - [`files`]: attachment blobs on disk and image thumbnails.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
+//! - [`logging`]: the log lines on stderr (levels, colours, JSON).
 
 pub mod apps;
 pub mod attributes;
@@ -48,6 +50,7 @@ pub mod export;
 pub mod files;
 pub mod groups;
 pub mod guard;
+pub mod logging;
 pub mod metrics;
 pub mod node;
 pub mod presence;
@@ -56,5 +59,6 @@ pub mod rest;
 pub mod retention;
 pub mod send;
 pub mod server;
+pub mod shutdown;
 pub mod words;
 pub mod ws;

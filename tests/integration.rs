@@ -21,4 +21,5 @@ mod presence;
 mod rest;
 mod retention_crash;
 mod router_mode;
+mod shutdown;
 mod supervision;
