@@ -57,6 +57,7 @@ pub async fn start_with_clock(
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)
+            .configure(crate::msync::configure)
             .configure(rest::configure)
     })
     .shutdown_timeout(5)
