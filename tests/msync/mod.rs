@@ -3,7 +3,7 @@
 //! (`sdk`); `bad_frames` speaks raw msync frames; `browser` runs the SDK
 //! in headless Chromium when CI asks for it.
 
-// mod bad_frames;
+mod bad_frames;
 mod core;
 pub mod sdk;
 
