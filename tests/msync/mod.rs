@@ -5,6 +5,7 @@
 
 mod bad_frames;
 mod core;
+mod rooms;
 pub mod sdk;
 
 use crate::common::{create_users, start_binary, write_test_config, BinaryServer};
