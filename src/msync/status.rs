@@ -51,7 +51,10 @@ pub fn send(e: &ApiError) -> Status {
         D::NotFound(Scope::Group | Scope::Chatroom) => fail(st::FAIL, "group not found"),
         D::NotMember(_) => fail(st::FAIL, "not in group or chatroom"),
         D::Blocked(_) => fail(st::FAIL, "not in group or chatroom"),
-        D::UserMuted | D::Muted(_) | D::MutedAll(_) => fail(st::USER_MUTED, "user is mute"),
+        // App-wide: the SDK's USER_MUTED_BY_ADMIN (219); in a group or
+        // room: its SERVICE_NOT_ALLOW_MESSAGING_MUTE (507).
+        D::UserMuted => fail(st::PERMISSION_DENIED, "user is mute"),
+        D::Muted(_) | D::MutedAll(_) => fail(st::USER_MUTED, "you were muted"),
         D::IllegalContent => fail(st::PERMISSION_DENIED, "sensitive words"),
         D::RateLimited => fail(st::PERMISSION_DENIED, "traffic limit"),
         D::MessageTooLarge => fail(st::PERMISSION_DENIED, "Sorry, data is too large"),
@@ -77,7 +80,8 @@ mod tests {
             r(D::RateLimited),
             fail(st::PERMISSION_DENIED, "traffic limit")
         );
-        assert_eq!(r(D::UserMuted).error_code, Some(st::USER_MUTED));
+        assert_eq!(r(D::UserMuted), fail(st::PERMISSION_DENIED, "user is mute"));
+        assert_eq!(r(D::Muted(Scope::Group)).error_code, Some(st::USER_MUTED));
         assert_eq!(
             provision(&ApiError::TokenExpired).reason.as_deref(),
             Some(TOKEN_EXPIRED)

@@ -5,6 +5,7 @@
 
 mod bad_frames;
 mod core;
+mod refusals;
 mod rooms;
 pub mod sdk;
 
