@@ -54,6 +54,7 @@ pub async fn start_with_clock(
     let mut http = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(rest::trace::trace))
+            .wrap(rest::cors::cors())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)
