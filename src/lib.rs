@@ -27,6 +27,8 @@
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
 //!   device layer.
+//! - [`msync`]: Easemob's Web SDK protocol (protobuf over WebSocket,
+//!   `/websocket`), a second adapter over the device layer.
 //! - [`rest`]: the Easemob-compatible REST API.
 //! - [`guard`]: what a request must pass first: admission (node-wide
 //!   caps on requests in flight), REST rate limits per app and endpoint
@@ -52,6 +54,7 @@ pub mod groups;
 pub mod guard;
 pub mod logging;
 pub mod metrics;
+pub mod msync;
 pub mod node;
 pub mod presence;
 pub mod recall;

@@ -55,9 +55,11 @@ pub async fn start_with_clock(
     let mut http = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(rest::trace::trace))
+            .wrap(rest::cors::cors())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)
+            .configure(crate::msync::configure)
             .configure(rest::configure)
     })
     // Graceful stops are driven by `Running::serve_until_signal`, bounded

@@ -15,6 +15,7 @@ pub(crate) mod groups;
 mod guard;
 mod isolation;
 mod message_bodies;
+mod msync;
 mod mute_expiry;
 mod offline_sync;
 mod presence;

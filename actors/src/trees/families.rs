@@ -98,8 +98,13 @@ pub const SUBSCRIPTIONS: u8 = b'S';
 /// seconds, i64 BE): who is told about the target's presence.
 pub const SUBSCRIBERS: u8 = b'P';
 
+/// `m` + user entity key + resource + 0 + stream → seq (u64 BE): how far
+/// an msync device (`/websocket`) acknowledged a stream
+/// (`msync_cursors.rs`).
+pub const MSYNC_CURSORS: u8 = b'm';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 33] = [
+pub const ALL: [(&str, u8); 34] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -133,6 +138,7 @@ pub const ALL: [(&str, u8); 33] = [
     ("presence", PRESENCE),
     ("subscriptions", SUBSCRIPTIONS),
     ("subscribers", SUBSCRIBERS),
+    ("msync_cursors", MSYNC_CURSORS),
 ];
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod group_acks;
 pub mod group_members;
 pub mod hidden_group_messages;
 pub mod msg_index;
+pub mod msync_cursors;
 pub mod presence;
 pub mod recalled;
 pub mod room_owners;

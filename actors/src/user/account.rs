@@ -10,7 +10,7 @@ use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::{KickReason, Push};
 use crate::trees::{
-    conversations, dedupe, global_mutes, msg_index, presence, timeline, user_index,
+    conversations, dedupe, global_mutes, msg_index, msync_cursors, presence, timeline, user_index,
 };
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
@@ -105,6 +105,7 @@ impl UserState {
             msg_index::prefix(&self.key),
             conversations::index_prefix(&self.key),
             conversations::record_prefix(&self.key),
+            msync_cursors::user_prefix(&self.key),
         ] {
             match ctx.store().scan(&prefix, &[], DELETE_SCAN_LIMIT) {
                 Ok(entries) => {
