@@ -70,7 +70,7 @@ async fn provision(
     token: &str,
 ) -> ((i32, String), Option<u16>, Socket) {
     let mut ws = connect(s).await;
-    ws.send(Message::Binary(provision_frame(appkey, user, token).into()))
+    ws.send(Message::Binary(provision_frame(appkey, user, token)))
         .await
         .expect("send");
     let reply = next(&mut ws).await.expect("a Provision reply");
@@ -111,7 +111,7 @@ async fn bad_frames_are_closed_and_bad_logins_refused_and_the_server_goes_on() {
 
     // Garbage: not an msync frame.
     let mut ws = connect(&s).await;
-    ws.send(Message::Binary(vec![0xff, 0xff, 0xff, 0x0f, 0x01].into()))
+    ws.send(Message::Binary(vec![0xff, 0xff, 0xff, 0x0f, 0x01]))
         .await
         .expect("send");
     assert_eq!(next(&mut ws).await, Err(1002));
@@ -130,7 +130,7 @@ async fn bad_frames_are_closed_and_bad_logins_refused_and_the_server_goes_on() {
         ..Default::default()
     }
     .encode_to_vec();
-    ws.send(Message::Binary(unread.clone().into()))
+    ws.send(Message::Binary(unread.clone()))
         .await
         .expect("send");
     assert_eq!(next(&mut ws).await, Err(1008));
@@ -139,7 +139,7 @@ async fn bad_frames_are_closed_and_bad_logins_refused_and_the_server_goes_on() {
     let mut ws = connect(&s).await;
     let huge = vec![0u8; s.node.config.ws.max_frame_bytes + 1];
     // The server may close before the whole frame is written.
-    let _ = ws.send(Message::Binary(huge.into())).await;
+    let _ = ws.send(Message::Binary(huge)).await;
     assert_eq!(next(&mut ws).await, Err(1009));
 
     // Wrong tokens: garbage, forged, and one naming another user.
@@ -197,7 +197,7 @@ async fn bad_frames_are_closed_and_bad_logins_refused_and_the_server_goes_on() {
     let fresh = user_token(&s, "/demo/chat", "alice", "pw-alice").await;
     let ((code, _), _, mut ws) = provision(&s, "demo#chat", "alice", &fresh).await;
     assert_eq!(code, st::OK);
-    ws.send(Message::Binary(unread.into())).await.expect("send");
+    ws.send(Message::Binary(unread)).await.expect("send");
     let reply = next(&mut ws).await.expect("an UNREAD reply");
     let m = MSync::decode(&reply[..]).expect("msync");
     assert_eq!(m.command, Some(command::UNREAD));
@@ -205,7 +205,7 @@ async fn bad_frames_are_closed_and_bad_logins_refused_and_the_server_goes_on() {
     assert_eq!(dl.status.and_then(|s| s.error_code), Some(st::OK));
     assert!(dl.timestamp.is_some());
     // Garbage after the login closes too.
-    ws.send(Message::Binary(vec![0x0a, 0xff].into()))
+    ws.send(Message::Binary(vec![0x0a, 0xff]))
         .await
         .expect("send");
     assert_eq!(next(&mut ws).await, Err(1002));
