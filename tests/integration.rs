@@ -3,6 +3,7 @@
 
 mod common;
 
+mod api_surface;
 mod bad_input;
 mod chatrooms;
 mod cli;

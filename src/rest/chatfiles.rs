@@ -10,6 +10,7 @@ use super::envelope::Envelope;
 use super::extract::AppCtx;
 use crate::error::ApiError;
 use crate::files::{thumbnail, BlobStore};
+use crate::routes::Register as _;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,8 +23,8 @@ use rand::RngCore;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatfiles", web::post().to(upload))
-        .route("/{org}/{app}/chatfiles/{uuid}", web::get().to(download));
+    cfg.post("/{org}/{app}/chatfiles", upload)
+        .get("/{org}/{app}/chatfiles/{uuid}", download);
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -105,7 +106,7 @@ async fn upload(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    ctx.require_token()?;
+    ctx.require_app_or_live_user_token().await?;
     let restricted =
         header(&req, "restrict-access").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let (width, height) = (

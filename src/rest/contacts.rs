@@ -8,6 +8,7 @@ use super::extract::{AppCtx, AppToken, Body};
 use super::paging::{encode_text_cursor, text_cursor};
 use crate::contacts::ContactActor;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::{FriendVia, GetUser};
@@ -23,21 +24,12 @@ const DEFAULT_PAGE: usize = 10;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     const PAIR: &str = "/{org}/{app}/users/{owner}/contacts/users/{friend}";
-    cfg.route(PAIR, web::post().to(add))
-        .route(PAIR, web::delete().to(remove))
-        .route(
-            "/{org}/{app}/users/{owner}/contacts/users",
-            web::get().to(list_all),
-        )
-        .route("/{org}/{app}/user/{owner}/contacts", web::get().to(page))
-        .route(
-            "/{org}/{app}/user/{owner}/contacts/users/{friend}",
-            web::put().to(remark),
-        )
-        .route(
-            "/{org}/{app}/users/{owner}/contacts/import",
-            web::post().to(import),
-        );
+    cfg.post(PAIR, add)
+        .delete(PAIR, remove)
+        .get("/{org}/{app}/users/{owner}/contacts/users", list_all)
+        .get("/{org}/{app}/user/{owner}/contacts", page)
+        .put("/{org}/{app}/user/{owner}/contacts/users/{friend}", remark)
+        .post("/{org}/{app}/users/{owner}/contacts/import", import);
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,8 @@ use crate::node::Node;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use imcloud_actors::app::AppRecord;
-use imcloud_actors::ids::AppKey;
+use imcloud_actors::ids::{AppKey, UserId};
+use imcloud_actors::user::GetCredentials;
 use imcloud_actors::DomainError;
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -71,6 +72,30 @@ impl AppCtx {
     /// revocation is checked where the user's entity is asked).
     pub fn require_token(&self) -> Result<Subject, ApiError> {
         self.claims()
+    }
+
+    /// Checks that the request carries the app token or a live token of
+    /// one of its users: the user's entity is asked whether the token
+    /// still holds (not revoked by a password change, not of a deleted,
+    /// re-registered or deactivated user).
+    pub async fn require_app_or_live_user_token(&self) -> Result<Subject, ApiError> {
+        let sub = self.claims()?;
+        if let Subject::User { name, uid, epoch } = &sub {
+            let user = UserId::parse(name).map_err(|_| ApiError::TokenCorrupt)?;
+            let creds = match self
+                .node
+                .ask(self.app.user_key(&user), GetCredentials)
+                .await
+            {
+                Ok(c) => c,
+                Err(DomainError::UserNotFound) => return Err(DomainError::TokenRevoked.into()),
+                Err(e) => return Err(e.into()),
+            };
+            if creds.uuid != *uid || creds.token_epoch != *epoch || !creds.activated {
+                return Err(DomainError::TokenRevoked.into());
+            }
+        }
+        Ok(sub)
     }
 
     /// Whether the request carries a valid app token (for endpoints where

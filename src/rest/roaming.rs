@@ -12,6 +12,7 @@ use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::ReadMarkAt;
 use imcloud_actors::ids::{first_id_at, UserId};
@@ -25,38 +26,35 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{username}/user_channel",
-        web::delete().to(delete_channel),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/chat/user/{username}",
-        web::delete().to(delete_messages),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
-        web::delete().to(delete_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
-        web::post().to(delete_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/group/user/{username}",
-        web::delete().to(delete_group_messages),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
-        web::delete().to(delete_group_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
-        web::post().to(delete_group_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/user/{username}/delete/all",
-        web::post().to(delete_all),
-    );
+    cfg.delete("/{org}/{app}/users/{username}/user_channel", delete_channel)
+        .delete(
+            "/{org}/{app}/rest/message/roaming/chat/user/{username}",
+            delete_messages,
+        )
+        .delete(
+            "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
+            delete_up_to,
+        )
+        .post(
+            "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
+            delete_up_to,
+        )
+        .delete(
+            "/{org}/{app}/rest/message/roaming/group/user/{username}",
+            delete_group_messages,
+        )
+        .delete(
+            "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
+            delete_group_up_to,
+        )
+        .post(
+            "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
+            delete_group_up_to,
+        )
+        .post(
+            "/{org}/{app}/rest/message/roaming/user/{username}/delete/all",
+            delete_all,
+        );
 }
 
 #[derive(Deserialize)]

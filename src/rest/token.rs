@@ -6,6 +6,7 @@ use super::{envelope::user_entity, parse_json};
 use crate::auth::token::{self, Claims, Subject};
 use crate::device::login::check_password;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::GetUser;
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/token", web::post().to(grant));
+    cfg.post("/{org}/{app}/token", grant);
 }
 
 #[derive(Deserialize)]
