@@ -50,6 +50,8 @@ pub mod edit;
 pub mod error;
 pub mod export;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod groups;
 pub mod guard;
 pub mod logging;

@@ -123,3 +123,5 @@ pub async fn call(
 pub fn is_unknown_route(status: u16, body: &Value) -> bool {
     status == 404 && body["exception"] == json!("ResourceNotFoundException")
 }
+
+mod metrics;
