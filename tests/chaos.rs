@@ -9,8 +9,9 @@
 //! order sent; and the settings, contacts, group and chatroom the setup
 //! made are as they were after every restart.
 //!
-//! Two rounds run in the suite; `IMCLOUD_CHAOS_ROUNDS=N` runs more (the
-//! long run, `docs/testing.md`), `IMCLOUD_CHAOS_SEED` repeats a run.
+//! Two rounds run in the suite; `CHAOS_ROUNDS=N` runs more (the
+//! long run, `docs/testing.md`), `CHAOS_SEED` repeats a run. (Not
+//! `IMCLOUD_…`: the server child would read those as its config.)
 
 use crate::common::{start_binary, write_test_config, BinaryServer};
 use imcloud_loadtest::mixed::{self, MixedOptions};
@@ -306,7 +307,7 @@ fn mixed_options(target: Target) -> MixedOptions {
 }
 
 fn rounds() -> u32 {
-    std::env::var("IMCLOUD_CHAOS_ROUNDS")
+    std::env::var("CHAOS_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2)
@@ -314,12 +315,12 @@ fn rounds() -> u32 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acked_messages_and_state_survive_sigkills_under_mixed_load() {
-    let seed: u64 = std::env::var("IMCLOUD_CHAOS_SEED")
+    let seed: u64 = std::env::var("CHAOS_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(rand::random);
     eprintln!(
-        "chaos: seed {seed} (IMCLOUD_CHAOS_SEED repeats it), {} rounds",
+        "chaos: seed {seed} (CHAOS_SEED repeats it), {} rounds",
         rounds()
     );
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
