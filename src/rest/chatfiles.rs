@@ -3,8 +3,9 @@
 //! above), writes it as a content-addressed blob, makes a thumbnail of an
 //! image over 10 KB, and records the upload with a generated share-secret;
 //! F2 `GET /chatfiles/{uuid}` serves it with its content type and range
-//! requests, the thumbnail with `thumbnail: true`, and a restricted file
-//! only with its `share-secret` (header or query).
+//! requests, the thumbnail with `thumbnail: true` (header or query), and a
+//! restricted file only with its `share-secret` (header or query). Both
+//! take a user token (the SDKs upload and download as their user).
 
 use super::envelope::Envelope;
 use super::extract::AppCtx;
@@ -189,7 +190,10 @@ async fn download(
             return Err(ApiError::FileRestricted);
         }
     }
-    let want_thumb = header(&req, "thumbnail").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    // A header, or (as the Web SDK writes thumbnail links) the query.
+    let want_thumb = header(&req, "thumbnail")
+        .or_else(|| ctx.param("thumbnail"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let blob = match (&record.thumbnail, want_thumb) {
         (Some(t), true) => t,
         _ => &record.blob,

@@ -6,6 +6,7 @@
 mod bad_frames;
 mod core;
 mod refusals;
+mod rest;
 mod rooms;
 pub mod sdk;
 

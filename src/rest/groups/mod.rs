@@ -12,7 +12,7 @@
 mod list;
 
 use super::envelope::Envelope;
-use super::extract::{AppCtx, AppToken, Body};
+use super::extract::{AppCtx, AppToken, Authed, Body};
 use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::error::ApiError;
@@ -166,10 +166,14 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
 }
 
 /// G2: up to 100 comma-separated ids.
+/// G2. A user token (the SDK's `getGroupInfo`) reads only groups its user
+/// is a member of (403 `forbidden_op` otherwise).
 async fn get(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let me = auth.user().map(|u| u.to_string());
+    let ctx = auth.ctx;
     let groups = multi_get::Kind {
         what: "group",
         max: MAX_GET_IDS,
@@ -178,12 +182,18 @@ async fn get(
         json: group_json,
     };
     let ctx = &ctx;
-    multi_get::get(
-        ctx,
-        &path.2,
-        groups,
-        |id| async move { view(ctx, &id).await },
-    )
+    multi_get::get(ctx, &path.2, groups, |id| {
+        let me = me.clone();
+        async move {
+            let v = view(ctx, &id).await?;
+            match me {
+                Some(me) if !v.members.iter().any(|(m, _)| *m == me) => {
+                    Err(ApiError::Domain(DomainError::NotMember(Scope::Group)))
+                }
+                _ => Ok(v),
+            }
+        }
+    })
     .await
 }
 
@@ -277,9 +287,11 @@ fn page_param(ctx: &AppCtx, name: &str, default: usize, max: usize) -> Result<us
 
 /// G6: `pagesize` 1–20 (default 5), `pagenum` from 0.
 async fn user_groups_paged(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    auth.act_for(&UserId::parse(&path.2)?)?;
+    let ctx = auth.ctx;
     let size = page_param(&ctx, "pagesize", 5, 20)?.max(1);
     let num = page_param(&ctx, "pagenum", 0, 100_000)?;
     let (views, total) = groups_of(&ctx, &path.2, (num, size)).await?;
@@ -299,17 +311,36 @@ async fn user_groups_paged(
         .finish())
 }
 
-/// G6b: `pagesize` up to 100 (default 100), `pagenum` from 0.
+/// G6b: `pagesize` up to 100 (default 100), `pagenum` from 0. With
+/// `version=v3` (the Web SDK's `getJoinedGroups`) each item is
+/// `{"id", "name", "disabled", "permission"}` (the user's role).
 async fn joined_groups(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = UserId::parse(&path.2)?;
+    auth.act_for(&who)?;
+    let ctx = auth.ctx;
     let size = page_param(&ctx, "pagesize", 100, 100)?.max(1);
     let num = page_param(&ctx, "pagenum", 0, 100_000)?;
     let (views, _) = groups_of(&ctx, &path.2, (num, size)).await?;
+    let v3 = ctx.param("version") == Some("v3");
+    let me = who.to_string();
     let data: Vec<Value> = views
         .iter()
-        .map(|v| json!({"groupid": v.record.id, "groupname": v.record.name}))
+        .map(|v| {
+            if v3 {
+                let role = v
+                    .members
+                    .iter()
+                    .find(|(m, _)| *m == me)
+                    .map_or("member", |(_, r)| r.role.as_str());
+                json!({"id": v.record.id, "name": v.record.name, "disabled": false,
+                    "permission": role})
+            } else {
+                json!({"groupid": v.record.id, "groupname": v.record.name})
+            }
+        })
         .collect();
     Ok(Envelope::new(&ctx).list(data).finish())
 }
