@@ -260,6 +260,21 @@ impl Authed {
         }
     }
 
+    /// Who acts on a group or a chatroom: the app (with the owner's
+    /// rights) or the token's user (with the rights its role gives it).
+    pub fn actor(&self) -> imcloud_actors::roster::Actor {
+        match &self.caller {
+            Caller::App => imcloud_actors::roster::Actor::App,
+            Caller::User(u) => imcloud_actors::roster::Actor::User(u.to_string()),
+        }
+    }
+
+    /// The context and the actor.
+    pub fn split(self) -> (AppCtx, imcloud_actors::roster::Actor) {
+        let actor = self.actor();
+        (self.ctx, actor)
+    }
+
     /// The user a user token names (`None` for the app's token).
     pub fn user(&self) -> Option<&UserId> {
         match &self.caller {

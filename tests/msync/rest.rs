@@ -142,7 +142,7 @@ async fn group_history_and_the_users_groups_come_over_rest() {
             reqwest::Method::POST,
             "/chatgroups",
             Some(
-                json!({"owner": "alice", "public": true, "groupname": "team", "members": ["bob"]}),
+                json!({"owner": "alice", "public": false, "groupname": "team", "members": ["bob"]}),
             ),
         )
         .await;
@@ -200,7 +200,7 @@ async fn group_history_and_the_users_groups_come_over_rest() {
         .api_ok("b", "getGroupInfo", json!([{"groupId": group}]))
         .await;
     assert_eq!(r["data"][0]["name"], "team", "{r}");
-    // A non-member reads neither its history nor its details.
+    // A non-member reads neither its history nor a private group's details.
     let r = sdk
         .api(
             "c",
@@ -477,4 +477,224 @@ async fn a_user_token_acts_only_for_its_user_and_not_after_a_password_change() {
     assert_eq!(status, 200, "{r}");
     let (status, r) = call(alice, reqwest::Method::GET, "/metadata/user/alice", None).await;
     assert_eq!(status, 401, "{r}");
+}
+
+#[tokio::test]
+async fn sdk_users_manage_a_group_over_rest_within_their_roles() {
+    let f = Fixture::start(&["alice", "bob", "carol", "dave"]).await;
+    let sdk = &f.sdk;
+    for u in ["alice", "bob", "carol", "dave"] {
+        sdk.login(&u[..1], u).await;
+    }
+    let r = sdk
+        .api_ok(
+            "a",
+            "createGroupVNext",
+            json!([{"groupName": "team", "description": "d", "members": ["bob"], "isPublic": false,
+                "needApprovalToJoin": true, "allowMemberToInvite": false, "maxMemberCount": 50}]),
+        )
+        .await;
+    let group = r["data"]["groupId"].as_str().expect("group id").to_string();
+    let g = json!(group);
+
+    // An invitation, answered by the invitee; a request, decided by the owner.
+    sdk.api_ok(
+        "a",
+        "inviteUsersToGroup",
+        json!([{"groupId": g, "users": ["carol"]}]),
+    )
+    .await;
+    sdk.api_ok(
+        "c",
+        "acceptGroupInvite",
+        json!([{"groupId": g, "invitee": "carol"}]),
+    )
+    .await;
+    sdk.api_ok(
+        "d",
+        "joinGroup",
+        json!([{"groupId": g, "message": "let me in"}]),
+    )
+    .await;
+    sdk.api_ok(
+        "a",
+        "acceptGroupJoinRequest",
+        json!([{"groupId": g, "applicant": "dave"}]),
+    )
+    .await;
+    let r = sdk
+        .api_ok(
+            "b",
+            "listGroupMembers",
+            json!([{"groupId": g, "pageNum": 1, "pageSize": 20}]),
+        )
+        .await;
+    let members: Vec<&Value> = r["data"].as_array().expect("members").iter().collect();
+    assert_eq!(members.len(), 4, "{r}");
+    assert_eq!(members[0], &json!({"owner": "alice"}));
+
+    // The owner makes bob an admin; an admin mutes and announces.
+    sdk.api_ok(
+        "a",
+        "setGroupAdmin",
+        json!([{"groupId": g, "username": "bob"}]),
+    )
+    .await;
+    let r = sdk
+        .api_ok("c", "getGroupAdmin", json!([{"groupId": g}]))
+        .await;
+    assert_eq!(r["data"], json!(["bob"]), "{r}");
+    sdk.api_ok(
+        "b",
+        "muteGroupMember",
+        json!([{"groupId": g, "username": "carol", "muteDuration": 60000}]),
+    )
+    .await;
+    let r = sdk
+        .api_ok("b", "getGroupMuteList", json!([{"groupId": g}]))
+        .await;
+    assert_eq!(r["data"][0]["user"], "carol", "{r}");
+    let r = sdk
+        .send(
+            "c",
+            json!({"type": "txt", "chatType": "groupChat", "to": group, "msg": "muted?"}),
+        )
+        .await;
+    assert_eq!(r["ok"], false, "carol is muted: {r}");
+    sdk.api_ok(
+        "b",
+        "updateGroupAnnouncement",
+        json!([{"groupId": g, "announcement": "standup at 10"}]),
+    )
+    .await;
+    let r = sdk
+        .api_ok("d", "fetchGroupAnnouncement", json!([{"groupId": g}]))
+        .await;
+    assert_eq!(r["data"]["announcement"], "standup at 10", "{r}");
+
+    // A member may not remove another; an admin may.
+    let r = sdk
+        .api(
+            "d",
+            "removeGroupMember",
+            json!([{"groupId": g, "username": "carol"}]),
+        )
+        .await;
+    assert_eq!(r["ok"], false, "{r}");
+    sdk.api_ok(
+        "b",
+        "removeGroupMember",
+        json!([{"groupId": g, "username": "dave"}]),
+    )
+    .await;
+    sdk.api_ok("c", "leaveGroup", json!([{"groupId": g}])).await;
+    let r = sdk
+        .api_ok(
+            "c",
+            "getJoinedGroups",
+            json!([{"pageNum": 0, "pageSize": 20}]),
+        )
+        .await;
+    assert_eq!(r["data"], json!([]), "{r}");
+
+    // Only the owner changes the settings it owns and dismisses the group.
+    sdk.api_ok(
+        "a",
+        "modifyGroup",
+        json!([{"groupId": g, "groupName": "team 2"}]),
+    )
+    .await;
+    let r = sdk
+        .api_ok("b", "getGroupInfo", json!([{"groupId": g}]))
+        .await;
+    assert_eq!(r["data"][0]["name"], "team 2", "{r}");
+    let r = sdk.api("b", "destroyGroup", json!([{"groupId": g}])).await;
+    assert_eq!(r["ok"], false, "an admin does not dismiss: {r}");
+    sdk.api_ok("a", "destroyGroup", json!([{"groupId": g}]))
+        .await;
+    let r = sdk
+        .api_ok(
+            "b",
+            "getJoinedGroups",
+            json!([{"pageNum": 0, "pageSize": 20}]),
+        )
+        .await;
+    assert_eq!(r["data"], json!([]), "{r}");
+}
+
+#[tokio::test]
+async fn a_chatroom_super_admin_makes_and_runs_a_room_through_the_sdk() {
+    let f = Fixture::start(&["alice", "bob"]).await;
+    let (status, r) = f
+        .rest(
+            reqwest::Method::POST,
+            "/chatrooms/super_admin",
+            Some(json!({"superadmin": "alice"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let sdk = &f.sdk;
+    sdk.login("a", "alice").await;
+    sdk.login("b", "bob").await;
+    let r = sdk
+        .api(
+            "b",
+            "createChatRoom",
+            json!([{"name": "bobs", "description": "d", "maxusers": 10}]),
+        )
+        .await;
+    assert_eq!(r["ok"], false, "bob is no super admin: {r}");
+    let r = sdk
+        .api_ok(
+            "a",
+            "createChatRoom",
+            json!([{"name": "lobby", "description": "d", "maxusers": 10}]),
+        )
+        .await;
+    let room = r["data"]["id"].as_str().expect("room id").to_string();
+    let r = sdk
+        .api_ok("b", "getChatRooms", json!([{"pagenum": 1, "pagesize": 20}]))
+        .await;
+    assert_eq!(r["data"][0]["id"], room.as_str(), "{r}");
+    let r = sdk
+        .call(json!({"cmd": "joinRoom", "conn": "b", "room": room}))
+        .await;
+    assert_eq!(r["ok"], true, "{r}");
+    let r = sdk
+        .api_ok("b", "getChatRoomDetails", json!([{"chatRoomId": room}]))
+        .await;
+    assert_eq!(r["data"][0]["name"], "lobby", "{r}");
+    let r = sdk
+        .api(
+            "b",
+            "modifyChatRoom",
+            json!([{"chatRoomId": room, "chatRoomName": "mine"}]),
+        )
+        .await;
+    assert_eq!(r["ok"], false, "a member does not rename: {r}");
+    sdk.api_ok(
+        "a",
+        "modifyChatRoom",
+        json!([{"chatRoomId": room, "chatRoomName": "hall"}]),
+    )
+    .await;
+    sdk.api_ok(
+        "a",
+        "muteChatRoomMember",
+        json!([{"chatRoomId": room, "username": "bob", "muteDuration": 60000}]),
+    )
+    .await;
+    let r = sdk
+        .send(
+            "b",
+            json!({"type": "txt", "chatType": "chatRoom", "to": room, "msg": "muted?"}),
+        )
+        .await;
+    assert_eq!(r["ok"], false, "bob is muted: {r}");
+    sdk.api_ok("a", "destroyChatRoom", json!([{"chatRoomId": room}]))
+        .await;
+    let r = sdk
+        .api_ok("b", "getChatRooms", json!([{"pagenum": 1, "pagesize": 20}]))
+        .await;
+    assert_eq!(r["data"], json!([]), "{r}");
 }

@@ -1,14 +1,20 @@
-//! Groups (Easemob §6 `chatgroups`), with the app token: every call acts as
+//! Groups (Easemob §6 `chatgroups`): with the app token a call acts as
 //! the app, which has the owner's rights; the group entity still checks
 //! everything else (membership, limits, the owner's own protections).
 //!
 //! - this file: create (G1), get one or several (G2), modify and transfer
 //!   owner (G3/G13), dismiss (G4), a user's groups (G6/G6b), is_joined (G7).
 //! - [`list`]: every group of the app, newest first, with cursor (G5).
+//! - [`joining`]: a user's own calls (apply, invite, answers, leave).
+//!
+//! The calls the Web SDK makes as its user also take the user's token:
+//! the group entity then checks what the user's role allows (a user token
+//! creates groups it owns, reads public groups and its own).
 //! - [`members`]: members list/add/remove (G9–G12).
 //! - admins, block list, mutes, mute-all and the announcement (G14–G24,
 //!   G28/G29) are `rest::roster`'s, shared with chatrooms.
 
+mod joining;
 mod list;
 
 use super::envelope::Envelope;
@@ -53,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(is_joined),
         );
     list::configure(cfg);
+    joining::configure(cfg);
 }
 
 /// The group id of a path segment.
@@ -60,22 +67,29 @@ pub(super) fn gid(raw: &str) -> Result<String, ApiError> {
     Ok(group_id(raw)?)
 }
 
-/// Reads the whole group.
+/// Reads the whole group, as the app.
 pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
-    match run(ctx, id, ManageOp::Get).await? {
+    view_as(ctx, &Actor::App, id).await
+}
+
+/// Reads the whole group as `actor` (a user reads a public group, or one
+/// it is in).
+async fn view_as(ctx: &AppCtx, actor: &Actor, id: &str) -> Result<GroupView, ApiError> {
+    match run_as(ctx, actor, id, ManageOp::Get).await? {
         ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
-/// Runs an operation as the app (users who would join hold a group slot
+/// Runs an operation as `actor` (users who would join hold a group slot
 /// first, see `Node::group`).
-pub(super) async fn run(
+async fn run_as(
     ctx: &AppCtx,
+    actor: &Actor,
     id: &str,
     op: impl Into<GroupOp>,
 ) -> Result<GroupReply, ApiError> {
-    Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
+    Ok(ctx.node.group(&ctx.app, id, actor.clone(), op).await?)
 }
 
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
@@ -124,7 +138,9 @@ struct NewGroup {
     custom: Option<String>,
 }
 
-async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+/// G1. A user token (the SDK's `createGroup`) creates a group the user
+/// owns.
+async fn create(auth: Authed, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: NewGroup = parse_json(&body)?;
     let public = req
         .public
@@ -134,6 +150,8 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
             .as_deref()
             .ok_or_else(|| ApiError::IllegalArgument("owner must be provided".into()))?,
     )?;
+    auth.act_for(&UserId::parse(&owner)?)?;
+    let ctx = auth.ctx;
     let members: Vec<String> = req
         .members
         .iter()
@@ -161,19 +179,18 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         applicants: Vec::new(),
         invitees: Vec::new(),
     };
-    run(&ctx, &id, GroupOp::Create { record, members }).await?;
+    run_as(&ctx, &Actor::App, &id, GroupOp::Create { record, members }).await?;
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 
 /// G2: up to 100 comma-separated ids.
-/// G2. A user token (the SDK's `getGroupInfo`) reads only groups its user
-/// is a member of (403 `forbidden_op` otherwise).
+/// G2. A user token (the SDK's `getGroupInfo`) reads public groups and
+/// the private ones its user is in (403 `forbidden_op` otherwise).
 async fn get(
     auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let me = auth.user().map(|u| u.to_string());
-    let ctx = auth.ctx;
+    let (ctx, actor) = auth.split();
     let groups = multi_get::Kind {
         what: "group",
         max: MAX_GET_IDS,
@@ -183,16 +200,8 @@ async fn get(
     };
     let ctx = &ctx;
     multi_get::get(ctx, &path.2, groups, |id| {
-        let me = me.clone();
-        async move {
-            let v = view(ctx, &id).await?;
-            match me {
-                Some(me) if !v.members.iter().any(|(m, _)| *m == me) => {
-                    Err(ApiError::Domain(DomainError::NotMember(Scope::Group)))
-                }
-                _ => Ok(v),
-            }
-        }
+        let actor = actor.clone();
+        async move { view_as(ctx, &actor, &id).await }
     })
     .await
 }
@@ -211,16 +220,18 @@ const UPDATABLE: [&str; 10] = [
     "avatar",
 ];
 
+/// G3/G13 (the SDK's `modifyGroup`, `changeGroupOwner`).
 async fn update(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let id = gid(&path.2)?;
     let req: Map<String, Value> = parse_json(&body)?;
     if let Some(new) = req.get("newowner") {
         let new = user(new.as_str().unwrap_or_default())?;
-        run(&ctx, &id, ManageOp::TransferOwner(new)).await?;
+        run_as(&ctx, &actor, &id, ManageOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
     patch_body::only_fields(&req, &UPDATABLE)?;
@@ -236,17 +247,19 @@ async fn update(
         membersonly: flag("membersonly")?,
         custom: text("custom")?,
     };
-    run(&ctx, &id, ManageOp::Update(patch)).await?;
+    run_as(&ctx, &actor, &id, ManageOp::Update(patch)).await?;
     let data: Map<String, Value> = req.keys().map(|k| (k.clone(), json!(true))).collect();
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
 
+/// G4 (the SDK's `destroyGroup`: the owner's).
 async fn dismiss(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let id = gid(&path.2)?;
-    run(&ctx, &id, ManageOp::Delete).await?;
+    run_as(&ctx, &actor, &id, ManageOp::Delete).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"success": true, "groupid": id}))
         .finish())
@@ -290,11 +303,13 @@ async fn user_groups_paged(
     auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.act_for(&UserId::parse(&path.2)?)?;
+    let who = UserId::parse(&path.2)?;
+    auth.act_for(&who)?;
     let ctx = auth.ctx;
     let size = page_param(&ctx, "pagesize", 5, 20)?.max(1);
     let num = page_param(&ctx, "pagenum", 0, 100_000)?;
     let (views, total) = groups_of(&ctx, &path.2, (num, size)).await?;
+    let me = who.to_string();
     let entities = views
         .iter()
         .map(|v| {
@@ -302,13 +317,22 @@ async fn user_groups_paged(
             json!({"groupId": r.id, "id": r.id, "name": r.name, "owner": r.owner,
                 "description": r.description, "disabled": false, "public": r.public,
                 "allowinvites": r.allowinvites, "membersonly": r.membersonly,
-                "maxusers": r.maxusers, "created": r.created})
+                "maxusers": r.maxusers, "created": r.created,
+                "affiliations_count": v.members.len(), "permission": role_in(v, &me)})
         })
         .collect();
     Ok(Envelope::new(&ctx)
         .entities(entities)
         .field("total", json!(total))
         .finish())
+}
+
+/// `user`'s role in the group (`member` if it is none).
+fn role_in(v: &GroupView, user: &str) -> &'static str {
+    v.members
+        .iter()
+        .find(|(m, _)| m == user)
+        .map_or("member", |(_, r)| r.role.as_str())
 }
 
 /// G6b: `pagesize` up to 100 (default 100), `pagenum` from 0. With
@@ -330,13 +354,8 @@ async fn joined_groups(
         .iter()
         .map(|v| {
             if v3 {
-                let role = v
-                    .members
-                    .iter()
-                    .find(|(m, _)| *m == me)
-                    .map_or("member", |(_, r)| r.role.as_str());
                 json!({"id": v.record.id, "name": v.record.name, "disabled": false,
-                    "permission": role})
+                    "permission": role_in(v, &me)})
             } else {
                 json!({"groupid": v.record.id, "groupname": v.record.name})
             }
