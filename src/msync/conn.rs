@@ -509,7 +509,7 @@ impl Conn {
                 Step::Close(vec![page], CLOSE_KICKED, reason.as_str())
             }
             // Events, receipts, recalls, edits, contacts and presence have
-            // no msync form here yet (docs/msync.md).
+            // no msync form here yet (docs/websdk.md).
             _ => Step::Write(Vec::new()),
         }
     }
