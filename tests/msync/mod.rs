@@ -7,6 +7,7 @@
 mod bad_frames;
 mod browser;
 mod core;
+mod events;
 mod refusals;
 mod rest;
 mod rooms;

@@ -209,6 +209,20 @@ impl Sdk {
         r["result"].clone()
     }
 
+    /// The next SDK callback `name` at `conn` matching `pred`: its data.
+    pub async fn event(&self, conn: &str, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let what = format!("{name} at {conn}");
+        let (conn, name) = (conn.to_string(), name.to_string());
+        self.wait_for(&what, move |v| {
+            v["event"] == "sdk"
+                && v["conn"] == conn.as_str()
+                && v["name"] == name.as_str()
+                && pred(&v["data"])
+        })
+        .await["data"]
+            .clone()
+    }
+
     /// Sends a 1:1 text and checks the ack carried a server id.
     pub async fn text(&self, conn: &str, to: &str, text: &str) -> String {
         let r = self

@@ -15,6 +15,8 @@
 //        a message with an attachment: the SDK uploads it, then sends
 //   {"req":7,"cmd":"download","conn":"a","url":"…","secret":"…"}
 //        the SDK's download (utils.download) of an attachment, as base64
+//   {"req":8,"cmd":"modify","conn":"a","messageId":"…","msg":{"type":"txt",…}}
+//        modifyMessage with a message made by WebIM.message.create
 //
 // Events: {"event":"connected"|"disconnected"|"error"|"message",
 // "conn":…, …}; every other SDK callback listed in SDK_EVENTS as
@@ -90,7 +92,7 @@ function connect(c) {
     apiUrl: c.api,
     url: c.url,
     isFixedDeviceId: c.fixedDevice !== false,
-    delivery: false,
+    delivery: c.delivery === true,
     autoReconnectNumMax: 2,
   });
   const handler = {
@@ -137,6 +139,11 @@ async function run(c) {
       const conn = conns.get(c.conn);
       if (typeof conn[c.method] !== 'function') throw new Error('no method ' + c.method);
       return plain(await conn[c.method](...(c.args || [])));
+    }
+    case 'modify': {
+      const conn = conns.get(c.conn);
+      const modifiedMessage = WebIM.message.create(c.msg);
+      return plain(await conn.modifyMessage({ messageId: c.messageId, modifiedMessage }));
     }
     case 'download': {
       const conn = conns.get(c.conn);
