@@ -103,6 +103,7 @@ fn access_name(access: Access) -> &'static str {
         Access::App => "app",
         Access::AppOrOpenRegistration => "app-or-open-registration",
         Access::AppOrUser => "app-or-user",
+        Access::AppOrSelf => "app-or-self",
         Access::Link => "link",
         Access::Socket => "socket",
     }
@@ -111,7 +112,7 @@ fn access_name(access: Access) -> &'static str {
 fn security(access: Access) -> Value {
     match access {
         Access::App => json!([{"appToken": []}]),
-        Access::AppOrUser => json!([{"appToken": []}, {"userToken": []}]),
+        Access::AppOrUser | Access::AppOrSelf => json!([{"appToken": []}, {"userToken": []}]),
         Access::AppOrOpenRegistration => json!([{"appToken": []}, {}]),
         Access::Public | Access::Credentials | Access::Link | Access::Socket => json!([]),
     }

@@ -4,7 +4,7 @@
 //! entity, whole or not at all.
 
 use super::envelope::Envelope;
-use super::extract::{AppToken, Body};
+use super::extract::{AppToken, Authed, Body};
 use super::parse_json;
 use crate::attributes::attribute_targets;
 use crate::error::ApiError;
@@ -49,18 +49,22 @@ fn form_pairs(body: &[u8]) -> Result<Attributes, ApiError> {
 }
 
 async fn set(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<UserPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let patch = form_pairs(&body)?;
     let attrs = ctx.node.set_attributes(&ctx.app, &user, patch).await?;
     Ok(Envelope::new(&ctx).data(data_of(attrs)).finish())
 }
 
-async fn get(AppToken(ctx): AppToken, path: web::Path<UserPath>) -> Result<HttpResponse, ApiError> {
+async fn get(auth: Authed, path: web::Path<UserPath>) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let attrs = ctx.node.attributes(&ctx.app, &user, Vec::new()).await?;
     Ok(Envelope::new(&ctx).data(data_of(attrs)).finish())
 }
@@ -72,7 +76,9 @@ struct BatchGet {
     properties: Vec<String>,
 }
 
-async fn batch_get(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+/// Any user's attributes, for the app or any of its users (as on `/ws`).
+async fn batch_get(auth: Authed, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let ctx = auth.ctx;
     let req: BatchGet = parse_json(&body)?;
     let users = attribute_targets(&req.targets)?;
     let found = ctx

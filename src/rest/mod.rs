@@ -31,6 +31,7 @@ pub mod recall;
 pub mod rewrite;
 pub mod roaming;
 pub mod roster;
+pub mod sdk_chats;
 pub mod sensitive_words;
 pub mod settings;
 pub mod targets;
@@ -75,6 +76,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     recall::configure(cfg);
     rewrite::configure(cfg);
     roaming::configure(cfg);
+    sdk_chats::configure(cfg);
     roster::configure(cfg);
     settings::configure(cfg);
     sensitive_words::configure(cfg);

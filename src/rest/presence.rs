@@ -2,9 +2,11 @@
 //! text, subscribe, get statuses, unsubscribe, list a user's
 //! subscriptions, count a group's members online. As on Easemob, these answer a flat body with one
 //! `result` key instead of the envelope (errors keep the error body).
-//! Every call acts as the user named in the path.
+//! Every call acts as the user named in the path, with the app's token
+//! or that user's own (the Web SDK's calls); the group count takes the
+//! app's.
 
-use super::extract::{AppCtx, AppToken, Body};
+use super::extract::{AppCtx, AppToken, Authed, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::presence::{presence_users, Subscribed};
@@ -79,11 +81,13 @@ struct Ext {
 }
 
 async fn set(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<DevicePath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     // The body may be left out: the status alone changes.
     let ext = if body.iter().all(u8::is_ascii_whitespace) {
         None
@@ -104,11 +108,13 @@ struct Usernames {
 }
 
 async fn subscribe(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<ExpiryPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let expiry = path
         .expiry
         .parse::<u64>()
@@ -127,11 +133,13 @@ async fn subscribe(
 }
 
 async fn get(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<UserPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let req: Usernames = parse_json(&body)?;
     let users = presence_users(&req.usernames)?;
     let statuses = ctx.node.presence_of(&ctx.app, &user, &users).await?;
@@ -153,11 +161,13 @@ enum UnsubscribeBody {
 }
 
 async fn unsubscribe(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<UserPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let names = match parse_json::<UnsubscribeBody>(&body)? {
         UnsubscribeBody::Names(n)
         | UnsubscribeBody::Users { users: n }
@@ -198,11 +208,10 @@ fn page_param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiErro
     }
 }
 
-async fn sublist(
-    AppToken(ctx): AppToken,
-    path: web::Path<UserPath>,
-) -> Result<HttpResponse, ApiError> {
+async fn sublist(auth: Authed, path: web::Path<UserPath>) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let page = page_param(&ctx, "pageNum", 1)?;
     let size = page_param(&ctx, "pageSize", SUBLIST_DEFAULT)?;
     if size == 0 || size > MAX_PAGE_SIZE {

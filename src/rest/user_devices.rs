@@ -4,7 +4,7 @@
 //! (`forced_logout`) and its socket closes; it may log in again.
 
 use super::envelope::Envelope;
-use super::extract::AppToken;
+use super::extract::{AppToken, Authed};
 use crate::error::ApiError;
 use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
@@ -25,11 +25,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
+/// U17; also the Web SDK's `getSelfIdsOnOtherPlatform` with its user's
+/// token.
 async fn resources(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId::parse(&path.2)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let devices = ctx.node.ask(ctx.app.user_key(&user), ListDevices).await?;
     let data: Vec<Value> = devices
         .iter()

@@ -32,17 +32,41 @@ const CALLERS: [Caller; 6] = [
     Caller::TheApp,
 ];
 
-/// Whether `caller` gets past authorization on a route with `access`;
-/// `None` where the bearer plays no part (the answer is the same for
-/// everyone).
-fn admitted(access: Access, caller: Caller) -> Option<bool> {
-    match access {
-        Access::App | Access::AppOrOpenRegistration => Some(caller == Caller::TheApp),
-        Access::AppOrUser => Some(matches!(
-            caller,
-            Caller::TheApp | Caller::TheUser | Caller::AnotherUser
-        )),
-        Access::Public | Access::Credentials | Access::Link | Access::Socket => None,
+/// What `caller` must get from a route with `access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Past authentication: anything but 401 (a role may still refuse
+    /// with 403).
+    Served,
+    /// The named user acting for itself: neither 401 nor 403.
+    ServedAsSelf,
+    /// 401: no token, or none that counts here.
+    Unauthenticated,
+    /// 403: a user acting for another user.
+    Forbidden,
+    /// The bearer plays no part: the same answer for everyone.
+    Same,
+}
+
+fn expect(access: Access, caller: Caller) -> Expect {
+    use Caller::*;
+    match (access, caller) {
+        (Access::Public | Access::Credentials | Access::Link | Access::Socket, _) => Expect::Same,
+        (_, TheApp) => Expect::Served,
+        (Access::AppOrUser, TheUser | AnotherUser) => Expect::Served,
+        (Access::AppOrSelf, TheUser) => Expect::ServedAsSelf,
+        (Access::AppOrSelf, AnotherUser) => Expect::Forbidden,
+        _ => Expect::Unauthenticated,
+    }
+}
+
+fn meets(expect: Expect, status: u16) -> bool {
+    match expect {
+        Expect::Served => status != 401,
+        Expect::ServedAsSelf => status != 401 && status != 403,
+        Expect::Unauthenticated => status == 401,
+        Expect::Forbidden => status == 403,
+        Expect::Same => true,
     }
 }
 
@@ -147,18 +171,14 @@ async fn every_route_answers_each_kind_of_caller_as_documented() {
                     let (status, v) = call(&s, method.clone(), &url, tokens.of(caller), body).await;
                     tried += 1;
                     answers.push(status);
-                    let refused = status == 401;
-                    match admitted(route.access, caller) {
-                        Some(true) if refused => {
-                            wrong.push(format!("{caller:?} {method} {url}: refused {v}"))
-                        }
-                        Some(false) if !refused => {
-                            wrong.push(format!("{caller:?} {method} {url}: {status} {v}"))
-                        }
-                        _ => {}
+                    let want = expect(route.access, caller);
+                    if !meets(want, status) {
+                        wrong.push(format!(
+                            "{caller:?} {method} {url}: want {want:?}, got {status} {v}"
+                        ));
                     }
                 }
-                if admitted(route.access, Caller::Nobody).is_none() {
+                if expect(route.access, Caller::Nobody) == Expect::Same {
                     answers.dedup();
                     if answers.len() > 1 {
                         wrong.push(format!(

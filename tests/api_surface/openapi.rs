@@ -66,9 +66,7 @@ fn every_route_goes_through_the_registrar() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(&path, found);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && !path.ends_with("routes.rs")
-            {
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("routes.rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for needle in [".route(", "web::resource(", ".service(web::scope("] {
                     if text.contains(needle) {

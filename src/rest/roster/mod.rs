@@ -218,8 +218,14 @@ impl Viewed {
     }
 }
 
-/// Runs `op` as the app on the group or room.
-async fn run(ctx: &AppCtx, area: &Area, op: ManageOp) -> Result<ManageReply<Viewed>, ApiError> {
+/// Runs `op` on the group or room as `actor`: the app (the app's token),
+/// or a user (its own token: the entity checks what its role allows).
+async fn run(
+    ctx: &AppCtx,
+    actor: &Actor,
+    area: &Area,
+    op: ManageOp,
+) -> Result<ManageReply<Viewed>, ApiError> {
     fn viewed<V>(reply: ManageReply<V>, wrap: fn(Box<V>) -> Viewed) -> ManageReply<Viewed> {
         match reply {
             ManageReply::View(v) => ManageReply::View(Box::new(wrap(v))),
@@ -230,20 +236,25 @@ async fn run(ctx: &AppCtx, area: &Area, op: ManageOp) -> Result<ManageReply<View
     }
     let (node, app, id) = (&ctx.node, &ctx.app, area.id.as_str());
     Ok(match area.scope {
-        Scope::Group => viewed(node.group(app, id, Actor::App, op).await?, Viewed::Group),
-        Scope::Chatroom => viewed(node.room(app, id, Actor::App, op).await?, Viewed::Room),
+        Scope::Group => viewed(node.group(app, id, actor.clone(), op).await?, Viewed::Group),
+        Scope::Chatroom => viewed(node.room(app, id, actor.clone(), op).await?, Viewed::Room),
     })
 }
 
-async fn view(ctx: &AppCtx, area: &Area) -> Result<Viewed, ApiError> {
-    match run(ctx, area, ManageOp::Get).await? {
+async fn view(ctx: &AppCtx, actor: &Actor, area: &Area) -> Result<Viewed, ApiError> {
+    match run(ctx, actor, area, ManageOp::Get).await? {
         ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
-async fn batch(ctx: &AppCtx, area: &Area, op: ManageOp) -> Result<Outcomes, ApiError> {
-    match run(ctx, area, op).await? {
+async fn batch(
+    ctx: &AppCtx,
+    actor: &Actor,
+    area: &Area,
+    op: ManageOp,
+) -> Result<Outcomes, ApiError> {
+    match run(ctx, actor, area, op).await? {
         ManageReply::Users(list) => Ok(list),
         _ => Ok(Vec::new()),
     }
