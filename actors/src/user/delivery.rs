@@ -21,6 +21,7 @@ use super::moderation::MuteScope;
 use super::{Deliver, Delivered, InFlight, SendDirect, UserState};
 use crate::command::{Answer, Command, Origin};
 use crate::error::DomainError;
+use crate::hooks::{self, HookEvent};
 use crate::message::{SendAck, StoredMessage};
 use crate::session::{Push, SharedMessage};
 use crate::trees::{archive, dedupe, timeline};
@@ -111,7 +112,11 @@ impl UserState {
             }
             self.waiting.insert(cid.clone(), Vec::new());
         }
-        message.msg_id = ctx.env().msg_ids.next();
+        // A message that waited for pre-send rules at the gateway has the
+        // id they were shown.
+        if message.msg_id == 0 {
+            message.msg_id = ctx.env().msg_ids.next();
+        }
         message.ts = now;
         let msg_id = message.msg_id;
         tracing::debug!(msg_id, from = %message.from, to = %message.to, "1:1 message sent");
@@ -150,9 +155,12 @@ impl UserState {
             );
         }
         let recipient = EntityKey::new(self.key.app.clone(), EntityKind::User, message.to.clone());
+        let sender_name = self.record.as_ref().and_then(|r| r.nickname.clone());
         let deliver = Deliver {
             message,
             sender_seq,
+            rest: origin.is_rest(),
+            sender_name,
         };
         let caller = ctx.take_reply();
         ctx.ask_then(
@@ -179,6 +187,8 @@ impl UserState {
         let Deliver {
             message,
             sender_seq,
+            rest,
+            sender_name,
         } = req;
         if self.record.is_none() {
             return ctx.answer_now::<Deliver>(Err(DomainError::UserNotFound));
@@ -207,13 +217,18 @@ impl UserState {
             seq = message.seq,
             "1:1 message stored"
         );
-        if self.sessions.is_empty() {
+        let offline = self.sessions.is_empty();
+        if offline {
             self.offline += 1;
             ctx.put_raw(
                 timeline::offline_key(&self.key),
                 self.offline.to_be_bytes().to_vec(),
             );
-        } else {
+        }
+        self.report_delivery(&message, offline, rest, ctx);
+        let sender = sender_name.unwrap_or_else(|| message.from.clone());
+        self.queue_push(&message, &sender, ctx);
+        if !offline {
             let sessions = self.sessions.clone();
             ctx.after_commit(move || {
                 let shared = Arc::new(SharedMessage::new(message));
@@ -274,6 +289,29 @@ impl UserState {
                 w.send(Ok::<_, DomainError>(ack));
             }
         });
+    }
+
+    /// Queues the post-send events of a message stored here: `chat`, and
+    /// `chat_offline` when no device of the user is online.
+    fn report_delivery(
+        &self,
+        message: &StoredMessage,
+        offline: bool,
+        rest: bool,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let app = &self.key.app;
+        if ctx.env().hooks.post_rules(app).is_none() {
+            return;
+        }
+        for offline in [false, true].into_iter().take(1 + usize::from(offline)) {
+            let event = HookEvent::Message {
+                offline,
+                message: message.clone(),
+                rest,
+            };
+            hooks::emit(ctx, app, event);
+        }
     }
 
     /// Deletes this timeline's copy of a refused send, and its indexes.
