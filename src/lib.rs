@@ -30,6 +30,9 @@
 //! - [`guard`]: what a request must pass first: admission (node-wide
 //!   caps on requests in flight), REST rate limits per app and endpoint
 //!   class, the apps' REST allow-lists.
+//! - [`hooks`]: the apps' callback rules at the gateway: pre-send calls
+//!   and the couriers of the post-send queues.
+//! - [`push`]: offline push to the devices' providers.
 //! - [`files`]: attachment blobs on disk and image thumbnails.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
@@ -48,9 +51,11 @@ pub mod export;
 pub mod files;
 pub mod groups;
 pub mod guard;
+pub mod hooks;
 pub mod metrics;
 pub mod node;
 pub mod presence;
+pub mod push;
 pub mod recall;
 pub mod rest;
 pub mod retention;

@@ -89,6 +89,8 @@ impl Node {
         let deliver = Deliver {
             message,
             sender_seq: 0,
+            rest: true,
+            sender_name: None,
         };
         self.ask(recipient, deliver)
     }

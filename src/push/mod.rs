@@ -1,0 +1,3 @@
+//! Offline push at the gateway: the providers' endpoints (`[push]`).
+
+pub mod config;
