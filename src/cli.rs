@@ -10,6 +10,15 @@ use std::path::PathBuf;
     about = "Self-hosted instant-messaging cloud"
 )]
 pub struct Cli {
+    /// Log lines as text, or one JSON object each.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "IMCLOUD_LOG_FORMAT",
+        default_value_t
+    )]
+    pub log_format: crate::logging::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }

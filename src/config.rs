@@ -59,6 +59,11 @@ pub struct ServerConfig {
     pub request_timeout_secs: u64,
     /// Create `demo#chat` on first start.
     pub create_demo_app: bool,
+    /// On SIGTERM/Ctrl-C, how long `/readyz` is unready (new work refused)
+    /// before sockets close, ms.
+    pub shutdown_drain_ms: u64,
+    /// The longest a graceful stop takes, drain included, seconds.
+    pub shutdown_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -84,6 +84,9 @@ pub enum ApiError {
     /// The node has `rest.max_inflight` REST requests in flight.
     #[error("The server is busy: too many requests in flight. Retry later")]
     Overloaded,
+    /// The node is shutting down (SIGTERM): nothing new is taken.
+    #[error("the server is shutting down; retry (another node, or this one once it is back)")]
+    ShuttingDown,
     // ---- client protocol only ----
     #[error("frame is not a JSON or MessagePack object: {0}")]
     BadFrame(String),
@@ -359,6 +362,12 @@ impl ApiError {
             }
             ApiError::NotInAllowList(_) => info(403, 403, "forbidden_op", "IpNotAllowedException"),
             ApiError::Overloaded => info(302, 429, "server_busy", "TooManyRequestsException"),
+            ApiError::ShuttingDown => info(
+                304,
+                503,
+                "server_shutting_down",
+                "ServiceUnavailableException",
+            ),
             ApiError::BadFrame(_) => info(1001, 400, "invalid_request_body", "BadFrameException"),
             ApiError::UnknownOp(_) => info(1002, 400, "illegal_argument", "UnknownOpException"),
             ApiError::NotLoggedIn => info(201, 401, "unauthorized", "NotLoggedInException"),
@@ -378,7 +387,7 @@ impl ApiError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-            ApiError::Overloaded => Some(1),
+            ApiError::Overloaded | ApiError::ShuttingDown => Some(1),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@
 //! - [`cli`]: command-line parsing (`serve`, `app create`).
 //! - [`config`]: the one `Config` (defaults, file, env, flags).
 //! - [`server`]: starts the node and the HTTP server on a given listener.
+//! - [`shutdown`]: draining and closing on SIGTERM or Ctrl-C.
 //! - [`node`]: `Node`, the running domain as the gateway sees it (typed
 //!   async calls to entities).
 //! - [`apps`]: the app record cache, app creation, the demo app.
@@ -26,6 +27,8 @@
 //!   rooms, group and room management, close.
 //! - [`ws`]: the client protocol over WebSocket, an adapter over the
 //!   device layer.
+//! - [`msync`]: Easemob's Web SDK protocol (protobuf over WebSocket,
+//!   `/websocket`), a second adapter over the device layer.
 //! - [`rest`]: the Easemob-compatible REST API.
 //! - [`guard`]: what a request must pass first: admission (node-wide
 //!   caps on requests in flight), REST rate limits per app and endpoint
@@ -36,6 +39,7 @@
 //! - [`files`]: attachment blobs on disk and image thumbnails.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
+//! - [`logging`]: the log lines on stderr (levels, colours, JSON).
 
 pub mod apps;
 pub mod attributes;
@@ -52,7 +56,9 @@ pub mod files;
 pub mod groups;
 pub mod guard;
 pub mod hooks;
+pub mod logging;
 pub mod metrics;
+pub mod msync;
 pub mod node;
 pub mod presence;
 pub mod push;
@@ -61,5 +67,6 @@ pub mod rest;
 pub mod retention;
 pub mod send;
 pub mod server;
+pub mod shutdown;
 pub mod words;
 pub mod ws;

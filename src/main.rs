@@ -16,17 +16,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // One-shot commands stay quiet so their output is the one line they print.
-    let default_level = match cli.command {
+    let ours = match cli.command {
         Command::Serve(_) => "info",
         Command::App(_) => "warn",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| default_level.into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    imcloud::logging::init(ours, cli.log_format);
     let result = match cli.command {
         Command::Serve(args) => {
             let overrides = CliOverrides {
@@ -74,7 +68,10 @@ fn serve(config: Config) -> Result<(), String> {
             tracing::info!(%ws, "websocket listener");
             println!("websocket listener on ws://{ws}/ws");
         }
-        running.run_to_end().await.map_err(|e| e.to_string())
+        running
+            .serve_until_signal()
+            .await
+            .map_err(|e| e.to_string())
     })
 }
 

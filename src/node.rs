@@ -30,6 +30,8 @@ pub struct Node {
     pub apps: AppDirectory,
     /// The apps' compiled sensitive words.
     pub words: crate::words::WordCache,
+    /// Draining and closing when the process is told to stop.
+    pub shutdown: crate::shutdown::Shutdown,
     pub passwords: PasswordHasher,
     pub runtime: Arc<RuntimeMetrics>,
     pub gateway: Arc<crate::metrics::GatewayMetrics>,
@@ -140,6 +142,7 @@ impl Node {
             clock,
             apps,
             words: Default::default(),
+            shutdown: Default::default(),
             passwords: PasswordHasher::new(&config.auth).map_err(StartError::Other)?,
             request_timeout: Duration::from_secs(config.server.request_timeout_secs.max(1)),
             config: Arc::new(config),

@@ -41,6 +41,7 @@ pub async fn start_with_clock(
     let max_body = config.rest.max_body_bytes;
     let create_demo = config.server.create_demo_app;
     let ws_listen = config.ws.listen.clone();
+    let shutdown_secs = config.server.shutdown_timeout_secs.max(1);
     let (node, shards) = Node::open(config, clock)?;
     let demo_app = if create_demo {
         node.ensure_demo_app(&data_dir)
@@ -54,12 +55,17 @@ pub async fn start_with_clock(
     let mut http = HttpServer::new(move || {
         App::new()
             .wrap(actix_web::middleware::from_fn(rest::trace::trace))
+            .wrap(rest::cors::cors())
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)
+            .configure(crate::msync::configure)
             .configure(rest::configure)
     })
-    .shutdown_timeout(5)
+    // Graceful stops are driven by `Running::serve_until_signal`, bounded
+    // by `server.shutdown_timeout_secs`.
+    .disable_signals()
+    .shutdown_timeout(shutdown_secs)
     // Frames are small and latency-bound: never wait to coalesce them.
     .tcp_nodelay(true)
     .listen(listener)?;
@@ -88,6 +94,51 @@ pub async fn start_with_clock(
 }
 
 impl Running {
+    /// Runs until SIGTERM or Ctrl-C, then stops gracefully (see
+    /// [`crate::shutdown`]): drain, close sockets, finish requests in
+    /// flight, flush every shard; at most `server.shutdown_timeout_secs`.
+    pub async fn serve_until_signal(self) -> std::io::Result<()> {
+        let Running {
+            server,
+            node,
+            shards,
+            ..
+        } = self;
+        let handle = server.handle();
+        let mut server = std::pin::pin!(server);
+        let result = tokio::select! {
+            r = &mut server => r,
+            _ = crate::shutdown::signal() => {
+                let cfg = &node.config.server;
+                let bound = std::time::Duration::from_secs(cfg.shutdown_timeout_secs.max(1));
+                let drain = std::time::Duration::from_millis(cfg.shutdown_drain_ms);
+                let stopping = async {
+                    tracing::info!("stopping: draining (readyz unready, new work refused)");
+                    node.shutdown.begin_drain();
+                    tokio::time::sleep(drain.min(bound)).await;
+                    tracing::info!("stopping: closing sockets and finishing requests in flight");
+                    node.shutdown.close_sockets();
+                    // The server future runs the stop: poll both.
+                    let (_, served) = futures_util::future::join(handle.stop(true), &mut server).await;
+                    served
+                };
+                match tokio::time::timeout(bound, stopping).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        tracing::warn!("stopping: past shutdown_timeout_secs, the rest is cut off");
+                        Ok(())
+                    }
+                }
+            }
+        };
+        if let Err(e) = node.flush() {
+            tracing::error!(error = %e, "final flush failed");
+        }
+        shards.stop();
+        tracing::info!("imcloud stopped");
+        result
+    }
+
     /// Runs until the server stops (SIGINT/SIGTERM or a handle's `stop`),
     /// then flushes every shard.
     pub async fn run_to_end(self) -> std::io::Result<()> {

@@ -9,6 +9,40 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Params, Version};
 use imcloud_actors::DomainError;
 
+/// Longest password, in characters (Easemob: 64).
+pub const MAX_PASSWORD_CHARS: usize = 64;
+
+/// Why a new password is refused, in Easemob's words where it has them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadPassword {
+    #[error("password or pin must provided")]
+    Missing,
+    #[error("PASSWORD_TOO_LONG")]
+    TooLong,
+    #[error("password must not be only whitespace")]
+    Blank,
+    #[error("password must not hold control characters")]
+    ControlCharacter,
+}
+
+/// The rules every new password passes, wherever it is set: 1–64
+/// characters, not only whitespace, no control characters (NUL included).
+pub fn check_new_password(password: &str) -> Result<(), BadPassword> {
+    if password.is_empty() {
+        return Err(BadPassword::Missing);
+    }
+    if password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(BadPassword::TooLong);
+    }
+    if password.chars().any(char::is_control) {
+        return Err(BadPassword::ControlCharacter);
+    }
+    if password.trim().is_empty() {
+        return Err(BadPassword::Blank);
+    }
+    Ok(())
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
@@ -51,5 +85,32 @@ impl PasswordHasher {
         })
         .await
         .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod rules {
+    use super::*;
+
+    #[test]
+    fn passwords_that_are_empty_blank_control_or_long_are_refused() {
+        assert_eq!(check_new_password(""), Err(BadPassword::Missing));
+        assert_eq!(check_new_password(" "), Err(BadPassword::Blank));
+        assert_eq!(
+            check_new_password("\u{3000}\t "),
+            Err(BadPassword::ControlCharacter)
+        );
+        assert_eq!(check_new_password("\0"), Err(BadPassword::ControlCharacter));
+        assert_eq!(
+            check_new_password("ab\u{7}c"),
+            Err(BadPassword::ControlCharacter)
+        );
+        assert_eq!(check_new_password("\u{3000}"), Err(BadPassword::Blank));
+        assert_eq!(
+            check_new_password(&"x".repeat(65)),
+            Err(BadPassword::TooLong)
+        );
+        assert_eq!(check_new_password(&"密".repeat(64)), Ok(()));
+        assert_eq!(check_new_password(" pass word "), Ok(()));
     }
 }

@@ -123,6 +123,9 @@ impl Device {
         if self.session.is_some() {
             return Err(ApiError::AlreadyLoggedIn);
         }
+        if self.node.shutdown.is_draining() {
+            return Err(ApiError::ShuttingDown);
+        }
         let device = device_id(device)?;
         let node = self.node.clone();
         let (app, user, token) = identify(&node, creds).await?;

@@ -2,8 +2,9 @@
 //! holds one of the node's `rest.max_inflight` slots for each request
 //! until its response is ready, and refuses a request that finds none with
 //! 429 `server_busy` and `Retry-After: 1` before anything else is done
-//! (no app lookup, no body read). The operational endpoints and the
-//! WebSocket upgrade sit outside it.
+//! (no app lookup, no body read); while the node drains for a shutdown it
+//! refuses every request with 503 `server_shutting_down`. The operational
+//! endpoints and the WebSocket upgrade sit outside it.
 
 use crate::error::ApiError;
 use crate::node::Node;
@@ -26,6 +27,11 @@ pub async fn admit(
             .into_response(internal.error_response())
             .map_into_right_body());
     };
+    if node.shutdown.is_draining() {
+        return Ok(req
+            .into_response(ApiError::ShuttingDown.error_response())
+            .map_into_right_body());
+    }
     let Some(slot) = node.guard.rest_requests.try_enter() else {
         node.gateway.rest_overloaded.fetch_add(1, Ordering::Relaxed);
         tracing::debug!("REST request refused: the node's in-flight cap is reached");

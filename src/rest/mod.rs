@@ -2,13 +2,15 @@
 //! paths under `/{org}/{app}/…`, the success envelope, error bodies and
 //! token auth. Each module exposes `configure`. `roster` holds the calls
 //! groups and chatrooms share; `posts` their messages. `admission` wraps
-//! every app route (not the operational endpoints of `ops`).
+//! every app route (not the operational endpoints of `ops`); `cors`
+//! wraps everything (web pages on other origins, preflights included).
 
 pub mod admission;
 pub mod blocks;
 pub mod chatfiles;
 pub mod chatrooms;
 pub mod contacts;
+pub mod cors;
 pub mod created;
 pub mod envelope;
 pub mod export;

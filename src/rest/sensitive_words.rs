@@ -60,21 +60,25 @@ async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
 /// W2s: `data: {"added": N}` (words already listed are not counted).
 async fn add(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let Words { words } = super::parse_json(&body)?;
-    let added = ctx
+    let changed = ctx
         .node
         .ask(ctx.app.entity_key(), AddWords { words })
         .await?;
-    Ok(Envelope::new(&ctx).data(json!({ "added": added })).finish())
+    ctx.node.apps.remember(changed.record);
+    Ok(Envelope::new(&ctx)
+        .data(json!({ "added": changed.count }))
+        .finish())
 }
 
 /// W3s: `data: {"removed": N}`.
 async fn remove(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let Words { words } = super::parse_json(&body)?;
-    let removed = ctx
+    let changed = ctx
         .node
         .ask(ctx.app.entity_key(), RemoveWords { words })
         .await?;
+    ctx.node.apps.remember(changed.record);
     Ok(Envelope::new(&ctx)
-        .data(json!({ "removed": removed }))
+        .data(json!({ "removed": changed.count }))
         .finish())
 }

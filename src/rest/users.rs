@@ -5,6 +5,7 @@
 use super::envelope::{user_entity, Envelope};
 use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
+use crate::auth::password::check_new_password;
 use crate::error::ApiError;
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -23,7 +24,6 @@ use serde_json::{json, Value};
 const MAX_BATCH_REGISTER: usize = 60;
 /// Most names one batch status call takes.
 const MAX_BATCH_STATUS: usize = 100;
-const MAX_PASSWORD: usize = 64;
 const MAX_NICKNAME: usize = 100;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -72,14 +72,7 @@ fn username(raw: &str) -> Result<UserId, ApiError> {
 /// Validates and hashes one registration, then creates the user.
 async fn register_one(ctx: &AppCtx, reg: Registration) -> Result<Value, ApiError> {
     let user = username(&reg.username)?;
-    if reg.password.is_empty() {
-        return Err(ApiError::IllegalArgument(
-            "password or pin must provided".into(),
-        ));
-    }
-    if reg.password.chars().count() > MAX_PASSWORD {
-        return Err(ApiError::IllegalArgument("PASSWORD_TOO_LONG".into()));
-    }
+    check_new_password(&reg.password).map_err(|e| ApiError::IllegalArgument(e.to_string()))?;
     if reg
         .nickname
         .as_ref()
@@ -221,9 +214,7 @@ async fn set_password(
         .newpassword
         .filter(|p| !p.is_empty())
         .ok_or_else(|| ApiError::IllegalArgument("newpassword is required".into()))?;
-    if password.chars().count() > MAX_PASSWORD {
-        return Err(ApiError::IllegalArgument("PASSWORD_TOO_LONG".into()));
-    }
+    check_new_password(&password).map_err(|e| ApiError::IllegalArgument(e.to_string()))?;
     let password_hash = ctx.node.passwords.hash(password).await?;
     ctx.node
         .ask(ctx.app.user_key(&user), SetPassword { password_hash })

@@ -49,8 +49,14 @@ pub fn start(listener: TcpListener, node: Node, threads: usize) -> std::io::Resu
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, node: Node) {
+    let mut closing = std::pin::pin!(node.shutdown.sockets_closing());
     loop {
-        match listener.accept().await {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            // The node is going down: no new sockets.
+            _ = &mut closing => return,
+        };
+        match accepted {
             Ok((tcp, _)) => {
                 // Frames are small and latency-bound, as on the HTTP port.
                 if let Err(e) = tcp.set_nodelay(true) {

@@ -14,6 +14,7 @@ use crate::device::Device;
 use crate::error::ApiError;
 use crate::guard::admission::Slot;
 use crate::node::Node;
+use crate::shutdown::CLOSE_SERVICE_RESTART;
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
@@ -40,8 +41,9 @@ fn reason(code: u16, text: &str) -> Close {
     Some((code, text.to_string()))
 }
 
-/// A reply still on its way, with the id and encoding to answer in.
-type Pending = LocalBoxFuture<'static, (Reply, Encoding)>;
+/// Something still on its way; for a reply, with the id and encoding to
+/// answer in.
+type Pending<T = (Reply, Encoding)> = LocalBoxFuture<'static, T>;
 
 async fn write<T: Transport>(socket: &mut T, out: Option<Outbound>) -> Result<(), ()> {
     match out {
@@ -130,11 +132,23 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
     // (a lock each) for every frame.
     let mut overflow: Option<Overflowed> = None;
     let mut push_enc = Encoding::Json;
+    // The node going down: stop reading, finish what was read, close 1012.
+    let mut closing: Pending<()> = Box::pin(node.shutdown.sockets_closing());
+    let mut going = false;
 
     loop {
         let authed = pushes.is_some();
+        if going && inflight.is_empty() {
+            return Exit::Close(reason(
+                CLOSE_SERVICE_RESTART,
+                "server restarting: reconnect",
+            ));
+        }
         tokio::select! {
-            frame = socket.recv() => {
+            _ = &mut closing, if !going => {
+                going = true;
+            }
+            frame = socket.recv(), if !going => {
                 last_seen = Instant::now();
                 let (bytes, enc) = match frame {
                     None => return Exit::Gone,

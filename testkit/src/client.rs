@@ -116,6 +116,11 @@ impl WsClient {
                     break;
                 }
             }
+            // Requests still waiting get no reply now: they fail at once
+            // (`Closed`) instead of at their timeout.
+            if let Ok(mut m) = w.lock() {
+                m.clear();
+            }
             // Nobody may be waiting for the close.
             let _ = close_tx.send(info);
         });

@@ -284,6 +284,31 @@ impl BinaryServer {
         app_token(http, &url, &id, &secret).await
     }
 
+    /// Sends SIGTERM: the server stops gracefully.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Waits for the process to exit, up to `deadline`; its status.
+    pub async fn exited(&mut self, deadline: Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + deadline;
+        // A child's exit has no event to await here: polled every 10 ms.
+        let mut tick = tokio::time::interval(Duration::from_millis(10));
+        loop {
+            tick.tick().await;
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= until {
+                return None;
+            }
+        }
+    }
+
     pub fn kill9(&mut self) {
         // SIGKILL: no shutdown hook runs.
         self.child.kill().expect("kill -9");

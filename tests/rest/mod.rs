@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod chatrooms;
+mod cors;
 mod files;
 mod messages;
 mod moderation;

@@ -672,3 +672,28 @@ async fn devices_are_listed_and_logged_out_one_or_all() {
     assert_eq!(api.get("/users/nobody/resources").await.0, 404);
     assert_eq!(api.get("/users/nobody/disconnect").await.0, 404);
 }
+
+#[tokio::test]
+async fn blank_and_control_character_passwords_are_refused_wherever_set() {
+    let s = TestServer::start().await;
+    let api = Api::admin(&s).await;
+    for bad in [" ", "\u{0}", "   ", "pass\u{7}word"] {
+        let r = api
+            .post("/users", json!({"username": "eve", "password": bad}))
+            .await;
+        assert_error(&r, 400, ILLEGAL);
+    }
+    assert_error(&api.get("/users/eve").await, 404, NOT_FOUND);
+    assert_ok(
+        &api.post("/users", json!({"username": "eve", "password": "good one"}))
+            .await,
+    );
+    for bad in [" ", "\u{0}", "\t\n"] {
+        let r = api
+            .put("/users/eve/password", json!({"newpassword": bad}))
+            .await;
+        assert_error(&r, 400, ILLEGAL);
+    }
+    // The old password still holds.
+    assert_eq!(user_token(&s, "eve", "good one").await.0, 200);
+}

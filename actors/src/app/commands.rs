@@ -14,8 +14,8 @@ crate::commands! {
         PutFile => (),
         GetFile => Option<FileRecord>,
         DeleteFile => Vec<String>,
-        AddWords => usize,
-        RemoveWords => usize,
+        AddWords => WordsChanged,
+        RemoveWords => WordsChanged,
         ListWords => Vec<String>,
         AddCallback => crate::hooks::CallbackRule,
         PatchCallback => crate::hooks::CallbackRule,
@@ -59,16 +59,26 @@ pub struct DeletePushCredential {
 }
 
 /// Adds sensitive words (1–10,000, each 1–64 characters); answers how
-/// many were new.
+/// many were new and the app's record after the change.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AddWords {
     pub words: Vec<String>,
 }
 
-/// Removes sensitive words; answers how many were listed.
+/// Removes sensitive words; answers how many were listed and the app's
+/// record after the change.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RemoveWords {
     pub words: Vec<String>,
+}
+
+/// What a change to the word list did. The record (its version moved
+/// when a word did) lets the asking gateway replace its cached copy before
+/// it answers, so the change applies to the very next message it checks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WordsChanged {
+    pub count: usize,
+    pub record: AppRecord,
 }
 
 /// Up to `limit` words after `after` (the last of the previous page), in

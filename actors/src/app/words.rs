@@ -2,7 +2,7 @@
 //! read in pages (the gateways compile it; every change moves the app
 //! record's version, so their compiled copies are dropped).
 
-use super::{AddWords, AppState, ListWords, RemoveWords};
+use super::{AddWords, AppState, ListWords, RemoveWords, WordsChanged};
 use crate::command::Answer;
 use crate::error::DomainError;
 use crate::trees::sensitive_words;
@@ -25,6 +25,11 @@ fn normal_set(words: &[String]) -> Result<BTreeSet<String>, DomainError> {
 }
 
 impl AppState {
+    fn unchanged(&self) -> Result<WordsChanged, DomainError> {
+        let record = self.record.clone().ok_or(DomainError::AppNotFound)?;
+        Ok(WordsChanged { count: 0, record })
+    }
+
     fn word_exists(
         &self,
         app: &str,
@@ -60,12 +65,14 @@ impl AppState {
             Ok(new.len())
         })();
         match added {
-            Ok(0) => ctx.answer_now::<AddWords>(Ok(0)),
+            Ok(0) => ctx.answer_now::<AddWords>(self.unchanged()),
             Ok(n) => {
                 if let Some(r) = self.record.as_mut() {
                     r.word_count += n as u64;
                 }
-                let saved = self.save(ctx).map(|_| n);
+                let saved = self
+                    .save(ctx)
+                    .map(|record| WordsChanged { count: n, record });
                 ctx.answer::<AddWords>(saved);
             }
             Err(e) => ctx.answer_now::<AddWords>(Err(e)),
@@ -86,12 +93,14 @@ impl AppState {
             Ok(gone)
         })();
         match removed {
-            Ok(0) => ctx.answer_now::<RemoveWords>(Ok(0)),
+            Ok(0) => ctx.answer_now::<RemoveWords>(self.unchanged()),
             Ok(n) => {
                 if let Some(r) = self.record.as_mut() {
                     r.word_count = r.word_count.saturating_sub(n as u64);
                 }
-                let saved = self.save(ctx).map(|_| n);
+                let saved = self
+                    .save(ctx)
+                    .map(|record| WordsChanged { count: n, record });
                 ctx.answer::<RemoveWords>(saved);
             }
             Err(e) => ctx.answer_now::<RemoveWords>(Err(e)),

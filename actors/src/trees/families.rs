@@ -109,8 +109,13 @@ pub const PUSH_BINDINGS: u8 = b'p';
 /// a user's push setting for one conversation (`push_bindings.rs`).
 pub const CONVERSATION_PUSH: u8 = b'd';
 
+/// `m` + user entity key + resource + 0 + stream → seq (u64 BE): how far
+/// an msync device (`/websocket`) acknowledged a stream
+/// (`msync_cursors.rs`).
+pub const MSYNC_CURSORS: u8 = b'm';
+
 /// Every family with its name.
-pub const ALL: [(&str, u8); 36] = [
+pub const ALL: [(&str, u8); 37] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -147,6 +152,7 @@ pub const ALL: [(&str, u8); 36] = [
     ("outbox", OUTBOX),
     ("push_bindings", PUSH_BINDINGS),
     ("conversation_push", CONVERSATION_PUSH),
+    ("msync_cursors", MSYNC_CURSORS),
 ];
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod group_acks;
 pub mod group_members;
 pub mod hidden_group_messages;
 pub mod msg_index;
+pub mod msync_cursors;
 pub mod outbox;
 pub mod presence;
 pub mod push_bindings;

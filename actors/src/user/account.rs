@@ -10,7 +10,8 @@ use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::{KickReason, Push};
 use crate::trees::{
-    conversations, dedupe, global_mutes, msg_index, presence, push_bindings, timeline, user_index,
+    conversations, dedupe, global_mutes, msg_index, msync_cursors, presence, push_bindings,
+    timeline, user_index,
 };
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
@@ -108,6 +109,7 @@ impl UserState {
             conversations::record_prefix(&self.key),
             push_bindings::bindings_prefix(&self.key),
             push_bindings::settings_prefix(&self.key),
+            msync_cursors::user_prefix(&self.key),
         ] {
             match ctx.store().scan(&prefix, &[], DELETE_SCAN_LIMIT) {
                 Ok(entries) => {

@@ -30,6 +30,8 @@ crate::commands! {
         Attach => (),
         Detach,
         SyncUser => SyncPage,
+        MsyncCursor => MsyncPosition,
+        MsyncCursors => (u64, Vec<(String, u64)>),
         SendDirect => SendAck,
         Deliver => SendAck,
         Delivered,
@@ -171,6 +173,31 @@ pub struct Detach {
 pub struct SyncUser {
     pub after: u64,
     pub limit: usize,
+}
+
+/// An msync device's cursor in one stream (`u`, or `g` + group id),
+/// moved forward to `ack` first if given (on the user's stream, never past
+/// its last seq).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MsyncCursor {
+    pub resource: String,
+    pub stream: String,
+    pub ack: Option<u64>,
+}
+
+/// Where an msync device is in a stream: its cursor (`None`: it never
+/// acknowledged anything there) and the user's last seq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MsyncPosition {
+    pub cursor: Option<u64>,
+    pub head: u64,
+}
+
+/// Every cursor of an msync device with the user's last seq:
+/// `(head, [(stream, seq)])`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MsyncCursors {
+    pub resource: String,
 }
 
 /// A 1:1 message from this user (at the sender's entity): `from` and `to`

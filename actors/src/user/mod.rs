@@ -21,6 +21,7 @@
 //! - [`presence`]: the user's presence: device statuses, its text, and
 //!   the pushes to its subscribers.
 //! - [`subscriptions`]: both sides of presence subscriptions.
+//! - [`msync`]: the cursors of msync devices (`/websocket`).
 //! - [`push`]: device push bindings, notification settings, and the
 //!   notification queued for a message that finds the user offline.
 
@@ -36,6 +37,7 @@ mod edit;
 mod groups;
 mod history;
 pub mod moderation;
+mod msync;
 mod presence;
 mod presence_commands;
 mod push;
@@ -215,6 +217,8 @@ impl UserState {
             UserCmd::Attach(c) => self.attach(c, ctx),
             UserCmd::Detach(c) => self.detach(c.session, ctx),
             UserCmd::SyncUser(c) => self.sync(c, ctx),
+            UserCmd::MsyncCursor(c) => self.msync_cursor(c, ctx),
+            UserCmd::MsyncCursors(c) => self.msync_cursors(c, ctx),
             UserCmd::SendDirect(c) => self.send(c, ctx),
             UserCmd::Deliver(c) => self.deliver(c, ctx),
             UserCmd::Delivered(c) => self.delivered(c, ctx),
