@@ -84,7 +84,7 @@ impl AppDirectory {
     }
 }
 
-fn random_token(bytes: usize) -> String {
+pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)

@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod callbacks_crash;
 mod chatrooms;
 mod cli;
 mod contacts;

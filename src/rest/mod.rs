@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod blocks;
+pub mod callbacks;
 pub mod chatfiles;
 pub mod chatrooms;
 pub mod contacts;
@@ -76,6 +77,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     roster::configure(cfg);
     settings::configure(cfg);
     sensitive_words::configure(cfg);
+    callbacks::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+mod callbacks;
 mod chatrooms;
 mod cors;
 mod files;

@@ -191,6 +191,7 @@ pub struct CallbackRule {
 /// The fields of a rule a request sets; `None` keeps (or, for a new
 /// rule, defaults) the field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RulePatch {
     pub name: Option<String>,
     pub kind: Option<RuleKind>,
