@@ -4,7 +4,7 @@
 //! post-send queues the entities write are delivered by one courier task
 //! per lane.
 //!
-//! - [`config`]: `[hooks]`.
+//! - [`config`]: the `[hooks]` settings.
 //! - [`presend`]: calling an app's pre-send rules for a device's message.
 //! - [`courier`]: delivering one rule's queue (order, batches, retries).
 //! - [`health`]: a rule's retry timing and suspension (§8.3).

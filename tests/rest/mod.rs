@@ -10,6 +10,7 @@ mod cors;
 mod files;
 mod messages;
 mod moderation;
+mod presend;
 mod sensitive_words;
 mod settings;
 mod tokens;
