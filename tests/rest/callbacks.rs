@@ -333,3 +333,138 @@ async fn a_slow_receiver_gets_events_in_order_in_batches() {
         "{requests} requests for {N} events: no batching"
     );
 }
+
+/// `(chat_type or eventType, from, to, extra)` of an event, for comparing.
+fn summary(e: &Value) -> (String, String, String, String) {
+    let kind = e["chat_type"]
+        .as_str()
+        .or(e["eventType"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let extra = match kind.as_str() {
+        "muc" => e["payload"]["operation"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        "roster" => e["payload"]["operation"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        "read_ack" | "recall" => e["payload"]["ack_message_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        _ => e["status"]
+            .as_str()
+            .or(e["reason"].as_str())
+            .unwrap_or_default()
+            .to_string(),
+    };
+    let who = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    (
+        kind,
+        who(&e["from"])
+            .replace("demo#chat_", "")
+            .replace("@easemob.com", ""),
+        who(&e["to"]),
+        extra,
+    )
+}
+
+#[tokio::test]
+async fn recall_read_ack_roster_muc_and_user_status_events_arrive_signed() {
+    let s = TestServer::start().await;
+    s.create_users(&["alice", "bob"]).await;
+    let api = Api::admin(&s).await;
+    let mut r = Receiver::start().await;
+    let secret = add_rule(
+        &api,
+        post_rule(
+            "events",
+            &r.url("/events"),
+            json!({"events": ["recall", "read_ack", "roster", "muc", "user_status"]}),
+        ),
+    )
+    .await;
+    let alice = s.login("alice", Some("phone")).await;
+    let bob = s.login("bob", None).await;
+    let sent = send(&alice, "bob", "hi bob", None).await;
+    let id = match &sent["msg_id"] {
+        Value::String(id) => id.clone(),
+        other => other.to_string(),
+    };
+    let read = bob
+        .request(
+            "read",
+            json!({"chat": "single", "to": "alice", "msg_id": id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&read), 0, "{read}");
+    let recalled = alice
+        .request(
+            "recall",
+            json!({"chat": "single", "to": "bob", "msg_id": id}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code(&recalled), 0, "{recalled}");
+    let asked = alice
+        .request("contact_add", json!({"user": "bob"}))
+        .await
+        .unwrap();
+    assert_eq!(code(&asked), 0, "{asked}");
+    let accepted = bob
+        .request("contact_accept", json!({"user": "alice"}))
+        .await
+        .unwrap();
+    assert_eq!(code(&accepted), 0, "{accepted}");
+    let group = assert_ok(
+        &api.post(
+            "/chatgroups",
+            json!({"owner": "alice", "public": true, "groupname": "g", "members": ["bob"]}),
+        )
+        .await,
+    )["data"]["groupid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ok(&api.delete(&format!("/chatgroups/{group}/users/bob")).await);
+    assert_ok(&api.delete(&format!("/chatgroups/{group}")).await);
+    alice.close().await.unwrap();
+
+    let got = events_until(&mut r, |e| {
+        e.iter().any(|e| e["status"] == json!("offline"))
+    })
+    .await;
+    for e in &got {
+        assert_signed(e, &secret);
+    }
+    let seen: Vec<_> = got.iter().map(summary).collect();
+    let t = |a: &str, b: &str, c: &str, d: &str| {
+        (a.to_string(), b.to_string(), c.to_string(), d.to_string())
+    };
+    let wanted = vec![
+        t("", "", "", "online"),
+        t("", "", "", "online"),
+        t("read_ack", "bob", "alice", &id),
+        t("recall", "alice", "bob", &id),
+        t("roster", "alice", "bob", "add"),
+        t("roster", "bob", "alice", "accept"),
+        t("muc", "alice", &group, "create"),
+        t("muc", "bob", &group, "kick"),
+        t("muc", "alice", &group, "destroy"),
+        t("", "", "", "offline"),
+    ];
+    assert_eq!(seen.len(), wanted.len(), "{got:?}");
+    for (i, (s, w)) in seen.iter().zip(&wanted).enumerate() {
+        if w.0.is_empty() {
+            assert_eq!(got[i]["status"].as_str(), Some(w.3.as_str()), "{}", got[i]);
+        } else {
+            assert_eq!(s, w, "event {i}: {}", got[i]);
+        }
+    }
+    let offline = &got[wanted.len() - 1];
+    assert_eq!(offline["user"], json!("demo#chat_alice@easemob.com/phone"));
+    assert_eq!(offline["reason"], json!("logout"));
+}

@@ -26,6 +26,16 @@ pub fn emit(ctx: &mut StepCtx<'_, ChatEntity>, app: &str, event: HookEvent) {
     put_in_lanes(ctx, app, &lanes, &queued);
 }
 
+/// Queues the event `make` builds around a fresh event id (its `callId`),
+/// if the app has a post-send rule; costs one lookup otherwise.
+pub fn emit_new(ctx: &mut StepCtx<'_, ChatEntity>, app: &str, make: impl FnOnce(u64) -> HookEvent) {
+    if ctx.env().hooks.post_rules(app).is_none() {
+        return;
+    }
+    let event_id = ctx.env().msg_ids.next();
+    emit(ctx, app, make(event_id));
+}
+
 /// Writes `value` once into each of `lanes` of `app` with a fresh id, and
 /// signals the couriers after the commit.
 pub fn put_in_lanes<T: Serialize>(
