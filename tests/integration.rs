@@ -20,6 +20,7 @@ mod msync;
 mod mute_expiry;
 mod offline_sync;
 mod presence;
+mod push;
 mod rest;
 mod retention_crash;
 mod router_mode;

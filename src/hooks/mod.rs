@@ -14,7 +14,7 @@
 //! - here: [`Hooks`] (the node's HTTP client and lanes) and the
 //!   dispatcher: it counts the lanes on disk at start, then hands every
 //!   outbox signal to its lane's courier (callbacks here, push
-//!   notifications not yet), starting couriers as lanes appear.
+//!   notifications in `crate::push`), starting couriers as lanes appear.
 //!   It must never panic or exit while the node runs.
 
 pub mod config;
@@ -46,6 +46,8 @@ pub struct Hooks {
     pub lanes: stats::Lanes,
     /// Pre-send calls by outcome, and their time.
     pub presend: presend::PresendStats,
+    /// The APNs HTTP/2 client and provider tokens (`crate::push`).
+    pub apns: crate::push::apns::Apns,
 }
 
 impl Hooks {
@@ -59,6 +61,7 @@ impl Hooks {
             http,
             lanes: stats::Lanes::default(),
             presend: presend::PresendStats::default(),
+            apns: crate::push::apns::Apns::new()?,
         })
     }
 }
@@ -122,19 +125,22 @@ impl Dispatcher {
         let kept = self.node.config.hooks.failures_kept;
         let stats = self.node.hooks.lanes.get_or_add(&key, kept);
         stats.queued.fetch_add(added, Ordering::Relaxed);
-        if key.lane == PUSH_LANE {
-            // No push courier yet: the domain queues notifications only
-            // for apps with a push credential, which nothing can add.
-            tracing::warn!(app = %key.app, "push notifications queued, but this node has no push courier");
-            return;
-        }
         let inbox = match self.lanes.get(&key) {
             Some(inbox) if !inbox.stopped() => inbox.clone(),
             _ => {
                 let inbox = Arc::new(LaneInbox::default());
                 self.lanes.insert(key.clone(), inbox.clone());
                 let node = self.node.clone();
-                actix_web::rt::spawn(courier::run(node, key.clone(), inbox.clone(), stats));
+                if key.lane == PUSH_LANE {
+                    actix_web::rt::spawn(crate::push::courier::run(
+                        node,
+                        key.clone(),
+                        inbox.clone(),
+                        stats,
+                    ));
+                } else {
+                    actix_web::rt::spawn(courier::run(node, key.clone(), inbox.clone(), stats));
+                }
                 inbox
             }
         };

@@ -27,6 +27,7 @@ pub mod paging;
 pub mod patch_body;
 pub mod posts;
 pub mod presence;
+pub mod push;
 pub mod recall;
 pub mod rewrite;
 pub mod roaming;
@@ -78,6 +79,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     settings::configure(cfg);
     sensitive_words::configure(cfg);
     callbacks::configure(cfg);
+    push::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);
 }

@@ -93,7 +93,7 @@ crate::commands! {
         RemoveSubscriber => (),
         SetPushBinding => Bindings,
         ListPushBindings => Bindings,
-        DropPushToken,
+        DropPushToken => (),
         SetPushProfile => PushView,
         GetPushProfile => PushView,
         SetConversationPush => ConversationPushView,

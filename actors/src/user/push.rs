@@ -127,13 +127,17 @@ impl UserState {
         req: DropPushToken,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
-        let Ok(list) = self.bindings(ctx) else { return };
+        let list = match self.bindings(ctx) {
+            Ok(list) => list,
+            Err(e) => return ctx.answer_now::<DropPushToken>(Err(e)),
+        };
         let before = list.len();
         list.retain(|b| !(b.device_id == req.device_id && b.device_token == req.device_token));
         if list.len() < before {
             tracing::info!(user = %self.key, device = %req.device_id, "push token refused by its provider: unbound");
             ctx.delete(push_bindings::binding_key(&self.key, &req.device_id));
         }
+        ctx.answer::<DropPushToken>(Ok(()));
     }
 
     fn push_view(&self) -> Result<PushView, DomainError> {
