@@ -48,6 +48,8 @@ pub struct Hooks {
     pub presend: presend::PresendStats,
     /// The APNs HTTP/2 client and provider tokens (`crate::push`).
     pub apns: crate::push::apns::Apns,
+    /// FCM access tokens by service account.
+    pub fcm_tokens: crate::push::fcm::Tokens,
 }
 
 impl Hooks {
@@ -62,6 +64,7 @@ impl Hooks {
             lanes: stats::Lanes::default(),
             presend: presend::PresendStats::default(),
             apns: crate::push::apns::Apns::new()?,
+            fcm_tokens: Default::default(),
         })
     }
 }

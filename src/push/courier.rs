@@ -7,7 +7,7 @@
 //! whose attempts all failed is dropped and counted, never retried
 //! forever. It must never panic.
 
-use super::{apns, webhook, Outcome};
+use super::{apns, fcm, webhook, Outcome};
 use crate::hooks::reader::{Entry, LaneReader};
 use crate::hooks::stats::{Failure, LaneStats};
 use crate::hooks::LaneInbox;
@@ -57,6 +57,20 @@ async fn to_device(node: &Node, record: &AppRecord, job: &PushJob, target: &Push
                     sandbox: *sandbox,
                 };
                 apns::send(node, &key, job, target).await
+            }
+            ProviderConfig::Fcm {
+                project_id,
+                client_email,
+                private_key,
+                token_uri,
+            } => {
+                let acc = fcm::Account {
+                    project_id,
+                    client_email,
+                    private_key,
+                    token_uri,
+                };
+                fcm::send(node, &acc, job, target).await
             }
             ProviderConfig::Webhook { url, secret } => {
                 let body = webhook::body(&record.appkey, job, target, secret);

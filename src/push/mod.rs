@@ -6,6 +6,7 @@
 //! - [`courier`]: delivering an app's notifications, unbinding tokens a
 //!   provider refuses.
 //! - [`apns`]: Apple (HTTP/2, ES256 JWT from the `.p8` key).
+//! - [`fcm`]: Firebase (HTTP v1, OAuth token from the service account).
 //! - [`webhook`]: the app's own push service (JSON).
 //! - here: which providers this build can send to, and the check of a
 //!   credential's keys before it is stored.
@@ -13,6 +14,7 @@
 pub mod apns;
 pub mod config;
 pub mod courier;
+pub mod fcm;
 pub mod webhook;
 
 use imcloud_actors::push::ProviderConfig;
@@ -32,9 +34,10 @@ pub enum Outcome {
 pub fn check_credential(config: &ProviderConfig) -> Result<(), String> {
     match config {
         ProviderConfig::Apns { p8, .. } => apns::signing_key(p8).map(|_| ()),
+        ProviderConfig::Fcm { private_key, .. } => fcm::signing_key(private_key).map(|_| ()),
         ProviderConfig::Webhook { .. } => Ok(()),
         other => Err(format!(
-            "provider {} is not supported yet (apns and webhook are)",
+            "provider {} is not supported yet (apns, fcm and webhook are)",
             other.provider()
         )),
     }

@@ -78,6 +78,22 @@ async fn put_credential(
         Some(Value::String(p)) => p,
         _ => return Err(ApiError::IllegalArgument("`provider` is required".into())),
     };
+    // FCM: the service account's JSON as Google gives it, or its fields.
+    if provider == "fcm" {
+        if let Some(account) = fields.remove("service_account") {
+            let account = match account {
+                Value::String(text) => serde_json::from_str(&text).map_err(|e| {
+                    ApiError::IllegalArgument(format!("service_account is not JSON: {e}"))
+                })?,
+                other => other,
+            };
+            for key in ["project_id", "client_email", "private_key", "token_uri"] {
+                if let Some(v) = account.get(key) {
+                    fields.insert(key.into(), v.clone());
+                }
+            }
+        }
+    }
     let config: ProviderConfig = serde_json::from_value(json!({ provider.clone(): fields }))
         .map_err(|e| ApiError::IllegalArgument(format!("bad {provider} credential: {e}")))?;
     crate::push::check_credential(&config).map_err(ApiError::IllegalArgument)?;

@@ -87,39 +87,51 @@ async fn serve(
     let Ok(mut conn) = h2::server::handshake(socket).await else {
         return;
     };
-    while let Some(Ok((request, mut respond))) = conn.accept().await {
-        let (parts, mut body) = request.into_parts();
-        let mut raw = Vec::new();
-        while let Some(chunk) = body.data().await {
-            let Ok(chunk) = chunk else { return };
-            let _ = body.flow_control().release_capacity(chunk.len());
-            raw.extend_from_slice(&chunk);
-        }
-        let received = Received {
-            method: parts.method.to_string(),
-            path: parts.uri.path().to_string(),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-                .collect(),
-            body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
-            raw,
-        };
-        let reply = match answer.lock() {
-            Ok(a) => (a.clone())(&received),
-            Err(_) => Reply::ok(""),
-        };
-        let _ = sender.send(received);
-        let Ok(response) = http::Response::builder().status(reply.status).body(()) else {
-            return;
-        };
-        let end = reply.body.is_empty();
-        let Ok(mut stream) = respond.send_response(response, end) else {
-            return;
-        };
-        if !end {
-            let _ = stream.send_data(Bytes::from(reply.body), true);
-        }
+    // The connection is polled here all along (h2 makes no progress on a
+    // stream otherwise); each request is answered by its own task.
+    let mut streams = JoinSet::new();
+    while let Some(Ok((request, respond))) = conn.accept().await {
+        streams.spawn(answer_one(request, respond, sender.clone(), answer.clone()));
+    }
+}
+
+async fn answer_one(
+    request: http::Request<h2::RecvStream>,
+    mut respond: h2::server::SendResponse<Bytes>,
+    sender: mpsc::UnboundedSender<Received>,
+    answer: Arc<Mutex<Answer>>,
+) {
+    let (parts, mut body) = request.into_parts();
+    let mut raw = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let Ok(chunk) = chunk else { return };
+        let _ = body.flow_control().release_capacity(chunk.len());
+        raw.extend_from_slice(&chunk);
+    }
+    let received = Received {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect(),
+        body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+        raw,
+    };
+    let reply = match answer.lock() {
+        Ok(a) => (a.clone())(&received),
+        Err(_) => Reply::ok(""),
+    };
+    let _ = sender.send(received);
+    let Ok(response) = http::Response::builder().status(reply.status).body(()) else {
+        return;
+    };
+    let end = reply.body.is_empty();
+    let Ok(mut stream) = respond.send_response(response, end) else {
+        return;
+    };
+    if !end {
+        let _ = stream.send_data(Bytes::from(reply.body), true);
     }
 }

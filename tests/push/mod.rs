@@ -268,3 +268,118 @@ async fn apns_gets_an_http2_request_with_a_valid_es256_token_and_a_bad_token_unb
     .await;
     assert!(apns.try_next().is_none(), "exactly one request per message");
 }
+
+const TEST_RSA: &str = include_str!("test_fcm_key.pem");
+const TEST_RSA_PUB: &str = include_str!("test_fcm_key.pub");
+
+#[tokio::test]
+async fn fcm_exchanges_a_signed_assertion_for_a_token_and_sends_v1_messages() {
+    let mut google = Receiver::start().await;
+    google.answer(|req| {
+        if req.path == "/token" {
+            Reply::ok(
+                r#"{"access_token": "ya29.test", "expires_in": 3600, "token_type": "Bearer"}"#,
+            )
+        } else if req.body["message"]["token"] == json!("dead") {
+            Reply {
+                status: 404,
+                ..Reply::ok(r#"{"error": {"code": 404, "status": "NOT_FOUND"}}"#)
+            }
+        } else {
+            Reply::ok(r#"{"name": "projects/demo-project/messages/1"}"#)
+        }
+    });
+    let base = google.url("");
+    let s = TestServer::start_with(move |c| c.push.fcm_url = base).await;
+    s.create_users(&["alice", "bob"]).await;
+    let token = s.app_token().await;
+    let account = json!({"type": "service_account", "project_id": "demo-project",
+        "client_email": "push@demo-project.iam.gserviceaccount.com",
+        "private_key": TEST_RSA, "token_uri": google.url("/token")});
+    call(
+        &s,
+        &token,
+        Method::POST,
+        "/push/credentials",
+        Some(json!({"name": "android", "provider": "fcm", "service_account": account.to_string()})),
+    )
+    .await;
+    call(
+        &s,
+        &token,
+        Method::PUT,
+        "/users/bob/push/binding",
+        Some(json!({"device_id": "pixel", "notifier_name": "android", "device_token": "fcm-tok"})),
+    )
+    .await;
+    let alice = s.login("alice", None).await;
+    let first = send(&alice, "bob", "one").await;
+    let second = send(&alice, "bob", "two").await;
+
+    // The token exchange: an RS256 assertion of the service account.
+    let exchange = google.next(WAIT).await.expect("a token exchange");
+    assert_eq!(exchange.path, "/token");
+    assert_eq!(
+        exchange.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let form = String::from_utf8(exchange.raw.clone()).unwrap();
+    assert!(
+        form.contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"),
+        "{form}"
+    );
+    let assertion = form
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("assertion="))
+        .expect("an assertion");
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(TEST_RSA_PUB.as_bytes()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[google.url("/token")]);
+    let claims = jsonwebtoken::decode::<Value>(assertion, &key, &validation)
+        .expect("the assertion verifies with the account's public key")
+        .claims;
+    assert_eq!(
+        claims["iss"],
+        json!("push@demo-project.iam.gserviceaccount.com")
+    );
+    assert_eq!(
+        claims["scope"],
+        json!("https://www.googleapis.com/auth/firebase.messaging")
+    );
+
+    // Then one v1 message per notification, with the access token; the
+    // token is reused.
+    for id in [&first, &second] {
+        let got = google.next(WAIT).await.expect("an FCM message");
+        assert_eq!(got.path, "/v1/projects/demo-project/messages:send");
+        assert_eq!(got.header("authorization"), Some("Bearer ya29.test"));
+        let m = &got.body["message"];
+        assert_eq!(m["token"], json!("fcm-tok"), "{m}");
+        assert_eq!(m["notification"]["body"], json!("You have a new message"));
+        assert_eq!(m["data"]["msg_id"], json!(id));
+    }
+
+    // FCM says the token is not registered: the binding goes.
+    call(
+        &s,
+        &token,
+        Method::PUT,
+        "/users/bob/push/binding",
+        Some(json!({"device_id": "pixel", "notifier_name": "android", "device_token": "dead"})),
+    )
+    .await;
+    send(&alice, "bob", "three").await;
+    assert_eq!(
+        google.next(WAIT).await.expect("the last message").body["message"]["token"],
+        json!("dead")
+    );
+    crate::common::eventually(WAIT, "the binding to go", || async {
+        let v = call(&s, &token, Method::GET, "/users/bob/push/binding", None).await;
+        v["entities"]
+            .as_array()
+            .is_some_and(|a| a.is_empty())
+            .then_some(())
+    })
+    .await;
+    assert!(google.try_next().is_none(), "one request per message");
+}
