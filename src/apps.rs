@@ -84,7 +84,7 @@ impl AppDirectory {
     }
 }
 
-fn random_token(bytes: usize) -> String {
+pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)
@@ -129,6 +129,9 @@ impl Node {
             chatroom_super_admins: Default::default(),
             version: 0,
             word_count: 0,
+            callbacks: Vec::new(),
+            last_callback_id: 0,
+            push_credentials: Vec::new(),
         };
         let record = self.ask(app.entity_key(), CreateApp { record }).await?;
         self.apps.remember(record.clone());

@@ -24,6 +24,8 @@ pub struct Config {
     pub limits: Limits,
     pub retention: RetentionConfig,
     pub app_defaults: AppSettings,
+    pub hooks: crate::hooks::config::HooksConfig,
+    pub push: crate::push::config::PushConfig,
 }
 
 /// The retention sweep (`src/retention.rs`).
@@ -231,6 +233,8 @@ impl Config {
                 "bad config: rest.trusted_proxies: {bad:?} is not an IP address or CIDR block"
             ));
         }
+        self.hooks.validate()?;
+        self.push.validate()?;
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
             return Err(
                 "bad config: shards.mailbox and storage.commit_queue must be positive".into(),

@@ -252,6 +252,31 @@ impl ApiError {
                 D::Muted(_) => info(215, 403, "forbidden_op", "ForbiddenOpException"),
                 D::MutedAll(_) => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::RoomOverloaded(_) => info(707, 503, "server_busy", "ServerBusyException"),
+                D::CallbackLimit => info(205, 403, "exceed_limit", "ExceedLimitException"),
+                D::RuleNotFound(_) => info(
+                    404,
+                    404,
+                    "service_resource_not_found",
+                    "CallbackRuleNotFoundException",
+                ),
+                D::CredentialNotFound(_) => info(
+                    404,
+                    404,
+                    "service_resource_not_found",
+                    "PushCredentialNotFoundException",
+                ),
+                D::RuleExists(_) => info(
+                    203,
+                    400,
+                    "duplicate_unique_property_exists",
+                    "DuplicateUniquePropertyExistsException",
+                ),
+                D::BlockedByCallback(_) => info(
+                    508,
+                    403,
+                    "message_send_error",
+                    "MessageExternalLogicBlockedException",
+                ),
                 D::Attributes(AttributesRefusal::TooLarge) => {
                     info(901, 400, "metadata_error", "MetadataSizeExceededException")
                 }

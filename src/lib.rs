@@ -33,6 +33,9 @@
 //! - [`guard`]: what a request must pass first: admission (node-wide
 //!   caps on requests in flight), REST rate limits per app and endpoint
 //!   class, the apps' REST allow-lists.
+//! - [`hooks`]: the apps' callback rules at the gateway: pre-send calls
+//!   and the couriers of the post-send queues.
+//! - [`push`]: offline push to the devices' providers.
 //! - [`files`]: attachment blobs on disk and image thumbnails.
 //! - [`error`]: the error table (protocol code, HTTP status, Easemob strings).
 //! - [`metrics`]: counters and `/metrics`.
@@ -54,12 +57,14 @@ pub mod files;
 pub mod fuzz;
 pub mod groups;
 pub mod guard;
+pub mod hooks;
 pub mod logging;
 pub mod metrics;
 pub mod msync;
 pub mod node;
 pub mod openapi;
 pub mod presence;
+pub mod push;
 pub mod recall;
 pub mod rest;
 pub mod retention;

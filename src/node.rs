@@ -37,6 +37,8 @@ pub struct Node {
     pub gateway: Arc<crate::metrics::GatewayMetrics>,
     /// Admission, rate limits and allow-lists (`src/guard/`).
     pub guard: Arc<Guard>,
+    /// Callbacks: the HTTP client, lane counters, pre-send stats.
+    pub hooks: Arc<crate::hooks::Hooks>,
     engine: Arc<dyn Engine>,
     request_timeout: Duration,
 }
@@ -133,6 +135,7 @@ impl Node {
         let apps = AppDirectory::watching(&env.app_changes);
         let gateway = Arc::<crate::metrics::GatewayMetrics>::default();
         let guard = Arc::new(Guard::new(&config, clock.clone(), gateway.clone()));
+        let hooks = Arc::new(crate::hooks::Hooks::new().map_err(StartError::Other)?);
         let node = Node {
             router: shards.router.clone(),
             env,
@@ -146,6 +149,7 @@ impl Node {
             runtime: shards.metrics.clone(),
             gateway,
             guard,
+            hooks,
             engine,
         };
         Ok((node, shards))

@@ -21,6 +21,9 @@ pub const ADMIN_SENDER: &str = "admin";
 
 /// What is sent, before the entities give it an id, seq and time.
 pub struct Draft {
+    /// 0: the entity gives it; a device's message that waited for
+    /// pre-send rules has the id they were shown.
+    pub msg_id: u64,
     pub from: String,
     pub to: String,
     pub body: Value,
@@ -30,7 +33,7 @@ pub struct Draft {
 impl Draft {
     fn message(self, chat: ChatType) -> StoredMessage {
         StoredMessage {
-            msg_id: 0,
+            msg_id: self.msg_id,
             chat,
             from: self.from,
             to: self.to,
@@ -109,6 +112,8 @@ impl Node {
             message,
             sender_seq: 0,
             redelivery: false,
+            rest: true,
+            sender_name: None,
         };
         self.counted(app, self.ask(recipient, deliver))
     }

@@ -51,6 +51,7 @@ pub async fn start_with_clock(
         None
     };
     crate::retention::spawn(node.clone());
+    crate::hooks::start(node.clone()).await;
     let data = web::Data::new(node.clone());
     let mut http = HttpServer::new(move || {
         App::new()

@@ -5,6 +5,7 @@ mod common;
 
 mod api_surface;
 mod bad_input;
+mod callbacks_crash;
 mod chaos;
 mod chatrooms;
 mod cli;
@@ -22,6 +23,7 @@ mod msync;
 mod mute_expiry;
 mod offline_sync;
 mod presence;
+mod push;
 mod rest;
 mod retention_crash;
 mod router_mode;

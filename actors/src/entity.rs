@@ -27,7 +27,7 @@ impl Entity for ChatEntity {
 
     fn activate(key: &EntityKey, store: &ShardStore, env: &DomainEnv) -> Result<Self, StoreError> {
         Ok(match key.kind {
-            EntityKind::App => ChatEntity::App(Box::new(AppState::activate(key, store)?)),
+            EntityKind::App => ChatEntity::App(Box::new(AppState::activate(key, store, env)?)),
             EntityKind::User => ChatEntity::User(Box::new(UserState::activate(key, store, env)?)),
             EntityKind::Group => {
                 ChatEntity::Group(Box::new(GroupState::activate(key, store, env)?))

@@ -1,10 +1,12 @@
 //! `DomainEnv`: what every entity of a node shares. Read-only after start,
 //! except the id generator (atomic), the chatroom delivery queue, the
-//! directory of connected devices and the test-only fault switches.
+//! directory of connected devices, the cache of the apps' callback rules
+//! with its outbox signals, and the test-only fault switches.
 
 use crate::app::AppChanged;
 use crate::chatroom::fanout::{RoomFanout, ShedThresholds};
 use crate::devices::DeviceDirectory;
+use crate::hooks::HookRegistry;
 use crate::ids::MsgIdGen;
 use imcloud_shards::bus::NodeBus;
 use imcloud_shards::Clock;
@@ -60,6 +62,8 @@ pub struct DomainEnv {
     pub devices: Arc<DeviceDirectory>,
     /// Committed changes to apps, for every gateway's cache.
     pub app_changes: Arc<NodeBus<AppChanged>>,
+    /// The apps' post-send rules and the outbox signals (`hooks`).
+    pub hooks: Arc<HookRegistry>,
     #[cfg(feature = "fault-injection")]
     pub faults: Arc<crate::entity::Faults>,
 }
@@ -79,6 +83,7 @@ impl DomainEnv {
             }),
             devices: Arc::new(DeviceDirectory::new(node)),
             app_changes: Arc::new(NodeBus::new(encode)),
+            hooks: Arc::default(),
             #[cfg(feature = "fault-injection")]
             faults: Arc::default(),
         }

@@ -100,6 +100,20 @@ pub enum DomainError {
     /// priority was shed.
     #[error("chatroom delivery is overloaded: {}-priority message dropped", .0.as_str())]
     RoomOverloaded(Priority),
+    // ---- callbacks and push ----
+    /// An app already has `hooks::rules::MAX_RULES` callback rules.
+    #[error("an app has at most 4 callback rules")]
+    CallbackLimit,
+    #[error("callback rule {0} does not exist")]
+    RuleNotFound(String),
+    #[error("a callback rule named {0} exists")]
+    RuleExists(String),
+    #[error("push credential {0} does not exist")]
+    CredentialNotFound(String),
+    /// A pre-send rule refused the message (client code 508); the text
+    /// is what the app server answered in `code`, or the rule's default.
+    #[error("{0}")]
+    BlockedByCallback(String),
     // ---- user attributes and presence ----
     #[error("{0}")]
     Attributes(AttributesRefusal),

@@ -28,6 +28,10 @@
 //! - [`devices`]: the node's directory of connected devices.
 //! - [`trees`]: the registry of key families and their layouts.
 //! - [`events`]: the shard-log events the domain appends.
+//! - [`hooks`]: callback rules, the events entities queue for them, and
+//!   the outbox they wait in.
+//! - [`push`]: push credentials, device bindings, notification settings
+//!   and the offline notifications entities queue.
 //! - [`rate`]: the per-user send token bucket.
 //! - [`words`]: the sensitive-word filter.
 //! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
@@ -45,10 +49,12 @@ pub mod env;
 pub mod error;
 pub mod events;
 pub mod group;
+pub mod hooks;
 pub mod ids;
 pub mod message;
 pub mod notices;
 pub mod presence;
+pub mod push;
 pub mod queries;
 pub mod rate;
 pub mod retention;

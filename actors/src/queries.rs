@@ -1,11 +1,13 @@
 //! Queries over one shard's keyspace: the parts of app-wide indexes that
 //! live in each shard (users, groups and rooms by creation time, rooms by
 //! owner, the message archive by time, which blobs uploads name, users
-//! muted app-wide, the bytes the app's user attributes take). The
-//! gateway asks every shard and merges the pages. One shard command
-//! writes: a step of the retention sweep (`retention.rs`).
+//! muted app-wide, the bytes the app's user attributes take), and the
+//! outbox's lanes (`hooks/queue.rs`). The gateway asks every shard and
+//! merges the pages. Shard commands that write: a step of the retention
+//! sweep (`retention.rs`) and the outbox's deletions.
 
 use crate::error::DomainError;
+pub use crate::hooks::queue::{OutboxDelete, OutboxLanes, OutboxPage, OutboxPurge};
 use crate::message::StoredMessage;
 pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
@@ -27,6 +29,10 @@ crate::commands! {
         NamedBlobs => Vec<String>,
         ListGlobalMutes => Vec<(String, GlobalMutes)>,
         AttributeBytes => u64,
+        OutboxPage => Vec<crate::hooks::queue::OutboxEntry>,
+        OutboxDelete => usize,
+        OutboxPurge => usize,
+        OutboxLanes => crate::hooks::queue::LanesPage,
     }
 }
 
@@ -173,7 +179,12 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
                 .map_err(scan_failed);
             reply.send(rows);
         }
-        // The one shard command that writes: see `retention.rs`.
+        ShardQuery::OutboxPage(q) => reply.send(crate::hooks::queue::page(&q, store)),
+        // The outbox's deletions write too: see `hooks/queue.rs`.
+        ShardQuery::OutboxDelete(q) => reply.send(crate::hooks::queue::delete(&q, store)),
+        ShardQuery::OutboxPurge(q) => reply.send(crate::hooks::queue::purge(&q, store)),
+        ShardQuery::OutboxLanes(q) => reply.send(crate::hooks::queue::lanes(&q, store)),
+        // A shard command that writes: see `retention.rs`.
         ShardQuery::SweepStep(q) => reply.send(crate::retention::step(&q, store)),
         ShardQuery::ListOwnedRooms(q) => {
             let p = room_owners::owner_prefix(&q.app, &q.owner);

@@ -105,6 +105,9 @@ mod tests {
             chatroom_super_admins: Default::default(),
             version: 0,
             word_count: 0,
+            callbacks: Vec::new(),
+            last_callback_id: 0,
+            push_credentials: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use super::Device;
 use crate::error::ApiError;
+use crate::hooks::presend::Verdict;
 use crate::send::Draft;
 use imcloud_actors::chatroom::Priority;
 use imcloud_actors::command::{Origin, RatePolicy};
@@ -84,8 +85,27 @@ impl Device {
                 burst: settings.user_send_burst,
             },
         };
+        let from = s.user.to_string();
+        let msg_id = match presend(
+            &node,
+            &record,
+            (&s.app, req.chat, &from, &to),
+            &mut req.body,
+            &mut req.ext,
+        )
+        .await?
+        {
+            Presend::Go(id) => id,
+            // Refused, the sender not told: it sees its message sent.
+            Presend::Silent(ack) => {
+                return Ok(futures_util::future::Either::Right(std::future::ready(Ok(
+                    ack,
+                ))))
+            }
+        };
         let draft = Draft {
-            from: s.user.to_string(),
+            msg_id,
+            from,
             to,
             body: req.body,
             ext: req.ext,
@@ -110,7 +130,7 @@ impl Device {
             )),
         };
         let gateway = node.gateway.clone();
-        Ok(async move {
+        Ok(futures_util::future::Either::Left(async move {
             let result = acked.await;
             match &result {
                 Ok(_) => gateway.messages_in.fetch_add(1, Ordering::Relaxed),
@@ -120,6 +140,63 @@ impl Device {
                 Err(_) => 0,
             };
             Ok(result?)
-        })
+        }))
+    }
+}
+
+/// What the app's pre-send rules made of a device's message.
+enum Presend {
+    /// Send it, with this id (0: no rule was called; the entity gives one).
+    Go(u64),
+    /// Refused without telling the sender: this ack is all it gets.
+    Silent(SendAck),
+}
+
+/// Calls the app's pre-send rules for a message (§8.2), if any selects
+/// it: `body` and `ext` may be replaced; a refusal the sender is told of is an error
+/// (508). The device's next request waits, so its sends keep their
+/// order; nothing else does.
+async fn presend(
+    node: &crate::node::Node,
+    record: &imcloud_actors::app::AppRecord,
+    (app, chat, from, to): (&imcloud_actors::ids::AppKey, ChatType, &str, &str),
+    body: &mut Value,
+    ext: &mut Option<Value>,
+) -> Result<Presend, ApiError> {
+    let rules = crate::hooks::presend::rules_for(&record.callbacks, chat, body);
+    if rules.is_empty() {
+        return Ok(Presend::Go(0));
+    }
+    let msg_id = node.env.msg_ids.next();
+    let received = node.clock.now_ms();
+    let draft = crate::hooks::presend::Draft {
+        app: app.as_str(),
+        chat,
+        from,
+        to,
+        msg_id,
+        received,
+        body: body.clone(),
+        ext: ext.clone(),
+    };
+    match crate::hooks::presend::run(node, &rules, draft).await {
+        Verdict::Pass => Ok(Presend::Go(msg_id)),
+        Verdict::Replace {
+            body: new_body,
+            ext: new_ext,
+        } => {
+            let max = record.settings.max_message_bytes as usize;
+            validate_body(&new_body, new_ext.as_ref(), max)?;
+            *body = new_body;
+            *ext = new_ext;
+            Ok(Presend::Go(msg_id))
+        }
+        Verdict::Refuse { code, tell: true } => Err(DomainError::BlockedByCallback(code).into()),
+        Verdict::Refuse { tell: false, .. } => Ok(Presend::Silent(SendAck {
+            msg_id,
+            seq: 0,
+            ts: received,
+            counted: 0,
+        })),
     }
 }

@@ -51,6 +51,76 @@ fn line(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
     );
 }
 
+/// Each post-send rule's queue (`src/hooks/`), labelled by app and rule
+/// id (a rule's name can change; its id names its queue).
+fn hook_lines(out: &mut String, node: &crate::node::Node) {
+    let lanes = node.hooks.lanes.all();
+    let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    type Read = fn(&crate::hooks::stats::LaneStats) -> u64;
+    let families: [(&str, &str, &str, Read); 5] = [
+        (
+            "imcloud_callback_queued",
+            "gauge",
+            "post-send events on disk waiting for their rule",
+            |s| s.queued.load(Ordering::Relaxed),
+        ),
+        (
+            "imcloud_callback_delivered_total",
+            "counter",
+            "post-send events delivered",
+            |s| s.delivered.load(Ordering::Relaxed),
+        ),
+        (
+            "imcloud_callback_failed_requests_total",
+            "counter",
+            "post-send requests that failed (each attempt)",
+            |s| s.failed.load(Ordering::Relaxed),
+        ),
+        (
+            "imcloud_callback_dropped_total",
+            "counter",
+            "post-send events given up (they happened while the rule was suspended)",
+            |s| s.dropped.load(Ordering::Relaxed),
+        ),
+        (
+            "imcloud_callback_suspended",
+            "gauge",
+            "1 while the rule is suspended after repeated failures",
+            |s| u64::from(s.state() == crate::hooks::stats::LaneState::Suspended),
+        ),
+    ];
+    for (name, kind, help, read) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        for (key, stats) in &lanes {
+            let _ = writeln!(
+                out,
+                "{name}{{app=\"{}\",rule_id=\"{}\"}} {}",
+                key.app,
+                key.lane,
+                read(stats)
+            );
+        }
+    }
+    let p = &node.hooks.presend;
+    let _ = writeln!(
+        out,
+        "# HELP imcloud_presend_total pre-send rule calls by outcome\n# TYPE imcloud_presend_total counter"
+    );
+    for (outcome, counter) in [
+        ("passed", &p.passed),
+        ("replaced", &p.replaced),
+        ("refused", &p.refused),
+        ("failed_passed", &p.failed_passed),
+        ("failed_blocked", &p.failed_blocked),
+    ] {
+        let _ = writeln!(
+            out,
+            "imcloud_presend_total{{outcome=\"{outcome}\"}} {}",
+            l(counter)
+        );
+    }
+}
+
 /// The guard's refusals and requests in flight (`src/guard/`).
 fn guard_lines(out: &mut String, node: &crate::node::Node) {
     let g = &node.gateway;
@@ -153,6 +223,7 @@ pub fn render(node: &crate::node::Node) -> String {
         l(&g.rate_limited),
     );
     guard_lines(&mut out, node);
+    hook_lines(&mut out, node);
     line(
         &mut out,
         "imcloud_deferred_replies_total",

@@ -119,6 +119,7 @@ async fn send_to_users(
     let system = from == crate::send::ADMIN_SENDER;
     let sends = users.iter().map(|target| {
         let draft = Draft {
+            msg_id: 0,
             from: from.clone(),
             to: target.to_string(),
             body: body.clone(),

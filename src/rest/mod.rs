@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod blocks;
+pub mod callbacks;
 pub mod chatfiles;
 pub mod chatrooms;
 pub mod contacts;
@@ -27,6 +28,7 @@ pub mod paging;
 pub mod patch_body;
 pub mod posts;
 pub mod presence;
+pub mod push;
 pub mod recall;
 pub mod rewrite;
 pub mod roaming;
@@ -80,6 +82,8 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     roster::configure(cfg);
     settings::configure(cfg);
     sensitive_words::configure(cfg);
+    callbacks::configure(cfg);
+    push::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);
 }

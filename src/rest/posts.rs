@@ -76,6 +76,7 @@ pub async fn send_to(
             Scope::Chatroom => crate::chatrooms::room_key(&ctx.app, id),
         };
         let draft = Draft {
+            msg_id: 0,
             from: from.clone(),
             to: id.clone(),
             body: body.clone(),

@@ -70,6 +70,7 @@ pub fn parse_patch(object: Map<String, Value>) -> Result<SettingsPatch, ApiError
             "max_devices" => p.max_devices = field(k, value)?,
             "max_message_bytes" => p.max_message_bytes = field(k, value)?,
             "retention_days" => p.retention_days = field(k, value)?,
+            "push_policy" => p.push_policy = field(k, value)?,
             _ => {
                 return Err(ApiError::IllegalArgument(format!(
                     "setting `{key}` does not exist"

@@ -6,14 +6,21 @@
 //!   real binary in a child process (for `kill -9`).
 //! - [`client`]: [`WsClient`], a WebSocket client of `/ws`.
 //! - [`rest`]: app tokens, user registration, one REST call helper.
+//! - [`receiver`]: [`Receiver`], an HTTP server on loopback standing for
+//!   an app's server (callbacks, push webhooks); [`H2Receiver`], an h2c
+//!   server standing for APNs.
 //! - here: [`WAIT`], [`eventually`] (poll with a deadline) and the error
 //!   code of a reply.
 
 mod client;
+mod h2_receiver;
+mod receiver;
 mod rest;
 mod server;
 
 pub use client::{ClientError, CloseInfo, WsClient};
+pub use h2_receiver::H2Receiver;
+pub use receiver::{Answer, Received, Receiver, Reply};
 pub use rest::{app_token, create_users, demo_credentials, rest};
 pub use server::{
     test_config, write_config, write_test_config, write_test_config_with, BinaryServer, TestServer,

@@ -80,7 +80,10 @@ impl Fixtures {
             .map(|seg| match seg {
                 "{org}" => "demo",
                 "{app}" => "chat",
-                "{username}" | "{owner}" => "alice",
+                "{username}" | "{owner}" | "{user}" => "alice",
+                "{name}" => "rule1",
+                "{chattype}" => "user",
+                "{key}" => "bob",
                 "{friend}" | "{blocked}" | "{usernames}" => "bob",
                 "{id}" | "{ids}" | "{group_id}" if rooms => &self.room,
                 "{id}" | "{ids}" | "{group_id}" => &self.group,

@@ -4,11 +4,13 @@
 
 #![allow(dead_code)]
 
+mod callbacks;
 mod chatrooms;
 mod cors;
 mod files;
 mod messages;
 mod moderation;
+mod presend;
 mod sensitive_words;
 mod settings;
 mod tokens;

@@ -17,7 +17,45 @@ crate::commands! {
         AddWords => WordsChanged,
         RemoveWords => WordsChanged,
         ListWords => Vec<String>,
+        AddCallback => crate::hooks::CallbackRule,
+        PatchCallback => crate::hooks::CallbackRule,
+        DeleteCallback => (),
+        PutPushCredential => crate::push::PushCredential,
+        DeletePushCredential => (),
     }
+}
+
+/// Adds a callback rule (`patch` names at least `name`, `kind`, `url`)
+/// with `secret`; answers the rule with its id.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AddCallback {
+    pub patch: crate::hooks::RulePatch,
+    pub secret: String,
+}
+
+/// Changes some fields of rule `name`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PatchCallback {
+    pub name: String,
+    pub patch: crate::hooks::RulePatch,
+}
+
+/// Deletes rule `name` (its queue is purged by the gateway's courier).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeleteCallback {
+    pub name: String,
+}
+
+/// Adds a push credential, or replaces the one of the same name.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PutPushCredential {
+    pub credential: crate::push::PushCredential,
+}
+
+/// Deletes push credential `name`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeletePushCredential {
+    pub name: String,
 }
 
 /// Adds sensitive words (1–10,000, each 1–64 characters); answers how

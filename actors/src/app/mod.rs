@@ -1,15 +1,20 @@
 //! The App entity: one per `org#app`. Owns the app's record: uuid, client
-//! credentials, the key that signs its tokens, its settings and its
-//! chatroom super admins; the records of its uploads ([`files`]); and its
-//! sensitive words (`words`).
+//! credentials, the key that signs its tokens, its settings, its chatroom
+//! super admins, its callback rules (`callbacks`) and push credentials
+//! (`push`); the records of its uploads ([`files`]); and its sensitive
+//! words (`words`).
 
+mod callbacks;
 pub mod commands;
 pub mod files;
+mod push;
 pub mod settings;
 mod words;
 
 pub use commands::*;
-pub use settings::{AppSettings, Plan, SensitiveMode, SettingsPatch, MAX_RECALL_WINDOW_SECS};
+pub use settings::{
+    AppSettings, Plan, PushPolicy, SensitiveMode, SettingsPatch, MAX_RECALL_WINDOW_SECS,
+};
 
 use crate::command::Answer;
 use crate::error::DomainError;
@@ -42,6 +47,23 @@ pub struct AppRecord {
     /// How many sensitive words the app lists.
     #[serde(default)]
     pub word_count: u64,
+    /// Callback rules (§14.3), at most `hooks::rules::MAX_RULES`.
+    #[serde(default)]
+    pub callbacks: Vec<crate::hooks::CallbackRule>,
+    /// The id of the last rule made (ids are never reused).
+    #[serde(default)]
+    pub last_callback_id: u32,
+    /// Push credentials (§14.4), by name.
+    #[serde(default)]
+    pub push_credentials: Vec<crate::push::PushCredential>,
+}
+
+impl AppRecord {
+    /// Tells the node's hook registry what this record says of callbacks
+    /// and push (it keeps the newest version it was told).
+    pub fn install_hooks(&self, hooks: &crate::hooks::HookRegistry) {
+        hooks.install(self);
+    }
 }
 
 /// Published on the node bus once a change to what gateways cache of an
@@ -61,10 +83,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn activate(key: &EntityKey, store: &ShardStore) -> Result<Self, StoreError> {
-        Ok(AppState {
-            record: store.load_snapshot(key)?,
-        })
+    pub fn activate(
+        key: &EntityKey,
+        store: &ShardStore,
+        env: &crate::DomainEnv,
+    ) -> Result<Self, StoreError> {
+        let record: Option<AppRecord> = store.load_snapshot(key)?;
+        if let Some(r) = &record {
+            r.install_hooks(&env.hooks);
+        }
+        Ok(AppState { record })
     }
 
     pub fn is_vacant(&self) -> bool {
@@ -105,6 +133,11 @@ impl AppState {
             AppCmd::PutFile(c) => self.put_file(c, ctx),
             AppCmd::GetFile(c) => self.get_file(c, ctx),
             AppCmd::DeleteFile(c) => self.delete_file(c, ctx),
+            AppCmd::AddCallback(c) => self.add_callback(c, ctx),
+            AppCmd::PatchCallback(c) => self.patch_callback(c, ctx),
+            AppCmd::DeleteCallback(c) => self.delete_callback(c, ctx),
+            AppCmd::PutPushCredential(c) => self.put_push_credential(c, ctx),
+            AppCmd::DeletePushCredential(c) => self.delete_push_credential(c, ctx),
             AppCmd::SetSuperAdmin(SetSuperAdmin { user, on }) => {
                 let result = self.set_super_admin(user, on);
                 let saved = result.and_then(|()| self.save(ctx));
@@ -152,7 +185,12 @@ impl AppState {
             version: record.version,
         };
         let bus = ctx.env().app_changes.clone();
-        ctx.after_commit(move || bus.publish(&changed));
+        let hooks = ctx.env().hooks.clone();
+        let installed = record.clone();
+        ctx.after_commit(move || {
+            installed.install_hooks(&hooks);
+            bus.publish(&changed);
+        });
         Ok(record)
     }
 }

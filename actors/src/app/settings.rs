@@ -39,6 +39,17 @@ pub enum SensitiveMode {
     Refuse,
 }
 
+/// When a message reaching a user is pushed to the user's bound devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PushPolicy {
+    /// When none of the user's devices is online (Easemob's policy).
+    #[default]
+    AllOffline,
+    /// To each bound device that is not online, even if another is.
+    AnyOffline,
+}
+
 /// Per-app settings. Every field is a key of `GET /settings`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -83,6 +94,8 @@ pub struct AppSettings {
     /// Stored messages older than this many days are swept (0: kept
     /// forever).
     pub retention_days: u32,
+    /// When offline messages are pushed to bound devices.
+    pub push_policy: PushPolicy,
 }
 
 impl Default for AppSettings {
@@ -106,6 +119,7 @@ impl Default for AppSettings {
             max_devices: 4,
             max_message_bytes: 5120,
             retention_days: 7,
+            push_policy: PushPolicy::AllOffline,
         }
     }
 }
@@ -175,6 +189,7 @@ pub struct SettingsPatch {
     pub max_devices: Option<u32>,
     pub max_message_bytes: Option<u32>,
     pub retention_days: Option<u32>,
+    pub push_policy: Option<PushPolicy>,
 }
 
 /// A setting that is out of range, with the key that is.
@@ -301,6 +316,9 @@ impl AppSettings {
         if let Some(v) = p.retention_days {
             s.retention_days = in_range("retention_days", v, 0, MAX_RETENTION_DAYS)?;
         }
+        if let Some(v) = p.push_policy {
+            s.push_policy = v;
+        }
         if s.user_send_rate > 0 && s.user_send_burst < s.user_send_rate.min(100_000) {
             // A bucket smaller than a second of the rate never fills to it.
             return Err(bad(
@@ -333,6 +351,7 @@ impl AppSettings {
             max_devices: Some(self.max_devices),
             max_message_bytes: Some(self.max_message_bytes),
             retention_days: Some(self.retention_days),
+            push_policy: None,
         };
         self.patched(&patch).map(|_| ())
     }

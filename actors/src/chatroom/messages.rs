@@ -13,6 +13,7 @@ use super::fanout::FanoutJob;
 use super::{PostToRoom, RoomState, SCOPE};
 use crate::command::Answer;
 use crate::error::DomainError;
+use crate::hooks::HookEvent;
 use crate::message::{Post, SendAck};
 use crate::session::{Push, SharedMessage};
 use crate::trees::archive;
@@ -51,7 +52,11 @@ impl RoomState {
             return ctx.answer_now::<PostToRoom>(Err(e));
         }
         self.head += 1;
-        message.msg_id = ctx.env().msg_ids.next();
+        // A device's message that waited for pre-send rules keeps the id
+        // they were shown.
+        if message.msg_id == 0 {
+            message.msg_id = ctx.env().msg_ids.next();
+        }
         message.ts = now;
         message.seq = self.head;
         message.to = self.key.id.clone();
@@ -65,6 +70,14 @@ impl RoomState {
             self.resends.remember(k, ack);
         }
         archive::put(&self.key.app, &message, ctx);
+        if ctx.env().hooks.post_rules(&self.key.app).is_some() {
+            let event = HookEvent::Message {
+                offline: false,
+                message: message.clone(),
+                rest: origin.is_rest(),
+            };
+            crate::hooks::emit(ctx, &self.key.app, event);
+        }
         let message = Arc::new(message);
         if self.keep_recent > 0 {
             if self.recent.len() >= self.keep_recent {

@@ -14,6 +14,19 @@ use crate::ChatEntity;
 use imcloud_shards::StepCtx;
 
 impl GroupState {
+    /// Queues a `muc` post-send event: `operation` about `user`.
+    fn report_muc(&self, operation: &str, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let (group, operation, user) =
+            (self.key.id.clone(), operation.to_string(), user.to_string());
+        crate::hooks::emit_new(ctx, self.app(), |event_id| crate::hooks::HookEvent::Muc {
+            chat: crate::message::ChatType::Group,
+            group,
+            operation,
+            user,
+            event_id,
+        });
+    }
+
     pub(super) fn create(
         &mut self,
         mut record: GroupRecord,
@@ -57,6 +70,7 @@ impl GroupState {
         for name in names {
             self.join_member(&name, ctx);
         }
+        self.report_muc("create", &owner, ctx);
         Ok(ManageReply::Done)
     }
 
@@ -118,6 +132,7 @@ impl GroupState {
             RosterEvent::new(EventKind::MemberJoined, user, Audience::All),
             ctx,
         );
+        self.report_muc("presence", user, ctx);
         Ok(())
     }
 
@@ -150,6 +165,7 @@ impl GroupState {
         // Raised first: the removed member hears it too.
         self.raise(RosterEvent::new(kind, user, Audience::Concerned), ctx);
         self.delete_member(user, ctx);
+        self.report_muc("kick", user, ctx);
         Ok(())
     }
 
@@ -177,6 +193,7 @@ impl GroupState {
             ctx,
         );
         self.delete_member(&user, ctx);
+        self.report_muc("leave", &user, ctx);
         Ok(ManageReply::Done)
     }
 
@@ -277,6 +294,8 @@ impl GroupState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<GroupReply, DomainError> {
         self.need_owner(actor)?;
+        let owner = self.roster.owner.clone();
+        self.report_muc("destroy", &owner, ctx);
         // Everyone hears it before the members go.
         self.raise(
             RosterEvent::new(EventKind::Dismissed, "", Audience::All),

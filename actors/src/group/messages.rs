@@ -8,6 +8,7 @@ use crate::command::Answer;
 use crate::conversation::is_countable;
 use crate::error::DomainError;
 use crate::events::Event;
+use crate::hooks::HookEvent;
 use crate::message::{Post, SendAck};
 use crate::session::{Push, SharedMessage};
 use crate::trees::{archive, dedupe, msg_index, timeline};
@@ -61,7 +62,11 @@ impl GroupState {
             ))));
         }
         self.head += 1;
-        message.msg_id = ctx.env().msg_ids.next();
+        // A device's message that waited for pre-send rules keeps the id
+        // they were shown.
+        if message.msg_id == 0 {
+            message.msg_id = ctx.env().msg_ids.next();
+        }
         message.ts = now;
         message.seq = self.head;
         message.to = self.key.id.clone();
@@ -96,6 +101,14 @@ impl GroupState {
             ts: message.ts,
             counted: self.counted,
         };
+        if ctx.env().hooks.post_rules(&self.key.app).is_some() {
+            let event = HookEvent::Message {
+                offline: false,
+                message: message.clone(),
+                rest: origin.is_rest(),
+            };
+            crate::hooks::emit(ctx, &self.key.app, event);
+        }
         if let Some(k) = dedupe {
             ctx.put(k, &ack);
         }

@@ -25,6 +25,16 @@ impl GroupState {
         ctx.delete(timeline::entry_key(&self.key, m.seq));
         ctx.put_raw(recalled::key(&self.key, m.seq), Vec::new());
         archive::delete(&self.key.app, &m, ctx);
+        let (from, to, recalled) = (m.from.clone(), self.key.id.clone(), m.msg_id);
+        crate::hooks::emit_new(ctx, &self.key.app, |event_id| {
+            crate::hooks::HookEvent::Recall {
+                chat: ChatType::Group,
+                from,
+                to,
+                recalled,
+                event_id,
+            }
+        });
         tracing::debug!(group = %self.key, msg_id = m.msg_id, "group message recalled");
         let push = Push::Recall(Arc::new(RecallPush {
             msg_id: m.msg_id,

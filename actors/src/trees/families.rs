@@ -98,13 +98,24 @@ pub const SUBSCRIPTIONS: u8 = b'S';
 /// seconds, i64 BE): who is told about the target's presence.
 pub const SUBSCRIBERS: u8 = b'P';
 
+/// `q` + app + 0 + lane (u32 BE) + id (u64 BE) → `QueuedEvent` (a
+/// callback rule's lane) or `PushJob` (lane 0): what waits to leave the
+/// node, written with the change it reports (`outbox.rs`).
+pub const OUTBOX: u8 = b'q';
+/// `p` + user entity key + device id → `PushBinding`: the push tokens of
+/// a user's devices (`push_bindings.rs`).
+pub const PUSH_BINDINGS: u8 = b'p';
+/// `d` + user entity key + `u`/`g` + peer or group id → `ConversationPush`:
+/// a user's push setting for one conversation (`push_bindings.rs`).
+pub const CONVERSATION_PUSH: u8 = b'd';
+
 /// `m` + user entity key + resource + 0 + stream → seq (u64 BE): how far
 /// an msync device (`/websocket`) acknowledged a stream
 /// (`msync_cursors.rs`).
 pub const MSYNC_CURSORS: u8 = b'm';
 
 /// Every family with its name.
-pub const ALL: [(&str, u8); 34] = [
+pub const ALL: [(&str, u8); 37] = [
     ("log", LOG),
     ("snapshot", SNAPSHOT),
     ("timeline", TIMELINE),
@@ -138,6 +149,9 @@ pub const ALL: [(&str, u8); 34] = [
     ("presence", PRESENCE),
     ("subscriptions", SUBSCRIPTIONS),
     ("subscribers", SUBSCRIBERS),
+    ("outbox", OUTBOX),
+    ("push_bindings", PUSH_BINDINGS),
+    ("conversation_push", CONVERSATION_PUSH),
     ("msync_cursors", MSYNC_CURSORS),
 ];
 

@@ -10,7 +10,8 @@ use crate::error::DomainError;
 use crate::events::Event;
 use crate::session::{KickReason, Push};
 use crate::trees::{
-    conversations, dedupe, global_mutes, msg_index, msync_cursors, presence, timeline, user_index,
+    conversations, dedupe, global_mutes, msg_index, msync_cursors, presence, push_bindings,
+    timeline, user_index,
 };
 use crate::ChatEntity;
 use imcloud_shards::StepCtx;
@@ -35,6 +36,7 @@ impl UserState {
             nickname: user.nickname,
             token_epoch: 0,
             mutes: Default::default(),
+            push: Default::default(),
         };
         let app = self.key.app.clone();
         ctx.append_event(&Event::UserCreated {
@@ -105,6 +107,8 @@ impl UserState {
             msg_index::prefix(&self.key),
             conversations::index_prefix(&self.key),
             conversations::record_prefix(&self.key),
+            push_bindings::bindings_prefix(&self.key),
+            push_bindings::settings_prefix(&self.key),
             msync_cursors::user_prefix(&self.key),
         ] {
             match ctx.store().scan(&prefix, &[], DELETE_SCAN_LIMIT) {
@@ -126,6 +130,7 @@ impl UserState {
         self.drop_subscriptions(ctx);
         self.head = 0;
         self.offline = 0;
+        self.push_bindings = None;
         self.kick_all(KickReason::UserDeleted, ctx);
         ctx.answer::<DeleteUser>(Ok(UserView::from(&record)));
     }

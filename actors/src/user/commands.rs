@@ -2,6 +2,7 @@
 
 use super::moderation::GlobalMutes;
 pub use super::presence_commands::*;
+pub use super::push_commands::*;
 use super::{Credentials, NewUser, UserView};
 use crate::attributes::Attributes;
 use crate::command::Origin;
@@ -90,6 +91,14 @@ crate::commands! {
         AddSubscriber => SubscribedTo,
         RestoreSubscriber => (),
         RemoveSubscriber => (),
+        SetPushBinding => Bindings,
+        ListPushBindings => Bindings,
+        DropPushToken => (),
+        SetPushProfile => PushView,
+        GetPushProfile => PushView,
+        SetConversationPush => ConversationPushView,
+        GetConversationPush => ConversationPushView,
+        QueueHookEvent => (),
     }
 }
 
@@ -211,6 +220,13 @@ pub struct Deliver {
     pub sender_seq: u64,
     #[serde(default)]
     pub redelivery: bool,
+    /// Sent over REST by the app server (post-send rules may leave such
+    /// messages out).
+    #[serde(default)]
+    pub rest: bool,
+    /// The sender's push nickname (its name when it has none).
+    #[serde(default)]
+    pub sender_name: Option<String>,
 }
 
 /// How a 1:1 send ended, told back to the sender's entity when it has

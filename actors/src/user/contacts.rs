@@ -177,6 +177,25 @@ impl UserState {
         self.push_after_commit(push, skip, ctx);
     }
 
+    /// Queues a `roster` post-send event: `from` did `operation` to `to`.
+    fn report_roster(
+        &self,
+        operation: &str,
+        from: String,
+        to: String,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let operation = operation.to_string();
+        crate::hooks::emit_new(ctx, &self.key.app, |event_id| {
+            crate::hooks::HookEvent::Roster {
+                from,
+                to,
+                operation,
+                event_id,
+            }
+        });
+    }
+
     pub(super) fn request_contact(
         &mut self,
         req: RequestContact,
@@ -219,6 +238,7 @@ impl UserState {
         ctx.put(ContactTree::Requests.key(&self.key, &req.from), &record);
         let reason = Some(req.reason.clone()).filter(|r| !r.is_empty());
         self.push_contact(ContactKind::Request, &req.from, reason, None, ctx);
+        self.report_roster("add", req.from.clone(), self.key.id.clone(), ctx);
         Ok(())
     }
 
@@ -272,6 +292,11 @@ impl UserState {
             return ctx.answer_now::<MakeFriends>(Err(e));
         }
         self.push_contact(ContactKind::Accepted, &req.with, None, req.session, ctx);
+        let operation = match req.via {
+            FriendVia::Accept => "accept",
+            FriendVia::App => "add",
+        };
+        self.report_roster(operation, self.key.id.clone(), req.with.clone(), ctx);
         // The other side in its own commit; the caller hears once both are
         // settled (`FriendsMade`). Refused there (its limit, no such user):
         // this side goes back first.
@@ -354,6 +379,7 @@ impl UserState {
             Err(e) => return ctx.answer_now::<DeclineContact>(Err(e)),
         }
         ctx.delete(ContactTree::Requests.key(&self.key, &req.from));
+        self.report_roster("decline", self.key.id.clone(), req.from.clone(), ctx);
         // The requester's devices hear of it once this is on disk.
         let (requester, me) = (self.user_key(&req.from), self.key.id.clone());
         let push = Push::Contact(Arc::new(ContactPush {
@@ -379,6 +405,7 @@ impl UserState {
         }
         if self.drop_friend(&req.friend, ctx) {
             self.push_contact(ContactKind::Removed, &req.friend, None, req.session, ctx);
+            self.report_roster("remove", self.key.id.clone(), req.friend.clone(), ctx);
         }
         let caller = ctx.take_reply();
         let other = self.user_key(&req.friend);

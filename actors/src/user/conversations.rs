@@ -380,6 +380,15 @@ impl UserState {
         let Some(msg_id) = receipt else {
             return ctx.answer::<MarkRead>(Ok(()));
         };
+        let (from, to) = (self.key.id.clone(), req.peer.clone());
+        crate::hooks::emit_new(ctx, &self.key.app, |event_id| {
+            crate::hooks::HookEvent::ReadAck {
+                from,
+                to,
+                msg_id,
+                event_id,
+            }
+        });
         self.tell_own_devices(
             ReceiptPush {
                 kind: ReceiptKind::Read,

@@ -29,6 +29,7 @@ use super::moderation::MuteScope;
 use super::{Deliver, Delivered, InFlight, SendDirect, UserState};
 use crate::command::{Answer, Command, Origin};
 use crate::error::DomainError;
+use crate::hooks::{self, HookEvent};
 use crate::message::{SendAck, StoredMessage};
 use crate::session::{Push, SharedMessage};
 use crate::trees::conversations as conv;
@@ -43,6 +44,14 @@ use std::sync::Arc;
 enum Archive {
     Too,
     No,
+}
+
+/// How a message goes to its recipient: sent over REST, and whether it
+/// is a resend's second try.
+#[derive(Clone, Copy)]
+struct Sent {
+    rest: bool,
+    redelivery: bool,
 }
 
 /// What the sender's entity hears of a send's end.
@@ -118,7 +127,11 @@ impl UserState {
             }
             self.waiting.insert(cid.clone(), Vec::new());
         }
-        message.msg_id = ctx.env().msg_ids.next();
+        // A message that waited for pre-send rules at the gateway has the
+        // id they were shown.
+        if message.msg_id == 0 {
+            message.msg_id = ctx.env().msg_ids.next();
+        }
         message.ts = now;
         let msg_id = message.msg_id;
         tracing::debug!(msg_id, from = %message.from, to = %message.to, "1:1 message sent");
@@ -155,6 +168,10 @@ impl UserState {
         } else {
             TellSender::Never
         };
+        let sent = Sent {
+            rest: origin.is_rest(),
+            redelivery: false,
+        };
         if tell == TellSender::Always {
             self.in_flight.insert(
                 msg_id,
@@ -165,7 +182,7 @@ impl UserState {
                 },
             );
         }
-        self.ask_recipient(message, sender_seq, tell, false, ctx);
+        self.ask_recipient(message, sender_seq, tell, sent, ctx);
     }
 
     fn sent_record(
@@ -213,6 +230,10 @@ impl UserState {
             return ctx.answer::<SendDirect>(Ok(record.ack()));
         };
         tracing::info!(user = %self.key, msg_id = record.msg_id, "resend of an unconfirmed send: delivering it again");
+        let sent = Sent {
+            rest: origin.is_rest(),
+            redelivery: true,
+        };
         self.waiting.insert(cid.clone(), Vec::new());
         self.in_flight.insert(
             record.msg_id,
@@ -222,7 +243,7 @@ impl UserState {
                 origin,
             },
         );
-        self.ask_recipient(message, record.seq, TellSender::Always, true, ctx);
+        self.ask_recipient(message, record.seq, TellSender::Always, sent, ctx);
     }
 
     /// Asks the recipient's entity to `Deliver`; its answer goes to the
@@ -232,15 +253,19 @@ impl UserState {
         message: StoredMessage,
         sender_seq: u64,
         tell: TellSender,
-        redelivery: bool,
+        sent: Sent,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
+        let Sent { rest, redelivery } = sent;
         let msg_id = message.msg_id;
         let recipient = EntityKey::new(self.key.app.clone(), EntityKind::User, message.to.clone());
+        let sender_name = self.record.as_ref().and_then(|r| r.nickname.clone());
         let deliver = Deliver {
             message,
             sender_seq,
             redelivery,
+            rest,
+            sender_name,
         };
         let caller = ctx.take_reply();
         ctx.ask_then(
@@ -268,6 +293,8 @@ impl UserState {
             message,
             sender_seq,
             redelivery,
+            rest,
+            sender_name,
         } = req;
         if self.record.is_none() {
             return ctx.answer_now::<Deliver>(Err(DomainError::UserNotFound));
@@ -306,13 +333,18 @@ impl UserState {
             seq = message.seq,
             "1:1 message stored"
         );
-        if self.sessions.is_empty() {
+        let offline = self.sessions.is_empty();
+        if offline {
             self.offline += 1;
             ctx.put_raw(
                 timeline::offline_key(&self.key),
                 self.offline.to_be_bytes().to_vec(),
             );
-        } else {
+        }
+        self.report_delivery(&message, offline, rest, ctx);
+        let sender = sender_name.unwrap_or_else(|| message.from.clone());
+        self.queue_push(&message, &sender, ctx);
+        if !offline {
             let sessions = self.sessions.clone();
             ctx.after_commit(move || {
                 let shared = Arc::new(SharedMessage::new(message));
@@ -377,6 +409,29 @@ impl UserState {
                 w.send(Ok::<_, DomainError>(ack));
             }
         });
+    }
+
+    /// Queues the post-send events of a message stored here: `chat`, and
+    /// `chat_offline` when no device of the user is online.
+    fn report_delivery(
+        &self,
+        message: &StoredMessage,
+        offline: bool,
+        rest: bool,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let app = &self.key.app;
+        if ctx.env().hooks.post_rules(app).is_none() {
+            return;
+        }
+        for offline in [false, true].into_iter().take(1 + usize::from(offline)) {
+            let event = HookEvent::Message {
+                offline,
+                message: message.clone(),
+                rest,
+            };
+            hooks::emit(ctx, app, event);
+        }
     }
 
     /// Deletes this timeline's copy of a refused send, and its indexes.

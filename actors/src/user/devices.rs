@@ -1,11 +1,13 @@
 //! Devices of the User entity: attach and detach sockets, list them, log
 //! them out, and sync of the user's timeline. Each attach and departure
-//! is a presence change (`presence.rs`).
+//! is a presence change (`presence.rs`) and a `user_status` post-send
+//! event.
 
 use super::{Attach, Disconnect, ListDevices, SyncUser, UserState};
 use crate::command::Answer;
 use crate::error::DomainError;
 use crate::events::Event;
+use crate::hooks::{HookEvent, StatusReason};
 use crate::session::{KickReason, Push, SessionRef};
 use crate::trees::timeline;
 use crate::ChatEntity;
@@ -14,18 +16,44 @@ use imcloud_shards::StepCtx;
 impl UserState {
     pub(super) fn attach(&mut self, req: Attach, ctx: &mut StepCtx<'_, ChatEntity>) {
         let addr = req.session.clone();
-        let result = self.attach_session(req, ctx);
+        let mut kicked = Vec::new();
+        let result = self.attach_session(req, ctx, &mut kicked);
         let attached = result.is_ok();
         ctx.answer_now::<Attach>(result);
         if attached {
+            for device in kicked {
+                self.report_status(device, false, StatusReason::Replaced, ctx);
+            }
+            if let Some(device) = self.sessions.last().map(|s| s.device().to_string()) {
+                self.report_status(device, true, StatusReason::Login, ctx);
+            }
             self.presence_attached(&addr, ctx);
         }
+    }
+
+    /// Queues a `user_status` post-send event of `device`.
+    fn report_status(
+        &self,
+        device: String,
+        online: bool,
+        reason: StatusReason,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let user = self.key.id.clone();
+        crate::hooks::emit_new(ctx, &self.key.app, |event_id| HookEvent::UserStatus {
+            user,
+            device,
+            online,
+            reason,
+            event_id,
+        });
     }
 
     fn attach_session(
         &mut self,
         req: Attach,
         ctx: &StepCtx<'_, ChatEntity>,
+        kicked_devices: &mut Vec<String>,
     ) -> Result<(), DomainError> {
         let Some(record) = &self.record else {
             return Err(DomainError::UserNotFound);
@@ -59,6 +87,7 @@ impl UserState {
             kicked.push(self.sessions.remove(0));
         }
         for s in kicked {
+            kicked_devices.push(s.device().to_string());
             s.push(Push::Kick {
                 reason: KickReason::Replaced,
             });
@@ -106,12 +135,23 @@ impl UserState {
             });
         }
         ctx.answer_now::<Disconnect>(Ok(gone.len()));
+        for s in &gone {
+            self.report_status(s.device().to_string(), false, StatusReason::Logout, ctx);
+        }
         self.presence_departed(ctx);
     }
 
     pub(super) fn detach(&mut self, session: u64, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let leaving = self
+            .sessions
+            .iter()
+            .find(|s| s.id() == session)
+            .map(|s| s.device().to_string());
         self.sessions
             .retain(|s| s.id() != session && !s.is_closed());
+        if let Some(device) = leaving {
+            self.report_status(device, false, StatusReason::Logout, ctx);
+        }
         self.presence_departed(ctx);
     }
 

@@ -22,6 +22,8 @@
 //!   the pushes to its subscribers.
 //! - [`subscriptions`]: both sides of presence subscriptions.
 //! - [`msync`]: the cursors of msync devices (`/websocket`).
+//! - [`push`]: device push bindings, notification settings, and the
+//!   notification queued for a message that finds the user offline.
 
 mod account;
 mod attributes;
@@ -38,6 +40,8 @@ pub mod moderation;
 mod msync;
 mod presence;
 mod presence_commands;
+mod push;
+mod push_commands;
 mod recall;
 mod subscriptions;
 
@@ -73,6 +77,10 @@ pub struct UserRecord {
     /// App-wide mutes (REST U18).
     #[serde(default)]
     pub mutes: moderation::GlobalMutes,
+    /// Display style, app-wide notification type and quiet time,
+    /// language (§10.4).
+    #[serde(default)]
+    pub push: crate::push::PushProfile,
 }
 
 /// A registration request (the gateway hashed the password).
@@ -152,6 +160,8 @@ pub struct UserState {
     contacts: contacts::ContactState,
     /// The devices' presence statuses and the user's presence text.
     presence: presence::Presence,
+    /// The devices' push tokens, once read (`p`).
+    push_bindings: Option<Vec<crate::push::PushBinding>>,
     limits: Limits,
 }
 
@@ -174,6 +184,7 @@ impl UserState {
             conversations: HashMap::new(),
             contacts: contacts::ContactState::default(),
             presence: presence::Presence::default(),
+            push_bindings: None,
             limits: env.limits,
         })
     }
@@ -273,6 +284,17 @@ impl UserState {
             UserCmd::AddSubscriber(c) => self.add_subscriber(c, ctx),
             UserCmd::RestoreSubscriber(c) => self.restore_subscriber(c, ctx),
             UserCmd::RemoveSubscriber(c) => self.remove_subscriber(c, ctx),
+            UserCmd::SetPushBinding(c) => self.set_push_binding(c, ctx),
+            UserCmd::ListPushBindings(_) => self.list_push_bindings(ctx),
+            UserCmd::DropPushToken(c) => self.drop_push_token(c, ctx),
+            UserCmd::SetPushProfile(c) => self.set_push_profile(c, ctx),
+            UserCmd::GetPushProfile(_) => self.get_push_profile(ctx),
+            UserCmd::SetConversationPush(c) => self.set_conversation_push(c, ctx),
+            UserCmd::GetConversationPush(c) => self.get_conversation_push(c, ctx),
+            UserCmd::QueueHookEvent(c) => {
+                crate::hooks::emit(ctx, &self.key.app, c.event);
+                crate::command::Answer::answer::<QueueHookEvent>(ctx, Ok(()));
+            }
         }
     }
 }

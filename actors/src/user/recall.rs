@@ -120,6 +120,17 @@ impl UserState {
         self.unindex_message(m, ctx);
         if m.to == self.key.id {
             archive::delete(&self.key.app, m, ctx);
+            // Reported once, where the app's copy goes.
+            let (from, to, recalled) = (m.from.clone(), m.to.clone(), m.msg_id);
+            crate::hooks::emit_new(ctx, &self.key.app, |event_id| {
+                crate::hooks::HookEvent::Recall {
+                    chat: ChatType::Single,
+                    from,
+                    to,
+                    recalled,
+                    event_id,
+                }
+            });
         }
         tracing::debug!(user = %self.key, msg_id = m.msg_id, "message recalled");
         let push = Push::Recall(Arc::new(RecallPush {
