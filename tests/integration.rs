@@ -3,7 +3,9 @@
 
 mod common;
 
+mod api_surface;
 mod bad_input;
+mod chaos;
 mod chatrooms;
 mod cli;
 mod contacts;
@@ -11,6 +13,7 @@ mod conversations;
 mod direct_chat;
 mod durability;
 mod export_memory;
+mod fuzz_inputs;
 pub(crate) mod groups;
 mod guard;
 mod isolation;

@@ -23,10 +23,11 @@ pub mod session;
 pub mod status;
 
 use crate::node::Node;
+use crate::routes::Register as _;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/websocket", web::get().to(upgrade));
+    cfg.get("/websocket", upgrade);
 }
 
 async fn upgrade(

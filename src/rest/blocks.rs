@@ -10,6 +10,7 @@ use super::envelope::{user_entity, Envelope};
 use super::extract::{AppToken, Authed, Body};
 use super::paging::{encode_text_cursor, text_cursor};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::contact::MAX_BLOCKS;
 use imcloud_actors::ids::UserId;
@@ -23,26 +24,11 @@ const MAX_PER_CALL: usize = 100;
 const MAX_PAGE: usize = 50;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{owner}/blocks/users",
-        web::post().to(block),
-    )
-    .route(
-        "/{org}/{app}/users/{owner}/blocks/users",
-        web::get().to(list),
-    )
-    .route(
-        "/{org}/{app}/users/{owner}/blocks/users/{blocked}",
-        web::delete().to(unblock),
-    )
-    .route(
-        "/{org}/{app}/sdk/user/{owner}/blocks",
-        web::post().to(block),
-    )
-    .route(
-        "/{org}/{app}/sdk/user/{owner}/blocks",
-        web::delete().to(unblock_many),
-    );
+    cfg.post("/{org}/{app}/users/{owner}/blocks/users", block)
+        .get("/{org}/{app}/users/{owner}/blocks/users", list)
+        .delete("/{org}/{app}/users/{owner}/blocks/users/{blocked}", unblock)
+        .post("/{org}/{app}/sdk/user/{owner}/blocks", block)
+        .delete("/{org}/{app}/sdk/user/{owner}/blocks", unblock_many);
 }
 
 #[derive(Deserialize)]

@@ -8,9 +8,10 @@
 //! take a user token (the SDKs upload and download as their user).
 
 use super::envelope::Envelope;
-use super::extract::AppCtx;
+use super::extract::{AppCtx, Authed};
 use crate::error::ApiError;
 use crate::files::{thumbnail, BlobStore};
+use crate::routes::Register as _;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -23,8 +24,8 @@ use rand::RngCore;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatfiles", web::post().to(upload))
-        .route("/{org}/{app}/chatfiles/{uuid}", web::get().to(download));
+    cfg.post("/{org}/{app}/chatfiles", upload)
+        .get("/{org}/{app}/chatfiles/{uuid}", download);
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -102,11 +103,10 @@ async fn read_file(mut parts: Multipart, max: usize) -> Result<Option<Upload>, A
 }
 
 async fn upload(
-    ctx: AppCtx,
+    Authed { ctx, .. }: Authed,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    ctx.require_token()?;
     let restricted =
         header(&req, "restrict-access").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let (width, height) = (

@@ -13,6 +13,7 @@ use super::extract::{AppCtx, AppToken, Authed, Body, Caller};
 use super::paging::{encode_text_cursor, text_cursor};
 use crate::contacts::ContactActor;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::{FriendVia, GetUser};
@@ -28,35 +29,23 @@ const DEFAULT_PAGE: usize = 10;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     const PAIR: &str = "/{org}/{app}/users/{owner}/contacts/users/{friend}";
-    cfg.route(PAIR, web::post().to(add))
-        .route(PAIR, web::delete().to(remove))
-        .route(
-            "/{org}/{app}/users/{owner}/contacts/users",
-            web::get().to(list_all),
-        )
-        .route("/{org}/{app}/user/{owner}/contacts", web::get().to(page))
-        .route("/{org}/{app}/users/{owner}/contacts", web::get().to(page))
-        .route(
-            "/{org}/{app}/user/{owner}/contacts/users/{friend}",
-            web::put().to(remark),
-        )
-        .route(PAIR, web::put().to(remark))
-        .route(
-            "/{org}/{app}/users/{owner}/contacts/apply",
-            web::post().to(apply),
-        )
-        .route(
+    cfg.post(PAIR, add)
+        .delete(PAIR, remove)
+        .get("/{org}/{app}/users/{owner}/contacts/users", list_all)
+        .get("/{org}/{app}/user/{owner}/contacts", page)
+        .get("/{org}/{app}/users/{owner}/contacts", page)
+        .put("/{org}/{app}/user/{owner}/contacts/users/{friend}", remark)
+        .put(PAIR, remark)
+        .post("/{org}/{app}/users/{owner}/contacts/apply", apply)
+        .post(
             "/{org}/{app}/users/{owner}/contacts/accept/users/{friend}",
-            web::post().to(accept),
+            accept,
         )
-        .route(
+        .post(
             "/{org}/{app}/users/{owner}/contacts/decline/users/{friend}",
-            web::post().to(decline),
+            decline,
         )
-        .route(
-            "/{org}/{app}/users/{owner}/contacts/import",
-            web::post().to(import),
-        );
+        .post("/{org}/{app}/users/{owner}/contacts/import", import);
 }
 
 #[derive(Deserialize)]

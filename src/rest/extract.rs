@@ -161,6 +161,7 @@ impl FromRequest for AppCtx {
                 DomainError::AppNotFound => ApiError::AppNotFound(format!("{org}/{app_name}")),
                 other => ApiError::Domain(other),
             })?;
+            node.gateway.dist.rest_call(&record.appkey);
             let caller = rest_caller(&req, &record, node.clock.now_secs());
             node.guard.check_rest(&req, &record, caller)?;
             let prefix = format!("/{org}/{app_name}");

@@ -8,6 +8,7 @@ use super::extract::{AppToken, Authed, Body};
 use super::parse_json;
 use crate::attributes::attribute_targets;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::attributes::Attributes;
 use imcloud_actors::ids::UserId;
@@ -17,17 +18,11 @@ use serde_json::json;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `capacity` and `get` before `{username}`: a user of either name
     // cannot be reached through these paths (as on Easemob).
-    cfg.route(
-        "/{org}/{app}/metadata/user/capacity",
-        web::get().to(capacity),
-    )
-    .route("/{org}/{app}/metadata/user/get", web::post().to(batch_get))
-    .route("/{org}/{app}/metadata/user/{username}", web::put().to(set))
-    .route("/{org}/{app}/metadata/user/{username}", web::get().to(get))
-    .route(
-        "/{org}/{app}/metadata/user/{username}",
-        web::delete().to(delete),
-    );
+    cfg.get("/{org}/{app}/metadata/user/capacity", capacity)
+        .post("/{org}/{app}/metadata/user/get", batch_get)
+        .put("/{org}/{app}/metadata/user/{username}", set)
+        .get("/{org}/{app}/metadata/user/{username}", get)
+        .delete("/{org}/{app}/metadata/user/{username}", delete);
 }
 
 #[derive(Deserialize)]

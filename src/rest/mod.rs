@@ -16,6 +16,7 @@ pub mod envelope;
 pub mod export;
 pub mod extract;
 pub mod groups;
+pub mod latency;
 pub mod messages;
 pub mod metadata;
 pub mod moderation;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(admission::admit))
+            .wrap(actix_web::middleware::from_fn(latency::observe))
             .configure(app_routes)
             .default_service(web::to(not_found)),
     );

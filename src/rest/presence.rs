@@ -10,6 +10,7 @@ use super::extract::{AppCtx, AppToken, Authed, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::presence::{presence_users, Subscribed};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::presence::{DeviceRef, PresenceStatus, MAX_PAGE_SIZE};
@@ -17,30 +18,18 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{username}/presence/sublist",
-        web::get().to(sublist),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence/{resource}/{status}",
-        web::post().to(set),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence/{expiry}",
-        web::post().to(subscribe),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence",
-        web::post().to(get),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence",
-        web::delete().to(unsubscribe),
-    )
-    .route(
-        "/{org}/{app}/presence/online/{group_id}/type/{kind}",
-        web::get().to(group_online),
-    );
+    cfg.get("/{org}/{app}/users/{username}/presence/sublist", sublist)
+        .post(
+            "/{org}/{app}/users/{username}/presence/{resource}/{status}",
+            set,
+        )
+        .post("/{org}/{app}/users/{username}/presence/{expiry}", subscribe)
+        .post("/{org}/{app}/users/{username}/presence", get)
+        .delete("/{org}/{app}/users/{username}/presence", unsubscribe)
+        .get(
+            "/{org}/{app}/presence/online/{group_id}/type/{kind}",
+            group_online,
+        );
 }
 
 /// Entries of a sublist page when `pageSize` is absent.

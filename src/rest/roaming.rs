@@ -14,6 +14,7 @@ use super::extract::{AppCtx, Authed, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::ReadMarkAt;
 use imcloud_actors::ids::{first_id_at, UserId};
@@ -30,43 +31,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // `users/…/user_channel` is the server API's; the Web SDK's
     // `deleteConversation` says `user/…/user_channel`.
     for users in ["users", "user"] {
-        cfg.route(
+        cfg.delete(
             &format!("/{{org}}/{{app}}/{users}/{{username}}/user_channel"),
-            web::delete().to(delete_channel),
+            delete_channel,
         );
     }
     // `rest/…` is the server API's, `sdk/…` the Web SDK's
     // (`removeHistoryMessages`, `deleteAllMessagesAndConversations`).
     for root in ["rest", "sdk"] {
         let at = |tail: &str| format!("/{{org}}/{{app}}/{root}/message/roaming/{tail}");
-        cfg.route(
-            &at("chat/user/{username}"),
-            web::delete().to(delete_messages),
-        )
-        .route(
-            &at("chat/user/{username}/time"),
-            web::delete().to(delete_up_to),
-        )
-        .route(
-            &at("chat/user/{username}/time"),
-            web::post().to(delete_up_to),
-        )
-        .route(
-            &at("group/user/{username}"),
-            web::delete().to(delete_group_messages),
-        )
-        .route(
-            &at("group/user/{username}/time"),
-            web::delete().to(delete_group_up_to),
-        )
-        .route(
-            &at("group/user/{username}/time"),
-            web::post().to(delete_group_up_to),
-        )
-        .route(
-            &at("user/{username}/delete/all"),
-            web::post().to(delete_all),
-        );
+        cfg.delete(&at("chat/user/{username}"), delete_messages)
+            .delete(&at("chat/user/{username}/time"), delete_up_to)
+            .post(&at("chat/user/{username}/time"), delete_up_to)
+            .delete(&at("group/user/{username}"), delete_group_messages)
+            .delete(&at("group/user/{username}/time"), delete_group_up_to)
+            .post(&at("group/user/{username}/time"), delete_group_up_to)
+            .post(&at("user/{username}/delete/all"), delete_all);
     }
 }
 

@@ -14,6 +14,7 @@ use super::parse_json;
 use crate::device::conversations::{Conversation, Reader};
 use crate::error::ApiError;
 use crate::msync::frames::{self, CONFERENCE_DOMAIN, USER_DOMAIN};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -33,22 +34,13 @@ const LIST_DEFAULT: usize = 20;
 const LIST_MAX: usize = 100;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/sdk/user/{username}/user_channels/list",
-        web::get().to(list),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/user_channels",
-        web::get().to(legacy_list),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/user_channels/page",
-        web::get().to(legacy_list),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/messageroaming",
-        web::post().to(roaming),
-    );
+    cfg.get("/{org}/{app}/sdk/user/{username}/user_channels/list", list)
+        .get("/{org}/{app}/users/{username}/user_channels", legacy_list)
+        .get(
+            "/{org}/{app}/users/{username}/user_channels/page",
+            legacy_list,
+        )
+        .post("/{org}/{app}/users/{username}/messageroaming", roaming);
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ use super::{envelope::user_entity, parse_json};
 use crate::auth::token::{self, Claims, Subject};
 use crate::device::login::check_password;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::GetUser;
@@ -14,11 +15,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/token", web::post().to(grant))
-        .route(
-            "/{org}/{app}/sdk/users/{username}/token/expires",
-            web::get().to(expires),
-        );
+    cfg.post("/{org}/{app}/token", grant)
+        .get("/{org}/{app}/sdk/users/{username}/token/expires", expires);
 }
 
 #[derive(Deserialize)]

@@ -23,6 +23,7 @@ use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::chatrooms::{room_id, NewRoom};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::chatroom::{RoomOp, RoomReply, RoomView};
 use imcloud_actors::roster::{Actor, ManageOp, ManageReply, Patch, Scope};
@@ -41,10 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // First: `/chatrooms/super_admin` must not match `/chatrooms/{ids}`.
     super_admin::configure(cfg);
     list::configure(cfg);
-    cfg.route("/{org}/{app}/chatrooms", web::post().to(create))
-        .route("/{org}/{app}/chatrooms/{ids}", web::get().to(get))
-        .route("/{org}/{app}/chatrooms/{id}", web::put().to(update))
-        .route("/{org}/{app}/chatrooms/{id}", web::delete().to(delete));
+    cfg.post("/{org}/{app}/chatrooms", create)
+        .get("/{org}/{app}/chatrooms/{ids}", get)
+        .put("/{org}/{app}/chatrooms/{id}", update)
+        .delete("/{org}/{app}/chatrooms/{id}", delete);
 }
 
 /// The room id of a path segment.

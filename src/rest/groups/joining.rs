@@ -12,6 +12,7 @@ use crate::rest::envelope::Envelope;
 use crate::rest::extract::{AppCtx, Authed, Body};
 use crate::rest::parse_json;
 use crate::rest::user_batch::user;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::GroupOp;
 use imcloud_actors::roster::{Actor, ManageReply};
@@ -21,11 +22,11 @@ use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let at = |tail: &str| format!("/{{org}}/{{app}}/chatgroups/{{id}}/{tail}");
-    cfg.route(&at("apply"), web::post().to(apply))
-        .route(&at("invite"), web::post().to(invite))
-        .route(&at("apply_verify"), web::post().to(decide))
-        .route(&at("invite_verify"), web::post().to(answer))
-        .route(&at("quit"), web::delete().to(quit));
+    cfg.post(&at("apply"), apply)
+        .post(&at("invite"), invite)
+        .post(&at("apply_verify"), decide)
+        .post(&at("invite_verify"), answer)
+        .delete(&at("quit"), quit);
 }
 
 /// The token's user: these calls are a user's own.

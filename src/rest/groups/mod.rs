@@ -23,6 +23,7 @@ use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::error::ApiError;
 use crate::groups::group_id;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::group::{GroupOp, GroupRecord, GroupReply, GroupView};
@@ -38,25 +39,22 @@ const MAX_GET_IDS: usize = 100;
 const DEFAULT_MAXUSERS: u32 = 200;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatgroups", web::post().to(create))
-        .route(
-            "/{org}/{app}/chatgroups/user/{username}",
-            web::get().to(user_groups_paged),
-        )
-        .route(
+    cfg.post("/{org}/{app}/chatgroups", create)
+        .get("/{org}/{app}/chatgroups/user/{username}", user_groups_paged)
+        .get(
             "/{org}/{app}/users/{username}/joined_chatgroups",
-            web::get().to(joined_groups),
+            joined_groups,
         )
-        .route("/{org}/{app}/chatgroups/{ids}", web::get().to(get))
-        .route("/{org}/{app}/chatgroups/{id}", web::put().to(update))
-        .route("/{org}/{app}/chatgroups/{id}", web::delete().to(dismiss))
-        .route(
+        .get("/{org}/{app}/chatgroups/{ids}", get)
+        .put("/{org}/{app}/chatgroups/{id}", update)
+        .delete("/{org}/{app}/chatgroups/{id}", dismiss)
+        .get(
             "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
-            web::get().to(is_joined),
+            is_joined,
         )
-        .route(
+        .post(
             "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
-            web::post().to(is_joined),
+            is_joined,
         );
     list::configure(cfg);
     joining::configure(cfg);
