@@ -456,6 +456,10 @@ pub struct DirectArgs {
     /// Receivers answer every message with `delivered` and `read`.
     #[arg(long)]
     pub receipts: bool,
+    /// The first M pairs speak msync (the Web SDK's protocol on
+    /// `/websocket`, tokens from `POST /token`) instead of `/ws`.
+    #[arg(long, default_value_t = 0)]
+    pub msync_pairs: u32,
     #[command(flatten)]
     pub send: SendPhaseArgs,
 }
@@ -487,6 +491,11 @@ pub struct ConnectArgs {
     /// The server's /metrics URL (default: {url}/metrics).
     #[arg(long)]
     pub metrics_url: Option<String>,
+    /// Idle msync connections (`/websocket`, the Web SDK's protocol; a
+    /// token from `POST /token` each) instead of `/ws` ones. Keep
+    /// `--rate` under the app's token budget (300/s by default).
+    #[arg(long)]
+    pub msync: bool,
 }
 
 fn secs(what: &str, s: f64) -> Result<Duration, Error> {
@@ -515,6 +524,7 @@ impl DirectArgs {
             pairs: self.pairs,
             send: self.send.phase(self.target.encoding())?,
             receipts: self.receipts,
+            msync_pairs: self.msync_pairs,
         })
     }
 }
@@ -589,6 +599,7 @@ impl ConnectArgs {
             source_ips: self.source_ips,
             rss,
             encoding: self.target.encoding(),
+            msync: self.msync,
             target,
         })
     }

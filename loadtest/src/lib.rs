@@ -11,6 +11,9 @@
 //!   without building `serde_json::Value` trees.
 //! - [`conn`]: opens a WebSocket (optionally from a chosen 127.0.0.x
 //!   address) and authenticates it.
+//! - [`msync`]: the Web SDK's protocol on `/websocket` as far as the
+//!   harness speaks it (token, Provision, text sends and acks, pulls), for
+//!   `direct --msync-pairs` and `connect --msync`.
 //! - [`latency`]: HdrHistogram helpers, the percentile summary, and
 //!   [`latency::Timed`]: a whole-run histogram plus one per second.
 //! - [`direct`]: scenario `direct`, 1:1 throughput and latency (senders,
@@ -50,6 +53,7 @@ pub mod governance;
 pub mod group;
 pub mod latency;
 pub mod mixed;
+pub mod msync;
 pub mod offline;
 pub mod plot;
 pub mod progress;

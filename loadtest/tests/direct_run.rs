@@ -54,6 +54,7 @@ fn options(server: &TestServer, pacing: Pacing, encoding: Encoding) -> DirectOpt
             login_concurrency: 4,
         },
         receipts: false,
+        msync_pairs: 0,
     }
 }
 
@@ -109,6 +110,22 @@ async fn small_direct_runs_deliver_every_acked_message_once() {
         "{}",
         open.table()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_the_pairs_speaking_msync_deliver_every_acked_message_once() {
+    let server = TestServer::start().await;
+    register(&server).await;
+    let mut opts = options(&server, Pacing::Closed { window: 8 }, Encoding::Json);
+    opts.msync_pairs = PAIRS / 2;
+    let r = direct::run(&opts, &Live::new())
+        .await
+        .expect("mixed-protocol run");
+    assert_clean(&r);
+    assert_eq!(r.msync_pairs, PAIRS / 2, "{}", r.table());
+    // A second run starts where the first left the msync cursors.
+    let again = direct::run(&opts, &Live::new()).await.expect("second run");
+    assert_clean(&again);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,6 +35,8 @@ pub struct IdlePlan {
     /// Source addresses 127.0.0.2.. to spread over (0: the OS chooses).
     pub source_ips: u8,
     pub encoding: Encoding,
+    /// Log in over msync (`/websocket`, a token per socket) instead of `/ws`.
+    pub msync: bool,
 }
 
 /// How the logins went.
@@ -99,6 +101,7 @@ impl Idle {
         let closed = Arc::new(AtomicU64::new(0));
         let started = Instant::now();
         let sockets = plan.sockets;
+        let http = reqwest::Client::new();
         let spawner = {
             let closed = closed.clone();
             tokio::spawn(async move {
@@ -113,17 +116,26 @@ impl Idle {
                     });
                     let user = user_name(&plan.prefix, plan.first_user + i % plan.users);
                     let device = format!("c{}", i / plan.users);
-                    let (target, enc, done, stop, closed, live) = (
+                    let (target, enc, done, stop, closed, live, http) = (
                         plan.target.clone(),
                         plan.encoding,
                         done_tx.clone(),
                         stop_rx.clone(),
                         closed.clone(),
                         live.clone(),
+                        http.clone(),
                     );
+                    let msync = plan.msync;
                     tasks.push(tokio::spawn(async move {
                         let t0 = Instant::now();
-                        match conn::login(&target, &user, &device, enc, source).await {
+                        let ws = if msync {
+                            let timeout = conn::LOGIN_TIMEOUT;
+                            crate::msync::login(&http, &target, &user, &device, source, timeout)
+                                .await
+                        } else {
+                            conn::login(&target, &user, &device, enc, source).await
+                        };
+                        match ws {
                             Ok(ws) => {
                                 Live::add(&live.connected, 1);
                                 // The collector waits for one result per socket.

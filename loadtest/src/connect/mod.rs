@@ -8,6 +8,10 @@
 //! - [`idle`]: opening and holding the idle sockets (shared with `mixed`).
 //! - [`rss`]: reading the server's RSS.
 //! - [`fdlimit`]: raising this process's open-file limit.
+//!
+//! With `--msync` the sockets speak msync on `/websocket` (a token from
+//! `POST /token` each, then a Provision as device `c{n}`), to measure an
+//! idle Web SDK connection.
 
 pub mod fdlimit;
 pub mod idle;
@@ -46,6 +50,8 @@ pub struct ConnectOptions {
     pub source_ips: u8,
     pub rss: RssSource,
     pub encoding: Encoding,
+    /// Idle msync connections (`/websocket`) instead of `/ws` ones.
+    pub msync: bool,
 }
 
 /// What `connect` measured.
@@ -138,6 +144,7 @@ pub async fn run(opts: &ConnectOptions, live: &Arc<Live>) -> Result<ConnectRepor
             rate: opts.rate,
             source_ips: opts.source_ips,
             encoding: opts.encoding,
+            msync: opts.msync,
         },
         live.clone(),
     );

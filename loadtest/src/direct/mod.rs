@@ -49,8 +49,11 @@ pub struct DirectOptions {
     pub first_user: u32,
     pub pairs: u32,
     pub send: SendPhase,
-    /// Receivers answer every message with `delivered` and `read`.
+    /// Receivers answer every message with `delivered` and `read` (`/ws`
+    /// pairs only).
     pub receipts: bool,
+    /// The first `msync_pairs` pairs speak msync (`/websocket`).
+    pub msync_pairs: u32,
 }
 
 /// How the senders of `direct` and `group` run their bounded send phase.
@@ -73,6 +76,9 @@ impl DirectOptions {
     fn check(&self) -> Result<(), Error> {
         if self.pairs == 0 {
             return Err(Error::Usage("--pairs must be at least 1".into()));
+        }
+        if self.msync_pairs > self.pairs {
+            return Err(Error::Usage("--msync-pairs must be at most --pairs".into()));
         }
         self.send.check()
     }
@@ -173,10 +179,41 @@ pub struct Sockets {
     receivers: Vec<Ws>,
 }
 
-/// Logs in every receiver, then every sender.
+/// Logs in `users` over msync (a token, then a Provision), at most
+/// `concurrency` at once, in order; receivers are then caught up to the
+/// head of their queue.
+async fn msync_login_all(
+    target: &Target,
+    users: Vec<String>,
+    receivers: bool,
+    concurrency: usize,
+    live: &Live,
+) -> Result<Vec<Ws>, Error> {
+    let http = reqwest::Client::new();
+    let http = &http;
+    stream::iter(users)
+        .map(|u| async move {
+            let resource = crate::msync::RESOURCE;
+            let mut ws =
+                crate::msync::login(http, target, &u, resource, None, conn::LOGIN_TIMEOUT).await?;
+            if receivers {
+                crate::msync::catch_up(&mut ws, &target.appkey, &u, Duration::from_secs(60))
+                    .await?;
+            }
+            Live::add(&live.connected, 1);
+            Ok::<Ws, Error>(ws)
+        })
+        .buffered(concurrency.max(1))
+        .try_collect()
+        .await
+}
+
+/// Logs in every receiver, then every sender (the first `msync_pairs`
+/// pairs over msync).
 pub async fn connect(opts: &DirectOptions, live: &Live) -> Result<Sockets, Error> {
     opts.check()?;
     let user = |i: u32| user_name(&opts.prefix, opts.first_user + i);
+    let m = opts.msync_pairs;
     let login = |users: Vec<String>| {
         login_all(
             &opts.target,
@@ -186,8 +223,19 @@ pub async fn connect(opts: &DirectOptions, live: &Live) -> Result<Sockets, Error
             live,
         )
     };
-    let receivers = login((0..opts.pairs).map(|i| user(2 * i + 1)).collect()).await?;
-    let senders = login((0..opts.pairs).map(|i| user(2 * i)).collect()).await?;
+    let msync_login = |users: Vec<String>, receivers: bool| {
+        msync_login_all(
+            &opts.target,
+            users,
+            receivers,
+            opts.send.login_concurrency,
+            live,
+        )
+    };
+    let mut receivers = msync_login((0..m).map(|i| user(2 * i + 1)).collect(), true).await?;
+    receivers.extend(login((m..opts.pairs).map(|i| user(2 * i + 1)).collect()).await?);
+    let mut senders = msync_login((0..m).map(|i| user(2 * i)).collect(), false).await?;
+    senders.extend(login((m..opts.pairs).map(|i| user(2 * i)).collect()).await?);
     Ok(Sockets { senders, receivers })
 }
 
@@ -241,6 +289,7 @@ pub async fn drive(
             live: live.clone(),
             receipts: opts.receipts,
             enc: opts.send.encoding,
+            msync: (i as u32) < opts.msync_pairs,
         };
         receiver_tasks.push(tokio::spawn(receiver::run(ws, plan, stop_rx.clone())));
     }
@@ -265,6 +314,15 @@ pub async fn drive(
             send_until,
             drain_until,
             live: live.clone(),
+            msync: (pair < opts.msync_pairs).then(|| {
+                crate::msync::SendTemplate::new(
+                    &opts.target.appkey,
+                    &user_name(&opts.prefix, opts.first_user + 2 * pair),
+                    &user_name(&opts.prefix, opts.first_user + 2 * pair + 1),
+                    opts.send.payload_bytes,
+                    run_id,
+                )
+            }),
         };
         sender_tasks.push(tokio::spawn(sender::run(ws, plan)));
     }
@@ -306,6 +364,7 @@ pub async fn drive(
         encoding: encoding_name(opts.send.encoding),
         payload_bytes: opts.send.payload_bytes,
         send_secs: send_secs as f64 / 1e9,
+        msync_pairs: opts.msync_pairs,
     };
     Ok(report::build(facts, sender_results, receiver_results))
 }

@@ -27,6 +27,8 @@ pub struct ReceiverPlan {
     /// Answer every message with `delivered` and `read`.
     pub receipts: bool,
     pub enc: wire::Encoding,
+    /// Speak msync (`/websocket`): pull what a NOTICE names, page by page.
+    pub msync: bool,
 }
 
 /// What one receiver saw.
@@ -54,39 +56,91 @@ struct Receiver {
     plan: ReceiverPlan,
     res: ReceiverResult,
     highest_k: Option<u64>,
+    /// msync: queues being pulled, and those noticed meanwhile.
+    pulling: std::collections::HashSet<String>,
+    noticed_again: std::collections::HashSet<String>,
 }
 
 impl Receiver {
-    /// Counts one frame; for a new message of this run, the receipts to
-    /// send back (when asked for).
+    /// Counts one frame; what to send back: the receipts of a new
+    /// message of this run (when asked for), or msync's next pull.
     fn on_frame(&mut self, msg: &Message) -> Vec<Message> {
-        let now = Instant::now();
+        if self.plan.msync {
+            return self.on_msync(msg);
+        }
         let Some(frame) = wire::decode(msg) else {
             return Vec::new();
         };
         let (Some("message"), Some(m)) = (frame.push.as_deref(), frame.msg) else {
             return Vec::new();
         };
-        let Some(stamp) = m
-            .ext
-            .as_ref()
-            .and_then(|e| e.lt)
-            .filter(|s| s.r == self.plan.run_id)
-        else {
-            self.res.foreign += 1;
+        let stamp = m.ext.as_ref().and_then(|e| e.lt);
+        if !self.count(stamp, wire::parse_msg_id(&m.msg_id)) || !self.plan.receipts {
             return Vec::new();
+        }
+        ["delivered", "read"]
+            .into_iter()
+            .filter_map(|op| wire::receipt_frame(op, &m.from, &m.msg_id, self.plan.enc).ok())
+            .collect()
+    }
+
+    /// msync: a NOTICE starts a pull of its queue (unless one is being
+    /// read: then another follows it); each page is counted and
+    /// acknowledged with the next pull, until the empty last page.
+    fn on_msync(&mut self, msg: &Message) -> Vec<Message> {
+        use crate::msync::{decode, pull, Incoming};
+        let name = |j: &crate::msync::Jid| j.name.clone().unwrap_or_default();
+        match decode(msg) {
+            Some(Incoming::Notice(queue)) => {
+                if self.pulling.insert(name(&queue)) {
+                    vec![pull(queue, None)]
+                } else {
+                    self.noticed_again.insert(name(&queue));
+                    Vec::new()
+                }
+            }
+            Some(Incoming::Page {
+                queue,
+                messages,
+                next_key,
+                is_last,
+            }) => {
+                for (id, stamp) in messages {
+                    self.count(stamp, Some(id));
+                }
+                let q = name(&queue);
+                if !is_last {
+                    vec![pull(queue, next_key)]
+                } else if self.noticed_again.remove(&q) {
+                    vec![pull(queue, None)]
+                } else {
+                    self.pulling.remove(&q);
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Counts one delivered message; true if it is a new one of this run
+    /// and pair.
+    fn count(&mut self, stamp: Option<wire::Stamp>, id: Option<u64>) -> bool {
+        let now = Instant::now();
+        let Some(stamp) = stamp.filter(|s| s.r == self.plan.run_id) else {
+            self.res.foreign += 1;
+            return false;
         };
         if stamp.p != self.plan.pair {
             self.res.misrouted += 1;
-            return Vec::new();
+            return false;
         }
-        let Some(id) = wire::parse_msg_id(&m.msg_id) else {
+        let Some(id) = id else {
             self.res.foreign += 1;
-            return Vec::new();
+            return false;
         };
         if !self.res.ids.insert(id) {
             self.res.duplicates += 1;
-            return Vec::new();
+            return false;
         }
         self.plan
             .delivered
@@ -100,13 +154,7 @@ impl Receiver {
             .unwrap_or(u64::MAX);
         self.res.e2e.record(at, at.saturating_sub(stamp.t));
         self.res.last_ns = self.res.last_ns.max(at);
-        if !self.plan.receipts {
-            return Vec::new();
-        }
-        ["delivered", "read"]
-            .into_iter()
-            .filter_map(|op| wire::receipt_frame(op, &m.from, &m.msg_id, self.plan.enc).ok())
-            .collect()
+        true
     }
 }
 
@@ -141,6 +189,8 @@ pub async fn run(ws: Ws, plan: ReceiverPlan, mut stop: watch::Receiver<bool>) ->
         plan,
         res,
         highest_k: None,
+        pulling: Default::default(),
+        noticed_again: Default::default(),
     };
     loop {
         tokio::select! {

@@ -60,6 +60,49 @@ pub struct DirectReport {
     pub ack: Summary,
     /// Per second of the run: `e2e` (deliveries) and `ack` (acks).
     pub intervals: BTreeMap<String, Vec<Interval>>,
+    /// Pairs that spoke msync (`/websocket`); the others spoke `/ws`.
+    pub msync_pairs: u32,
+    /// With both protocols in the run: each one's part (`ws`, `msync`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_protocol: BTreeMap<String, ProtocolPart>,
+}
+
+/// One protocol's pairs in a run that mixed them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProtocolPart {
+    pub pairs: u32,
+    pub acked: u64,
+    pub delivered: u64,
+    pub acked_per_sec: f64,
+    pub delivered_per_sec: f64,
+    pub e2e: Summary,
+    pub ack: Summary,
+}
+
+/// Acks and deliveries of some pairs, merged.
+#[derive(Default)]
+struct Part {
+    pairs: u32,
+    acked: u64,
+    delivered: u64,
+    last_ack: u64,
+    last_delivery: u64,
+    ack: Timed,
+    e2e: Timed,
+}
+
+impl Part {
+    fn finish(self) -> ProtocolPart {
+        ProtocolPart {
+            pairs: self.pairs,
+            acked: self.acked,
+            delivered: self.delivered,
+            acked_per_sec: per_sec(self.acked, self.last_ack),
+            delivered_per_sec: per_sec(self.delivered, self.last_delivery),
+            e2e: self.e2e.summary(),
+            ack: self.ack.summary(),
+        }
+    }
 }
 
 /// The run's settings the report repeats.
@@ -71,6 +114,8 @@ pub struct RunFacts {
     pub encoding: &'static str,
     pub payload_bytes: usize,
     pub send_secs: f64,
+    /// The first `msync_pairs` pairs spoke msync.
+    pub msync_pairs: u32,
 }
 
 /// Merges the per-socket results. Senders and receivers are matched by pair.
@@ -87,8 +132,29 @@ pub fn build(
         encoding: facts.encoding.into(),
         payload_bytes: facts.payload_bytes,
         send_secs: facts.send_secs,
+        msync_pairs: facts.msync_pairs,
         ..DirectReport::default()
     };
+    // Each protocol's part, when the run mixed them.
+    let split = facts.msync_pairs > 0 && facts.msync_pairs < facts.pairs;
+    let mut parts = [Part::default(), Part::default()];
+    let part_of = |pair: u32| usize::from(pair < facts.msync_pairs);
+    if split {
+        parts[1].pairs = facts.msync_pairs;
+        parts[0].pairs = facts.pairs - facts.msync_pairs;
+        for s in &senders {
+            let p = &mut parts[part_of(s.pair)];
+            p.acked += s.acked_ids.len() as u64;
+            p.ack.merge(&s.ack_latency);
+            p.last_ack = p.last_ack.max(s.last_ack_ns);
+        }
+        for x in &receivers {
+            let p = &mut parts[part_of(x.pair)];
+            p.delivered += x.ids.len() as u64;
+            p.e2e.merge(&x.e2e);
+            p.last_delivery = p.last_delivery.max(x.last_ns);
+        }
+    }
     let mut ack = Timed::default();
     let mut e2e = Timed::default();
     let empty = HashSet::new();
@@ -135,6 +201,13 @@ pub fn build(
         ("e2e".to_string(), e2e.intervals()),
         ("ack".to_string(), ack.intervals()),
     ]);
+    if split {
+        let [ws, msync] = parts;
+        r.by_protocol = BTreeMap::from([
+            ("ws".to_string(), ws.finish()),
+            ("msync".to_string(), msync.finish()),
+        ]);
+    }
     r
 }
 
@@ -150,6 +223,13 @@ impl DirectReport {
             "direct: {} pairs, {pace}, {} frames, {} B payload, send phase {:.1} s",
             self.pairs, self.encoding, self.payload_bytes, self.send_secs
         );
+        if self.msync_pairs > 0 {
+            let _ = writeln!(
+                o,
+                "  {} of the pairs speak msync (/websocket), the others /ws",
+                self.msync_pairs
+            );
+        }
         let _ = writeln!(
             o,
             "  sent {:>10}   acked {:>10}   pending {:>6}   errors {errors}",
@@ -173,6 +253,15 @@ impl DirectReport {
         let _ = writeln!(o, "  {}", Summary::header());
         let _ = writeln!(o, "  {}", self.e2e.row("end-to-end"));
         let _ = writeln!(o, "  {}", self.ack.row("ack"));
+        for (name, p) in &self.by_protocol {
+            let _ = writeln!(
+                o,
+                "  {name}: {} pairs, {:.0} acked/s, {:.0} delivered/s",
+                p.pairs, p.acked_per_sec, p.delivered_per_sec
+            );
+            let _ = writeln!(o, "  {}", p.e2e.row(&format!("{name} end-to-end")));
+            let _ = writeln!(o, "  {}", p.ack.row(&format!("{name} ack")));
+        }
         lost_sample_line(&mut o, &self.lost_sample);
         o
     }
@@ -205,6 +294,7 @@ mod tests {
             encoding: "json",
             payload_bytes: 1,
             send_secs: 1.0,
+            msync_pairs: 0,
         }
     }
 

@@ -35,6 +35,8 @@ pub struct SenderPlan {
     pub drain_until: Instant,
     /// Sends and acks are counted here too, for the progress bar.
     pub live: Arc<Live>,
+    /// Speak msync (`/websocket`) instead of `template`'s `/ws` frames.
+    pub msync: Option<crate::msync::SendTemplate>,
 }
 
 /// What one sender saw.
@@ -102,30 +104,42 @@ impl Sender {
 
     fn on_frame(&mut self, msg: &Message) {
         let now = Instant::now();
-        let Some(reply) = wire::decode(msg) else {
-            return;
-        };
-        let Some(k) = reply.id.as_deref().and_then(|id| id.parse::<u64>().ok()) else {
+        let Some((k, result)) = self.ack_of(msg) else {
             return;
         };
         let Some(t) = self.inflight.take(k) else {
             return;
         };
-        match (
-            reply.ok,
-            reply.msg_id.as_deref().and_then(wire::parse_msg_id),
-            reply.error,
-        ) {
-            (Some(true), Some(id), _) => {
+        match result {
+            Ok(id) => {
                 self.res.acked_ids.push(id);
                 Live::add(&self.plan.live.acked, 1);
                 let at = ns_since(self.plan.base, now);
                 self.res.ack_latency.record(at, at.saturating_sub(t));
                 self.res.last_ack_ns = self.res.last_ack_ns.max(at);
             }
-            (_, _, Some(e)) => self.bump(e.code.to_string()),
-            _ => self.bump("bad_reply".into()),
+            Err(code) => self.bump(code),
         }
+    }
+
+    /// The send a frame answers (by sequence number), and the msg id or
+    /// the error it names.
+    fn ack_of(&self, msg: &Message) -> Option<(u64, Result<u64, String>)> {
+        if let Some(m) = &self.plan.msync {
+            return m.ack(msg);
+        }
+        let reply = wire::decode(msg)?;
+        let k = reply.id.as_deref().and_then(|id| id.parse::<u64>().ok())?;
+        let result = match (
+            reply.ok,
+            reply.msg_id.as_deref().and_then(wire::parse_msg_id),
+            reply.error,
+        ) {
+            (Some(true), Some(id), _) => Ok(id),
+            (_, _, Some(e)) => Err(e.code.to_string()),
+            _ => Err("bad_reply".into()),
+        };
+        Some((k, result))
     }
 
     /// True while the plan still has sends to make (now or later).
@@ -172,7 +186,11 @@ impl Sender {
                 k: self.next_k,
                 t,
             };
-            let Ok(frame) = self.plan.template.frame(stamp) else {
+            let frame = match &self.plan.msync {
+                Some(m) => m.frame(stamp),
+                None => self.plan.template.frame(stamp),
+            };
+            let Ok(frame) = frame else {
                 self.bump("encode".into());
                 return Err(());
             };

@@ -161,6 +161,7 @@ pub async fn drive(
                 send_until,
                 drain_until,
                 live: live.clone(),
+                msync: None,
             };
             let (tx, rx) = tokio::sync::oneshot::channel();
             acks.push(rx);

@@ -79,6 +79,7 @@ impl MixedOptions {
             pairs: self.pairs,
             send: self.phase(self.direct_rate),
             receipts: false,
+            msync_pairs: 0,
         })
     }
 
@@ -137,6 +138,7 @@ pub async fn run(opts: &MixedOptions, live: &Arc<Live>) -> Result<MixedReport, E
             rate: if opts.idle > 0 { opts.idle_rate } else { 1.0 },
             source_ips: opts.source_ips,
             encoding: opts.encoding,
+            msync: false,
         },
         live.clone(),
     );

@@ -118,6 +118,7 @@ pub async fn run(opts: &OfflineOptions, live: &Arc<Live>) -> Result<OfflineRepor
             // Acks are waited for within the send phase's bound.
             drain_until: send_until,
             live: live.clone(),
+            msync: None,
         };
         tasks.push(tokio::spawn(sender::run(ws, plan)));
     }
