@@ -14,6 +14,31 @@
 'use strict';
 
 const path = require('path');
+const fs = require('fs');
+const zlib = require('zlib');
+
+/** A PNG of noise (so it stays large compressed: the server thumbnails
+ * images over 10 KB), written with Node's zlib. */
+function noisePng(file, width, height) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  let x = 12345;
+  for (let i = 0; i < raw.length; i++) {
+    if (i % (width * 3 + 1) === 0) { raw[i] = 0; continue; }
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    raw[i] = x >> 16;
+  }
+  fs.writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+}
 const { chromium } = require('playwright-core');
 
 const cfg = JSON.parse(process.argv[2]);
@@ -171,6 +196,28 @@ async function view(u) {
     await msgWith(b, 'hello team').locator('.from', { hasText: cfg.a }).waitFor();
     await say(b, 'hi team');
     await msgWith(a, 'hi team').waitFor();
+
+    step = 'an image in the group arrives as a thumbnail, and opens in full';
+    const png = path.join(cfg.artifacts, 'upload.png');
+    noisePng(png, 400, 300);
+    await a.page.locator('#image-file').setInputFiles(png);
+    await allAcked(a);
+    const thumb = b.page.getByRole('button', { name: 'Open image upload.png' });
+    await thumb.waitFor();
+    await b.page.waitForFunction(() => {
+      const img = document.querySelector('#messages .thumb img');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    facts.thumbnail = await thumb.locator('img').evaluate((img) => ({ width: img.naturalWidth, height: img.naturalHeight, alt: img.alt }));
+    await thumb.click();
+    await b.page.waitForFunction(() => {
+      const img = document.getElementById('viewer-img');
+      return img.complete && img.naturalWidth > 0;
+    });
+    facts.fullImage = await b.page.locator('#viewer-img').evaluate((img) => ({ width: img.naturalWidth, height: img.naturalHeight }));
+    await shoot(b, 'demo-phone-image.png');
+    await b.page.keyboard.press('Escape');
+    await b.page.locator('#viewer').waitFor({ state: 'hidden' });
 
     step = 'a writes 22 more; b reloads and sees the unread count and the history, paged';
     await conv(a, 'single:' + cfg.b).click();

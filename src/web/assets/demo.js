@@ -10,7 +10,8 @@
   var HISTORY_PAGE = 20;
   var SESSION = 'imcloud-demo:session';
 
-  var client = null, me = null;
+  var client = null, me = null, session = null;
+  var MAX_IMAGE_BYTES = 10 * 1024 * 1024; // the server's default rest.max_file_bytes
   var convs = new Map();      // "single:bob" / "group:42" -> conversation
   var views = new Map();      // same key -> {messages: Map(id -> msg), more, loaded}
   var groupNames = new Map();
@@ -46,9 +47,12 @@
     var detail = e.serverMessage ? ' (' + e.serverMessage + ', code ' + e.code + ')' : (e.code ? ' (code ' + e.code + ')' : '');
     return (reason || e.serverMessage || e.message || 'Something went wrong.') + (reason ? detail : '');
   }
+  var noticeTimer = null;
   function notice(text) {
     $('notice').textContent = text;
     $('notice').hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(function () { $('notice').hidden = true; }, 10000);
   }
   function fail(what, e) {
     $('alert-text').textContent = what + ': ' + explain(e);
@@ -64,7 +68,7 @@
   function preview(m) {
     if (!m) return '';
     var b = m.body || {};
-    var text = b.type === 'txt' ? b.msg : '[' + (b.type || 'message') + ']';
+    var text = b.type === 'txt' ? b.msg : (b.type === 'img' ? 'Image' : '[' + (b.type || 'message') + ']');
     return (m.from === me ? 'You: ' : (m.chat === 'group' ? m.from + ': ' : '')) + text;
   }
   function el(tag, attrs, children) {
@@ -129,7 +133,8 @@
     document.body.classList.remove('chat-open');
   }
 
-  function start(session) {
+  function start(saved) {
+    session = saved;
     client = new Imcloud.Client({ url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws',
       token: session.token, appkey: session.appkey, user: session.user, storage: sessionStorage });
     client.on('state', onState);
@@ -293,7 +298,8 @@
     msgs.forEach(function (m) {
       var mine = m.from === me;
       var b = m.body || {};
-      var text = b.type === 'txt' ? b.msg : '[' + (b.type || 'message') + ']';
+      var text = b.type === 'txt' ? b.msg : (b.type === 'img' ? 'Image' + (b.filename ? ' ' + b.filename : '') : '[' + (b.type || 'message') + ']');
+      var content = b.type === 'img' && b.url ? thumbnail(m) : el('span', { class: 'body', text: m.pending && m.uploading ? 'Uploading ' + text + '…' : text });
       var meta = [el('time', { text: time(m.ts), datetime: new Date(m.ts).toISOString() })];
       if (m.edited) meta.push(el('span', { text: 'edited' }));
       if (mine) meta.push(el('span', { class: 'mark', text: markString(m, c) }));
@@ -307,7 +313,7 @@
       ol.appendChild(el('li', { class: 'msg' + (mine ? ' mine' : '') + (m.failed ? ' failed' : ''),
         'data-msg-id': m.msg_id || '', 'data-client-id': m.client_msg_id || '' }, [
         c.chat === 'group' && !mine ? el('span', { class: 'from', text: m.from }) : null,
-        el('span', { class: 'body', text: text }),
+        content,
         el('span', { class: 'meta' }, meta),
       ]));
     });
@@ -327,6 +333,85 @@
     renderConversations();
   }
 
+  // ---- images: uploaded as restricted chatfiles, shown by thumbnail ----
+  // The files need their share-secret in a header, which an <img> cannot
+  // send: they are fetched and shown from blob URLs, one fetch per file.
+  var blobs = new Map(); // url + (thumb) -> Promise of an object URL
+  function fileUrl(body, thumb) {
+    var k = body.url + (thumb ? '#thumb' : '');
+    if (!blobs.has(k)) {
+      var headers = {};
+      if (body.secret) headers['share-secret'] = body.secret;
+      if (thumb) headers.thumbnail = 'true';
+      blobs.set(k, fetch(body.url, { headers: headers }).then(function (res) {
+        if (!res.ok) throw new Error('the server answered ' + res.status);
+        return res.blob();
+      }).then(function (blob) { return URL.createObjectURL(blob); })
+        .catch(function (e) { blobs.delete(k); throw e; }));
+    }
+    return blobs.get(k);
+  }
+  function thumbnail(m) {
+    var b = m.body, name = b.filename || 'image';
+    var img = el('img', { alt: 'Image ' + name + ' from ' + m.from });
+    fileUrl(b, true).then(function (u) { img.src = u; }, function (e) { img.alt = 'Image ' + name + ' (cannot load: ' + e.message + ')'; });
+    return el('button', { type: 'button', class: 'thumb', 'aria-label': 'Open image ' + name,
+      onclick: function () { openViewer(m); } }, [img]);
+  }
+  function openViewer(m) {
+    var b = m.body;
+    $('viewer-title').textContent = (b.filename || 'Image') + ' from ' + m.from;
+    $('viewer-img').alt = b.filename || 'image';
+    $('viewer-img').removeAttribute('src');
+    $('viewer').showModal();
+    fileUrl(b, false).then(function (u) { $('viewer-img').src = u; }, function (e) { $('viewer').close(); fail('Cannot open the image', { message: e.message }); });
+  }
+  $('viewer-close').addEventListener('click', function () { $('viewer').close(); });
+
+  function imageSize(file) {
+    return new Promise(function (resolve) {
+      var u = URL.createObjectURL(file), probe = new Image();
+      probe.onload = function () { resolve({ width: probe.naturalWidth, height: probe.naturalHeight }); URL.revokeObjectURL(u); };
+      probe.onerror = function () { resolve(null); URL.revokeObjectURL(u); };
+      probe.src = u;
+    });
+  }
+
+  $('image-file').addEventListener('change', function () {
+    var input = $('image-file'), file = input.files && input.files[0];
+    input.value = '';
+    if (!file || !current) return;
+    if (!/^image\//.test(file.type)) return fail('Image not sent', { message: file.name + ' is not an image.' });
+    if (file.size > MAX_IMAGE_BYTES) return fail('Image not sent', { message: file.name + ' is larger than 10 MiB.' });
+    var c = convs.get(current), key = current, v = views.get(current);
+    var local = { pending: true, uploading: true, chat: c.chat, from: me, to: c.with, ts: Date.now(), msg_id: '',
+      body: { type: 'img', filename: file.name } };
+    var pendingKey = 'pending:' + Math.random().toString(36).slice(2);
+    v.messages.set(pendingKey, local);
+    renderMessages(true);
+    var parts = session.appkey.split('#');
+    var base = location.origin + '/' + encodeURIComponent(parts[0]) + '/' + encodeURIComponent(parts[1]);
+    var form = new FormData();
+    form.append('file', file, file.name);
+    Promise.all([imageSize(file), fetch(base + '/chatfiles', { method: 'POST', body: form,
+      headers: { Authorization: 'Bearer ' + session.token, 'restrict-access': 'true' } }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (j) {
+        if (!res.ok) throw { code: res.status, serverMessage: j.error_description || j.error || res.statusText, message: 'upload failed' };
+        return j.entities[0];
+      });
+    })]).then(function (done) {
+      var size = done[0], f = done[1];
+      var body = { type: 'img', url: base + '/chatfiles/' + f.uuid, secret: f['share-secret'], filename: file.name, file_length: file.size };
+      if (size) body.size = size;
+      v.messages.delete(pendingKey);
+      deliverOwn(key, c, v, body);
+    }).catch(function (e) {
+      local.failed = e.code === 413 ? 'too large' : explain(e);
+      if (key === current) renderMessages();
+      fail('Image not sent', e);
+    });
+  });
+
   // ---- sending and recalling ----
   $('compose').addEventListener('submit', function (ev) { ev.preventDefault(); sendText(); });
   $('compose-text').addEventListener('keydown', function (ev) {
@@ -337,16 +422,20 @@
     var box = $('compose-text'), text = box.value;
     if (!text.trim() || !current) return;
     box.value = '';
-    var c = convs.get(current), key = current, v = views.get(current);
-    var local = { pending: true, chat: c.chat, from: me, to: c.with, ts: Date.now(), body: { type: 'txt', msg: text } };
+    deliverOwn(current, convs.get(current), views.get(current), { type: 'txt', msg: text });
+  }
+
+  /** Shows `body` as sending in conversation `key`, sends it, and shows
+   * it as sent with its msg id once acked (or why it failed). */
+  function deliverOwn(key, c, v, body) {
+    var local = { pending: true, chat: c.chat, from: me, to: c.with, ts: Date.now(), body: body, msg_id: '' };
     var pendingKey = 'pending:' + Math.random().toString(36).slice(2);
-    local.msg_id = '';
     v.messages.set(pendingKey, local);
-    renderMessages(true);
-    var sent = client.send({ chat: c.chat, to: c.with, body: { type: 'txt', msg: text } });
+    if (key === current) renderMessages(true);
+    var sent = client.send({ chat: c.chat, to: c.with, body: body });
     sent.then(function (ack) {
       v.messages.delete(pendingKey);
-      var m = { msg_id: ack.msg_id, seq: ack.seq, ts: ack.ts, chat: c.chat, from: me, to: c.with, body: local.body, client_msg_id: ack.client_msg_id };
+      var m = { msg_id: ack.msg_id, seq: ack.seq, ts: ack.ts, chat: c.chat, from: me, to: c.with, body: body, client_msg_id: ack.client_msg_id };
       if (!v.messages.has(ack.msg_id)) v.messages.set(ack.msg_id, m);
       c.last = m; c.ts = ack.ts; c.unread = 0;
       if (key === current) renderMessages(true);
@@ -461,7 +550,7 @@
 
   function answer(user, accept) {
     (accept ? client.contactAccept(user) : client.contactDecline(user))
-      .then(refreshContacts, function (e) { fail('Cannot answer ' + user + '’s request', e); });
+      .then(function () { $('notice').hidden = true; refreshContacts(); }, function (e) { fail('Cannot answer ' + user + '’s request', e); });
   }
 
   $('add-contact').addEventListener('submit', function (ev) {

@@ -375,8 +375,12 @@
     this._setState('offline', why);
     var wait = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * Math.pow(2, this.attempt));
     this.attempt = Math.min(this.attempt + 1, 10);
-    // Full jitter keeps a restarted server from being hit by everyone at once.
-    this._timers.reconnect = setTimeout(function () { self._open(); }, Math.random() * wait);
+    // Full jitter keeps a restarted server from being hit by everyone at
+    // once. A browser that knows it is offline waits for its `online`
+    // event (the longest backoff only in case the event never comes).
+    var offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    this._timers.reconnect = setTimeout(function () { self._open(); },
+      offline ? this.opts.backoffMaxMs : Math.random() * wait);
   };
 
   Client.prototype._reconnectNow = function () {
