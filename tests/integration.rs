@@ -10,6 +10,7 @@ mod chatrooms;
 mod cli;
 mod contacts;
 mod conversations;
+mod demo;
 mod direct_chat;
 mod durability;
 mod export_memory;

@@ -17,63 +17,68 @@ struct Asset {
     /// `Cache-Control`: the page is revalidated every time (it names the
     /// scripts it loads); the scripts may be reused a few minutes.
     cache: &'static str,
+    /// The strong ETag (the body's SHA-256, cut short), made on first use.
+    etag: OnceLock<String>,
 }
 
-const IMCLOUD_JS: Asset = Asset {
-    body: include_str!("assets/imcloud.js"),
-    content_type: "text/javascript; charset=utf-8",
-    cache: "public, max-age=300",
-};
-const DEMO_HTML: Asset = Asset {
-    body: include_str!("assets/demo.html"),
-    content_type: "text/html; charset=utf-8",
-    cache: "no-cache",
-};
-const DEMO_JS: Asset = Asset {
-    body: include_str!("assets/demo.js"),
-    content_type: "text/javascript; charset=utf-8",
-    cache: "public, max-age=300",
-};
-const DEMO_CSS: Asset = Asset {
-    body: include_str!("assets/demo.css"),
-    content_type: "text/css; charset=utf-8",
-    cache: "public, max-age=300",
-};
+impl Asset {
+    const fn new(body: &'static str, content_type: &'static str, cache: &'static str) -> Asset {
+        Asset {
+            body,
+            content_type,
+            cache,
+            etag: OnceLock::new(),
+        }
+    }
+
+    fn etag(&self) -> &str {
+        self.etag.get_or_init(|| {
+            let digest = Sha256::digest(self.body.as_bytes());
+            let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+            format!("\"{hex}\"")
+        })
+    }
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+const REUSE: &str = "public, max-age=300";
+static IMCLOUD_JS: Asset = Asset::new(include_str!("assets/imcloud.js"), JS, REUSE);
+static DEMO_HTML: Asset = Asset::new(
+    include_str!("assets/demo.html"),
+    "text/html; charset=utf-8",
+    "no-cache",
+);
+static DEMO_JS: Asset = Asset::new(include_str!("assets/demo.js"), JS, REUSE);
+static DEMO_CSS: Asset = Asset::new(
+    include_str!("assets/demo.css"),
+    "text/css; charset=utf-8",
+    REUSE,
+);
 
 /// The demo loads only its own origin's scripts and styles and talks
-/// only to its own origin (`/ws` and the token call); it is never framed.
+/// only to its own origin (`/ws`, the token call, uploads and downloads);
+/// it is never framed.
 const DEMO_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; \
      form-action 'none'; frame-ancestors 'none'";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.get("/sdk/imcloud.js", |req: HttpRequest| async move {
-        serve(&req, &IMCLOUD_JS, 0, None)
+        serve(&req, &IMCLOUD_JS, None)
     })
     .get("/demo", |req: HttpRequest| async move {
-        serve(&req, &DEMO_HTML, 1, Some(DEMO_CSP))
+        serve(&req, &DEMO_HTML, Some(DEMO_CSP))
     })
     .get("/demo/demo.js", |req: HttpRequest| async move {
-        serve(&req, &DEMO_JS, 2, None)
+        serve(&req, &DEMO_JS, None)
     })
     .get("/demo/demo.css", |req: HttpRequest| async move {
-        serve(&req, &DEMO_CSS, 3, None)
+        serve(&req, &DEMO_CSS, None)
     });
 }
 
-/// The strong ETag of asset number `slot` (its SHA-256, cut short),
-/// computed once.
-fn etag(slot: usize, asset: &Asset) -> &'static str {
-    static TAGS: [OnceLock<String>; 4] = [const { OnceLock::new() }; 4];
-    TAGS[slot].get_or_init(|| {
-        let digest = Sha256::digest(asset.body.as_bytes());
-        let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        format!("\"{hex}\"")
-    })
-}
-
-fn serve(req: &HttpRequest, asset: &Asset, slot: usize, csp: Option<&str>) -> HttpResponse {
-    let tag = etag(slot, asset);
+fn serve(req: &HttpRequest, asset: &'static Asset, csp: Option<&str>) -> HttpResponse {
+    let tag = asset.etag();
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
