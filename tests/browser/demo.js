@@ -33,7 +33,7 @@ function noisePng(file, width, height) {
   let x = 12345;
   for (let i = 0; i < raw.length; i++) {
     if (i % (width * 3 + 1) === 0) { raw[i] = 0; continue; }
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
     raw[i] = x >> 16;
   }
   fs.writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
