@@ -3,7 +3,8 @@
 // against the real imcloud binary. One argument, a JSON object:
 //   {"chromium": "/usr/bin/chromium", "base": "http://127.0.0.1:P",
 //    "appkey": "demo#chat", "a": "alice", "b": "bob", "group": "<id>",
-//    "groupName": "…", "artifacts": "…/target/demo"}
+//    "groupName": "…", "room": "<id>", "roomName": "…",
+//    "artifacts": "…/target/demo"}
 // With "assetsDir" (src/web/assets) the page's files are answered from
 // that folder instead of the binary: for iterating on the page against an
 // older binary without rebuilding; the Rust test never sets it.
@@ -245,6 +246,26 @@ async function view(u) {
     await msgWith(b, 'm22').waitFor({ state: 'detached' });
     facts.afterRecallOnB = (await view(b)).texts.slice(-2);
 
+    step = 'both join the chat room; b sees a\'s message and the recent ones';
+    const rkey = 'chatroom:' + cfg.room;
+    await a.page.getByLabel('Join a chat room').fill(cfg.room);
+    await a.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await a.page.locator('#chat-title', { hasText: cfg.roomName }).waitFor();
+    await say(a, 'first in the room');
+    await allAcked(a);
+    await b.page.getByRole('button', { name: 'Back to the conversations' }).click();
+    await b.page.getByLabel('Join a chat room').fill(cfg.room);
+    await b.page.getByRole('button', { name: 'Join', exact: true }).click();
+    // The join brings the room's recent messages.
+    await msgWith(b, 'first in the room').locator('.from', { hasText: cfg.a }).waitFor();
+    await say(a, 'hello room');
+    await msgWith(b, 'hello room').waitFor();
+    await say(b, 'hi room');
+    await msgWith(a, 'hi room').waitFor();
+    await conv(a, 'single:' + cfg.b).click();
+    await b.page.getByRole('button', { name: 'Back to the conversations' }).click();
+    await conv(b, 'single:' + cfg.a).click();
+
     step = 'a second imcloud.js client in b\'s page, by password, for the raw events';
     // It counts the `message` events per msg id through everything below.
     facts.probeLogin = await b.page.evaluate(async (user) => {
@@ -293,6 +314,20 @@ async function view(u) {
     await b.page.waitForFunction(() => window.probe.synced >= 2 && window.probe.client.state === 'online');
     facts.probe = await b.page.evaluate(() => ({ counts: window.probe.counts, synced: window.probe.synced,
       states: window.probe.states, outbox: window.probe.client.outbox.length }));
+
+    step = 'b is back in the room after the reconnect';
+    await conv(a, rkey).click();
+    await say(a, 'room after the reconnect');
+    await allAcked(a);
+    await b.page.getByRole('button', { name: 'Back to the conversations' }).click();
+    await conv(b, rkey).locator('.badge', { hasText: '1' }).waitFor();
+    await conv(b, rkey).click();
+    await msgWith(b, 'room after the reconnect').waitFor();
+    facts.roomOnB = (await view(b)).texts;
+    await shoot(b, 'demo-phone-room.png');
+    await b.page.getByRole('button', { name: 'Back to the conversations' }).click();
+    await conv(b, 'single:' + cfg.a).click();
+    await conv(a, 'single:' + cfg.b).click();
 
     step = 'screenshots at desktop and phone width';
     await shoot(a, 'demo-desktop-chat.png');

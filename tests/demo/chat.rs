@@ -2,7 +2,8 @@
 //! playwright-core (`tests/browser/demo.js`), against the real binary.
 //! The test makes two users and a group over REST; two browser contexts
 //! (one at desktop width, one at phone width) sign in to `/demo` as the
-//! two users, become contacts, chat 1:1 and in the group; one reloads and
+//! two users, become contacts, chat 1:1 and in the group (an image arrives
+//! as a thumbnail) and in a chat room (joined again after a reconnect); one reloads and
 //! sees its unread counts and the history (paged); a recall disappears on
 //! the other side; one context's network is cut and restored and it
 //! catches up with nothing shown twice, and what it wrote meanwhile
@@ -77,6 +78,23 @@ async fn create_group(http: &reqwest::Client, base: &str, token: &str) -> String
         .to_string()
 }
 
+async fn create_room(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let v: Value = http
+        .post(format!("{base}/demo/chat/chatrooms"))
+        .bearer_auth(token)
+        .json(&json!({"name": "Lobby", "description": "anyone", "owner": "alice"}))
+        .send()
+        .await
+        .expect("create the room")
+        .json()
+        .await
+        .expect("json");
+    v["data"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a room id: {v}"))
+        .to_string()
+}
+
 fn texts(list: &Value) -> Vec<&str> {
     list.as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -102,6 +120,7 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     )
     .await;
     let group = create_group(&http, &base, &token).await;
+    let room = create_room(&http, &base, &token).await;
     let artifacts = artifacts();
     for f in std::fs::read_dir(&artifacts).expect("artifacts").flatten() {
         // Screenshots of an earlier run must not pass for this one's.
@@ -110,6 +129,7 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     let cfg = json!({
         "chromium": chromium, "base": base, "appkey": "demo#chat",
         "a": "alice", "b": "bob", "group": group, "groupName": "Team room",
+        "room": room, "roomName": "Lobby",
         "artifacts": artifacts,
     });
     let run = tokio::task::spawn_blocking(move || {
@@ -227,6 +247,18 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     expected.extend(["away 1", "away 2", "away 3", "written offline", "barrier"].map(String::from));
     assert_eq!(texts(&facts["bAfterCatchUp"]["texts"]), expected);
     assert_eq!(texts(&facts["aAfterCatchUp"]["texts"]), expected);
+
+    // The room: the join brought its recent message, and after the
+    // reconnect the client was in the room again.
+    assert_eq!(
+        texts(&facts["roomOnB"]),
+        [
+            "first in the room",
+            "hello room",
+            "hi room",
+            "room after the reconnect"
+        ]
+    );
 
     // What the pages did is what the server holds.
     let contacts: Value = http

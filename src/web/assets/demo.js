@@ -14,7 +14,7 @@
   var MAX_IMAGE_BYTES = 10 * 1024 * 1024; // the server's default rest.max_file_bytes
   var convs = new Map();      // "single:bob" / "group:42" -> conversation
   var views = new Map();      // same key -> {messages: Map(id -> msg), more, loaded}
-  var groupNames = new Map();
+  var groupNames = new Map(); // group or room id -> name
   var current = null;         // the open conversation's key
   var contacts = { users: [], requests: [] };
   var deliveredDue = new Map(); // peer -> newest msg id to acknowledge
@@ -62,14 +62,18 @@
 
   // ---- helpers ----
   function keyOf(chat, peer) { return chat + ':' + peer; }
-  function peerOfMessage(m) { return m.chat === 'group' ? m.to : (m.from === me ? m.to : m.from); }
+  function peerOfMessage(m) { return m.chat !== 'single' ? m.to : (m.from === me ? m.to : m.from); }
   function keyOfMessage(m) { return keyOf(m.chat, peerOfMessage(m)); }
-  function displayName(c) { return c.chat === 'group' ? (groupNames.get(c.with) || 'Group ' + c.with) : c.with; }
+  function displayName(c) {
+    if (c.chat === 'single') return c.with;
+    var kind = c.chat === 'group' ? 'Group ' : 'Room ';
+    return (groupNames.get(c.chat + ':' + c.with) || kind + c.with) + (c.chat === 'chatroom' ? ' (room)' : '');
+  }
   function preview(m) {
     if (!m) return '';
     var b = m.body || {};
     var text = b.type === 'txt' ? b.msg : (b.type === 'img' ? 'Image' : '[' + (b.type || 'message') + ']');
-    return (m.from === me ? 'You: ' : (m.chat === 'group' ? m.from + ': ' : '')) + text;
+    return (m.from === me ? 'You: ' : (m.chat !== 'single' ? m.from + ': ' : '')) + text;
   }
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -88,15 +92,17 @@
     var k = keyOf(chat, peer);
     if (!convs.has(k)) {
       convs.set(k, { chat: chat, with: peer, last: null, unread: 0, ts: 0, peer_read: '0', peer_delivered: '0' });
-      if (chat === 'group') nameGroup(peer);
+      if (chat !== 'single') nameGroup(chat, peer);
     }
     return convs.get(k);
   }
-  function nameGroup(id) {
-    if (groupNames.has(id) || !client) return;
-    groupNames.set(id, 'Group ' + id);
-    client.groupInfo(id).then(function (r) {
-      groupNames.set(id, r.group.name || ('Group ' + id));
+  function nameGroup(chat, id) {
+    var k = chat + ':' + id;
+    if (groupNames.has(k) || !client) return;
+    groupNames.set(k, null);
+    (chat === 'group' ? client.groupInfo(id).then(function (r) { return r.group.name; })
+      : client.chatroomInfo(id).then(function (r) { return r.chatroom.name; })).then(function (name) {
+      if (name) groupNames.set(k, name);
       renderConversations(); renderChatHead();
     }, function () { /* a name is a nicety; the id stands in */ });
   }
@@ -197,7 +203,10 @@
     };
     refreshing = page(null).then(function () {
       // A conversation the server no longer lists (left group, all recalled) goes.
-      Array.from(convs.keys()).forEach(function (k) { if (!seen.has(k) && k !== current) convs.delete(k); });
+      // Rooms are not conversations on the server: they stay while joined.
+      Array.from(convs.keys()).forEach(function (k) {
+        if (!seen.has(k) && k !== current && k.indexOf('chatroom:') !== 0) convs.delete(k);
+      });
       renderConversations(); renderMessages();
     }, function (e) { if (e.code !== -1) fail('Cannot load the conversations', e); })
       .then(function () {
@@ -239,14 +248,18 @@
     if (!v) { v = { messages: new Map(), more: false, loaded: false }; views.set(current, v); }
     renderMessages();
     renderConversations();
-    if (!v.loaded) loadHistory(current, null);
+    // Rooms keep no history: what the join brought and what came since.
+    if (chat === 'chatroom') v.loaded = true;
+    else if (!v.loaded) loadHistory(current, null);
     markRead(c);
     $('compose-text').focus();
   }
 
   function renderChatHead() {
     if (!current) return;
-    $('chat-title').textContent = displayName(convs.get(current) || { chat: 'single', with: current.split(':')[1] });
+    var c = convs.get(current);
+    $('chat-title').textContent = displayName(c);
+    $('leave-room').hidden = c.chat !== 'chatroom';
   }
 
   function loadHistory(key, before) {
@@ -292,7 +305,7 @@
     var msgs = Array.from(v.messages.values()).sort(function (a, b) {
       if (a.pending !== b.pending) return a.pending ? 1 : -1;
       if (a.pending) return a.ts - b.ts;
-      return c.chat === 'group' ? a.seq - b.seq : byId(a.msg_id, b.msg_id);
+      return c.chat === 'group' ? a.seq - b.seq : byId(a.msg_id, b.msg_id); // rooms: ids are time-ordered
     });
     ol.textContent = '';
     msgs.forEach(function (m) {
@@ -312,7 +325,7 @@
       }
       ol.appendChild(el('li', { class: 'msg' + (mine ? ' mine' : '') + (m.failed ? ' failed' : ''),
         'data-msg-id': m.msg_id || '', 'data-client-id': m.client_msg_id || '' }, [
-        c.chat === 'group' && !mine ? el('span', { class: 'from', text: m.from }) : null,
+        c.chat !== 'single' && !mine ? el('span', { class: 'from', text: m.from }) : null,
         content,
         el('span', { class: 'meta' }, meta),
       ]));
@@ -324,6 +337,7 @@
   function markRead(c) {
     if (!client || client.state !== 'online') return;
     var k = keyOf(c.chat, c.with);
+    if (c.chat === 'chatroom') { c.unread = 0; return; } // no read marks in rooms
     if (c.unread === 0) return;
     client.read(c.chat, c.with).then(function () {
       c.unread = 0;
@@ -461,9 +475,11 @@
 
   // ---- what the server pushes ----
   function onMessage(m, how) {
-    if (!m || (m.chat !== 'single' && m.chat !== 'group') || (m.body && m.body.type === 'cmd')) return;
+    if (!m || !m.chat || (m.body && m.body.type === 'cmd')) return;
+    if (m.chat === 'chatroom' && !(client && client.rooms.has(m.to))) return;
     var key = keyOfMessage(m), c = conv(m.chat, peerOfMessage(m));
     var v = views.get(key);
+    if (!v && m.chat === 'chatroom') { v = { messages: new Map(), more: false, loaded: true }; views.set(key, v); }
     if (v && v.loaded) {
       var known = v.messages.has(m.msg_id);
       if (!known && how.edit) return;
@@ -495,7 +511,7 @@
   }
 
   function onRecall(p) {
-    var peer = p.chat === 'group' ? p.to : (p.from === me ? p.to : p.from);
+    var peer = p.chat !== 'single' ? p.to : (p.from === me ? p.to : p.from);
     removeMessage(keyOf(p.chat, peer), p.msg_id);
   }
 
@@ -508,6 +524,32 @@
     if (Imcloud.idAfter(p.msg_id, c.peer_delivered || '0')) c.peer_delivered = p.msg_id;
     if (keyOf('single', p.from) === current) renderMessages();
   }
+
+  // ---- chat rooms ----
+  $('join-room').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var room = $('join-room-id').value.trim();
+    if (!room) return;
+    client.join(room).then(function () {
+      $('join-room-id').value = '';
+      var c = conv('chatroom', room);
+      c.ts = c.ts || Date.now();
+      openChat('chatroom', room);
+    }, function (e) { fail('Cannot join room ' + room, e); });
+  });
+
+  $('leave-room').addEventListener('click', function () {
+    var c = convs.get(current);
+    if (!c || c.chat !== 'chatroom') return;
+    client.leave(c.with).then(function () {
+      convs.delete(current); views.delete(current);
+      current = null;
+      document.body.classList.remove('chat-open');
+      $('compose').hidden = true; $('leave-room').hidden = true;
+      $('chat-title').textContent = 'Pick a conversation';
+      renderMessages(); renderConversations();
+    }, function (e) { fail('Cannot leave the room', e); });
+  });
 
   // ---- contacts ----
   function onContact(p) {

@@ -86,6 +86,7 @@
     this.handlers = {};
     this.pending = new Map();  // request id -> {resolve, reject, timer, op}
     this.outbox = [];          // sends not yet acked, oldest first
+    this.rooms = new Set();    // chatrooms joined: joined again after a reconnect
     this.seen = new SeenIds(10000);
     this.nextId = 1;
     this.ws = null;
@@ -173,6 +174,15 @@
       self._emit('login', reply);
       self.outbox.forEach(function (item) { self._transmit(item); });
       self.sync().catch(function () { /* reported by sync; a drop syncs again */ });
+      // A closed socket left its rooms: join them again (room messages
+      // sent meanwhile are gone, but the join brings the recent ones).
+      self.rooms.forEach(function (room) {
+        self._join(room).catch(function (e) {
+          if (e.code === CLIENT_CODES.DISCONNECTED) return;
+          self.rooms.delete(room);
+          self._emit('error', e);
+        });
+      });
     }, function (e) {
       if (FINAL_AUTH[e.code]) {
         if (self.firstLogin && !self.firstLogin.done) self.firstLogin.reject(e);
@@ -424,6 +434,25 @@
   P.contactDecline = function (user) { return this.request('contact_decline', { user: user }); };
   P.contactRemove = function (user) { return this.request('contact_remove', { user: user }); };
   P.groupInfo = function (group) { return this.request('group_info', { group: group }); };
+  P.chatroomInfo = function (room) { return this.request('chatroom_info', { chatroom: room }); };
+  /** Joins a chatroom (and again after every reconnect, until `leave`);
+   * its recent messages are emitted as `message` events, once each. */
+  P.join = function (room) {
+    var self = this;
+    this.rooms.add(room);
+    return this._join(room, true).catch(function (e) { self.rooms.delete(room); throw e; });
+  };
+  P._join = function (room, fromUser) {
+    var self = this;
+    return (fromUser ? this.request : this._call).call(this, 'join', { chatroom: room }).then(function (r) {
+      (r.messages || []).forEach(function (m) { self._deliver(m, false); });
+      return r;
+    });
+  };
+  P.leave = function (room) {
+    this.rooms.delete(room);
+    return this.request('leave', { chatroom: room });
+  };
 
   /** A user token by the REST password grant (`POST /{org}/{app}/token`):
    * resolves with {access_token, expires_in, user}. `base` is the HTTP
