@@ -170,6 +170,8 @@ async function view(u) {
     await b.page.getByRole('button', { name: 'Accept ' + cfg.a }).click();
     await b.page.locator(`#contacts li[data-user="${cfg.a}"]`).waitFor();
     await a.page.locator(`#contacts li[data-user="${cfg.b}"]`).waitFor();
+    // Contacts are followed: b is online (a green dot).
+    await a.page.locator(`#contacts li[data-user="${cfg.b}"] .dot.on[aria-label="online"]`).waitFor();
 
     step = '1:1: a writes, b sees it unread, opens it, a sees it read';
     await a.page.getByRole('button', { name: 'Chat with ' + cfg.b }).click();
@@ -315,6 +317,14 @@ async function view(u) {
     facts.probe = await b.page.evaluate(() => ({ counts: window.probe.counts, synced: window.probe.synced,
       states: window.probe.states, outbox: window.probe.client.outbox.length }));
 
+    step = 'a edits a message; b sees the new text';
+    await msgWith(a, 'away 3').getByRole('button', { name: /^Edit/ }).click();
+    await a.page.getByLabel('Edit message').fill('away 3, edited');
+    await a.page.keyboard.press('Enter');
+    await msgWith(b, 'away 3, edited').locator('.meta', { hasText: 'edited' }).waitFor();
+    await msgWith(a, 'away 3, edited').waitFor();
+    facts.editedOnB = (await view(b)).texts.filter((t) => t.startsWith('away 3'));
+
     step = 'b is back in the room after the reconnect';
     await conv(a, rkey).click();
     await say(a, 'room after the reconnect');
@@ -336,6 +346,15 @@ async function view(u) {
     await shoot(a, 'demo-phone-chat-a.png');
     await b.page.setViewportSize({ width: 1200, height: 760 });
     await shoot(b, 'demo-desktop-chat-b.png');
+
+    step = 'b signs out; a sees b offline';
+    await b.page.evaluate(() => window.probe.client.close());
+    // a is at phone width in a chat now: its list is there but hidden.
+    await a.page.locator(`#conversations button[data-key="single:${cfg.b}"] .dot.on`).waitFor({ state: 'attached' });
+    await b.page.getByRole('button', { name: 'Sign out' }).click();
+    await b.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await a.page.locator(`#conversations button[data-key="single:${cfg.b}"] .dot.off[aria-label="offline"]`).waitFor({ state: 'attached' });
+    facts.signedOut = await b.page.locator('#status').textContent();
 
     out({ ok: true, facts, requests, websockets, blocked, pageErrors, screenshots });
   } catch (e) {

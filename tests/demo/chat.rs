@@ -3,11 +3,13 @@
 //! The test makes two users and a group over REST; two browser contexts
 //! (one at desktop width, one at phone width) sign in to `/demo` as the
 //! two users, become contacts, chat 1:1 and in the group (an image arrives
-//! as a thumbnail) and in a chat room (joined again after a reconnect); one reloads and
+//! as a thumbnail) and in a chat room (joined again after a reconnect),
+//! see each other's presence; one reloads and
 //! sees its unread counts and the history (paged); a recall disappears on
 //! the other side; one context's network is cut and restored and it
 //! catches up with nothing shown twice, and what it wrote meanwhile
-//! arrives once. Screenshots are kept in `target/demo/`. Nothing may leave
+//! arrives once; an edit shows on the other side; a sign-out shows as
+//! offline. Screenshots are kept in `target/demo/`. Nothing may leave
 //! 127.0.0.1. Chromium must be installed (`.ci/run` installs Debian's);
 //! without it the test fails and says so.
 
@@ -247,6 +249,10 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     expected.extend(["away 1", "away 2", "away 3", "written offline", "barrier"].map(String::from));
     assert_eq!(texts(&facts["bAfterCatchUp"]["texts"]), expected);
     assert_eq!(texts(&facts["aAfterCatchUp"]["texts"]), expected);
+
+    // An edit replaced the text on the other side.
+    assert_eq!(texts(&facts["editedOnB"]), ["away 3, edited"]);
+    assert_eq!(facts["signedOut"], json!("Signed out"));
 
     // The room: the join brought its recent message, and after the
     // reconnect the client was in the room again.

@@ -18,6 +18,8 @@
   var current = null;         // the open conversation's key
   var contacts = { users: [], requests: [] };
   var deliveredDue = new Map(); // peer -> newest msg id to acknowledge
+  var presence = new Map();     // contact -> online (any device with a status but "0")
+  var editing = null;           // the own message the compose box edits
 
   // ---- errors, said plainly ----
   var REASONS = {
@@ -133,7 +135,8 @@
     var c = client;
     client = null; me = null; current = null;
     if (c) c.close('signed out');
-    convs.clear(); views.clear();
+    convs.clear(); views.clear(); presence.clear();
+    if (editing) stopEdit();
     $('chat-view').hidden = true; $('login-view').hidden = false; $('logout').hidden = true;
     $('status').textContent = why || 'Not signed in';
     document.body.classList.remove('chat-open');
@@ -154,7 +157,11 @@
       // How many catch-ups finished: tests wait on it.
       document.body.dataset.syncs = String(Number(document.body.dataset.syncs || 0) + 1);
       refreshConversations(); flushDelivered();
+      // Presence pushes missed while away: read the current state.
+      var followed = Array.from(presence.keys()).slice(0, 100);
+      if (followed.length) client.presenceGet(followed).then(showPresence, function () { /* the dots stay as they were */ });
     });
+    client.on('presence', function (p) { presence.set(p.user, isOnline(p)); renderContacts(); renderConversations(); });
     client.on('kick', function (reason) { signOut('Signed out by the server (' + reason + ')'); });
     client.on('error', function (e) { fail(e.op === 'auth' ? 'Signed out' : 'Sync failed', e); });
     return client.connect().then(function (reply) {
@@ -227,6 +234,7 @@
       var badge = unread > 0 ? el('span', { class: 'badge', text: String(unread), 'aria-label': unread + ' unread' }) : null;
       ul.appendChild(el('li', {}, [el('button', { type: 'button', class: 'conv', 'data-key': k,
         'aria-current': k === current ? 'true' : 'false', onclick: function () { openChat(c.chat, c.with); } }, [
+        c.chat === 'single' && presence.has(c.with) ? dot(c.with) : null,
         el('span', { class: 'text' }, [el('span', { class: 'who', text: displayName(c) }), el('span', { class: 'last', text: preview(c.last) })]),
         badge,
       ])]));
@@ -316,6 +324,10 @@
       var meta = [el('time', { text: time(m.ts), datetime: new Date(m.ts).toISOString() })];
       if (m.edited) meta.push(el('span', { text: 'edited' }));
       if (mine) meta.push(el('span', { class: 'mark', text: markString(m, c) }));
+      if (mine && !m.pending && b.type === 'txt' && c.chat !== 'chatroom') {
+        meta.push(el('button', { type: 'button', class: 'edit', text: 'Edit',
+          'aria-label': 'Edit the message “' + text.slice(0, 40) + '”', onclick: function () { startEdit(m); } }));
+      }
       if (mine && !m.pending) {
         meta.push(el('button', { type: 'button', class: 'recall', text: 'Recall',
           'aria-label': 'Recall the message “' + text.slice(0, 40) + '”', onclick: function () { recall(m); } }));
@@ -430,11 +442,34 @@
   $('compose').addEventListener('submit', function (ev) { ev.preventDefault(); sendText(); });
   $('compose-text').addEventListener('keydown', function (ev) {
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); sendText(); }
+    if (ev.key === 'Escape' && editing) { ev.preventDefault(); stopEdit(); }
   });
+
+  function startEdit(m) {
+    editing = m;
+    $('compose-text').value = m.body.msg;
+    $('compose-label').textContent = 'Edit message';
+    $('editing').hidden = false;
+    $('compose-text').focus();
+  }
+  function stopEdit() {
+    editing = null;
+    $('compose-text').value = '';
+    $('compose-label').textContent = 'Message';
+    $('editing').hidden = true;
+  }
 
   function sendText() {
     var box = $('compose-text'), text = box.value;
     if (!text.trim() || !current) return;
+    if (editing) {
+      var m = editing, c = convs.get(keyOfMessage(m));
+      stopEdit();
+      // The edit push (to this device too) shows the new text.
+      client.edit(m.chat, c.with, m.msg_id, { type: 'txt', msg: text })
+        .catch(function (e) { fail('Cannot edit the message', e); });
+      return;
+    }
     box.value = '';
     deliverOwn(current, convs.get(current), views.get(current), { type: 'txt', msg: text });
   }
@@ -485,7 +520,11 @@
       if (!known && how.edit) return;
       v.messages.set(m.msg_id, m);
     }
-    if (how.edit) { if (key === current) renderMessages(); return; }
+    if (how.edit) {
+      if (c.last && c.last.msg_id === m.msg_id) { c.last = m; renderConversations(); }
+      if (key === current) renderMessages();
+      return;
+    }
     if (!c.last || m.ts >= c.ts) { c.last = m; c.ts = m.ts; }
     var open = key === current && document.visibilityState === 'visible';
     if (m.from !== me) {
@@ -564,7 +603,22 @@
     client.contacts().then(function (r) {
       contacts = r;
       renderContacts();
+      var fresh = r.users.filter(function (u) { return !presence.has(u); }).slice(0, 100);
+      // A day's subscription, renewed at each sign-in.
+      if (fresh.length) client.presenceSubscribe(fresh, 86400).then(showPresence, function (e) { if (e.code !== -1) fail('Cannot follow your contacts\' presence', e); });
     }, function (e) { if (e.code !== -1) fail('Cannot load the contacts', e); });
+  }
+
+  function isOnline(p) {
+    return Object.keys(p.status || {}).some(function (d) { return p.status[d] !== '0'; });
+  }
+  function showPresence(r) {
+    (r.statuses || []).forEach(function (p) { presence.set(p.user, isOnline(p)); });
+    renderContacts(); renderConversations();
+  }
+  function dot(user) {
+    var on = presence.get(user);
+    return el('span', { class: 'dot ' + (on ? 'on' : 'off'), role: 'img', 'aria-label': on ? 'online' : 'offline', title: on ? 'online' : 'offline' });
   }
 
   function renderContacts() {
@@ -579,6 +633,7 @@
     });
     contacts.users.forEach(function (u) {
       list.appendChild(el('li', { class: 'person', 'data-user': u }, [
+        presence.has(u) ? dot(u) : null,
         el('span', { text: u }),
         el('button', { type: 'button', text: 'Chat', 'aria-label': 'Chat with ' + u, onclick: function () { showTab('chats'); openChat('single', u); } }),
       ]));

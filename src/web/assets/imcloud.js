@@ -434,6 +434,8 @@
   P.contactDecline = function (user) { return this.request('contact_decline', { user: user }); };
   P.contactRemove = function (user) { return this.request('contact_remove', { user: user }); };
   P.groupInfo = function (group) { return this.request('group_info', { group: group }); };
+  P.presenceSubscribe = function (users, expirySecs) { return this.request('presence_subscribe', { users: users, expiry: expirySecs }); };
+  P.presenceGet = function (users) { return this.request('presence_get', { users: users }); };
   P.chatroomInfo = function (room) { return this.request('chatroom_info', { chatroom: room }); };
   /** Joins a chatroom (and again after every reconnect, until `leave`);
    * its recent messages are emitted as `message` events, once each. */
