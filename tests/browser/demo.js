@@ -348,7 +348,20 @@ async function view(u) {
     await shoot(b, 'demo-desktop-chat-b.png');
 
     step = 'b signs out; a sees b offline';
-    await b.page.evaluate(() => window.probe.client.close());
+    // The same device logging in again replaces the probe: it is kicked
+    // and stays closed instead of kicking the newcomer back.
+    facts.kick = await b.page.evaluate(async (user) => {
+      const first = window.probe.client;
+      const kicked = new Promise((resolve) => first.on('kick', resolve));
+      const second = new Imcloud.Client({ url: 'ws://' + location.host + '/ws', appkey: 'demo#chat',
+        user, password: 'pw-' + user, device: 'probe' });
+      await second.connect();
+      const reason = await kicked;
+      await new Promise((resolve) => (first.state === 'closed' ? resolve() : first.on('state', (s) => s === 'closed' && resolve())));
+      const secondState = second.state;
+      second.close();
+      return { reason, first: first.state, second: secondState };
+    }, cfg.b);
     // a is at phone width in a chat now: its list is there but hidden.
     await a.page.locator(`#conversations button[data-key="single:${cfg.b}"] .dot.on`).waitFor({ state: 'attached' });
     await b.page.getByRole('button', { name: 'Sign out' }).click();

@@ -253,6 +253,10 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     // An edit replaced the text on the other side.
     assert_eq!(texts(&facts["editedOnB"]), ["away 3, edited"]);
     assert_eq!(facts["signedOut"], json!("Signed out"));
+    assert_eq!(
+        facts["kick"],
+        json!({"reason": "replaced", "first": "closed", "second": "online"})
+    );
 
     // The room: the join brought its recent message, and after the
     // reconnect the client was in the room again.

@@ -94,6 +94,7 @@
     this.syncing = null;
     this.syncAgain = false;
     this.firstLogin = null;
+    this.lastKick = null;
     this._timers = {};
     var self = this;
     this._onOnline = function () { if (self.state === 'offline') self._reconnectNow(); };
@@ -210,6 +211,7 @@
     switch (f.push) {
       case 'message': this._deliver(f.msg, true); break;
       case 'kick':
+        this.lastKick = f.reason;
         this._emit('kick', f.reason);
         if (FINAL_KICKS[f.reason]) this.close('kicked: ' + f.reason);
         break;
@@ -381,7 +383,11 @@
     this.pending.clear();
     this.outbox.forEach(function (item) { item.inflight = false; });
     if (this.state === 'closed') return;
-    if (closeCode === 4003) { this.close(why); return; } // kicked: the kick push said why
+    // Kicked (4003): only a restarted entity asks for a reconnect; any
+    // other kick, or one whose push never came, ends the client (two tabs
+    // sharing a device id would otherwise kick each other forever).
+    if (closeCode === 4003 && this.lastKick !== 'restarted') { this.close(why); return; }
+    this.lastKick = null;
     this._setState('offline', why);
     var wait = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * Math.pow(2, this.attempt));
     this.attempt = Math.min(this.attempt + 1, 10);
