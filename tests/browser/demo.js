@@ -80,6 +80,55 @@ async function newUser(browser, name, viewport) {
   return { name, context, page };
 }
 
+/** What the page shows that breaks the basics of accessible markup: a
+ * form field without a label, a button or image without a name, or text
+ * under WCAG AA contrast (4.5:1, 3:1 for large text) on its background. */
+function a11yProblems(u, where) {
+  return u.page.evaluate((where) => {
+    const problems = [];
+    const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const name = (e) => (e.getAttribute('aria-label') || e.textContent || e.getAttribute('title') || '').trim();
+    for (const f of document.querySelectorAll('input, textarea, select')) {
+      if (!f.labels.length && !f.getAttribute('aria-label')) problems.push(where + ': no label for #' + f.id);
+    }
+    for (const b of document.querySelectorAll('button')) {
+      if (visible(b) && !name(b)) problems.push(where + ': a button without a name: ' + b.outerHTML.slice(0, 80));
+    }
+    for (const i of document.querySelectorAll('img')) {
+      if (visible(i) && !i.hasAttribute('alt')) problems.push(where + ': an image without alt');
+    }
+    const rgba = (s) => {
+      const m = s.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const p = m[1].split(',').map(parseFloat);
+      return { rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = (rgb) => {
+      const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const background = (e) => {
+      for (; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0.5) return c.rgb;
+      }
+      return [255, 255, 255];
+    };
+    for (const e of document.querySelectorAll('body *')) {
+      const text = Array.from(e.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!text || !visible(e) || e.closest('[disabled]')) continue;
+      const st = getComputedStyle(e);
+      const fg = rgba(st.color).rgb, bg = background(e);
+      const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need) problems.push(where + ': contrast ' + ratio.toFixed(2) + ' for "' + e.textContent.trim().slice(0, 30) + '"');
+    }
+    return problems;
+  }, where);
+}
+
 async function shoot(u, file) {
   const p = path.join(cfg.artifacts, file);
   await u.page.screenshot({ path: p, fullPage: false });
@@ -147,11 +196,13 @@ async function view(u) {
     step = 'a wrong password is said plainly';
     await a.page.goto(cfg.base + '/demo', { waitUntil: 'load' });
     await shoot(a, 'demo-desktop-sign-in.png');
+    facts.a11y = await a11yProblems(a, 'sign-in');
     await a.page.getByLabel('User name').fill(cfg.a);
     await a.page.getByLabel('Password').fill('not-the-password');
     await a.page.getByRole('button', { name: 'Sign in' }).click();
     await a.page.getByRole('alert').waitFor({ state: 'visible' });
     facts.wrongPasswordAlert = await a.page.locator('#alert-text').textContent();
+    facts.a11y.push(...await a11yProblems(a, 'sign-in error'));
 
     step = 'both sign in';
     await signIn(a);
@@ -234,6 +285,7 @@ async function view(u) {
     facts.unreadAfterReload = await badge(b, 'single:' + cfg.a);
     facts.groupUnreadAfterReload = await badge(b, gkey);
     await shoot(b, 'demo-phone-conversations.png');
+    facts.a11y.push(...await a11yProblems(b, 'phone conversations'));
     await conv(b, 'single:' + cfg.a).click();
     await msgWith(b, 'm22').waitFor();
     facts.firstPage = (await view(b)).texts.length;
@@ -341,7 +393,14 @@ async function view(u) {
 
     step = 'screenshots at desktop and phone width';
     await shoot(a, 'demo-desktop-chat.png');
+    facts.a11y.push(...await a11yProblems(a, 'desktop chat'));
+    await b.page.getByRole('button', { name: 'Back to the conversations' }).click();
+    await b.page.getByRole('tab', { name: /Contacts/ }).click();
+    facts.a11y.push(...await a11yProblems(b, 'phone contacts'));
+    await b.page.getByRole('tab', { name: /Chats/ }).click();
+    await conv(b, 'single:' + cfg.a).click();
     await shoot(b, 'demo-phone-chat.png');
+    facts.a11y.push(...await a11yProblems(b, 'phone chat'));
     await a.page.setViewportSize({ width: 390, height: 844 });
     await shoot(a, 'demo-phone-chat-a.png');
     await b.page.setViewportSize({ width: 1200, height: 760 });

@@ -161,6 +161,9 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     );
     let facts = &report["facts"];
 
+    // Labels, names, alt text and AA contrast on every page state checked.
+    assert_eq!(facts["a11y"], json!([]), "accessibility problems");
+
     // A failed sign-in says what went wrong.
     let alert = facts["wrongPasswordAlert"].as_str().unwrap_or_default();
     assert!(alert.contains("Wrong user name or password"), "{alert}");
