@@ -49,6 +49,9 @@ static DEMO_HTML: Asset = Asset::new(
     "no-cache",
 );
 static DEMO_JS: Asset = Asset::new(include_str!("assets/demo.js"), JS, REUSE);
+static DEMO_IMAGES_JS: Asset = Asset::new(include_str!("assets/demo-images.js"), JS, REUSE);
+static DEMO_MESSAGES_JS: Asset = Asset::new(include_str!("assets/demo-messages.js"), JS, REUSE);
+static DEMO_PEOPLE_JS: Asset = Asset::new(include_str!("assets/demo-people.js"), JS, REUSE);
 static DEMO_CSS: Asset = Asset::new(
     include_str!("assets/demo.css"),
     "text/css; charset=utf-8",
@@ -71,6 +74,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     })
     .get("/demo/demo.js", |req: HttpRequest| async move {
         serve(&req, &DEMO_JS, None)
+    })
+    .get("/demo/demo-images.js", |req: HttpRequest| async move {
+        serve(&req, &DEMO_IMAGES_JS, None)
+    })
+    .get("/demo/demo-messages.js", |req: HttpRequest| async move {
+        serve(&req, &DEMO_MESSAGES_JS, None)
+    })
+    .get("/demo/demo-people.js", |req: HttpRequest| async move {
+        serve(&req, &DEMO_PEOPLE_JS, None)
     })
     .get("/demo/demo.css", |req: HttpRequest| async move {
         serve(&req, &DEMO_CSS, None)

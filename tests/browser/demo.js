@@ -56,6 +56,9 @@ const ASSETS = {
   '/demo': ['demo.html', 'text/html'],
   '/demo/demo.js': ['demo.js', 'text/javascript'],
   '/demo/demo.css': ['demo.css', 'text/css'],
+  '/demo/demo-images.js': ['demo-images.js', 'text/javascript'],
+  '/demo/demo-messages.js': ['demo-messages.js', 'text/javascript'],
+  '/demo/demo-people.js': ['demo-people.js', 'text/javascript'],
   '/sdk/imcloud.js': ['imcloud.js', 'text/javascript'],
 };
 

@@ -5,7 +5,7 @@
 use imcloud_testkit::TestServer;
 use reqwest::header;
 
-const FILES: [(&str, &str, &str); 4] = [
+const FILES: [(&str, &str, &str); 7] = [
     (
         "/sdk/imcloud.js",
         "text/javascript; charset=utf-8",
@@ -20,6 +20,21 @@ const FILES: [(&str, &str, &str); 4] = [
         "/demo/demo.js",
         "text/javascript; charset=utf-8",
         include_str!("../../src/web/assets/demo.js"),
+    ),
+    (
+        "/demo/demo-images.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../src/web/assets/demo-images.js"),
+    ),
+    (
+        "/demo/demo-messages.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../src/web/assets/demo-messages.js"),
+    ),
+    (
+        "/demo/demo-people.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../src/web/assets/demo-people.js"),
     ),
     (
         "/demo/demo.css",

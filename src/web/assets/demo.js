@@ -1,9 +1,10 @@
-/* The imcloud chat demo: a page on imcloud.js (served at /demo). It signs
- * in with a user token (REST password grant), lists conversations with
- * unread counts, shows 1:1 and group chats with history paging, delivery
- * and read marks and recall, handles friend requests, and catches up by
- * sync after a reconnect. The session (token, device, sync cursors) is
- * kept in sessionStorage, so a reload stays signed in. */
+/* The imcloud chat demo: a page on imcloud.js (served at /demo). This part
+ * signs in with a user token (REST password grant), lists conversations
+ * with unread counts and shows a chat with history paging and delivery and
+ * read marks; demo-messages.js sends, edits, recalls and takes the pushes,
+ * demo-images.js handles images, demo-people.js contacts, presence and
+ * rooms. The session (token, device, sync cursors) is kept in
+ * sessionStorage, so a reload stays signed in. */
 (function () {
   'use strict';
   var $ = function (id) { return document.getElementById(id); };
@@ -11,15 +12,30 @@
   var SESSION = 'imcloud-demo:session';
 
   var client = null, me = null, session = null;
-  var MAX_IMAGE_BYTES = 10 * 1024 * 1024; // the server's default rest.max_file_bytes
   var convs = new Map();      // "single:bob" / "group:42" -> conversation
   var views = new Map();      // same key -> {messages: Map(id -> msg), more, loaded}
   var groupNames = new Map(); // group or room id -> name
   var current = null;         // the open conversation's key
-  var contacts = { users: [], requests: [] };
-  var deliveredDue = new Map(); // peer -> newest msg id to acknowledge
-  var presence = new Map();     // contact -> online (any device with a status but "0")
-  var editing = null;           // the own message the compose box edits
+
+  /** What the other parts of the page (demo-images.js, demo-messages.js,
+   * demo-people.js) share with this one: state, helpers, and hooks they
+   * add to (on a client's start, after sign-in, on sign-out). */
+  var d = window.imcloudDemo = {
+    $: $, convs: convs, views: views, fail: fail, explain: explain, notice: notice, el: el,
+    keyOf: keyOf, keyOfMessage: keyOfMessage, peerOfMessage: peerOfMessage, conv: conv,
+    renderMessages: renderMessages, renderConversations: renderConversations,
+    refreshConversations: refreshConversations, openChat: openChat, markRead: markRead, closeChat: closeChat,
+    onStart: [], onSignedIn: [], onSignOut: [],
+    // Filled in by the other parts.
+    thumbnail: null, startEdit: null, recall: null, deliverOwn: null,
+    dot: function () { return null; },
+  };
+  Object.defineProperties(d, {
+    client: { get: function () { return client; } },
+    me: { get: function () { return me; } },
+    current: { get: function () { return current; } },
+    session: { get: function () { return session; } },
+  });
 
   // ---- errors, said plainly ----
   var REASONS = {
@@ -135,8 +151,8 @@
     var c = client;
     client = null; me = null; current = null;
     if (c) c.close('signed out');
-    convs.clear(); views.clear(); presence.clear();
-    if (editing) stopEdit();
+    convs.clear(); views.clear();
+    d.onSignOut.forEach(function (hook) { hook(); });
     $('chat-view').hidden = true; $('login-view').hidden = false; $('logout').hidden = true;
     $('status').textContent = why || 'Not signed in';
     document.body.classList.remove('chat-open');
@@ -147,21 +163,13 @@
     client = new Imcloud.Client({ url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws',
       token: session.token, appkey: session.appkey, user: session.user, storage: sessionStorage });
     client.on('state', onState);
-    client.on('message', onMessage);
-    client.on('recall', onRecall);
-    client.on('receipt', onReceipt);
-    client.on('edit', function (p) { onMessage(p.msg, { live: true, edit: true }); });
-    client.on('contact', onContact);
     client.on('event', function () { refreshConversations(); });
     client.on('synced', function () {
       // How many catch-ups finished: tests wait on it.
       document.body.dataset.syncs = String(Number(document.body.dataset.syncs || 0) + 1);
-      refreshConversations(); flushDelivered();
-      // Presence pushes missed while away: read the current state.
-      var followed = Array.from(presence.keys()).slice(0, 100);
-      if (followed.length) client.presenceGet(followed).then(showPresence, function () { /* the dots stay as they were */ });
+      refreshConversations();
     });
-    client.on('presence', function (p) { presence.set(p.user, isOnline(p)); renderContacts(); renderConversations(); });
+    d.onStart.forEach(function (hook) { hook(client); });
     client.on('kick', function (reason) { signOut('Signed out by the server (' + reason + ')'); });
     client.on('error', function (e) { fail(e.op === 'auth' ? 'Signed out' : 'Sync failed', e); });
     return client.connect().then(function (reply) {
@@ -169,7 +177,7 @@
       $('login-view').hidden = true; $('chat-view').hidden = false; $('logout').hidden = false;
       $('password').value = '';
       refreshConversations();
-      refreshContacts();
+      d.onSignedIn.forEach(function (hook) { hook(); });
     }, function (e) {
       sessionStorage.removeItem(SESSION);
       client = null;
@@ -234,7 +242,7 @@
       var badge = unread > 0 ? el('span', { class: 'badge', text: String(unread), 'aria-label': unread + ' unread' }) : null;
       ul.appendChild(el('li', {}, [el('button', { type: 'button', class: 'conv', 'data-key': k,
         'aria-current': k === current ? 'true' : 'false', onclick: function () { openChat(c.chat, c.with); } }, [
-        c.chat === 'single' && presence.has(c.with) ? dot(c.with) : null,
+        d.dot(c),
         el('span', { class: 'text' }, [el('span', { class: 'who', text: displayName(c) }), el('span', { class: 'last', text: preview(c.last) })]),
         badge,
       ])]));
@@ -290,11 +298,16 @@
     if (ids.length) loadHistory(current, ids[0]);
   });
 
-  $('back').addEventListener('click', function () {
+  $('back').addEventListener('click', closeChat);
+
+  /** Back to the list (at phone width, the list instead of the chat). */
+  function closeChat() {
     current = null;
     document.body.classList.remove('chat-open');
-    renderConversations();
-  });
+    $('compose').hidden = true; $('leave-room').hidden = true;
+    $('chat-title').textContent = 'Pick a conversation';
+    renderMessages(); renderConversations();
+  }
 
   function markString(m, c) {
     if (m.pending) return m.failed ? 'Not sent' : 'Sending…';
@@ -320,17 +333,17 @@
       var mine = m.from === me;
       var b = m.body || {};
       var text = b.type === 'txt' ? b.msg : (b.type === 'img' ? 'Image' + (b.filename ? ' ' + b.filename : '') : '[' + (b.type || 'message') + ']');
-      var content = b.type === 'img' && b.url ? thumbnail(m) : el('span', { class: 'body', text: m.pending && m.uploading ? 'Uploading ' + text + '…' : text });
+      var content = b.type === 'img' && b.url ? d.thumbnail(m) : el('span', { class: 'body', text: m.pending && m.uploading ? 'Uploading ' + text + '…' : text });
       var meta = [el('time', { text: time(m.ts), datetime: new Date(m.ts).toISOString() })];
       if (m.edited) meta.push(el('span', { text: 'edited' }));
       if (mine) meta.push(el('span', { class: 'mark', text: markString(m, c) }));
       if (mine && !m.pending && b.type === 'txt' && c.chat !== 'chatroom') {
         meta.push(el('button', { type: 'button', class: 'edit', text: 'Edit',
-          'aria-label': 'Edit the message “' + text.slice(0, 40) + '”', onclick: function () { startEdit(m); } }));
+          'aria-label': 'Edit the message “' + text.slice(0, 40) + '”', onclick: function () { d.startEdit(m); } }));
       }
       if (mine && !m.pending) {
         meta.push(el('button', { type: 'button', class: 'recall', text: 'Recall',
-          'aria-label': 'Recall the message “' + text.slice(0, 40) + '”', onclick: function () { recall(m); } }));
+          'aria-label': 'Recall the message “' + text.slice(0, 40) + '”', onclick: function () { d.recall(m); } }));
       }
       if (m.failed) {
         meta.push(el('span', { class: 'why', text: m.failed }));
@@ -359,334 +372,17 @@
     renderConversations();
   }
 
-  // ---- images: uploaded as restricted chatfiles, shown by thumbnail ----
-  // The files need their share-secret in a header, which an <img> cannot
-  // send: they are fetched and shown from blob URLs, one fetch per file.
-  var blobs = new Map(); // url + (thumb) -> Promise of an object URL
-  function fileUrl(body, thumb) {
-    var k = body.url + (thumb ? '#thumb' : '');
-    if (!blobs.has(k)) {
-      var headers = {};
-      if (body.secret) headers['share-secret'] = body.secret;
-      if (thumb) headers.thumbnail = 'true';
-      blobs.set(k, fetch(body.url, { headers: headers }).then(function (res) {
-        if (!res.ok) throw new Error('the server answered ' + res.status);
-        return res.blob();
-      }).then(function (blob) { return URL.createObjectURL(blob); })
-        .catch(function (e) { blobs.delete(k); throw e; }));
-    }
-    return blobs.get(k);
-  }
-  function thumbnail(m) {
-    var b = m.body, name = b.filename || 'image';
-    var img = el('img', { alt: 'Image ' + name + ' from ' + m.from });
-    fileUrl(b, true).then(function (u) { img.src = u; }, function (e) { img.alt = 'Image ' + name + ' (cannot load: ' + e.message + ')'; });
-    return el('button', { type: 'button', class: 'thumb', 'aria-label': 'Open image ' + name,
-      onclick: function () { openViewer(m); } }, [img]);
-  }
-  function openViewer(m) {
-    var b = m.body;
-    $('viewer-title').textContent = (b.filename || 'Image') + ' from ' + m.from;
-    $('viewer-img').alt = b.filename || 'image';
-    $('viewer-img').removeAttribute('src');
-    $('viewer').showModal();
-    fileUrl(b, false).then(function (u) { $('viewer-img').src = u; }, function (e) { $('viewer').close(); fail('Cannot open the image', { message: e.message }); });
-  }
-  $('viewer-close').addEventListener('click', function () { $('viewer').close(); });
-
-  function imageSize(file) {
-    return new Promise(function (resolve) {
-      var u = URL.createObjectURL(file), probe = new Image();
-      probe.onload = function () { resolve({ width: probe.naturalWidth, height: probe.naturalHeight }); URL.revokeObjectURL(u); };
-      probe.onerror = function () { resolve(null); URL.revokeObjectURL(u); };
-      probe.src = u;
-    });
-  }
-
-  $('image-file').addEventListener('change', function () {
-    var input = $('image-file'), file = input.files && input.files[0];
-    input.value = '';
-    if (!file || !current) return;
-    if (!/^image\//.test(file.type)) return fail('Image not sent', { message: file.name + ' is not an image.' });
-    if (file.size > MAX_IMAGE_BYTES) return fail('Image not sent', { message: file.name + ' is larger than 10 MiB.' });
-    var c = convs.get(current), key = current, v = views.get(current);
-    var local = { pending: true, uploading: true, chat: c.chat, from: me, to: c.with, ts: Date.now(), msg_id: '',
-      body: { type: 'img', filename: file.name } };
-    var pendingKey = 'pending:' + Math.random().toString(36).slice(2);
-    v.messages.set(pendingKey, local);
-    renderMessages(true);
-    var parts = session.appkey.split('#');
-    var base = location.origin + '/' + encodeURIComponent(parts[0]) + '/' + encodeURIComponent(parts[1]);
-    var form = new FormData();
-    form.append('file', file, file.name);
-    Promise.all([imageSize(file), fetch(base + '/chatfiles', { method: 'POST', body: form,
-      headers: { Authorization: 'Bearer ' + session.token, 'restrict-access': 'true' } }).then(function (res) {
-      return res.json().catch(function () { return {}; }).then(function (j) {
-        if (!res.ok) throw { code: res.status, serverMessage: j.error_description || j.error || res.statusText, message: 'upload failed' };
-        return j.entities[0];
-      });
-    })]).then(function (done) {
-      var size = done[0], f = done[1];
-      var body = { type: 'img', url: base + '/chatfiles/' + f.uuid, secret: f['share-secret'], filename: file.name, file_length: file.size };
-      if (size) body.size = size;
-      v.messages.delete(pendingKey);
-      deliverOwn(key, c, v, body);
-    }).catch(function (e) {
-      local.failed = e.code === 413 ? 'too large' : explain(e);
-      if (key === current) renderMessages();
-      fail('Image not sent', e);
-    });
-  });
-
-  // ---- sending and recalling ----
-  $('compose').addEventListener('submit', function (ev) { ev.preventDefault(); sendText(); });
-  $('compose-text').addEventListener('keydown', function (ev) {
-    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); sendText(); }
-    if (ev.key === 'Escape' && editing) { ev.preventDefault(); stopEdit(); }
-  });
-
-  function startEdit(m) {
-    editing = m;
-    $('compose-text').value = m.body.msg;
-    $('compose-label').textContent = 'Edit message';
-    $('editing').hidden = false;
-    $('compose-text').focus();
-  }
-  function stopEdit() {
-    editing = null;
-    $('compose-text').value = '';
-    $('compose-label').textContent = 'Message';
-    $('editing').hidden = true;
-  }
-
-  function sendText() {
-    var box = $('compose-text'), text = box.value;
-    if (!text.trim() || !current) return;
-    if (editing) {
-      var m = editing, c = convs.get(keyOfMessage(m));
-      stopEdit();
-      // The edit push (to this device too) shows the new text.
-      client.edit(m.chat, c.with, m.msg_id, { type: 'txt', msg: text })
-        .catch(function (e) { fail('Cannot edit the message', e); });
-      return;
-    }
-    box.value = '';
-    deliverOwn(current, convs.get(current), views.get(current), { type: 'txt', msg: text });
-  }
-
-  /** Shows `body` as sending in conversation `key`, sends it, and shows
-   * it as sent with its msg id once acked (or why it failed). */
-  function deliverOwn(key, c, v, body) {
-    var local = { pending: true, chat: c.chat, from: me, to: c.with, ts: Date.now(), body: body, msg_id: '' };
-    var pendingKey = 'pending:' + Math.random().toString(36).slice(2);
-    v.messages.set(pendingKey, local);
-    if (key === current) renderMessages(true);
-    var sent = client.send({ chat: c.chat, to: c.with, body: body });
-    sent.then(function (ack) {
-      v.messages.delete(pendingKey);
-      var m = { msg_id: ack.msg_id, seq: ack.seq, ts: ack.ts, chat: c.chat, from: me, to: c.with, body: body, client_msg_id: ack.client_msg_id };
-      if (!v.messages.has(ack.msg_id)) v.messages.set(ack.msg_id, m);
-      c.last = m; c.ts = ack.ts; c.unread = 0;
-      if (key === current) renderMessages(true);
-      renderConversations();
-    }, function (e) {
-      local.failed = explain(e);
-      if (key === current) renderMessages();
-      fail('Message not sent', e);
-    });
-  }
-
-  function recall(m) {
-    var c = convs.get(keyOfMessage(m));
-    client.recall(m.chat, c.with, m.msg_id).then(function () { removeMessage(keyOfMessage(m), m.msg_id); },
-      function (e) { fail('Cannot recall the message', e); });
-  }
-
-  function removeMessage(key, msgId) {
-    var v = views.get(key);
-    if (v && v.messages.delete(msgId) && key === current) renderMessages();
-    refreshConversations();
-  }
-
-  // ---- what the server pushes ----
-  function onMessage(m, how) {
-    if (!m || !m.chat || (m.body && m.body.type === 'cmd')) return;
-    if (m.chat === 'chatroom' && !(client && client.rooms.has(m.to))) return;
-    var key = keyOfMessage(m), c = conv(m.chat, peerOfMessage(m));
-    var v = views.get(key);
-    if (!v && m.chat === 'chatroom') { v = { messages: new Map(), more: false, loaded: true }; views.set(key, v); }
-    if (v && v.loaded) {
-      var known = v.messages.has(m.msg_id);
-      if (!known && how.edit) return;
-      v.messages.set(m.msg_id, m);
-    }
-    if (how.edit) {
-      if (c.last && c.last.msg_id === m.msg_id) { c.last = m; renderConversations(); }
-      if (key === current) renderMessages();
-      return;
-    }
-    if (!c.last || m.ts >= c.ts) { c.last = m; c.ts = m.ts; }
-    var open = key === current && document.visibilityState === 'visible';
-    if (m.from !== me) {
-      if (m.chat === 'single') {
-        var due = deliveredDue.get(m.from);
-        if (!due || Imcloud.idAfter(m.msg_id, due)) deliveredDue.set(m.from, m.msg_id);
-        setTimeout(flushDelivered, 0);
-      }
-      // Counts from a catch-up come from the server's list after it.
-      if (how.live && !open) c.unread += 1;
-      if (open) markRead(Object.assign(c, { unread: Math.max(c.unread, 1) }));
-    }
-    if (key === current) renderMessages();
-    renderConversations();
-  }
-
-  function flushDelivered() {
-    if (!client || client.state !== 'online') return;
-    deliveredDue.forEach(function (msgId, peer) {
-      deliveredDue.delete(peer);
-      client.delivered(peer, msgId).catch(function () { /* a receipt is a courtesy */ });
-    });
-  }
-
-  function onRecall(p) {
-    var peer = p.chat !== 'single' ? p.to : (p.from === me ? p.to : p.from);
-    removeMessage(keyOf(p.chat, peer), p.msg_id);
-  }
-
-  function onReceipt(p) {
-    if (p.chat !== 'single') return;
-    if (p.from === me) { refreshConversations(); return; } // read on another device of mine
-    var c = convs.get(keyOf('single', p.from));
-    if (!c) return;
-    if (p.kind === 'read' && Imcloud.idAfter(p.msg_id, c.peer_read || '0')) c.peer_read = p.msg_id;
-    if (Imcloud.idAfter(p.msg_id, c.peer_delivered || '0')) c.peer_delivered = p.msg_id;
-    if (keyOf('single', p.from) === current) renderMessages();
-  }
-
-  // ---- chat rooms ----
-  $('join-room').addEventListener('submit', function (ev) {
-    ev.preventDefault();
-    var room = $('join-room-id').value.trim();
-    if (!room) return;
-    client.join(room).then(function () {
-      $('join-room-id').value = '';
-      var c = conv('chatroom', room);
-      c.ts = c.ts || Date.now();
-      openChat('chatroom', room);
-    }, function (e) { fail('Cannot join room ' + room, e); });
-  });
-
-  $('leave-room').addEventListener('click', function () {
-    var c = convs.get(current);
-    if (!c || c.chat !== 'chatroom') return;
-    client.leave(c.with).then(function () {
-      convs.delete(current); views.delete(current);
-      current = null;
-      document.body.classList.remove('chat-open');
-      $('compose').hidden = true; $('leave-room').hidden = true;
-      $('chat-title').textContent = 'Pick a conversation';
-      renderMessages(); renderConversations();
-    }, function (e) { fail('Cannot leave the room', e); });
-  });
-
-  // ---- contacts ----
-  function onContact(p) {
-    var said = { request: ' asks to be your contact (see Contacts).', accepted: ' accepted your friend request.',
-      declined: ' declined your friend request.', removed: ' is no longer your contact.' }[p.kind];
-    if (said) notice(p.user + said);
-    refreshContacts();
-    if (p.kind === 'accepted') refreshConversations();
-  }
-
-  function refreshContacts() {
-    client.contacts().then(function (r) {
-      contacts = r;
-      renderContacts();
-      var fresh = r.users.filter(function (u) { return !presence.has(u); }).slice(0, 100);
-      // A day's subscription, renewed at each sign-in.
-      if (fresh.length) client.presenceSubscribe(fresh, 86400).then(showPresence, function (e) { if (e.code !== -1) fail('Cannot follow your contacts\' presence', e); });
-    }, function (e) { if (e.code !== -1) fail('Cannot load the contacts', e); });
-  }
-
-  function isOnline(p) {
-    return Object.keys(p.status || {}).some(function (d) { return p.status[d] !== '0'; });
-  }
-  function showPresence(r) {
-    (r.statuses || []).forEach(function (p) { presence.set(p.user, isOnline(p)); });
-    renderContacts(); renderConversations();
-  }
-  function dot(user) {
-    var on = presence.get(user);
-    return el('span', { class: 'dot ' + (on ? 'on' : 'off'), role: 'img', 'aria-label': on ? 'online' : 'offline', title: on ? 'online' : 'offline' });
-  }
-
-  function renderContacts() {
-    var reqs = $('requests'), list = $('contacts');
-    reqs.textContent = ''; list.textContent = '';
-    contacts.requests.forEach(function (r) {
-      reqs.appendChild(el('li', { class: 'person', 'data-user': r.user }, [
-        el('span', { text: r.user + (r.reason ? ': “' + r.reason + '”' : '') }),
-        el('button', { type: 'button', text: 'Accept', 'aria-label': 'Accept ' + r.user, onclick: function () { answer(r.user, true); } }),
-        el('button', { type: 'button', text: 'Decline', 'aria-label': 'Decline ' + r.user, onclick: function () { answer(r.user, false); } }),
-      ]));
-    });
-    contacts.users.forEach(function (u) {
-      list.appendChild(el('li', { class: 'person', 'data-user': u }, [
-        presence.has(u) ? dot(u) : null,
-        el('span', { text: u }),
-        el('button', { type: 'button', text: 'Chat', 'aria-label': 'Chat with ' + u, onclick: function () { showTab('chats'); openChat('single', u); } }),
-      ]));
-    });
-    $('no-requests').hidden = contacts.requests.length > 0;
-    $('no-contacts').hidden = contacts.users.length > 0;
-    $('request-count').hidden = contacts.requests.length === 0;
-    $('request-count').textContent = String(contacts.requests.length);
-    $('request-count').setAttribute('aria-label', contacts.requests.length + ' requests');
-  }
-
-  function answer(user, accept) {
-    (accept ? client.contactAccept(user) : client.contactDecline(user))
-      .then(function () { $('notice').hidden = true; refreshContacts(); }, function (e) { fail('Cannot answer ' + user + '’s request', e); });
-  }
-
-  $('add-contact').addEventListener('submit', function (ev) {
-    ev.preventDefault();
-    var user = $('add-contact-user').value.trim(), reason = $('add-contact-reason').value.trim();
-    if (!user) return;
-    client.contactAdd(user, reason).then(function () {
-      $('add-contact-user').value = ''; $('add-contact-reason').value = '';
-      notice('Friend request sent to ' + user + '.');
-    }, function (e) { fail('Cannot send the request to ' + user, e); });
-  });
-
-  // ---- tabs (arrow keys move between them, as the ARIA pattern says) ----
-  function showTab(name) {
-    ['chats', 'contacts'].forEach(function (t) {
-      var on = t === name;
-      $('tab-' + t).setAttribute('aria-selected', on ? 'true' : 'false');
-      $('tab-' + t).tabIndex = on ? 0 : -1;
-      $('panel-' + t).hidden = !on;
-    });
-    if (name === 'contacts' && client) refreshContacts();
-  }
-  $('tab-chats').addEventListener('click', function () { showTab('chats'); });
-  $('tab-contacts').addEventListener('click', function () { showTab('contacts'); });
-  document.querySelector('.tabs').addEventListener('keydown', function (ev) {
-    if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
-    var next = $('tab-chats').getAttribute('aria-selected') === 'true' ? 'contacts' : 'chats';
-    showTab(next); $('tab-' + next).focus();
-  });
-
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'visible' && current) markRead(convs.get(current));
   });
 
-  // ---- a reload keeps the session ----
-  var saved = null;
-  try { saved = JSON.parse(sessionStorage.getItem(SESSION) || 'null'); } catch (e) { saved = null; }
-  if (saved && saved.token) {
-    $('status').textContent = 'Signing in…';
-    start(saved).catch(function (e) { signOut('Not signed in'); fail('Cannot resume the session', e); });
-  }
+  // ---- a reload keeps the session (once every part of the page is loaded) ----
+  document.addEventListener('DOMContentLoaded', function () {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(SESSION) || 'null'); } catch (e) { saved = null; }
+    if (saved && saved.token) {
+      $('status').textContent = 'Signing in…';
+      start(saved).catch(function (e) { signOut('Not signed in'); fail('Cannot resume the session', e); });
+    }
+  });
 })();
