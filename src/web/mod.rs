@@ -95,7 +95,12 @@ fn serve(req: &HttpRequest, asset: &'static Asset, csp: Option<&str>) -> HttpRes
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+        // If-None-Match compares weakly: a `W/` tag matches too.
+        .is_some_and(|v| {
+            v.split(',')
+                .map(|t| t.trim())
+                .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag)
+        });
     let mut res = if fresh {
         HttpResponse::NotModified()
     } else {

@@ -76,6 +76,14 @@ async fn each_file_is_served_with_its_type_a_validator_and_caching() {
         assert_eq!(again.status(), 304, "{path}");
         assert_eq!(again.headers()[header::ETAG], etag.as_str());
         assert!(again.bytes().await.expect("body").is_empty());
+        let weak = s
+            .http()
+            .get(s.url(path))
+            .header(header::IF_NONE_MATCH, format!("\"x\", W/{etag}"))
+            .send()
+            .await
+            .expect("revalidate weakly");
+        assert_eq!(weak.status(), 304, "{path}: a weak tag in a list");
         let stale = s
             .http()
             .get(s.url(path))
