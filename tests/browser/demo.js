@@ -298,6 +298,10 @@ async function view(u) {
     facts.awayOnB = ['away 1', 'away 2', 'away 3'].map((t) => bv.texts.filter((x) => x === t).length);
     facts.offlineOnA = av.texts.filter((x) => x === 'written offline').length;
     await b.page.waitForFunction(() => window.probe.synced >= 2 && window.probe.client.state === 'online');
+    // The probe has its own socket: the last message may reach it after
+    // the page. Wait for every message on b's screen (within the deadline).
+    await b.page.waitForFunction((ids) => ids.every((id) => window.probe.counts[id]), bv.ids)
+      .catch(() => { /* the Rust side names what the probe missed */ });
     facts.probe = await b.page.evaluate(() => ({ counts: window.probe.counts, synced: window.probe.synced,
       states: window.probe.states, outbox: window.probe.client.outbox.length }));
 
