@@ -30,6 +30,8 @@
 //! - [`msync`]: Easemob's Web SDK protocol (protobuf over WebSocket,
 //!   `/websocket`), a second adapter over the device layer.
 //! - [`rest`]: the Easemob-compatible REST API.
+//! - [`web`]: the browser side served from the binary: `imcloud.js` (the
+//!   JavaScript client of `/ws`) and the `/demo` chat page.
 //! - [`guard`]: what a request must pass first: admission (node-wide
 //!   caps on requests in flight), REST rate limits per app and endpoint
 //!   class, the apps' REST allow-lists.
@@ -72,5 +74,6 @@ pub mod routes;
 pub mod send;
 pub mod server;
 pub mod shutdown;
+pub mod web;
 pub mod words;
 pub mod ws;

@@ -61,6 +61,9 @@ pub async fn start_with_clock(
             .app_data(web::PayloadConfig::new(max_body))
             .configure(ws::configure)
             .configure(crate::msync::configure)
+            // Before the REST routes: `/demo/…` would otherwise look like
+            // an app's path (`/{org}/{app}`) to their catch-all.
+            .configure(crate::web::configure)
             .configure(rest::configure)
     })
     // Graceful stops are driven by `Running::serve_until_signal`, bounded

@@ -11,6 +11,7 @@ mod chatrooms;
 mod cli;
 mod contacts;
 mod conversations;
+mod demo;
 mod direct_chat;
 mod durability;
 mod export_memory;

@@ -81,6 +81,14 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/openapi.json", Public, "operations", "This document"),
     r("GET", "/ws", Socket, "sockets", "imcloud's client protocol (JSON or MessagePack frames)"),
     r("GET", "/websocket", Socket, "sockets", "Easemob Web SDK protocol (msync, protobuf frames)"),
+    // The browser side (src/web): static files compiled into the binary.
+    r("GET", "/sdk/imcloud.js", Public, "web", "imcloud.js, the JavaScript client of /ws (docs/imcloud-js.md)"),
+    r("GET", "/demo", Public, "web", "The web chat demo (a page on imcloud.js)"),
+    r("GET", "/demo/demo.js", Public, "web", "The demo's script: sign-in, conversations, the chat view"),
+    r("GET", "/demo/demo-images.js", Public, "web", "The demo's script: images"),
+    r("GET", "/demo/demo-messages.js", Public, "web", "The demo's script: sending, editing, recalling, pushes"),
+    r("GET", "/demo/demo-people.js", Public, "web", "The demo's script: contacts, presence, rooms"),
+    r("GET", "/demo/demo.css", Public, "web", "The demo's style sheet"),
     // Tokens and users.
     r("POST", "/{org}/{app}/token", Credentials, "users", "App token (client credentials) or user token (password)"),
     r("POST", "/{org}/{app}/users", AppOrOpenRegistration, "users", "Register one user or up to 60"),
