@@ -28,6 +28,10 @@ pub enum ApiError {
     /// A user token on an endpoint that needs the app token.
     #[error("Unable to authenticate due to corrupt access token")]
     NeedAppToken,
+    /// A user token on a call about another user (a device acts only
+    /// for its own user).
+    #[error("a user token acts only for its own user, not for {0}")]
+    OtherUser(String),
     #[error("Could not find application for {0} from URI")]
     AppNotFound(String),
     #[error("Request body is invalid. Please check body is correct.")]
@@ -334,6 +338,7 @@ impl ApiError {
                 "request_entity_too_large",
                 "RequestEntityTooLargeException",
             ),
+            ApiError::OtherUser(_) => info(210, 403, "forbidden_op", "ForbiddenOpException"),
             ApiError::FileNotFound => info(404, 404, "entity_not_found", "EntityNotFoundException"),
             ApiError::FileRestricted => info(401, 401, "unauthorized", "UnauthorizedException"),
             ApiError::ExportNotFound(_) => info(

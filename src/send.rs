@@ -75,7 +75,26 @@ impl Node {
             client_msg_id,
             origin,
         };
-        self.ask(sender, send)
+        self.counted(app, self.ask(sender, send))
+    }
+
+    /// Counts an acked send under its app (`/metrics`).
+    fn counted<F>(
+        &self,
+        app: &AppKey,
+        send: F,
+    ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static
+    where
+        F: Future<Output = Result<SendAck, DomainError>> + Send + 'static,
+    {
+        let (gateway, app) = (self.gateway.clone(), app.to_string());
+        async move {
+            let acked = send.await;
+            if acked.is_ok() {
+                gateway.dist.message_acked(&app);
+            }
+            acked
+        }
     }
 
     /// A 1:1 message of the implicit system sender: straight to the
@@ -94,8 +113,9 @@ impl Node {
             sender_seq: 0,
             rest: true,
             sender_name: None,
+            redelivery: false,
         };
-        self.ask(recipient, deliver)
+        self.counted(app, self.ask(recipient, deliver))
     }
 
     /// A group or chatroom message (`to` is the group's or room's key). A
@@ -129,6 +149,6 @@ impl Node {
             (true, ChatType::Chatroom) => self.router.ask(to, PostToRoom(post).into()),
             (true, _) => self.router.ask(to, PostToGroup(post).into()),
         };
-        self.within_timeout(answer)
+        self.counted(app, self.within_timeout(answer))
     }
 }

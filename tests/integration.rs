@@ -3,8 +3,10 @@
 
 mod common;
 
+mod api_surface;
 mod bad_input;
 mod callbacks_crash;
+mod chaos;
 mod chatrooms;
 mod cli;
 mod contacts;
@@ -12,6 +14,7 @@ mod conversations;
 mod direct_chat;
 mod durability;
 mod export_memory;
+mod fuzz_inputs;
 pub(crate) mod groups;
 mod guard;
 mod isolation;

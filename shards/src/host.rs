@@ -305,6 +305,7 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
     type Result = ();
 
     fn handle(&mut self, mail: Mail<E>, _ctx: &mut Self::Context) {
+        self.metrics.mailbox_depth.fetch_sub(1, Ordering::Relaxed);
         match mail {
             Mail::Entity {
                 key,

@@ -275,6 +275,10 @@ impl<E: Entity> Router<E> {
             mail.fail(ShardError::Unavailable);
             return Err(ShardError::Unavailable);
         };
+        // Counted before it is queued, so the shard's decrement never runs
+        // first; taken back if it is not queued.
+        let depth = &self.inner.metrics.mailbox_depth;
+        depth.fetch_add(1, Ordering::Relaxed);
         if admission == Admission::Answer {
             addr.do_send(mail);
             return Ok(());
@@ -282,6 +286,7 @@ impl<E: Entity> Router<E> {
         match addr.try_send(mail) {
             Ok(()) => Ok(()),
             Err(SendError::Full(mail)) => {
+                depth.fetch_sub(1, Ordering::Relaxed);
                 self.inner
                     .metrics
                     .mailbox_full
@@ -290,6 +295,7 @@ impl<E: Entity> Router<E> {
                 Err(ShardError::Busy)
             }
             Err(SendError::Closed(mail)) => {
+                depth.fetch_sub(1, Ordering::Relaxed);
                 mail.fail(ShardError::Unavailable);
                 Err(ShardError::Unavailable)
             }

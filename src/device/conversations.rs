@@ -8,15 +8,18 @@ use super::receipts::{Ask, Mark, ReceiptOf};
 use super::Device;
 use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
+use crate::node::Node;
 use futures_util::future::join_all;
 use imcloud_actors::conversation::{HistoryPage, ReceiptKind};
 use imcloud_actors::group::{GroupHistory, ReadMarkAt, SummaryFor};
+use imcloud_actors::ids::{AppKey, UserId};
 use imcloud_actors::message::{ChatType, StoredMessage};
 use imcloud_actors::user::{
     ClearedMark, GetMessages, HiddenOf, History, ListConversations, MarkGroupRead, MarkRead,
     PeerReceipt,
 };
 use imcloud_actors::DomainError;
+use imcloud_shards::EntityKey;
 use std::cmp::Reverse;
 use std::future::Future;
 use std::sync::Arc;
@@ -114,25 +117,36 @@ fn parse_cursor(s: &str) -> Result<OrderKey, ApiError> {
     Ok((Reverse(ts), Reverse(last), kind, with))
 }
 
-impl Device {
+/// Whose history and conversations are read: a device's user, or the
+/// user a REST call acts for (the Web SDK's `getHistoryMessages` and
+/// conversation lists).
+pub struct Reader {
+    pub node: Node,
+    pub app: AppKey,
+    pub user: UserId,
+}
+
+impl Reader {
+    fn key(&self) -> EntityKey {
+        self.app.user_key(&self.user)
+    }
+
     /// A page of the conversation with `with` (a user or a group), older
     /// than the message `before` or from the newest.
     pub fn history(
         &self,
         chat: ChatType,
         with: &str,
-        before: Option<&str>,
+        before: Option<u64>,
         limit: Option<usize>,
     ) -> Result<impl Future<Output = Result<HistoryPage, ApiError>> + 'static, ApiError> {
         not_chatroom(chat, "history")?;
-        let s = self.session()?;
-        let before = before.map(msg_id).transpose()?;
         let limit = limit.unwrap_or(HISTORY_DEFAULT);
         let page: futures_util::future::BoxFuture<'static, _> = match chat {
             ChatType::Group => {
                 let group = group_id(with)?;
                 let mark = self.node.ask(
-                    s.key.clone(),
+                    self.key(),
                     ClearedMark {
                         chat: ChatType::Group,
                         with: group.clone(),
@@ -140,16 +154,16 @@ impl Device {
                 );
                 let page = GroupPage {
                     node: self.node.clone(),
-                    group_key: group_key(&s.app, &group),
-                    user_key: s.key.clone(),
-                    user: s.user.to_string(),
+                    group_key: group_key(&self.app, &group),
+                    user_key: self.key(),
+                    user: self.user.to_string(),
                     group,
                     limit,
                 };
                 Box::pin(async move { page.read(before, mark.await?).await })
             }
             _ => Box::pin(self.node.ask(
-                s.key.clone(),
+                self.key(),
                 History {
                     peer: super::user_id(with)?,
                     before,
@@ -166,13 +180,12 @@ impl Device {
         limit: Option<usize>,
         cursor: Option<&str>,
     ) -> Result<impl Future<Output = Result<ConversationPage, ApiError>> + 'static, ApiError> {
-        let s = self.session()?;
         let after = cursor.map(parse_cursor).transpose()?;
         let limit = limit
             .unwrap_or(CONVERSATIONS_DEFAULT)
             .clamp(1, CONVERSATIONS_MAX);
-        let (node, app, user) = (self.node.clone(), s.app.clone(), s.user.to_string());
-        let key = s.key.clone();
+        let (node, app, user) = (self.node.clone(), self.app.clone(), self.user.to_string());
+        let key = self.key();
         let records = node.ask(key.clone(), ListConversations);
         Ok(async move {
             let entries = records.await?;
@@ -269,6 +282,40 @@ impl Device {
                 cursor,
             })
         })
+    }
+}
+
+impl Device {
+    /// The session's user as a [`Reader`].
+    fn reader(&self) -> Result<Reader, ApiError> {
+        let s = self.session()?;
+        Ok(Reader {
+            node: self.node.clone(),
+            app: s.app.clone(),
+            user: s.user.clone(),
+        })
+    }
+
+    /// A page of the conversation with `with` (a user or a group), older
+    /// than the message `before` or from the newest.
+    pub fn history(
+        &self,
+        chat: ChatType,
+        with: &str,
+        before: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<impl Future<Output = Result<HistoryPage, ApiError>> + 'static, ApiError> {
+        let before = before.map(msg_id).transpose()?;
+        self.reader()?.history(chat, with, before, limit)
+    }
+
+    /// A page of the user's conversations after `cursor`.
+    pub fn conversations(
+        &self,
+        limit: Option<usize>,
+        cursor: Option<&str>,
+    ) -> Result<impl Future<Output = Result<ConversationPage, ApiError>> + 'static, ApiError> {
+        self.reader()?.conversations(limit, cursor)
     }
 
     /// The user read the conversation with `to` up to `msg_id` (or all).

@@ -1,7 +1,9 @@
 //! One msync connection's state and what each frame does to it: the
 //! Provision (login through the device layer), sends and their acks,
-//! pulls and their pages, UNREAD, and pushes turned into notices (1:1,
-//! groups), pages (chatrooms) or the kick page. Requests that wait for
+//! metas about sent messages (read, delivery and conversation acks,
+//! recalls, edits), pulls and their pages, UNREAD, and pushes turned into
+//! notices (1:1, groups), pages (chatrooms; receipts, recalls, edits and
+//! contact events in peer queues) or the kick page. Requests that wait for
 //! entities become [`Done`] futures the socket loop polls.
 //!
 //! Notices: a queue gets a notice when something arrives for it and no
@@ -12,6 +14,7 @@
 
 use super::body::{body_from_content, chat_type, ext_to_json};
 use super::frames;
+use super::proto::code::edit_scope;
 use super::proto::code::{body as btype, muc, ns, operation, status as st};
 use super::proto::{CommSyncUl, MSync, MessageBody, Meta, MucBody, Provision};
 use super::queue::{Pulled, Puller, Queue};
@@ -46,9 +49,11 @@ pub enum Done {
         result: Result<Pulled, DomainError>,
     },
     Unread(Result<Vec<(Queue, u32)>, DomainError>),
-    /// A meta that is not a message (joining or leaving a chatroom).
+    /// A meta that is not a message (joining or leaving a chatroom, a
+    /// receipt, a recall, an edit); `server_id`: the message it is about.
     Answered {
         meta_id: u64,
+        server_id: Option<u64>,
         result: Result<(), ApiError>,
     },
 }
@@ -248,9 +253,19 @@ impl Conn {
                 else {
                     return self.ack_now(id, status::fail(st::FAIL, "not a MessageBody"));
                 };
-                match chat_type(body.r#type) {
-                    Some(chat) => self.send(id, chat, meta, body).await,
-                    None => self.ack_now(id, unsupported(body.r#type)),
+                match (chat_type(body.r#type), body.r#type) {
+                    (Some(chat), _) => self.send(id, chat, meta, body).await,
+                    (
+                        None,
+                        Some(
+                            btype::READ_ACK
+                            | btype::DELIVER_ACK
+                            | btype::CHANNEL_ACK
+                            | btype::RECALL
+                            | btype::EDIT,
+                        ),
+                    ) => self.about_message(id, meta, body),
+                    (None, _) => self.ack_now(id, status::fail(st::FAIL, "unknown message type")),
                 }
             }
             ns::MUC => self.muc(id, meta),
@@ -267,6 +282,7 @@ impl Conn {
         let room = muc.muc_id.and_then(|j| j.name).unwrap_or_default();
         let answered = move |result: Result<(), ApiError>| Done::Answered {
             meta_id: id,
+            server_id: None,
             result,
         };
         let busy = answered(Err(DomainError::Busy.into()));
@@ -287,6 +303,90 @@ impl Conn {
             }
         };
         Step::Wait(fut, busy)
+    }
+
+    /// A meta about a message already sent: a read or delivery receipt,
+    /// a conversation read (`CHANNEL_ACK`: everything up to now), a recall
+    /// or an edit (the SDK's `send` of a `read`, `delivery` or `channel`
+    /// message, `recallMessage`, `modifyMessage`). The conversation is
+    /// `Meta.to`: a user, or on the conference domain a group (a room this
+    /// connection joined: that room).
+    fn about_message(&mut self, id: u64, meta: Meta, body: MessageBody) -> Step {
+        let to_jid = meta.to.unwrap_or_default();
+        let to = to_jid
+            .name
+            .clone()
+            .or(body.to.and_then(|j| j.name))
+            .unwrap_or_default();
+        let conference = to_jid
+            .domain
+            .as_deref()
+            .is_some_and(|d| d.contains("conference"));
+        let chat = match conference {
+            false => ChatType::Single,
+            true if self.is_room(&to) => ChatType::Chatroom,
+            true => ChatType::Group,
+        };
+        let target = |field: Option<u64>| field.map(|m| m.to_string()).unwrap_or_default();
+        let dev = &self.device;
+        let (server_id, fut): (Option<u64>, Result<Later, ApiError>) = match body.r#type {
+            Some(btype::READ_ACK) => {
+                let msg = target(body.ack_message_id);
+                let f = dev.read(chat, &to, Some(&msg));
+                (None, f.map(|f| later(id, None, f)))
+            }
+            Some(btype::CHANNEL_ACK) => {
+                (None, dev.read(chat, &to, None).map(|f| later(id, None, f)))
+            }
+            Some(btype::DELIVER_ACK) => {
+                let msg = target(body.ack_message_id);
+                (
+                    None,
+                    dev.delivered(chat, &to, &msg).map(|f| later(id, None, f)),
+                )
+            }
+            Some(btype::RECALL) => {
+                let msg = target(body.ack_message_id);
+                let f = dev.recall(chat, &to, &msg);
+                (
+                    body.ack_message_id,
+                    f.map(|f| later(id, body.ack_message_id, f)),
+                )
+            }
+            _ => {
+                let Some(content) = body.contents.first() else {
+                    return self.ack_now(id, status::fail(st::FAIL, "empty edit"));
+                };
+                let new_body = match body_from_content(content) {
+                    Ok(c) => c,
+                    Err(u) => return self.ack_now(id, status::fail(st::FAIL, u.0)),
+                };
+                let ext = (body.edit_scope == Some(edit_scope::BODY_AND_EXT))
+                    .then(|| serde_json::Value::Object(ext_to_json(&body.ext)));
+                let edit = imcloud_actors::conversation::Edit {
+                    body: new_body,
+                    ext,
+                    merge_ext: false,
+                };
+                let msg = target(body.edit_message_id);
+                let f = dev.edit(chat, &to, &msg, edit);
+                (
+                    body.edit_message_id,
+                    f.map(|f| later(id, body.edit_message_id, f)),
+                )
+            }
+        };
+        match fut {
+            Err(e) => self.ack_now(id, status::send(&e)),
+            Ok(fut) => Step::Wait(
+                fut,
+                Done::Answered {
+                    meta_id: id,
+                    server_id,
+                    result: Err(DomainError::Busy.into()),
+                },
+            ),
+        }
     }
 
     async fn send(&mut self, id: u64, chat: ChatType, meta: Meta, body: MessageBody) -> Step {
@@ -315,7 +415,12 @@ impl Conn {
             ext: (!ext.is_empty()).then_some(serde_json::Value::Object(ext)),
             client_msg_id: Some(client_msg_id(resource, id)),
             priority: None,
-            need_group_ack: false,
+            need_group_ack: chat == ChatType::Group
+                && body
+                    .msg_config
+                    .as_ref()
+                    .and_then(|c| c.allow_group_ack)
+                    .unwrap_or(false),
         };
         match self.device.send(req).await {
             Err(e) => self.ack_now(id, status::send(&e)),
@@ -346,10 +451,11 @@ impl Conn {
         let queue = Queue::of(&q, &user, |n| self.is_room(n));
         let appkey = me.appkey.clone();
         let now = self.now();
-        if matches!(queue, Queue::Room(_) | Queue::Other)
+        if matches!(queue, Queue::Room(_) | Queue::Peer(_) | Queue::Other)
             || (self.queues.len() >= MAX_QUEUES && !self.queues.contains_key(&queue))
         {
-            // Rooms are pushed, never pulled: a pull only acknowledges.
+            // Rooms and peer queues are pushed, never pulled: a pull only
+            // acknowledges.
             return Step::Write(vec![frames::last(queue.jid(&appkey, &user), now)]);
         }
         let puller = me.puller.clone();
@@ -394,13 +500,14 @@ impl Conn {
                     .map_err(|e| status::send(&e));
                 vec![frames::ack(meta_id, r, now)]
             }
-            Done::Answered { meta_id, result } => {
-                let st = match result {
-                    Ok(()) => status::ok(),
-                    Err(e) => status::send(&e),
-                };
-                vec![frames::answer(meta_id, st, now)]
-            }
+            Done::Answered {
+                meta_id,
+                server_id,
+                result,
+            } => match result {
+                Ok(()) => vec![frames::answer(meta_id, status::ok(), server_id, now)],
+                Err(e) => vec![frames::answer(meta_id, status::send(&e), None, now)],
+            },
             Done::Unread(result) => {
                 let queues = result.unwrap_or_else(|e| {
                     tracing::debug!(error = %e, "msync unread failed");
@@ -508,23 +615,86 @@ impl Conn {
                     frames::kick(Queue::User.jid(&appkey, &user), op, now.max(1) as u64, now);
                 Step::Close(vec![page], CLOSE_KICKED, reason.as_str())
             }
-            // Events, receipts, recalls, edits, contacts and presence have
-            // no msync form here yet (docs/msync.md).
-            _ => Step::Write(Vec::new()),
+            Push::Receipt(r) => {
+                let peer = other_party(&user, &r.from, r.chat, &r.to);
+                let id = self.node.env.msg_ids.next();
+                self.event(peer, frames::receipt(&appkey, &r, id, now))
+            }
+            Push::Recall(r) => {
+                let peer = other_party(&user, &r.from, r.chat, &r.to);
+                let id = self.node.env.msg_ids.next();
+                self.event(peer, frames::recall(&appkey, &r, id, now))
+            }
+            Push::Edit(m) => {
+                let peer = other_party(&user, &m.from, m.chat, &m.to);
+                let id = self.node.env.msg_ids.next();
+                self.event(peer, frames::edit(&appkey, &m, id, now))
+            }
+            Push::Contact(c) => {
+                let id = self.node.env.msg_ids.next();
+                let meta = frames::contact(&appkey, &user, &c, id, now);
+                self.event(Some(c.user.clone()), meta)
+            }
+            // Group and room events and presence have no msync form here
+            // yet (docs/websdk.md).
+            Push::Event(_) | Push::Presence(_) => Step::Write(Vec::new()),
         }
+    }
+
+    /// An event that is not stored (a receipt, a recall, an edit, a
+    /// contact event), pushed as a page of the peer queue of the other
+    /// user it is about (`None`: not shown to this device). A peer queue
+    /// holds nothing to pull: the SDK's pull that acknowledges the page is
+    /// answered with the queue's empty last page. Its keys only move
+    /// forward, as the SDK requires within one queue.
+    fn event(&mut self, peer: Option<String>, meta: super::proto::Meta) -> Step {
+        let Some(me) = &self.me else {
+            return Step::Write(Vec::new());
+        };
+        let Some(peer) = peer else {
+            return Step::Write(Vec::new());
+        };
+        let (appkey, user) = (me.appkey.clone(), me.puller.user.to_string());
+        let q = Queue::Peer(peer);
+        if self.queues.len() >= MAX_QUEUES && !self.queues.contains_key(&q) {
+            return Step::Write(Vec::new());
+        }
+        let id = meta.id.unwrap_or(1);
+        let state = self.queues.entry(q.clone()).or_default();
+        let key = state.issued.map_or(id, |i| i.max(id).max(i + 1));
+        state.issued = Some(key);
+        let page = frames::page(q.jid(&appkey, &user), vec![meta], key, self.now());
+        Step::Write(vec![page])
     }
 }
 
-fn unsupported(body_type: Option<i32>) -> super::proto::Status {
-    let what = match body_type {
-        Some(btype::READ_ACK) => "read receipts are not supported over msync yet",
-        Some(btype::DELIVER_ACK) => "delivery receipts are not supported over msync yet",
-        Some(btype::RECALL) => "recall is not supported over msync yet",
-        Some(btype::EDIT) => "edit is not supported over msync yet",
-        Some(btype::CHANNEL_ACK) => "channel acks are not supported over msync yet",
-        _ => "unknown message type",
-    };
-    status::fail(st::FAIL, what)
+/// The user an event between `from` and `to` (a user, or a group) is
+/// about, seen from `me`: the other user of a 1:1 conversation, or the
+/// member who read, recalled or edited in a group. `None` when that is
+/// `me` in a group (its own other devices are not told over msync).
+fn other_party(me: &str, from: &str, chat: ChatType, to: &str) -> Option<String> {
+    if from != me {
+        Some(from.to_string())
+    } else if chat == ChatType::Single && to != me {
+        Some(to.to_string())
+    } else {
+        None
+    }
+}
+
+/// A device call that answers the meta `meta_id` once done.
+fn later(
+    meta_id: u64,
+    server_id: Option<u64>,
+    f: impl std::future::Future<Output = Result<(), ApiError>> + 'static,
+) -> Later {
+    Box::pin(async move {
+        Done::Answered {
+            meta_id,
+            server_id,
+            result: f.await,
+        }
+    })
 }
 
 /// The idempotency key of an SDK message: its local id is unique only per

@@ -1,6 +1,6 @@
 //! msync: the binary protocol of Easemob's Web SDK (`easemob-websdk`),
 //! served on `GET /websocket`, so apps built on that SDK work against
-//! imcloud unchanged (`docs/msync.md`). A second adapter over the device
+//! imcloud unchanged (`docs/websdk.md`). A second adapter over the device
 //! layer (`crate::device`), beside `/ws`: it decodes frames, calls the
 //! device layer and encodes the answers and pushes; the delivery cursors
 //! an msync client leaves to the server live in the user's entity.
@@ -23,10 +23,11 @@ pub mod session;
 pub mod status;
 
 use crate::node::Node;
+use crate::routes::Register as _;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/websocket", web::get().to(upgrade));
+    cfg.get("/websocket", upgrade);
 }
 
 async fn upgrade(

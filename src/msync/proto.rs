@@ -186,12 +186,25 @@ pub struct MessageBody {
     pub ext: Vec<KeyValue>,
     #[prost(uint64, optional, tag = "6")]
     pub ack_message_id: Option<u64>,
+    #[prost(message, optional, tag = "7")]
+    pub msg_config: Option<MessageConfig>,
     #[prost(string, optional, tag = "8")]
     pub ack_content: Option<String>,
+    /// A JSON string: for an edit, `{"edit_msg": {…}}` (who, when, how
+    /// many times).
+    #[prost(string, optional, tag = "9")]
+    pub meta: Option<String>,
     #[prost(uint64, optional, tag = "11")]
     pub edit_message_id: Option<u64>,
     #[prost(int32, optional, tag = "12")]
     pub edit_scope: Option<i32>,
+}
+
+/// `MessageBody.MessageConfig`: a group message asks for read receipts.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MessageConfig {
+    #[prost(bool, optional, tag = "1")]
+    pub allow_group_ack: Option<bool>,
 }
 
 /// One content of a message body (`MessageBody.Content`).
@@ -286,6 +299,20 @@ pub struct MucBody {
     pub is_chatroom: Option<bool>,
 }
 
+/// `Meta.payload` when `ns` is ROSTER: a contact event (imcloud writes
+/// these; the SDK's own contact calls go over REST).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct RosterBody {
+    #[prost(int32, optional, tag = "1")]
+    pub operation: Option<i32>,
+    #[prost(message, optional, tag = "3")]
+    pub from: Option<Jid>,
+    #[prost(message, repeated, tag = "4")]
+    pub to: Vec<Jid>,
+    #[prost(string, optional, tag = "5")]
+    pub reason: Option<String>,
+}
+
 /// The enum numbers of `msync.proto` that imcloud uses.
 pub mod code {
     /// `MSync.Command`.
@@ -353,6 +380,21 @@ pub mod code {
         pub const JSON_STRING: i32 = 8;
     }
     /// `MUCBody.Operation` (the ones imcloud serves).
+    pub mod edit_scope {
+        pub const BODY: i32 = 1;
+        pub const BODY_AND_EXT: i32 = 2;
+    }
+
+    /// `RosterBody.Operation`.
+    pub mod roster {
+        /// A friend request to this user.
+        pub const ADD: i32 = 2;
+        pub const REMOVE: i32 = 3;
+        /// This user's request was accepted / declined.
+        pub const REMOTE_ACCEPT: i32 = 8;
+        pub const REMOTE_DECLINE: i32 = 9;
+    }
+
     pub mod muc {
         pub const JOIN: i32 = 2;
         pub const LEAVE: i32 = 3;

@@ -4,7 +4,10 @@
 //! joined (the room's JID; rooms keep nothing to pull, their messages are
 //! pushed as pages). A pull reads the stream after the device's cursor,
 //! which the user's entity keeps per resource (`MsyncCursor`), and leaves
-//! out the user's own messages (the sending device has them).
+//! out the user's own messages (the sending device has them). Events that
+//! are not stored (receipts, recalls, edits, contact events) are pushed as
+//! pages of the queue named by the other user of the event (a peer
+//! queue), which holds nothing to pull either.
 
 use super::frames::{jid, CONFERENCE_DOMAIN, USER_DOMAIN};
 use super::proto::Jid;
@@ -29,6 +32,8 @@ pub enum Queue {
     User,
     Group(String),
     Room(String),
+    /// Another user's JID: where events about that user are pushed.
+    Peer(String),
     /// A JID this server never named as a queue: it holds nothing.
     Other,
 }
@@ -37,6 +42,7 @@ impl Queue {
     pub fn jid(&self, appkey: &str, me: &str) -> Jid {
         match self {
             Queue::User | Queue::Other => jid(appkey, me, USER_DOMAIN),
+            Queue::Peer(name) => jid(appkey, name, USER_DOMAIN),
             Queue::Group(id) | Queue::Room(id) => jid(appkey, id, CONFERENCE_DOMAIN),
         }
     }
@@ -51,7 +57,8 @@ impl Queue {
             .is_some_and(|d| d.contains("conference"));
         match (conference, name) {
             (false, n) if n == me => Queue::User,
-            (false, _) | (true, "") => Queue::Other,
+            (false, "") | (true, "") => Queue::Other,
+            (false, n) => Queue::Peer(n.to_string()),
             (true, n) if is_room(n) => Queue::Room(n.to_string()),
             (true, n) => Queue::Group(n.to_string()),
         }
@@ -62,7 +69,7 @@ impl Queue {
         match self {
             Queue::User => Some(USER_STREAM.to_string()),
             Queue::Group(id) => Some(format!("{GROUP_STREAM}{id}")),
-            Queue::Room(_) | Queue::Other => None,
+            Queue::Room(_) | Queue::Peer(_) | Queue::Other => None,
         }
     }
 }
@@ -196,11 +203,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_jid_names_the_users_queue_a_group_a_room_or_nothing() {
+    fn a_jid_names_the_users_queue_a_peer_a_group_a_room_or_nothing() {
         let rooms = |n: &str| n == "r1";
         let q = |name: &str, domain: &str| Queue::of(&jid("o#a", name, domain), "bob", rooms);
         assert_eq!(q("bob", USER_DOMAIN), Queue::User);
-        assert_eq!(q("alice", USER_DOMAIN), Queue::Other);
+        assert_eq!(q("alice", USER_DOMAIN), Queue::Peer("alice".into()));
+        assert_eq!(q("", USER_DOMAIN), Queue::Other);
+        assert_eq!(Queue::Peer("alice".into()).stream(), None);
         assert_eq!(q("g1", CONFERENCE_DOMAIN), Queue::Group("g1".into()));
         assert_eq!(q("r1", CONFERENCE_DOMAIN), Queue::Room("r1".into()));
         assert_eq!(

@@ -2,11 +2,15 @@
 //! messages to the user fail with 210 and are neither stored nor
 //! delivered; its friend requests fail the same way. Blocking a friend
 //! keeps the friendship.
+//!
+//! The Web SDK reads the list with its user's token (C8) and changes it
+//! through `POST` / `DELETE /sdk/user/{owner}/blocks` with `{"usernames"}`.
 
 use super::envelope::{user_entity, Envelope};
-use super::extract::{AppToken, Body};
+use super::extract::{AppToken, Authed, Body};
 use super::paging::{encode_text_cursor, text_cursor};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::contact::MAX_BLOCKS;
 use imcloud_actors::ids::UserId;
@@ -20,18 +24,11 @@ const MAX_PER_CALL: usize = 100;
 const MAX_PAGE: usize = 50;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{owner}/blocks/users",
-        web::post().to(block),
-    )
-    .route(
-        "/{org}/{app}/users/{owner}/blocks/users",
-        web::get().to(list),
-    )
-    .route(
-        "/{org}/{app}/users/{owner}/blocks/users/{blocked}",
-        web::delete().to(unblock),
-    );
+    cfg.post("/{org}/{app}/users/{owner}/blocks/users", block)
+        .get("/{org}/{app}/users/{owner}/blocks/users", list)
+        .delete("/{org}/{app}/users/{owner}/blocks/users/{blocked}", unblock)
+        .post("/{org}/{app}/sdk/user/{owner}/blocks", block)
+        .delete("/{org}/{app}/sdk/user/{owner}/blocks", unblock_many);
 }
 
 #[derive(Deserialize)]
@@ -52,33 +49,57 @@ struct BlockBody {
 
 /// C7: blocks every named user (each must exist); `data: [names]`.
 async fn block(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<OwnerPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let owner = UserId::parse(&path.owner)?;
-    let BlockBody { usernames } = super::parse_json(&body)?;
-    if usernames.is_empty() || usernames.len() > MAX_PER_CALL {
-        return Err(ApiError::IllegalArgument(format!(
-            "usernames must name 1-{MAX_PER_CALL} users"
-        )));
-    }
-    let users = usernames
-        .iter()
-        .map(|u| UserId::parse(u))
-        .collect::<Result<Vec<_>, _>>()?;
+    auth.act_for(&owner)?;
+    let ctx = auth.ctx;
+    let users = block_body(&body)?;
     let blocked = ctx.node.block_users(&ctx.app, &owner, &users).await?;
     let data: Vec<Value> = blocked.into_iter().map(Value::String).collect();
     Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
 }
 
-/// C8: the block list, newest first: without `pageSize` the latest 500
-/// at once; with it, pages of 1–50 and an opaque cursor.
-async fn list(
-    AppToken(ctx): AppToken,
+/// The users a block or unblock body names (1–100).
+fn block_body(body: &[u8]) -> Result<Vec<UserId>, ApiError> {
+    let BlockBody { usernames } = super::parse_json(body)?;
+    if usernames.is_empty() || usernames.len() > MAX_PER_CALL {
+        return Err(ApiError::IllegalArgument(format!(
+            "usernames must name 1-{MAX_PER_CALL} users"
+        )));
+    }
+    Ok(usernames
+        .iter()
+        .map(|u| UserId::parse(u))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The SDK's `removeFromBlockList`: takes every named user off the list;
+/// `data: [names]`.
+async fn unblock_many(
+    auth: Authed,
     path: web::Path<OwnerPath>,
+    Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let owner = UserId::parse(&path.owner)?;
+    auth.act_for(&owner)?;
+    let ctx = auth.ctx;
+    let users = block_body(&body)?;
+    for u in &users {
+        ctx.node.unblock_user(&ctx.app, &owner, u).await?;
+    }
+    let data: Vec<Value> = users.iter().map(|u| json!(u.to_string())).collect();
+    Ok(Envelope::new(&ctx).data(Value::Array(data)).finish())
+}
+
+/// C8: the block list, newest first: without `pageSize` the latest 500
+/// at once; with it, pages of 1–50 and an opaque cursor.
+async fn list(auth: Authed, path: web::Path<OwnerPath>) -> Result<HttpResponse, ApiError> {
+    let owner = UserId::parse(&path.owner)?;
+    auth.act_for(&owner)?;
+    let ctx = auth.ctx;
     let size = match ctx.param("pageSize") {
         None => MAX_BLOCKS,
         Some(s) => s

@@ -9,6 +9,7 @@ use super::envelope::Envelope;
 use super::extract::{AppToken, Body};
 use crate::error::ApiError;
 use crate::hooks::stats::LaneStats;
+use crate::routes::Register;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::app::{AddCallback, DeleteCallback, GetApp, PatchCallback};
 use imcloud_actors::hooks::{CallbackRule, LaneKey, RuleKind, RulePatch};
@@ -21,14 +22,11 @@ const SECRET_BYTES: usize = 24;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     const PATH: &str = "/{org}/{app}/callbacks";
     const RULE: &str = "/{org}/{app}/callbacks/{name}";
-    cfg.route(PATH, web::get().to(list))
-        .route(PATH, web::post().to(add))
-        .route(RULE, web::put().to(change))
-        .route(RULE, web::delete().to(delete))
-        .route(
-            "/{org}/{app}/callbacks/{name}/failures",
-            web::get().to(failures),
-        );
+    cfg.get(PATH, list)
+        .post(PATH, add)
+        .put(RULE, change)
+        .delete(RULE, delete)
+        .get("/{org}/{app}/callbacks/{name}/failures", failures);
 }
 
 fn name_of(path: &web::Path<(String, String, String)>) -> String {

@@ -3,13 +3,15 @@
 //! above), writes it as a content-addressed blob, makes a thumbnail of an
 //! image over 10 KB, and records the upload with a generated share-secret;
 //! F2 `GET /chatfiles/{uuid}` serves it with its content type and range
-//! requests, the thumbnail with `thumbnail: true`, and a restricted file
-//! only with its `share-secret` (header or query).
+//! requests, the thumbnail with `thumbnail: true` (header or query), and a
+//! restricted file only with its `share-secret` (header or query). Both
+//! take a user token (the SDKs upload and download as their user).
 
 use super::envelope::Envelope;
-use super::extract::AppCtx;
+use super::extract::{AppCtx, Authed};
 use crate::error::ApiError;
 use crate::files::{thumbnail, BlobStore};
+use crate::routes::Register as _;
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,8 +24,8 @@ use rand::RngCore;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatfiles", web::post().to(upload))
-        .route("/{org}/{app}/chatfiles/{uuid}", web::get().to(download));
+    cfg.post("/{org}/{app}/chatfiles", upload)
+        .get("/{org}/{app}/chatfiles/{uuid}", download);
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
@@ -101,11 +103,10 @@ async fn read_file(mut parts: Multipart, max: usize) -> Result<Option<Upload>, A
 }
 
 async fn upload(
-    ctx: AppCtx,
+    Authed { ctx, .. }: Authed,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    ctx.require_token()?;
     let restricted =
         header(&req, "restrict-access").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let (width, height) = (
@@ -189,7 +190,10 @@ async fn download(
             return Err(ApiError::FileRestricted);
         }
     }
-    let want_thumb = header(&req, "thumbnail").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    // A header, or (as the Web SDK writes thumbnail links) the query.
+    let want_thumb = header(&req, "thumbnail")
+        .or_else(|| ctx.param("thumbnail"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let blob = match (&record.thumbnail, want_thumb) {
         (Some(t), true) => t,
         _ => &record.blob,

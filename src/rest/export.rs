@@ -10,17 +10,15 @@ use super::extract::{AppCtx, AppToken};
 use crate::error::ApiError;
 use crate::export::lines::Export;
 use crate::export::{hour_end, parse_hour, sign_link, verify_link, LinkError};
+use crate::routes::Register as _;
 use actix_web::{web, HttpRequest, HttpResponse};
 use imcloud_actors::message::StoredMessage;
 use imcloud_actors::queries::ArchivePage;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/chatmessages/files/{link}",
-        web::get().to(download),
-    )
-    .route("/{org}/{app}/chatmessages/{time}", web::get().to(link));
+    cfg.get("/{org}/{app}/chatmessages/files/{link}", download)
+        .get("/{org}/{app}/chatmessages/{time}", link);
 }
 
 async fn link(

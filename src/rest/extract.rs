@@ -1,7 +1,8 @@
 //! Extractors that state a handler's contract in its signature: `AppCtx`
 //! (the app named by the path exists, and the call passed the app's
 //! allow-list and rate limit), `AppToken` (plus a valid app token for it),
-//! and `Body` (the raw request body, within the size limit).
+//! `Authed` (the app's token or a live user token: calls the SDKs make as
+//! their user), and `Body` (the raw request body, within the size limit).
 
 use crate::auth::token::{self, Subject, TokenError};
 use crate::error::ApiError;
@@ -10,7 +11,8 @@ use crate::node::Node;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use imcloud_actors::app::AppRecord;
-use imcloud_actors::ids::AppKey;
+use imcloud_actors::ids::{AppKey, UserId};
+use imcloud_actors::user::GetCredentials;
 use imcloud_actors::DomainError;
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -77,6 +79,14 @@ impl AppCtx {
     /// it is optional).
     pub fn has_app_token(&self) -> bool {
         matches!(self.claims(), Ok(Subject::App))
+    }
+
+    /// When the request's (valid) token expires, Unix seconds; 0: never.
+    pub fn token_expiry(&self) -> Result<u64, ApiError> {
+        let t = self.bearer.as_deref().ok_or(ApiError::TokenExpired)?;
+        token::verify(&self.record, t, self.node.clock.now_secs())
+            .map(|c| c.exp)
+            .map_err(|_| ApiError::TokenCorrupt)
     }
 
     fn claims(&self) -> Result<Subject, ApiError> {
@@ -151,6 +161,7 @@ impl FromRequest for AppCtx {
                 DomainError::AppNotFound => ApiError::AppNotFound(format!("{org}/{app_name}")),
                 other => ApiError::Domain(other),
             })?;
+            node.gateway.dist.rest_call(&record.appkey);
             let caller = rest_caller(&req, &record, node.clock.now_secs());
             node.guard.check_rest(&req, &record, caller)?;
             let prefix = format!("/{org}/{app_name}");
@@ -217,6 +228,90 @@ impl FromRequest for Body {
                     ApiError::InvalidBody(e.to_string())
                 }
             })
+        })
+    }
+}
+
+/// Who makes a call: the app server (the app's token) or one of the
+/// app's users (a user token, as the SDKs send).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    App,
+    User(UserId),
+}
+
+/// An `AppCtx` whose request carries the app's token or a live user
+/// token of the app: signed by it, not expired, and still good at the
+/// user's entity (the user exists under the uuid the token names, is
+/// active, and has not changed its password since). A user token that is
+/// no longer good is refused as expired (401 `unauthorized`).
+pub struct Authed {
+    pub ctx: AppCtx,
+    pub caller: Caller,
+}
+
+impl Authed {
+    /// The call may act for `user`: the app's token, or `user`'s own
+    /// token (another user's is 403 `forbidden_op`).
+    pub fn act_for(&self, user: &UserId) -> Result<(), ApiError> {
+        match &self.caller {
+            Caller::App => Ok(()),
+            Caller::User(me) if me == user => Ok(()),
+            Caller::User(_) => Err(ApiError::OtherUser(user.to_string())),
+        }
+    }
+
+    /// Who acts on a group or a chatroom: the app (with the owner's
+    /// rights) or the token's user (with the rights its role gives it).
+    pub fn actor(&self) -> imcloud_actors::roster::Actor {
+        match &self.caller {
+            Caller::App => imcloud_actors::roster::Actor::App,
+            Caller::User(u) => imcloud_actors::roster::Actor::User(u.to_string()),
+        }
+    }
+
+    /// The context and the actor.
+    pub fn split(self) -> (AppCtx, imcloud_actors::roster::Actor) {
+        let actor = self.actor();
+        (self.ctx, actor)
+    }
+
+    /// The user a user token names (`None` for the app's token).
+    pub fn user(&self) -> Option<&UserId> {
+        match &self.caller {
+            Caller::App => None,
+            Caller::User(u) => Some(u),
+        }
+    }
+}
+
+impl FromRequest for Authed {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let ctx = AppCtx::from_request(req, payload);
+        Box::pin(async move {
+            let ctx = ctx.await?;
+            let caller = match ctx.require_token()? {
+                Subject::App => Caller::App,
+                Subject::User { name, uid, epoch } => {
+                    let user = UserId::parse(&name).map_err(|_| ApiError::TokenCorrupt)?;
+                    let creds = ctx
+                        .node
+                        .ask(ctx.app.user_key(&user), GetCredentials)
+                        .await
+                        .map_err(|e| match e {
+                            DomainError::UserNotFound => ApiError::TokenExpired,
+                            other => ApiError::Domain(other),
+                        })?;
+                    if creds.uuid != uid || creds.token_epoch != epoch || !creds.activated {
+                        return Err(ApiError::TokenExpired);
+                    }
+                    Caller::User(user)
+                }
+            };
+            Ok(Authed { ctx, caller })
         })
     }
 }

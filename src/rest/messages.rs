@@ -9,6 +9,7 @@ use super::parse_json;
 use super::posts;
 use super::targets;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use crate::send::Draft;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
@@ -24,8 +25,8 @@ use serde_json::{Map, Value};
 const MAX_TARGETS: usize = 600;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/messages/users", web::post().to(send_users))
-        .route("/{org}/{app}/messages", web::post().to(send_legacy));
+    cfg.post("/{org}/{app}/messages/users", send_users)
+        .post("/{org}/{app}/messages", send_legacy);
 }
 
 #[derive(Deserialize)]

@@ -4,10 +4,11 @@
 //! entity, whole or not at all.
 
 use super::envelope::Envelope;
-use super::extract::{AppToken, Body};
+use super::extract::{AppToken, Authed, Body};
 use super::parse_json;
 use crate::attributes::attribute_targets;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::attributes::Attributes;
 use imcloud_actors::ids::UserId;
@@ -17,17 +18,11 @@ use serde_json::json;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `capacity` and `get` before `{username}`: a user of either name
     // cannot be reached through these paths (as on Easemob).
-    cfg.route(
-        "/{org}/{app}/metadata/user/capacity",
-        web::get().to(capacity),
-    )
-    .route("/{org}/{app}/metadata/user/get", web::post().to(batch_get))
-    .route("/{org}/{app}/metadata/user/{username}", web::put().to(set))
-    .route("/{org}/{app}/metadata/user/{username}", web::get().to(get))
-    .route(
-        "/{org}/{app}/metadata/user/{username}",
-        web::delete().to(delete),
-    );
+    cfg.get("/{org}/{app}/metadata/user/capacity", capacity)
+        .post("/{org}/{app}/metadata/user/get", batch_get)
+        .put("/{org}/{app}/metadata/user/{username}", set)
+        .get("/{org}/{app}/metadata/user/{username}", get)
+        .delete("/{org}/{app}/metadata/user/{username}", delete);
 }
 
 #[derive(Deserialize)]
@@ -54,18 +49,22 @@ fn form_pairs(body: &[u8]) -> Result<Attributes, ApiError> {
 }
 
 async fn set(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<UserPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let patch = form_pairs(&body)?;
     let attrs = ctx.node.set_attributes(&ctx.app, &user, patch).await?;
     Ok(Envelope::new(&ctx).data(data_of(attrs)).finish())
 }
 
-async fn get(AppToken(ctx): AppToken, path: web::Path<UserPath>) -> Result<HttpResponse, ApiError> {
+async fn get(auth: Authed, path: web::Path<UserPath>) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let attrs = ctx.node.attributes(&ctx.app, &user, Vec::new()).await?;
     Ok(Envelope::new(&ctx).data(data_of(attrs)).finish())
 }
@@ -77,7 +76,9 @@ struct BatchGet {
     properties: Vec<String>,
 }
 
-async fn batch_get(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+/// Any user's attributes, for the app or any of its users (as on `/ws`).
+async fn batch_get(auth: Authed, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let ctx = auth.ctx;
     let req: BatchGet = parse_json(&body)?;
     let users = attribute_targets(&req.targets)?;
     let found = ctx

@@ -17,6 +17,7 @@ pub mod envelope;
 pub mod export;
 pub mod extract;
 pub mod groups;
+pub mod latency;
 pub mod messages;
 pub mod metadata;
 pub mod moderation;
@@ -32,6 +33,7 @@ pub mod recall;
 pub mod rewrite;
 pub mod roaming;
 pub mod roster;
+pub mod sdk_chats;
 pub mod sensitive_words;
 pub mod settings;
 pub mod targets;
@@ -53,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(admission::admit))
+            .wrap(actix_web::middleware::from_fn(latency::observe))
             .configure(app_routes)
             .default_service(web::to(not_found)),
     );
@@ -75,6 +78,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     recall::configure(cfg);
     rewrite::configure(cfg);
     roaming::configure(cfg);
+    sdk_chats::configure(cfg);
     roster::configure(cfg);
     settings::configure(cfg);
     sensitive_words::configure(cfg);

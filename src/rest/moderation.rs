@@ -7,6 +7,7 @@
 use super::envelope::{user_entity, Envelope};
 use super::extract::{AppToken, Body};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::queries::ListGlobalMutes;
@@ -21,17 +22,11 @@ const MAX_MUTED_PER_SHARD: usize = 10_000;
 const MAX_PAGE: usize = 50;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{username}/deactivate",
-        web::post().to(deactivate),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/activate",
-        web::post().to(activate),
-    )
-    .route("/{org}/{app}/mutes", web::post().to(set_mutes))
-    .route("/{org}/{app}/mutes", web::get().to(list_mutes))
-    .route("/{org}/{app}/mutes/{username}", web::get().to(get_mutes));
+    cfg.post("/{org}/{app}/users/{username}/deactivate", deactivate)
+        .post("/{org}/{app}/users/{username}/activate", activate)
+        .post("/{org}/{app}/mutes", set_mutes)
+        .get("/{org}/{app}/mutes", list_mutes)
+        .get("/{org}/{app}/mutes/{username}", get_mutes);
 }
 
 #[derive(Deserialize)]

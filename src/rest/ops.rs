@@ -1,12 +1,15 @@
-//! Operational endpoints: `/healthz`, `/readyz`, `/metrics`.
+//! Operational endpoints: `/healthz`, `/readyz`, `/metrics`, and the
+//! API's OpenAPI document at `/openapi.json`.
 
 use super::NodeData;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    cfg.get("/healthz", healthz)
+        .get("/readyz", readyz)
+        .get("/metrics", metrics)
+        .get("/openapi.json", openapi);
 }
 
 async fn healthz() -> HttpResponse {
@@ -26,4 +29,8 @@ async fn metrics(node: NodeData) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(crate::metrics::render(&node))
+}
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(crate::openapi::document())
 }

@@ -10,6 +10,7 @@ use super::messages::{check_send, present, typed_body};
 use super::parse_json;
 use super::targets;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use crate::send::Draft;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
@@ -21,14 +22,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/messages/chatgroups",
-        web::post().to(send_groups),
-    )
-    .route(
-        "/{org}/{app}/messages/chatrooms",
-        web::post().to(send_rooms),
-    );
+    cfg.post("/{org}/{app}/messages/chatgroups", send_groups)
+        .post("/{org}/{app}/messages/chatrooms", send_rooms);
 }
 
 #[derive(Deserialize)]

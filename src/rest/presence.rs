@@ -2,12 +2,15 @@
 //! text, subscribe, get statuses, unsubscribe, list a user's
 //! subscriptions, count a group's members online. As on Easemob, these answer a flat body with one
 //! `result` key instead of the envelope (errors keep the error body).
-//! Every call acts as the user named in the path.
+//! Every call acts as the user named in the path, with the app's token
+//! or that user's own (the Web SDK's calls); the group count takes the
+//! app's.
 
-use super::extract::{AppCtx, AppToken, Body};
+use super::extract::{AppCtx, AppToken, Authed, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::presence::{presence_users, Subscribed};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::presence::{DeviceRef, PresenceStatus, MAX_PAGE_SIZE};
@@ -15,30 +18,18 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{username}/presence/sublist",
-        web::get().to(sublist),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence/{resource}/{status}",
-        web::post().to(set),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence/{expiry}",
-        web::post().to(subscribe),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence",
-        web::post().to(get),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/presence",
-        web::delete().to(unsubscribe),
-    )
-    .route(
-        "/{org}/{app}/presence/online/{group_id}/type/{kind}",
-        web::get().to(group_online),
-    );
+    cfg.get("/{org}/{app}/users/{username}/presence/sublist", sublist)
+        .post(
+            "/{org}/{app}/users/{username}/presence/{resource}/{status}",
+            set,
+        )
+        .post("/{org}/{app}/users/{username}/presence/{expiry}", subscribe)
+        .post("/{org}/{app}/users/{username}/presence", get)
+        .delete("/{org}/{app}/users/{username}/presence", unsubscribe)
+        .get(
+            "/{org}/{app}/presence/online/{group_id}/type/{kind}",
+            group_online,
+        );
 }
 
 /// Entries of a sublist page when `pageSize` is absent.
@@ -90,11 +81,13 @@ struct Ext {
 }
 
 async fn set(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<DevicePath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     // The body may be left out: the status alone changes.
     let ext = if body.iter().all(u8::is_ascii_whitespace) {
         None
@@ -115,11 +108,13 @@ struct Usernames {
 }
 
 async fn subscribe(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<ExpiryPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let expiry = path
         .expiry
         .parse::<u64>()
@@ -138,11 +133,13 @@ async fn subscribe(
 }
 
 async fn get(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<UserPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let req: Usernames = parse_json(&body)?;
     let users = presence_users(&req.usernames)?;
     let statuses = ctx.node.presence_of(&ctx.app, &user, &users).await?;
@@ -164,11 +161,13 @@ enum UnsubscribeBody {
 }
 
 async fn unsubscribe(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<UserPath>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let names = match parse_json::<UnsubscribeBody>(&body)? {
         UnsubscribeBody::Names(n)
         | UnsubscribeBody::Users { users: n }
@@ -209,11 +208,10 @@ fn page_param(ctx: &AppCtx, name: &str, default: usize) -> Result<usize, ApiErro
     }
 }
 
-async fn sublist(
-    AppToken(ctx): AppToken,
-    path: web::Path<UserPath>,
-) -> Result<HttpResponse, ApiError> {
+async fn sublist(auth: Authed, path: web::Path<UserPath>) -> Result<HttpResponse, ApiError> {
     let user = username(&path.username)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let page = page_param(&ctx, "pageNum", 1)?;
     let size = page_param(&ctx, "pageSize", SUBLIST_DEFAULT)?;
     if size == 0 || size > MAX_PAGE_SIZE {

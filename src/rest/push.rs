@@ -7,6 +7,7 @@ use super::envelope::Envelope;
 use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
 use crate::error::ApiError;
+use crate::routes::Register;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::app::{DeletePushCredential, GetApp, PutPushCredential};
 use imcloud_actors::ids::UserId;
@@ -23,16 +24,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     const CREDS: &str = "/{org}/{app}/push/credentials";
     const BINDING: &str = "/{org}/{app}/users/{user}/push/binding";
     const SETTING: &str = "/{org}/{app}/users/{user}/notification/{chattype}/{key}";
-    cfg.route(CREDS, web::get().to(list_credentials))
-        .route(CREDS, web::post().to(put_credential))
-        .route(
-            "/{org}/{app}/push/credentials/{name}",
-            web::delete().to(delete_credential),
-        )
-        .route(BINDING, web::put().to(bind))
-        .route(BINDING, web::get().to(bindings))
-        .route(SETTING, web::put().to(set_setting))
-        .route(SETTING, web::get().to(get_setting));
+    cfg.get(CREDS, list_credentials)
+        .post(CREDS, put_credential)
+        .delete("/{org}/{app}/push/credentials/{name}", delete_credential)
+        .put(BINDING, bind)
+        .get(BINDING, bindings)
+        .put(SETTING, set_setting)
+        .get(SETTING, get_setting);
 }
 
 /// A credential as P1 shows it: its name, provider and the fields that

@@ -8,6 +8,7 @@ use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::recall::{RecallRequest, Recaller, ADMIN_SENDER};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::message::ChatType;
 use serde::Deserialize;
@@ -17,11 +18,8 @@ use serde_json::{json, Value};
 const MAX_BATCH: usize = 50;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/messages/msg_recall",
-        web::post().to(recall_one),
-    )
-    .route("/{org}/{app}/messages/recall", web::post().to(recall_many));
+    cfg.post("/{org}/{app}/messages/msg_recall", recall_one)
+        .post("/{org}/{app}/messages/recall", recall_many);
 }
 
 /// One message to recall, as R1 and each entry of R2 name it.

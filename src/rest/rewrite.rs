@@ -10,6 +10,7 @@ use super::messages::easemob_body;
 use super::parse_json;
 use crate::edit::EditRequest;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::conversation::Edit;
 use imcloud_actors::ids::UserId;
@@ -17,10 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/messages/rewrite/{msg_id}",
-        web::put().to(rewrite),
-    );
+    cfg.put("/{org}/{app}/messages/rewrite/{msg_id}", rewrite);
 }
 
 #[derive(Deserialize)]

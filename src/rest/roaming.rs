@@ -6,12 +6,15 @@
 //! conversation with its history.
 //! Only the named user's copies go. `isNotify` is accepted; the user's
 //! devices see the change in `conversations` and `history` (no push).
+//! Each call takes the app's token or the named user's own: the Web SDK
+//! makes them as its user, under `sdk/…` and `user/…/user_channel`.
 
 use super::envelope::Envelope;
-use super::extract::{AppCtx, AppToken, Body};
+use super::extract::{AppCtx, Authed, Body};
 use super::parse_json;
 use crate::error::ApiError;
 use crate::groups::{group_id, group_key};
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::ReadMarkAt;
 use imcloud_actors::ids::{first_id_at, UserId};
@@ -25,38 +28,34 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{username}/user_channel",
-        web::delete().to(delete_channel),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/chat/user/{username}",
-        web::delete().to(delete_messages),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
-        web::delete().to(delete_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/chat/user/{username}/time",
-        web::post().to(delete_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/group/user/{username}",
-        web::delete().to(delete_group_messages),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
-        web::delete().to(delete_group_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/group/user/{username}/time",
-        web::post().to(delete_group_up_to),
-    )
-    .route(
-        "/{org}/{app}/rest/message/roaming/user/{username}/delete/all",
-        web::post().to(delete_all),
-    );
+    // `users/…/user_channel` is the server API's; the Web SDK's
+    // `deleteConversation` says `user/…/user_channel`.
+    for users in ["users", "user"] {
+        cfg.delete(
+            &format!("/{{org}}/{{app}}/{users}/{{username}}/user_channel"),
+            delete_channel,
+        );
+    }
+    // `rest/…` is the server API's, `sdk/…` the Web SDK's
+    // (`removeHistoryMessages`, `deleteAllMessagesAndConversations`).
+    for root in ["rest", "sdk"] {
+        let at = |tail: &str| format!("/{{org}}/{{app}}/{root}/message/roaming/{tail}");
+        cfg.delete(&at("chat/user/{username}"), delete_messages)
+            .delete(&at("chat/user/{username}/time"), delete_up_to)
+            .post(&at("chat/user/{username}/time"), delete_up_to)
+            .delete(&at("group/user/{username}"), delete_group_messages)
+            .delete(&at("group/user/{username}/time"), delete_group_up_to)
+            .post(&at("group/user/{username}/time"), delete_group_up_to)
+            .post(&at("user/{username}/delete/all"), delete_all);
+    }
+}
+
+/// The path's user, once the caller may act for it (the app's token or
+/// the user's own).
+fn acting(auth: &Authed, raw: &str) -> Result<UserId, ApiError> {
+    let user = UserId::parse(raw)?;
+    auth.act_for(&user)?;
+    Ok(user)
 }
 
 #[derive(Deserialize)]
@@ -74,11 +73,12 @@ fn illegal(msg: &str) -> ApiError {
 }
 
 async fn delete_channel(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
-    let user = UserId::parse(&path.2)?;
+    let user = acting(&auth, &path.2)?;
+    let ctx = auth.ctx;
     let req: Channel = parse_json(&body)?;
     let channel = req
         .channel
@@ -89,7 +89,7 @@ async fn delete_channel(
         .ok_or_else(|| illegal("field delete_roam cannot be null"))?;
     let chat = match req.kind.as_deref() {
         Some("chat") => ChatType::Single,
-        Some("groupchat") => ChatType::Group,
+        Some("groupchat" | "groupChat") => ChatType::Group,
         _ => return Err(illegal("field type must be chat or groupchat")),
     };
     delete_conversation(&ctx, &user, chat, &channel, delete_roam).await?;
@@ -165,10 +165,11 @@ fn peer_of(ctx: &AppCtx) -> Result<String, ApiError> {
 }
 
 async fn delete_messages(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = UserId::parse(&path.2)?;
+    let user = acting(&auth, &path.2)?;
+    let ctx = auth.ctx;
     let peer = peer_of(&ctx)?;
     let delete = DeleteMessages {
         peer,
@@ -180,10 +181,11 @@ async fn delete_messages(
 
 /// H3: the named group messages leave the member's history of the group.
 async fn delete_group_messages(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = UserId::parse(&path.2)?;
+    let user = acting(&auth, &path.2)?;
+    let ctx = auth.ctx;
     let group = group_param(&ctx)?;
     let hide = HideGroupMessages {
         group,
@@ -225,19 +227,21 @@ fn msg_id_list(ctx: &AppCtx) -> Result<Vec<u64>, ApiError> {
 }
 
 async fn delete_up_to(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = UserId::parse(&path.2)?;
+    let user = acting(&auth, &path.2)?;
+    let ctx = auth.ctx;
     let peer = peer_of(&ctx)?;
     clear_up_to(&ctx, &user, ChatType::Single, peer).await
 }
 
 async fn delete_group_up_to(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = UserId::parse(&path.2)?;
+    let user = acting(&auth, &path.2)?;
+    let ctx = auth.ctx;
     let group = group_param(&ctx)?;
     clear_up_to(&ctx, &user, ChatType::Group, group).await
 }
@@ -262,10 +266,11 @@ async fn clear_up_to(
 
 /// H4: every conversation of the user, with its history.
 async fn delete_all(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = UserId::parse(&path.2)?;
+    let user = acting(&auth, &path.2)?;
+    let ctx = auth.ctx;
     let records = ctx
         .node
         .ask(ctx.app.user_key(&user), ListConversations)

@@ -7,6 +7,7 @@ use super::envelope::Envelope;
 use super::extract::{AppToken, Body};
 use super::paging::{encode_text_cursor, text_cursor};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::app::{AddWords, ListWords, RemoveWords};
 use serde::Deserialize;
@@ -18,9 +19,7 @@ const DEFAULT_PAGE: usize = 100;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     const PATH: &str = "/{org}/{app}/sensitive_words";
-    cfg.route(PATH, web::get().to(list))
-        .route(PATH, web::post().to(add))
-        .route(PATH, web::delete().to(remove));
+    cfg.get(PATH, list).post(PATH, add).delete(PATH, remove);
 }
 
 #[derive(Deserialize)]

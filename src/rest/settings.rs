@@ -8,14 +8,15 @@
 use super::envelope::Envelope;
 use super::extract::{AppToken, Body};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::app::{AppSettings, SettingsPatch};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/settings", web::get().to(get))
-        .route("/{org}/{app}/settings", web::put().to(put));
+    cfg.get("/{org}/{app}/settings", get)
+        .put("/{org}/{app}/settings", put);
 }
 
 async fn get(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {

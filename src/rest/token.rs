@@ -6,6 +6,7 @@ use super::{envelope::user_entity, parse_json};
 use crate::auth::token::{self, Claims, Subject};
 use crate::device::login::check_password;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::GetUser;
@@ -14,7 +15,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/token", web::post().to(grant));
+    cfg.post("/{org}/{app}/token", grant)
+        .get("/{org}/{app}/sdk/users/{username}/token/expires", expires);
 }
 
 #[derive(Deserialize)]
@@ -113,4 +115,25 @@ async fn grant(ctx: AppCtx, Body(body): Body) -> Result<HttpResponse, ApiError> 
             "grant_type {other} is not supported"
         ))),
     }
+}
+
+/// What `expire_timestamp` says of a token that never expires: the last
+/// millisecond of year 9999 (the SDK caps its timers at ~24.8 days).
+const NEVER_MS: u64 = 253_402_300_799_999;
+
+/// The Web SDK's `renewToken`: when the bearer token (the user's own)
+/// expires, `{"expire_timestamp": ms}`, flat.
+async fn expires(
+    auth: super::extract::Authed,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let user = imcloud_actors::ids::UserId::parse(&path.2)?;
+    auth.act_for(&user)?;
+    let exp = auth.ctx.token_expiry()?;
+    let ms = if exp == 0 {
+        NEVER_MS
+    } else {
+        exp.saturating_mul(1000)
+    };
+    Ok(HttpResponse::Ok().json(json!({ "expire_timestamp": ms })))
 }

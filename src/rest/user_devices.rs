@@ -4,37 +4,36 @@
 //! (`forced_logout`) and its socket closes; it may log in again.
 
 use super::envelope::Envelope;
-use super::extract::AppToken;
+use super::extract::{AppToken, Authed};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::ids::UserId;
 use imcloud_actors::user::{Disconnect, ListDevices};
 use serde_json::{json, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/{org}/{app}/users/{username}/resources",
-        web::get().to(resources),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/disconnect",
-        web::get().to(disconnect_all),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/disconnect/{resource}",
-        web::delete().to(disconnect_one),
-    )
-    .route(
-        "/{org}/{app}/users/{username}/disconnect/{resource}",
-        web::get().to(disconnect_one),
-    );
+    cfg.get("/{org}/{app}/users/{username}/resources", resources)
+        .get("/{org}/{app}/users/{username}/disconnect", disconnect_all)
+        .delete(
+            "/{org}/{app}/users/{username}/disconnect/{resource}",
+            disconnect_one,
+        )
+        .get(
+            "/{org}/{app}/users/{username}/disconnect/{resource}",
+            disconnect_one,
+        );
 }
 
+/// U17; also the Web SDK's `getSelfIdsOnOtherPlatform` with its user's
+/// token.
 async fn resources(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId::parse(&path.2)?;
+    auth.act_for(&user)?;
+    let ctx = auth.ctx;
     let devices = ctx.node.ask(ctx.app.user_key(&user), ListDevices).await?;
     let data: Vec<Value> = devices
         .iter()

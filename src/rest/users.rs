@@ -7,6 +7,7 @@ use super::extract::{AppCtx, AppToken, Body};
 use super::parse_json;
 use crate::auth::password::check_new_password;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -27,29 +28,17 @@ const MAX_BATCH_STATUS: usize = 100;
 const MAX_NICKNAME: usize = 100;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/users", web::post().to(register))
-        .route("/{org}/{app}/users", web::get().to(list))
-        .route(
-            "/{org}/{app}/users/batch/status",
-            web::post().to(batch_status),
-        )
-        .route("/{org}/{app}/users/{username}", web::get().to(get))
-        .route("/{org}/{app}/users/{username}", web::delete().to(delete))
-        .route(
-            "/{org}/{app}/users/{username}/password",
-            web::put().to(set_password),
-        )
-        .route(
-            "/{org}/{app}/users/{username}/password",
-            web::post().to(set_password),
-        )
-        .route(
-            "/{org}/{app}/users/{username}/status",
-            web::get().to(status),
-        )
-        .route(
+    cfg.post("/{org}/{app}/users", register)
+        .get("/{org}/{app}/users", list)
+        .post("/{org}/{app}/users/batch/status", batch_status)
+        .get("/{org}/{app}/users/{username}", get)
+        .delete("/{org}/{app}/users/{username}", delete)
+        .put("/{org}/{app}/users/{username}/password", set_password)
+        .post("/{org}/{app}/users/{username}/password", set_password)
+        .get("/{org}/{app}/users/{username}/status", status)
+        .get(
             "/{org}/{app}/users/{username}/offline_msg_count",
-            web::get().to(offline_count),
+            offline_count,
         );
 }
 

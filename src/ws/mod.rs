@@ -24,10 +24,11 @@ pub mod session;
 pub mod transport;
 
 use crate::node::Node;
+use crate::routes::Register as _;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ws", web::get().to(upgrade));
+    cfg.get("/ws", upgrade);
 }
 
 async fn upgrade(

@@ -101,17 +101,27 @@ fn admit(node: &Node, socket_inflight: usize, max_inflight: usize) -> Option<Slo
 
 /// A request answered later; it keeps its place among the node's device
 /// requests in flight (`slot`) until its answer is ready.
-fn pending(node: &Node, id: RequestId, enc: Encoding, fut: OpFuture, slot: Slot) -> Pending {
-    let (gateway, read) = (node.gateway.clone(), Instant::now());
+fn pending(node: &Node, req: Started, fut: OpFuture, slot: Slot) -> Pending {
+    let gateway = node.gateway.clone();
     Box::pin(async move {
         let result = fut.await;
         drop(slot);
+        let took = req.read.elapsed();
         gateway.deferred_replies.fetch_add(1, Ordering::Relaxed);
         gateway
             .deferred_reply_micros
-            .fetch_add(read.elapsed().as_micros() as u64, Ordering::Relaxed);
-        (Reply { id, result }, enc)
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+        gateway.dist.ws_request(&req.op, took);
+        (Reply { id: req.id, result }, req.enc)
     })
+}
+
+/// A request being answered: its id, op, encoding and when it was read.
+struct Started {
+    id: RequestId,
+    op: String,
+    enc: Encoding,
+    read: Instant,
 }
 
 async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -> Exit {
@@ -163,6 +173,7 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                     Some(Incoming::Text(t)) => (t, Encoding::Json),
                     Some(Incoming::Binary(b)) => (b, Encoding::MsgPack),
                 };
+                let read = Instant::now();
                 let reply = match codec::decode(&bytes, enc) {
                     Err((id, err)) => Some(Reply { id, result: Err(err) }),
                     Ok(req) => match admit(node, inflight.len(), max_inflight) {
@@ -171,10 +182,14 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                         let span = op_span(device, &req.name);
                         let dispatched = ops::dispatch(device, req.op).instrument(span).await;
                         match dispatched {
-                        Dispatch::Done(result) => Some(Reply { id: req.id, result }),
+                        Dispatch::Done(result) => {
+                            node.gateway.dist.ws_request(&req.name, read.elapsed());
+                            Some(Reply { id: req.id, result })
+                        }
                         Dispatch::Later(fut) => {
                             let fut = Box::pin(fut.instrument(op_span(device, &req.name)));
-                            inflight.push(pending(node, req.id, enc, fut, slot));
+                            let started = Started { id: req.id, op: req.name, enc, read };
+                            inflight.push(pending(node, started, fut, slot));
                             None
                         }
                         Dispatch::LoggedIn(body, inbox) => {
@@ -182,6 +197,7 @@ async fn serve<T: Transport>(socket: &mut T, device: &mut Device, node: &Node) -
                             pushes = Some(rx);
                             overflow = Some(Box::pin(async move { o.notified().await }));
                             push_enc = enc;
+                            node.gateway.dist.ws_request(&req.name, read.elapsed());
                             Some(Reply { id: req.id, result: Ok(body) })
                         }
                         }

@@ -1,11 +1,15 @@
 //! `/websocket`: Easemob's Web SDK (msync) against the real binary. The
 //! `core` and `rooms` tests drive the unmodified SDK under Node.js
-//! (`sdk`); `bad_frames` speaks raw msync frames; `browser` runs the SDK
-//! in headless Chromium when CI asks for it.
+//! (`sdk`), `rest` the REST calls it makes as its user; `bad_frames`
+//! speaks raw msync frames; `browser` runs the core scenario in headless
+//! Chromium from a page on another origin.
 
 mod bad_frames;
+mod browser;
 mod core;
+mod events;
 mod refusals;
+mod rest;
 mod rooms;
 pub mod sdk;
 

@@ -195,6 +195,34 @@ impl Sdk {
             .await
     }
 
+    /// `conn[method](...args)`: any SDK call; its reply (`ok`, `result` or
+    /// `error`).
+    pub async fn api(&self, conn: &str, method: &str, args: Value) -> Value {
+        self.call(json!({"cmd": "api", "conn": conn, "method": method, "args": args}))
+            .await
+    }
+
+    /// `conn[method](...args)`, which must succeed: its result.
+    pub async fn api_ok(&self, conn: &str, method: &str, args: Value) -> Value {
+        let r = self.api(conn, method, args).await;
+        assert_eq!(r["ok"], true, "{method} succeeds: {r}");
+        r["result"].clone()
+    }
+
+    /// The next SDK callback `name` at `conn` matching `pred`: its data.
+    pub async fn event(&self, conn: &str, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let what = format!("{name} at {conn}");
+        let (conn, name) = (conn.to_string(), name.to_string());
+        self.wait_for(&what, move |v| {
+            v["event"] == "sdk"
+                && v["conn"] == conn.as_str()
+                && v["name"] == name.as_str()
+                && pred(&v["data"])
+        })
+        .await["data"]
+            .clone()
+    }
+
     /// Sends a 1:1 text and checks the ack carried a server id.
     pub async fn text(&self, conn: &str, to: &str, text: &str) -> String {
         let r = self

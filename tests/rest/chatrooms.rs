@@ -224,14 +224,23 @@ async fn create_checks_its_fields_and_users() {
         400,
         ILLEGAL,
     );
-    // User tokens are refused.
+    // A user token creates rooms only for a chatroom super admin owning
+    // them (the Web SDK's `createChatRoom`).
     let t = user_token(&s, "alice", "pw-alice").await.1["access_token"]
         .as_str()
         .map(String::from);
     assert_error(
-        &Api::with_token(&s, t).post("/chatrooms", full).await,
-        401,
-        BAD_TOKEN,
+        &Api::with_token(&s, t.clone())
+            .post("/chatrooms", full)
+            .await,
+        403,
+        FORBIDDEN,
+    );
+    let bobs = json!({"name": "n", "description": "d", "owner": "bob"});
+    assert_error(
+        &Api::with_token(&s, t).post("/chatrooms", bobs).await,
+        403,
+        FORBIDDEN,
     );
 }
 

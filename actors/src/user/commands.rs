@@ -212,6 +212,8 @@ pub struct SendDirect {
 /// Store a 1:1 message in this (the recipient's) timeline, push it to its
 /// devices after the flush, and answer (after the flush) with the ack the
 /// sender gets: `sender_seq` is the seq of the sender's copy (0 for none).
+/// A `redelivery` (a resend whose first try's end the sender never heard)
+/// is stored only if this timeline does not hold the message yet.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Deliver {
     pub message: StoredMessage,
@@ -223,6 +225,8 @@ pub struct Deliver {
     /// The sender's push nickname (its name when it has none).
     #[serde(default)]
     pub sender_name: Option<String>,
+    #[serde(default)]
+    pub redelivery: bool,
 }
 
 /// How a 1:1 send ended, told back to the sender's entity when it has

@@ -3,8 +3,9 @@
 //! 1. `SendDirect` at the sender's entity: account state and send rate (a
 //!    device's send), the `client_msg_id` (a resend gets the first ack, or
 //!    waits for the first send still in flight), msg id and time; the
-//!    sender's copy is written in this step. Once the write is applied, it
-//!    asks the recipient's entity to `Deliver`.
+//!    sender's copy and its unconfirmed idempotency record are written in
+//!    this step. Once the write is applied, it asks the recipient's entity
+//!    to `Deliver`.
 //! 2. `Deliver` at the recipient's: stores the message in its timeline and,
 //!    after the flush, pushes it to its devices and answers with the ack.
 //!    That flush covers the sender's copy too (it was applied before, on
@@ -12,8 +13,15 @@
 //!    one flush.
 //! 3. The answer goes to the device, and back to the sender's entity
 //!    (`Delivered`) only when the sender has something to do about it:
-//!    delete its copy of a refused message; record the idempotency key,
-//!    push its copy to its other devices and answer resends that waited.
+//!    delete its copy (and idempotency record) of a refused message;
+//!    confirm the idempotency record, push its copy to its other devices
+//!    and answer resends that waited.
+//!
+//! A resend that finds an unconfirmed record and no first try in flight
+//! (the entity restarted, say after a crash, before it heard the end)
+//! delivers the copy again as a `redelivery`, which the recipient stores
+//! only if it does not hold it: each message is stored once, whatever
+//! moment a crash picked (`tests/chaos.rs`).
 //!
 //! A REST send without a sender copy goes straight to the recipient.
 
@@ -24,7 +32,9 @@ use crate::error::DomainError;
 use crate::hooks::{self, HookEvent};
 use crate::message::{SendAck, StoredMessage};
 use crate::session::{Push, SharedMessage};
-use crate::trees::{archive, dedupe, timeline};
+use crate::trees::conversations as conv;
+use crate::trees::dedupe::{self, SentRecord};
+use crate::trees::{archive, timeline};
 use crate::ChatEntity;
 use imcloud_shards::{codec, EntityKey, EntityKind, StepCtx};
 use std::sync::Arc;
@@ -91,24 +101,21 @@ impl UserState {
             }
         }
         if let Some(cid) = &client_msg_id {
-            match ctx.get(&dedupe::key(&self.key, cid)) {
-                Ok(Some(bytes)) => {
-                    let ack = codec::decode::<SendAck>(&bytes).map_err(|_| DomainError::Internal);
-                    // After the flush: the record may be applied and not yet
-                    // durable.
-                    return ctx.answer::<SendDirect>(ack);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(user = %self.key, error = %e, "idempotency lookup failed");
-                    return ctx.answer_now::<SendDirect>(Err(DomainError::Internal));
-                }
-            }
             if let Some(waiters) = self.waiting.get_mut(cid) {
                 // The first send is still in flight: this resend gets its
                 // answer.
                 waiters.extend(ctx.take_reply());
                 return;
+            }
+            match self.sent_record(cid, ctx) {
+                Err(e) => return ctx.answer_now::<SendDirect>(Err(e)),
+                // After the flush: the record may be applied and not yet
+                // durable.
+                Ok(Some(r)) if !r.unconfirmed => return ctx.answer::<SendDirect>(Ok(r.ack())),
+                // Not in flight, not confirmed: this entity restarted
+                // before it heard the first try's end.
+                Ok(Some(r)) => return self.redeliver(r, cid.clone(), origin, ctx),
+                Ok(None) => {}
             }
             self.waiting.insert(cid.clone(), Vec::new());
         }
@@ -133,6 +140,15 @@ impl UserState {
             self.index_message(c, ctx);
         }
         let sender_seq = copy.as_ref().map_or(0, |c| c.seq);
+        if let Some(cid) = &client_msg_id {
+            let ack = SendAck {
+                msg_id,
+                seq: sender_seq,
+                ts: now,
+                counted: 0,
+            };
+            ctx.put(dedupe::key(&self.key, cid), &SentRecord::new(ack, true));
+        }
         let others = self
             .sessions
             .iter()
@@ -144,6 +160,7 @@ impl UserState {
         } else {
             TellSender::Never
         };
+        let rest = origin.is_rest();
         if tell == TellSender::Always {
             self.in_flight.insert(
                 msg_id,
@@ -154,13 +171,87 @@ impl UserState {
                 },
             );
         }
+        self.ask_recipient(message, sender_seq, tell, false, rest, ctx);
+    }
+
+    fn sent_record(
+        &self,
+        cid: &str,
+        ctx: &StepCtx<'_, ChatEntity>,
+    ) -> Result<Option<SentRecord>, DomainError> {
+        match ctx.get(&dedupe::key(&self.key, cid)) {
+            Ok(Some(bytes)) => codec::decode::<SentRecord>(&bytes)
+                .map(Some)
+                .map_err(|_| DomainError::Internal),
+            Ok(None) => Ok(None),
+            Err(e) => {
+                tracing::error!(user = %self.key, error = %e, "idempotency lookup failed");
+                Err(DomainError::Internal)
+            }
+        }
+    }
+
+    /// A resend of a send whose end this entity never heard: its copy
+    /// goes to the recipient again, which stores it only if it does not
+    /// hold it yet; the answer confirms (or, for a refusal, undoes) the
+    /// send as the first answer would have.
+    fn redeliver(
+        &mut self,
+        record: SentRecord,
+        cid: String,
+        origin: Origin,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let copy = if record.seq == 0 {
+            None
+        } else {
+            match ctx.get(&timeline::entry_key(&self.key, record.seq)) {
+                Ok(bytes) => bytes.and_then(|b| codec::decode::<StoredMessage>(&b).ok()),
+                Err(e) => {
+                    tracing::error!(user = %self.key, error = %e, "reading a sent copy failed");
+                    return ctx.answer_now::<SendDirect>(Err(DomainError::Internal));
+                }
+            }
+        };
+        let Some(message) = copy else {
+            // Nothing to send again (a message to oneself keeps no
+            // sender's copy): the record is all there is.
+            return ctx.answer::<SendDirect>(Ok(record.ack()));
+        };
+        tracing::info!(user = %self.key, msg_id = record.msg_id, "resend of an unconfirmed send: delivering it again");
+        self.waiting.insert(cid.clone(), Vec::new());
+        let rest = origin.is_rest();
+        self.in_flight.insert(
+            record.msg_id,
+            InFlight {
+                copy: Some(Arc::new(message.clone())),
+                client_msg_id: Some(cid),
+                origin,
+            },
+        );
+        self.ask_recipient(message, record.seq, TellSender::Always, true, rest, ctx);
+    }
+
+    /// Asks the recipient's entity to `Deliver`; its answer goes to the
+    /// caller and, as `tell` says, back to this entity.
+    fn ask_recipient(
+        &mut self,
+        message: StoredMessage,
+        sender_seq: u64,
+        tell: TellSender,
+        redelivery: bool,
+        rest: bool,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
+        let msg_id = message.msg_id;
         let recipient = EntityKey::new(self.key.app.clone(), EntityKind::User, message.to.clone());
         let sender_name = self.record.as_ref().and_then(|r| r.nickname.clone());
         let deliver = Deliver {
             message,
             sender_seq,
-            rest: origin.is_rest(),
+            rest,
             sender_name,
+            redelivery,
         };
         let caller = ctx.take_reply();
         ctx.ask_then(
@@ -189,6 +280,7 @@ impl UserState {
             sender_seq,
             rest,
             sender_name,
+            redelivery,
         } = req;
         if self.record.is_none() {
             return ctx.answer_now::<Deliver>(Err(DomainError::UserNotFound));
@@ -203,6 +295,16 @@ impl UserState {
             ts: message.ts,
             counted: 0,
         };
+        if redelivery {
+            // Found by id through the conversation index (`cmd` messages
+            // have none: one stored again after a crash is delivered
+            // twice, see docs/protocol.md).
+            match ctx.get(&conv::index_key(&self.key, &message.from, message.msg_id)) {
+                Ok(Some(_)) => return ctx.answer::<Deliver>(Ok(ack)),
+                Ok(None) => {}
+                Err(e) => return ctx.fail(e),
+            }
+        }
         #[cfg(feature = "fault-injection")]
         if take_drop_fault(ctx) {
             // Pretend it was stored: answer without storing or pushing.
@@ -255,6 +357,10 @@ impl UserState {
                     // leaving a gap in this timeline's seqs.
                     self.drop_copy(req.sender_seq, ctx);
                 }
+                if let Some(cid) = sent.as_ref().and_then(|s| s.client_msg_id.as_ref()) {
+                    // A resend is a new try.
+                    ctx.delete(dedupe::key(&self.key, cid));
+                }
                 for w in waiters {
                     w.send(Err::<SendAck, _>(e.clone()));
                 }
@@ -269,7 +375,7 @@ impl UserState {
             return;
         };
         if let Some(cid) = &sent.client_msg_id {
-            ctx.put(dedupe::key(&self.key, cid), &ack);
+            ctx.put(dedupe::key(&self.key, cid), &SentRecord::new(ack, false));
         }
         let others: Vec<_> = self
             .sessions

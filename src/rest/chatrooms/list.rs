@@ -5,18 +5,20 @@
 use super::view;
 use crate::error::ApiError;
 use crate::rest::created;
-use crate::rest::extract::AppToken;
+use crate::rest::extract::Authed;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::chatroom::RoomView;
 use imcloud_actors::trees::created_index::Listed;
 use serde_json::{json, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatrooms", web::get().to(list));
+    cfg.get("/{org}/{app}/chatrooms", list);
 }
 
-async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {
-    let ctx = &ctx;
+/// R2c; any user of the app lists the rooms (the SDK's `getChatRooms`).
+async fn list(auth: Authed) -> Result<HttpResponse, ApiError> {
+    let ctx = &auth.ctx;
     let read = |id: String| async move { view(ctx, &id).await };
     created::answer(ctx, Listed::Rooms, read, show).await
 }

@@ -18,11 +18,12 @@ mod list;
 mod super_admin;
 
 use super::envelope::Envelope;
-use super::extract::{AppCtx, AppToken, Body};
+use super::extract::{AppCtx, Authed, Body, Caller};
 use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::chatrooms::{room_id, NewRoom};
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::chatroom::{RoomOp, RoomReply, RoomView};
 use imcloud_actors::roster::{Actor, ManageOp, ManageReply, Patch, Scope};
@@ -41,10 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // First: `/chatrooms/super_admin` must not match `/chatrooms/{ids}`.
     super_admin::configure(cfg);
     list::configure(cfg);
-    cfg.route("/{org}/{app}/chatrooms", web::post().to(create))
-        .route("/{org}/{app}/chatrooms/{ids}", web::get().to(get))
-        .route("/{org}/{app}/chatrooms/{id}", web::put().to(update))
-        .route("/{org}/{app}/chatrooms/{id}", web::delete().to(delete));
+    cfg.post("/{org}/{app}/chatrooms", create)
+        .get("/{org}/{app}/chatrooms/{ids}", get)
+        .put("/{org}/{app}/chatrooms/{id}", update)
+        .delete("/{org}/{app}/chatrooms/{id}", delete);
 }
 
 /// The room id of a path segment.
@@ -54,15 +55,21 @@ fn rid(raw: &str) -> Result<String, ApiError> {
 
 /// Reads the whole room.
 async fn view(ctx: &AppCtx, id: &str) -> Result<RoomView, ApiError> {
-    match run(ctx, id, ManageOp::Get).await? {
+    match run(ctx, &Actor::App, id, ManageOp::Get).await? {
         ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
-/// Runs an operation as the app.
-async fn run(ctx: &AppCtx, id: &str, op: impl Into<RoomOp>) -> Result<RoomReply, ApiError> {
-    Ok(ctx.node.room(&ctx.app, id, Actor::App, op).await?)
+/// Runs an operation as `actor`: the app, or a user (its token: the room
+/// checks what its role allows).
+async fn run(
+    ctx: &AppCtx,
+    actor: &Actor,
+    id: &str,
+    op: impl Into<RoomOp>,
+) -> Result<RoomReply, ApiError> {
+    Ok(ctx.node.room(&ctx.app, id, actor.clone(), op).await?)
 }
 
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
@@ -111,12 +118,22 @@ fn required(v: Option<String>, field: &str) -> Result<String, ApiError> {
 }
 
 /// R1c: `name`, `description`, `owner` required; every user named must
-/// exist.
-async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+/// exist. A user token (the SDK's `createChatRoom`) creates a room its
+/// user owns, if the user is one of the app's chatroom super admins.
+async fn create(auth: Authed, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: CreateReq = parse_json(&body)?;
     let name = required(req.name, "name")?;
     let description = required(req.description, "description")?;
     let owner = user(&required(req.owner, "owner")?)?;
+    auth.act_for(&imcloud_actors::ids::UserId::parse(&owner)?)?;
+    let ctx = auth.ctx;
+    if matches!(auth.caller, Caller::User(_)) && !ctx.node.is_super_admin(&ctx.app, &owner).await? {
+        return Err(DomainError::Forbidden(
+            Scope::Chatroom,
+            "only chatroom super admins may create chatrooms".into(),
+        )
+        .into());
+    }
     if req.members.len() > MAX_CREATE_MEMBERS {
         return Err(ApiError::IllegalArgument(format!(
             "members: name at most {MAX_CREATE_MEMBERS} users"
@@ -139,8 +156,10 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
     Ok(Envelope::new(&ctx).data(json!({ "id": id })).finish())
 }
 
-/// R4c: up to 100 comma-separated ids.
-async fn get(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+/// R4c: up to 100 comma-separated ids (any user of the app reads them,
+/// as the SDK's `getChatRoomDetails`).
+async fn get(auth: Authed, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let ctx = auth.ctx;
     let rooms = multi_get::Kind {
         what: "chatroom",
         max: MAX_GET_IDS,
@@ -162,12 +181,10 @@ async fn get(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, Ap
 /// makes it R6c.
 const UPDATABLE: [&str; 4] = ["name", "groupname", "description", "maxusers"];
 
-/// R5c (settings) and R6c (`newowner`: must be an existing user).
-async fn update(
-    AppToken(ctx): AppToken,
-    path: RoomPath,
-    Body(body): Body,
-) -> Result<HttpResponse, ApiError> {
+/// R5c (settings) and R6c (`newowner`: must be an existing user); the
+/// SDK's `modifyChatRoom` as the room's owner or an admin.
+async fn update(auth: Authed, path: RoomPath, Body(body): Body) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let id = rid(&path.2)?;
     let req: Map<String, Value> = parse_json(&body)?;
     if let Some(new) = req.get("newowner") {
@@ -178,7 +195,7 @@ async fn update(
         ctx.node
             .users_exist(&ctx.app, std::slice::from_ref(&new))
             .await?;
-        run(&ctx, &id, ManageOp::TransferOwner(new)).await?;
+        run(&ctx, &actor, &id, ManageOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
     patch_body::only_fields(&req, &UPDATABLE)?;
@@ -194,7 +211,7 @@ async fn update(
         maxusers: patch_body::maxusers(&req)?,
         ..Patch::default()
     };
-    run(&ctx, &id, ManageOp::Update(patch)).await?;
+    run(&ctx, &actor, &id, ManageOp::Update(patch)).await?;
     // Easemob answers `groupname` for the name.
     let data: Map<String, Value> = req
         .keys()
@@ -206,10 +223,11 @@ async fn update(
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
 
-/// R7c.
-async fn delete(AppToken(ctx): AppToken, path: RoomPath) -> Result<HttpResponse, ApiError> {
+/// R7c; the SDK's `destroyChatRoom` as the room's owner.
+async fn delete(auth: Authed, path: RoomPath) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let id = rid(&path.2)?;
-    run(&ctx, &id, ManageOp::Delete).await?;
+    run(&ctx, &actor, &id, ManageOp::Delete).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"success": true, "id": id}))
         .finish())

@@ -7,6 +7,7 @@ use crate::rest::extract::{AppToken, Body};
 use crate::rest::paging::Page;
 use crate::rest::parse_json;
 use crate::rest::user_batch::user;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -17,12 +18,9 @@ const MAX_PAGE: usize = 1000;
 const DEFAULT_PAGE: usize = 10;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatrooms/super_admin", web::post().to(add))
-        .route("/{org}/{app}/chatrooms/super_admin", web::get().to(list))
-        .route(
-            "/{org}/{app}/chatrooms/super_admin/{username}",
-            web::delete().to(remove),
-        );
+    cfg.post("/{org}/{app}/chatrooms/super_admin", add)
+        .get("/{org}/{app}/chatrooms/super_admin", list)
+        .delete("/{org}/{app}/chatrooms/super_admin/{username}", remove);
 }
 
 #[derive(Deserialize)]

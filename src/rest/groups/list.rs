@@ -6,13 +6,14 @@ use super::view;
 use crate::error::ApiError;
 use crate::rest::created;
 use crate::rest::extract::AppToken;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::group::GroupView;
 use imcloud_actors::trees::created_index::Listed;
 use serde_json::{json, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatgroups", web::get().to(list));
+    cfg.get("/{org}/{app}/chatgroups", list);
 }
 
 async fn list(AppToken(ctx): AppToken) -> Result<HttpResponse, ApiError> {

@@ -1,22 +1,29 @@
-//! Groups (Easemob §6 `chatgroups`), with the app token: every call acts as
+//! Groups (Easemob §6 `chatgroups`): with the app token a call acts as
 //! the app, which has the owner's rights; the group entity still checks
 //! everything else (membership, limits, the owner's own protections).
 //!
 //! - this file: create (G1), get one or several (G2), modify and transfer
 //!   owner (G3/G13), dismiss (G4), a user's groups (G6/G6b), is_joined (G7).
 //! - [`list`]: every group of the app, newest first, with cursor (G5).
+//! - [`joining`]: a user's own calls (apply, invite, answers, leave).
+//!
+//! The calls the Web SDK makes as its user also take the user's token:
+//! the group entity then checks what the user's role allows (a user token
+//! creates groups it owns, reads public groups and its own).
 //! - [`members`]: members list/add/remove (G9–G12).
 //! - admins, block list, mutes, mute-all and the announcement (G14–G24,
 //!   G28/G29) are `rest::roster`'s, shared with chatrooms.
 
+mod joining;
 mod list;
 
 use super::envelope::Envelope;
-use super::extract::{AppCtx, AppToken, Body};
+use super::extract::{AppCtx, AppToken, Authed, Body};
 use super::user_batch::user;
 use super::{multi_get, parse_json, patch_body};
 use crate::error::ApiError;
 use crate::groups::group_id;
+use crate::routes::Register as _;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::group::{GroupOp, GroupRecord, GroupReply, GroupView};
@@ -32,27 +39,25 @@ const MAX_GET_IDS: usize = 100;
 const DEFAULT_MAXUSERS: u32 = 200;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/{org}/{app}/chatgroups", web::post().to(create))
-        .route(
-            "/{org}/{app}/chatgroups/user/{username}",
-            web::get().to(user_groups_paged),
-        )
-        .route(
+    cfg.post("/{org}/{app}/chatgroups", create)
+        .get("/{org}/{app}/chatgroups/user/{username}", user_groups_paged)
+        .get(
             "/{org}/{app}/users/{username}/joined_chatgroups",
-            web::get().to(joined_groups),
+            joined_groups,
         )
-        .route("/{org}/{app}/chatgroups/{ids}", web::get().to(get))
-        .route("/{org}/{app}/chatgroups/{id}", web::put().to(update))
-        .route("/{org}/{app}/chatgroups/{id}", web::delete().to(dismiss))
-        .route(
+        .get("/{org}/{app}/chatgroups/{ids}", get)
+        .put("/{org}/{app}/chatgroups/{id}", update)
+        .delete("/{org}/{app}/chatgroups/{id}", dismiss)
+        .get(
             "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
-            web::get().to(is_joined),
+            is_joined,
         )
-        .route(
+        .post(
             "/{org}/{app}/chatgroups/{id}/user/{username}/is_joined",
-            web::post().to(is_joined),
+            is_joined,
         );
     list::configure(cfg);
+    joining::configure(cfg);
 }
 
 /// The group id of a path segment.
@@ -60,22 +65,29 @@ pub(super) fn gid(raw: &str) -> Result<String, ApiError> {
     Ok(group_id(raw)?)
 }
 
-/// Reads the whole group.
+/// Reads the whole group, as the app.
 pub(super) async fn view(ctx: &AppCtx, id: &str) -> Result<GroupView, ApiError> {
-    match run(ctx, id, ManageOp::Get).await? {
+    view_as(ctx, &Actor::App, id).await
+}
+
+/// Reads the whole group as `actor` (a user reads a public group, or one
+/// it is in).
+async fn view_as(ctx: &AppCtx, actor: &Actor, id: &str) -> Result<GroupView, ApiError> {
+    match run_as(ctx, actor, id, ManageOp::Get).await? {
         ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
-/// Runs an operation as the app (users who would join hold a group slot
+/// Runs an operation as `actor` (users who would join hold a group slot
 /// first, see `Node::group`).
-pub(super) async fn run(
+async fn run_as(
     ctx: &AppCtx,
+    actor: &Actor,
     id: &str,
     op: impl Into<GroupOp>,
 ) -> Result<GroupReply, ApiError> {
-    Ok(ctx.node.group(&ctx.app, id, Actor::App, op).await?)
+    Ok(ctx.node.group(&ctx.app, id, actor.clone(), op).await?)
 }
 
 /// Easemob's `affiliations`: the owner, then everyone else as `member`.
@@ -124,7 +136,9 @@ struct NewGroup {
     custom: Option<String>,
 }
 
-async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpResponse, ApiError> {
+/// G1. A user token (the SDK's `createGroup`) creates a group the user
+/// owns.
+async fn create(auth: Authed, Body(body): Body) -> Result<HttpResponse, ApiError> {
     let req: NewGroup = parse_json(&body)?;
     let public = req
         .public
@@ -134,6 +148,8 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
             .as_deref()
             .ok_or_else(|| ApiError::IllegalArgument("owner must be provided".into()))?,
     )?;
+    auth.act_for(&UserId::parse(&owner)?)?;
+    let ctx = auth.ctx;
     let members: Vec<String> = req
         .members
         .iter()
@@ -161,15 +177,18 @@ async fn create(AppToken(ctx): AppToken, Body(body): Body) -> Result<HttpRespons
         applicants: Vec::new(),
         invitees: Vec::new(),
     };
-    run(&ctx, &id, GroupOp::Create { record, members }).await?;
+    run_as(&ctx, &Actor::App, &id, GroupOp::Create { record, members }).await?;
     Ok(Envelope::new(&ctx).data(json!({ "groupid": id })).finish())
 }
 
 /// G2: up to 100 comma-separated ids.
+/// G2. A user token (the SDK's `getGroupInfo`) reads public groups and
+/// the private ones its user is in (403 `forbidden_op` otherwise).
 async fn get(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let groups = multi_get::Kind {
         what: "group",
         max: MAX_GET_IDS,
@@ -178,12 +197,10 @@ async fn get(
         json: group_json,
     };
     let ctx = &ctx;
-    multi_get::get(
-        ctx,
-        &path.2,
-        groups,
-        |id| async move { view(ctx, &id).await },
-    )
+    multi_get::get(ctx, &path.2, groups, |id| {
+        let actor = actor.clone();
+        async move { view_as(ctx, &actor, &id).await }
+    })
     .await
 }
 
@@ -201,16 +218,18 @@ const UPDATABLE: [&str; 10] = [
     "avatar",
 ];
 
+/// G3/G13 (the SDK's `modifyGroup`, `changeGroupOwner`).
 async fn update(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let id = gid(&path.2)?;
     let req: Map<String, Value> = parse_json(&body)?;
     if let Some(new) = req.get("newowner") {
         let new = user(new.as_str().unwrap_or_default())?;
-        run(&ctx, &id, ManageOp::TransferOwner(new)).await?;
+        run_as(&ctx, &actor, &id, ManageOp::TransferOwner(new)).await?;
         return Ok(Envelope::new(&ctx).data(json!({"newowner": true})).finish());
     }
     patch_body::only_fields(&req, &UPDATABLE)?;
@@ -226,17 +245,19 @@ async fn update(
         membersonly: flag("membersonly")?,
         custom: text("custom")?,
     };
-    run(&ctx, &id, ManageOp::Update(patch)).await?;
+    run_as(&ctx, &actor, &id, ManageOp::Update(patch)).await?;
     let data: Map<String, Value> = req.keys().map(|k| (k.clone(), json!(true))).collect();
     Ok(Envelope::new(&ctx).data(Value::Object(data)).finish())
 }
 
+/// G4 (the SDK's `destroyGroup`: the owner's).
 async fn dismiss(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let id = gid(&path.2)?;
-    run(&ctx, &id, ManageOp::Delete).await?;
+    run_as(&ctx, &actor, &id, ManageOp::Delete).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"success": true, "groupid": id}))
         .finish())
@@ -277,12 +298,16 @@ fn page_param(ctx: &AppCtx, name: &str, default: usize, max: usize) -> Result<us
 
 /// G6: `pagesize` 1–20 (default 5), `pagenum` from 0.
 async fn user_groups_paged(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = UserId::parse(&path.2)?;
+    auth.act_for(&who)?;
+    let ctx = auth.ctx;
     let size = page_param(&ctx, "pagesize", 5, 20)?.max(1);
     let num = page_param(&ctx, "pagenum", 0, 100_000)?;
     let (views, total) = groups_of(&ctx, &path.2, (num, size)).await?;
+    let me = who.to_string();
     let entities = views
         .iter()
         .map(|v| {
@@ -290,7 +315,8 @@ async fn user_groups_paged(
             json!({"groupId": r.id, "id": r.id, "name": r.name, "owner": r.owner,
                 "description": r.description, "disabled": false, "public": r.public,
                 "allowinvites": r.allowinvites, "membersonly": r.membersonly,
-                "maxusers": r.maxusers, "created": r.created})
+                "maxusers": r.maxusers, "created": r.created,
+                "affiliations_count": v.members.len(), "permission": role_in(v, &me)})
         })
         .collect();
     Ok(Envelope::new(&ctx)
@@ -299,17 +325,39 @@ async fn user_groups_paged(
         .finish())
 }
 
-/// G6b: `pagesize` up to 100 (default 100), `pagenum` from 0.
+/// `user`'s role in the group (`member` if it is none).
+fn role_in(v: &GroupView, user: &str) -> &'static str {
+    v.members
+        .iter()
+        .find(|(m, _)| m == user)
+        .map_or("member", |(_, r)| r.role.as_str())
+}
+
+/// G6b: `pagesize` up to 100 (default 100), `pagenum` from 0. With
+/// `version=v3` (the Web SDK's `getJoinedGroups`) each item is
+/// `{"id", "name", "disabled", "permission"}` (the user's role).
 async fn joined_groups(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = UserId::parse(&path.2)?;
+    auth.act_for(&who)?;
+    let ctx = auth.ctx;
     let size = page_param(&ctx, "pagesize", 100, 100)?.max(1);
     let num = page_param(&ctx, "pagenum", 0, 100_000)?;
     let (views, _) = groups_of(&ctx, &path.2, (num, size)).await?;
+    let v3 = ctx.param("version") == Some("v3");
+    let me = who.to_string();
     let data: Vec<Value> = views
         .iter()
-        .map(|v| json!({"groupid": v.record.id, "groupname": v.record.name}))
+        .map(|v| {
+            if v3 {
+                json!({"id": v.record.id, "name": v.record.name, "disabled": false,
+                    "permission": role_in(v, &me)})
+            } else {
+                json!({"groupid": v.record.id, "groupname": v.record.name})
+            }
+        })
         .collect();
     Ok(Envelope::new(&ctx).list(data).finish())
 }

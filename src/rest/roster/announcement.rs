@@ -3,7 +3,7 @@
 use super::{area, run, view, On};
 use crate::error::ApiError;
 use crate::rest::envelope::Envelope;
-use crate::rest::extract::{AppToken, Body};
+use crate::rest::extract::{Authed, Body};
 use crate::rest::parse_json;
 use actix_web::{web, HttpResponse};
 use imcloud_actors::roster::ManageOp;
@@ -11,12 +11,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// G28, R8c.
-pub(super) async fn get(
-    AppToken(ctx): AppToken,
-    on: web::Path<On>,
-) -> Result<HttpResponse, ApiError> {
+pub(super) async fn get(auth: Authed, on: web::Path<On>) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let area = area(&on.kind, &on.id)?;
-    let v = view(&ctx, &area).await?;
+    let v = view(&ctx, &actor, &area).await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"announcement": v.announcement()}))
         .finish())
@@ -29,13 +27,20 @@ struct AnnouncementReq {
 
 /// G29, R8c: at most 512 characters (checked by the group or room).
 pub(super) async fn set(
-    AppToken(ctx): AppToken,
+    auth: Authed,
     on: web::Path<On>,
     Body(body): Body,
 ) -> Result<HttpResponse, ApiError> {
+    let (ctx, actor) = auth.split();
     let area = area(&on.kind, &on.id)?;
     let req: AnnouncementReq = parse_json(&body)?;
-    run(&ctx, &area, ManageOp::SetAnnouncement(req.announcement)).await?;
+    run(
+        &ctx,
+        &actor,
+        &area,
+        ManageOp::SetAnnouncement(req.announcement),
+    )
+    .await?;
     Ok(Envelope::new(&ctx)
         .data(json!({"id": area.id, "result": true}))
         .finish())

@@ -13,6 +13,7 @@ mod moderation;
 use super::extract::AppCtx;
 use super::user_batch::Outcomes;
 use crate::error::ApiError;
+use crate::routes::Register as _;
 use actix_web::web;
 use imcloud_actors::chatroom::RoomView;
 use imcloud_actors::group::GroupView;
@@ -34,24 +35,24 @@ const KIND: &str = "{kind:chatgroups|chatrooms}";
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use moderation::*;
     let at = |rest: &str| format!("/{{org}}/{{app}}/{KIND}/{{id}}{rest}");
-    cfg.route(&at("/users"), web::get().to(members::list))
-        .route(&at("/users"), web::post().to(members::add_batch))
-        .route(&at("/users/{username}"), web::post().to(members::add_one))
-        .route(&at("/users/{usernames}"), web::delete().to(members::remove))
-        .route(&at("/admin"), web::get().to(admins))
-        .route(&at("/admin"), web::post().to(add_admin))
-        .route(&at("/admin/{username}"), web::delete().to(remove_admin))
-        .route(&at("/blocks/users"), web::get().to(blocks))
-        .route(&at("/blocks/users"), web::post().to(block_batch))
-        .route(&at("/blocks/users/{username}"), web::post().to(block_one))
-        .route(&at("/blocks/users/{usernames}"), web::delete().to(unblock))
-        .route(&at("/mute"), web::get().to(mute_list))
-        .route(&at("/mute"), web::post().to(mute))
-        .route(&at("/mute/{usernames}"), web::delete().to(unmute))
-        .route(&at("/ban"), web::post().to(ban))
-        .route(&at("/ban"), web::delete().to(unban))
-        .route(&at("/announcement"), web::get().to(announcement::get))
-        .route(&at("/announcement"), web::post().to(announcement::set));
+    cfg.get(&at("/users"), members::list)
+        .post(&at("/users"), members::add_batch)
+        .post(&at("/users/{username}"), members::add_one)
+        .delete(&at("/users/{usernames}"), members::remove)
+        .get(&at("/admin"), admins)
+        .post(&at("/admin"), add_admin)
+        .delete(&at("/admin/{username}"), remove_admin)
+        .get(&at("/blocks/users"), blocks)
+        .post(&at("/blocks/users"), block_batch)
+        .post(&at("/blocks/users/{username}"), block_one)
+        .delete(&at("/blocks/users/{usernames}"), unblock)
+        .get(&at("/mute"), mute_list)
+        .post(&at("/mute"), mute)
+        .delete(&at("/mute/{usernames}"), unmute)
+        .post(&at("/ban"), ban)
+        .delete(&at("/ban"), unban)
+        .get(&at("/announcement"), announcement::get)
+        .post(&at("/announcement"), announcement::set);
 }
 
 /// A group or a room, and what Easemob answers differently for each.
@@ -217,8 +218,14 @@ impl Viewed {
     }
 }
 
-/// Runs `op` as the app on the group or room.
-async fn run(ctx: &AppCtx, area: &Area, op: ManageOp) -> Result<ManageReply<Viewed>, ApiError> {
+/// Runs `op` on the group or room as `actor`: the app (the app's token),
+/// or a user (its own token: the entity checks what its role allows).
+async fn run(
+    ctx: &AppCtx,
+    actor: &Actor,
+    area: &Area,
+    op: ManageOp,
+) -> Result<ManageReply<Viewed>, ApiError> {
     fn viewed<V>(reply: ManageReply<V>, wrap: fn(Box<V>) -> Viewed) -> ManageReply<Viewed> {
         match reply {
             ManageReply::View(v) => ManageReply::View(Box::new(wrap(v))),
@@ -229,20 +236,25 @@ async fn run(ctx: &AppCtx, area: &Area, op: ManageOp) -> Result<ManageReply<View
     }
     let (node, app, id) = (&ctx.node, &ctx.app, area.id.as_str());
     Ok(match area.scope {
-        Scope::Group => viewed(node.group(app, id, Actor::App, op).await?, Viewed::Group),
-        Scope::Chatroom => viewed(node.room(app, id, Actor::App, op).await?, Viewed::Room),
+        Scope::Group => viewed(node.group(app, id, actor.clone(), op).await?, Viewed::Group),
+        Scope::Chatroom => viewed(node.room(app, id, actor.clone(), op).await?, Viewed::Room),
     })
 }
 
-async fn view(ctx: &AppCtx, area: &Area) -> Result<Viewed, ApiError> {
-    match run(ctx, area, ManageOp::Get).await? {
+async fn view(ctx: &AppCtx, actor: &Actor, area: &Area) -> Result<Viewed, ApiError> {
+    match run(ctx, actor, area, ManageOp::Get).await? {
         ManageReply::View(v) => Ok(*v),
         _ => Err(ApiError::Domain(DomainError::Internal)),
     }
 }
 
-async fn batch(ctx: &AppCtx, area: &Area, op: ManageOp) -> Result<Outcomes, ApiError> {
-    match run(ctx, area, op).await? {
+async fn batch(
+    ctx: &AppCtx,
+    actor: &Actor,
+    area: &Area,
+    op: ManageOp,
+) -> Result<Outcomes, ApiError> {
+    match run(ctx, actor, area, op).await? {
         ManageReply::Users(list) => Ok(list),
         _ => Ok(Vec::new()),
     }

@@ -1,4 +1,7 @@
-//! Gateway counters and the Prometheus text rendering of `/metrics`.
+//! Gateway counters and the Prometheus text rendering of `/metrics`;
+//! [`distributions`] holds the histograms and per-app counters.
+
+pub mod distributions;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +39,8 @@ pub struct GatewayMetrics {
     pub retention_timeline_deleted: AtomicU64,
     pub retention_archive_deleted: AtomicU64,
     pub retention_sweeps: AtomicU64,
+    /// Latency histograms and per-app counters.
+    pub dist: distributions::Distributions,
 }
 
 fn line(out: &mut String, name: &str, kind: &str, help: &str, value: u64) {
@@ -421,6 +426,14 @@ pub fn render(node: &crate::node::Node) -> String {
         "retention sweeps completed over every shard",
         l(&g.retention_sweeps),
     );
+    line(
+        &mut out,
+        "imcloud_shard_mailbox_depth",
+        "gauge",
+        "mail queued in shard mailboxes, all shards",
+        l(&r.mailbox_depth),
+    );
+    g.dist.render(r, &mut out);
     line(
         &mut out,
         "imcloud_process_resident_bytes",

@@ -1,0 +1,4 @@
+//! libFuzzer target: `imcloud::fuzz::ws_frame` on whatever bytes it is given.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| imcloud::fuzz::ws_frame(data));
