@@ -253,11 +253,19 @@ impl ApiError {
                 D::MutedAll(_) => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::RoomOverloaded(_) => info(707, 503, "server_busy", "ServerBusyException"),
                 D::CallbackLimit => info(205, 403, "exceed_limit", "ExceedLimitException"),
-                D::RuleNotFound(_) | D::CredentialNotFound(_) => info(
+                // Not `ResourceNotFoundException`: that one says the route
+                // does not exist.
+                D::RuleNotFound(_) => info(
                     404,
                     404,
                     "service_resource_not_found",
-                    "ResourceNotFoundException",
+                    "CallbackRuleNotFoundException",
+                ),
+                D::CredentialNotFound(_) => info(
+                    404,
+                    404,
+                    "service_resource_not_found",
+                    "PushCredentialNotFoundException",
                 ),
                 D::RuleExists(_) => info(
                     203,
