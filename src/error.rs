@@ -253,6 +253,8 @@ impl ApiError {
                 D::MutedAll(_) => info(507, 403, "forbidden_op", "ForbiddenOpException"),
                 D::RoomOverloaded(_) => info(707, 503, "server_busy", "ServerBusyException"),
                 D::CallbackLimit => info(205, 403, "exceed_limit", "ExceedLimitException"),
+                // Not `ResourceNotFoundException`: that one says the route
+                // does not exist.
                 D::RuleNotFound(_) => info(
                     404,
                     404,

@@ -93,8 +93,12 @@ async fn events_of_an_outage_survive_kill_9_and_arrive_in_order_once_the_receive
     for i in N / 2..N {
         send(&http, &base, &token, i).await;
     }
-    // Every event waits on disk, and the operator sees how many.
-    assert_eq!(metric(&http, &base, &queued).await, Some(N as u64));
+    // Every event waits on disk, and the operator sees how many (once the
+    // last commit's signal reached the dispatcher).
+    crate::common::eventually(WAIT, "the queue depth on /metrics", || async {
+        (metric(&http, &base, &queued).await == Some(N as u64)).then_some(())
+    })
+    .await;
     assert!(receiver.try_next().is_none());
 
     tokio::time::sleep(OUTAGE.saturating_sub(outage_start.elapsed())).await;

@@ -113,8 +113,9 @@ impl LaneInbox {
 
 /// Counts what the outboxes hold (events that waited through a stop or a
 /// crash), then starts the dispatcher on the current runtime. Awaited
-/// before the server takes traffic: an event committed while the count
-/// ran would be counted twice, by the count and by its commit's signal.
+/// before the server takes traffic, so the queue depths on `/metrics` are
+/// whole from the first request (the count's cutoff keeps an event
+/// committed meanwhile from being counted twice).
 pub async fn start(node: Node) {
     let mut d = Dispatcher {
         node: node.clone(),
@@ -163,6 +164,10 @@ impl Dispatcher {
     /// Counts what every shard's outbox holds (after a restart: the
     /// events that waited) and hands it to the couriers.
     async fn recover(&mut self) {
+        // Entries up to here are counted by this scan, newer ones by their
+        // signals: none twice, whenever it lands during the scan.
+        let cutoff = self.node.env.msg_ids.next();
+        self.node.env.hooks.outbox.scan_counts_upto(cutoff);
         let mut found: HashMap<LaneKey, (HashMap<u32, u64>, u64)> = HashMap::new();
         for shard in 0..self.node.shard_count() {
             let mut from = Vec::new();
@@ -170,6 +175,7 @@ impl Dispatcher {
                 let q = OutboxLanes {
                     from: from.clone(),
                     budget: COUNT_BUDGET,
+                    count_upto: cutoff,
                 };
                 let page: LanesPage = match self.node.ask_shard(shard, q).await {
                     Ok(p) => p,

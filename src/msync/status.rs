@@ -59,6 +59,9 @@ pub fn send(e: &ApiError) -> Status {
         D::RateLimited => fail(st::PERMISSION_DENIED, "traffic limit"),
         D::MessageTooLarge => fail(st::PERMISSION_DENIED, "Sorry, data is too large"),
         D::Recall(r) => fail(st::FAIL, &r.to_string()),
+        // The SDK's MESSAGE_EXTERNAL_LOGIC_BLOCKED (508), with the app
+        // server's reason.
+        D::BlockedByCallback(reason) => fail(st::PERMISSION_DENIED_EXTERNAL, reason),
         other => fail(st::FAIL, &other.to_string()),
     }
 }
@@ -81,6 +84,10 @@ mod tests {
             fail(st::PERMISSION_DENIED, "traffic limit")
         );
         assert_eq!(r(D::UserMuted), fail(st::PERMISSION_DENIED, "user is mute"));
+        assert_eq!(
+            r(D::BlockedByCallback("spam".into())),
+            fail(st::PERMISSION_DENIED_EXTERNAL, "spam")
+        );
         assert_eq!(r(D::Muted(Scope::Group)).error_code, Some(st::USER_MUTED));
         assert_eq!(
             provision(&ApiError::TokenExpired).reason.as_deref(),

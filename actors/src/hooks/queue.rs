@@ -57,6 +57,9 @@ pub struct OutboxPurge {
 pub struct OutboxLanes {
     pub from: Vec<u8>,
     pub budget: usize,
+    /// Only entries with ids up to this one are counted (the newest id
+    /// seen covers all).
+    pub count_upto: u64,
 }
 
 /// One lane as an [`OutboxLanes`] step counted it.
@@ -154,7 +157,9 @@ pub fn lanes(q: &OutboxLanes, store: &ShardStore) -> Result<LanesPage, DomainErr
     for (k, _) in rows {
         if let Some((app, lane, id)) = outbox::parse(&k) {
             let e = counted.entry((app, lane)).or_insert((0, 0));
-            e.0 += 1;
+            if id <= q.count_upto {
+                e.0 += 1;
+            }
             e.1 = e.1.max(id);
         }
     }

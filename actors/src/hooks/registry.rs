@@ -176,12 +176,20 @@ pub struct Committed {
 pub struct Outbox {
     pending: Mutex<HashMap<LaneKey, Committed>>,
     notify: Notify,
+    /// Entries with ids up to this one are counted by the start-up scan of
+    /// the shards, not by their signals (so none is counted twice).
+    counted_by_scan: std::sync::atomic::AtomicU64,
 }
 
 impl Outbox {
     /// `added` entries of `lanes` up to id `newest` on `shard` are on
     /// disk. Runs on the release thread: a lock and a map update.
     pub fn committed(&self, app: &str, lanes: &[u32], shard: u32, newest: u64, added: u64) {
+        let scanned = newest
+            <= self
+                .counted_by_scan
+                .load(std::sync::atomic::Ordering::Relaxed);
+        let added = if scanned { 0 } else { added };
         if let Ok(mut pending) = self.pending.lock() {
             for &lane in lanes {
                 let c = pending
@@ -196,6 +204,19 @@ impl Outbox {
             }
         }
         self.notify.notify_one();
+    }
+
+    /// The start-up scan counts the entries with ids up to `cutoff`; from
+    /// now on signals count only the newer ones.
+    pub fn scan_counts_upto(&self, cutoff: u64) {
+        self.counted_by_scan
+            .store(cutoff, std::sync::atomic::Ordering::Relaxed);
+        // Signalled before: on disk below the cutoff, so the scan counts them.
+        if let Ok(mut pending) = self.pending.lock() {
+            for c in pending.values_mut() {
+                c.added = 0;
+            }
+        }
     }
 
     /// Everything committed since the last call.
