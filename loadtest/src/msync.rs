@@ -11,7 +11,7 @@ use crate::wire::Stamp;
 use crate::Error;
 use futures_util::{SinkExt, StreamExt};
 use prost::Message as _;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -174,19 +174,7 @@ pub async fn user_token(
 ) -> Result<String, Error> {
     let body =
         json!({"grant_type": "password", "username": user, "password": crate::password_for(user)});
-    let resp = http
-        .post(target.app_url("/token"))
-        .json(&body)
-        .send()
-        .await?;
-    let status = resp.status();
-    let v: Value = resp.json().await?;
-    match v.get("access_token").and_then(Value::as_str) {
-        Some(t) if status.is_success() => Ok(t.to_string()),
-        _ => Err(Error::Server(format!(
-            "token of {user} answered {status}: {v}"
-        ))),
-    }
+    crate::rest::grant(http, target, &body, &format!("token of {user}")).await
 }
 
 /// A token, a socket to `/websocket` on the HTTP port (from `source`

@@ -42,18 +42,27 @@ pub async fn app_token(
     creds: &Credentials,
 ) -> Result<String, Error> {
     let body = json!({"grant_type": "client_credentials", "client_id": creds.client_id, "client_secret": creds.client_secret});
+    grant(http, target, &body, "token request").await
+}
+
+/// `POST /{org}/{app}/token` with `body`; the `access_token` it answers.
+/// `what` names the request in the error.
+pub async fn grant(
+    http: &reqwest::Client,
+    target: &Target,
+    body: &Value,
+    what: &str,
+) -> Result<String, Error> {
     let resp = http
         .post(target.app_url("/token"))
-        .json(&body)
+        .json(body)
         .send()
         .await?;
     let status = resp.status();
     let v: Value = resp.json().await?;
     match v.get("access_token").and_then(Value::as_str) {
         Some(t) if status.is_success() => Ok(t.to_string()),
-        _ => Err(Error::Server(format!(
-            "token request answered {status}: {v}"
-        ))),
+        _ => Err(Error::Server(format!("{what} answered {status}: {v}"))),
     }
 }
 
