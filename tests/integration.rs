@@ -9,6 +9,7 @@ mod callbacks_crash;
 mod chaos;
 mod chatrooms;
 mod cli;
+mod cluster;
 mod contacts;
 mod conversations;
 mod demo;

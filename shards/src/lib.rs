@@ -23,9 +23,11 @@
 //! - [`reply`]: `ReplyTo`, where a command's answer goes.
 //! - [`metrics`]: runtime counters (restarts, flushes, mailbox rejections).
 //! - [`bus`]: facts published to every node's gateway (cache invalidation).
+//! - [`cluster`]: cluster mode on NATS JetStream; membership so far.
 
 pub mod bus;
 pub mod clock;
+pub mod cluster;
 pub mod codec;
 pub mod commit;
 pub mod entity;

@@ -9,17 +9,21 @@
 //! - [`receiver`]: [`Receiver`], an HTTP server on loopback standing for
 //!   an app's server (callbacks, push webhooks); [`H2Receiver`], an h2c
 //!   server standing for APNs.
+//! - [`nats`]: [`NatsServer`], a real `nats-server` with JetStream on
+//!   loopback (cluster mode's tests).
 //! - here: [`WAIT`], [`eventually`] (poll with a deadline) and the error
 //!   code of a reply.
 
 mod client;
 mod h2_receiver;
+mod nats;
 mod receiver;
 mod rest;
 mod server;
 
 pub use client::{ClientError, CloseInfo, WsClient};
 pub use h2_receiver::H2Receiver;
+pub use nats::NatsServer;
 pub use receiver::{Answer, Received, Receiver, Reply};
 pub use rest::{app_token, create_users, demo_credentials, rest};
 pub use server::{

@@ -1,0 +1,4 @@
+//! Cluster mode against real `nats-server` processes on loopback. Only
+//! membership is built (`docs/cluster.md`).
+
+mod membership;
