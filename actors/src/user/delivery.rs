@@ -310,13 +310,19 @@ impl UserState {
             counted: 0,
         };
         if redelivery {
-            // Found by id through the conversation index (`cmd` messages
-            // have none: one stored again after a crash is delivered
-            // twice, see docs/protocol.md).
-            match ctx.get(&conv::index_key(&self.key, &message.from, message.msg_id)) {
-                Ok(Some(_)) => return ctx.answer::<Deliver>(Ok(ack)),
-                Ok(None) => {}
-                Err(e) => return ctx.fail(e),
+            // Found by id through the conversation index, or, for a `cmd`
+            // message (it has no index entry), through the app's archive,
+            // where the recipient filed it under the same time and id.
+            let stored_at = [
+                conv::index_key(&self.key, &message.from, message.msg_id),
+                archive::key(&self.key.app, message.ts, message.msg_id),
+            ];
+            for key in &stored_at {
+                match ctx.get(key) {
+                    Ok(Some(_)) => return ctx.answer::<Deliver>(Ok(ack)),
+                    Ok(None) => {}
+                    Err(e) => return ctx.fail(e),
+                }
             }
         }
         #[cfg(feature = "fault-injection")]
