@@ -635,9 +635,17 @@ impl Conn {
                 let meta = frames::contact(&appkey, &user, &c, id, now);
                 self.event(Some(c.user.clone()), meta)
             }
-            // Group and room events and presence have no msync form here
-            // yet (docs/websdk.md).
-            Push::Event(_) | Push::Presence(_) => Step::Write(Vec::new()),
+            Push::Event(e) => {
+                let id = self.node.env.msg_ids.next();
+                match super::muc::event(&appkey, &user, &e, id, now) {
+                    // Pushed on a queue named after the group or room,
+                    // which holds nothing to pull (see `event`).
+                    Some(meta) => self.event(Some(e.id.clone()), meta),
+                    None => Step::Write(Vec::new()),
+                }
+            }
+            // Presence has no msync form here yet (docs/websdk.md).
+            Push::Presence(_) => Step::Write(Vec::new()),
         }
     }
 

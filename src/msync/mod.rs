@@ -8,6 +8,7 @@
 //! - [`proto`]: the protobuf messages (prost), tags as the SDK's schema.
 //! - [`body`]: message bodies and `ext` between msync and imcloud.
 //! - [`frames`]: the frames the server writes.
+//! - [`muc`]: group and chatroom events as MUC metas.
 //! - [`status`]: imcloud's errors as msync statuses and reason strings.
 //! - [`queue`]: queues, pulls after the server-kept cursors, UNREAD.
 //! - [`conn`]: one connection's state and what each frame and push does.
@@ -17,6 +18,7 @@
 pub mod body;
 pub mod conn;
 pub mod frames;
+pub mod muc;
 pub mod proto;
 pub mod queue;
 pub mod session;

@@ -286,7 +286,8 @@ pub struct StatisticsBody {
 }
 
 /// `Meta.payload` when `ns` is MUC: a group or chatroom operation (only
-/// the fields imcloud reads: joining and leaving chatrooms).
+/// the fields imcloud uses: joining and leaving chatrooms from the SDK,
+/// and the events it tells the SDK of, `src/msync/muc.rs`).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct MucBody {
     #[prost(message, optional, tag = "1")]
@@ -295,6 +296,8 @@ pub struct MucBody {
     pub operation: Option<i32>,
     #[prost(message, optional, tag = "3")]
     pub from: Option<Jid>,
+    #[prost(message, repeated, tag = "4")]
+    pub to: Vec<Jid>,
     #[prost(bool, optional, tag = "7")]
     pub is_chatroom: Option<bool>,
 }
@@ -395,9 +398,23 @@ pub mod code {
         pub const REMOTE_DECLINE: i32 = 9;
     }
 
+    /// `MUCBody.Operation`.
     pub mod muc {
+        pub const DESTROY: i32 = 1;
         pub const JOIN: i32 = 2;
         pub const LEAVE: i32 = 3;
+        pub const APPLY: i32 = 4;
+        pub const INVITE: i32 = 7;
+        pub const KICK: i32 = 10;
+        pub const BAN: i32 = 12;
+        pub const PRESENCE: i32 = 17;
+        pub const ABSENCE: i32 = 18;
+        pub const ASSIGN_OWNER: i32 = 20;
+        pub const ADD_MUTE: i32 = 23;
+        pub const REMOVE_MUTE: i32 = 24;
+        pub const UPDATE_ANNOUNCEMENT: i32 = 25;
+        pub const BAN_GROUP: i32 = 31;
+        pub const REMOVE_BAN_GROUP: i32 = 32;
     }
     /// `StatisticsBody.Operation`.
     pub mod operation {

@@ -270,3 +270,105 @@ async fn friend_requests_and_their_answers_reach_the_other_sdk() {
         .await;
     assert_eq!(inv["status"], "from ws", "{inv}");
 }
+
+#[tokio::test]
+async fn group_and_chatroom_events_reach_sdk_members() {
+    use reqwest::Method;
+    let f = Fixture::start(&["alice", "bob", "carol"]).await;
+    let (status, r) = f
+        .rest(
+            Method::POST,
+            "/chatgroups",
+            Some(json!({"owner": "alice", "public": true, "groupname": "g", "members": ["bob"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let group = r["data"]["groupid"].as_str().expect("group id").to_string();
+    let sdk = &f.sdk;
+    sdk.login("a", "alice").await;
+    sdk.login("b", "bob").await;
+    let is = |op: &'static str| move |e: &Value| e["operation"] == op;
+
+    let (status, r) = f
+        .rest(
+            Method::POST,
+            &format!("/chatgroups/{group}/users/carol"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let joined = sdk.event("a", "onGroupEvent", is("memberPresence")).await;
+    assert_eq!(
+        (joined["id"].clone(), joined["from"].clone()),
+        (json!(group), json!("carol"))
+    );
+
+    let (status, r) = f
+        .rest(
+            Method::POST,
+            &format!("/chatgroups/{group}/mute"),
+            Some(json!({"usernames": ["bob"], "mute_duration": 60000})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    for conn in ["a", "b"] {
+        let muted = sdk.event(conn, "onGroupEvent", is("muteMember")).await;
+        assert_eq!(
+            (muted["id"].clone(), muted["userId"].clone()),
+            (json!(group), json!("bob")),
+            "{conn}"
+        );
+    }
+
+    let (status, r) = f
+        .rest(
+            Method::DELETE,
+            &format!("/chatgroups/{group}/users/carol"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let removed = sdk.event("a", "onGroupEvent", is("removeMember")).await;
+    assert_eq!(removed["from"], "carol", "{removed}");
+
+    let (status, r) = f
+        .rest(Method::DELETE, &format!("/chatgroups/{group}"), None)
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let gone = sdk.event("b", "onGroupEvent", is("destroy")).await;
+    assert_eq!(gone["id"], json!(group), "{gone}");
+
+    // A room: its events reach the devices present in it.
+    let (status, r) = f
+        .rest(
+            Method::POST,
+            "/chatrooms",
+            Some(json!({"name": "room", "description": "d", "owner": "alice", "maxusers": 100})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let room = r["data"]["id"].as_str().expect("room id").to_string();
+    let r = sdk
+        .call(json!({"cmd": "joinRoom", "conn": "b", "room": room}))
+        .await;
+    assert_eq!(r["ok"], true, "bob joins: {r}");
+    let (status, r) = f
+        .rest(
+            Method::POST,
+            &format!("/chatrooms/{room}/mute"),
+            Some(json!({"usernames": ["bob"], "mute_duration": 60000})),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let muted = sdk.event("b", "onChatroomEvent", is("muteMember")).await;
+    assert_eq!(
+        (muted["id"].clone(), muted["userId"].clone()),
+        (json!(room), json!("bob"))
+    );
+    let (status, r) = f
+        .rest(Method::DELETE, &format!("/chatrooms/{room}"), None)
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let gone = sdk.event("b", "onChatroomEvent", is("destroy")).await;
+    assert_eq!(gone["id"], json!(room), "{gone}");
+}
