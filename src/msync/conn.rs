@@ -644,8 +644,11 @@ impl Conn {
                     None => Step::Write(Vec::new()),
                 }
             }
-            // Presence has no msync form here yet (docs/websdk.md).
-            Push::Presence(_) => Step::Write(Vec::new()),
+            Push::Presence(p) => {
+                let id = self.node.env.msg_ids.next();
+                let meta = super::notify::presence(&appkey, &user, &p, id, now);
+                self.event(Some(p.user.clone()), meta)
+            }
         }
     }
 

@@ -9,6 +9,7 @@
 //! - [`body`]: message bodies and `ext` between msync and imcloud.
 //! - [`frames`]: the frames the server writes.
 //! - [`muc`]: group and chatroom events as MUC metas.
+//! - [`notify`]: presence changes as NOTIFY metas (JSON).
 //! - [`status`]: imcloud's errors as msync statuses and reason strings.
 //! - [`queue`]: queues, pulls after the server-kept cursors, UNREAD.
 //! - [`conn`]: one connection's state and what each frame and push does.
@@ -19,6 +20,7 @@ pub mod body;
 pub mod conn;
 pub mod frames;
 pub mod muc;
+pub mod notify;
 pub mod proto;
 pub mod queue;
 pub mod session;

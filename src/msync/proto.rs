@@ -347,6 +347,7 @@ pub mod code {
         pub const CHAT: i32 = 1;
         pub const MUC: i32 = 2;
         pub const ROSTER: i32 = 3;
+        pub const NOTIFY: i32 = 5;
     }
     /// `MessageBody.Type`.
     pub mod body {

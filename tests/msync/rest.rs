@@ -278,6 +278,19 @@ async fn presence_and_user_attributes_come_over_rest() {
         .api_ok("b", "getPresenceStatus", json!([{"usernames": ["alice"]}]))
         .await;
     assert_eq!(r["data"]["result"][0]["ext"], "in a meeting", "{r}");
+    // A change after the subscription reaches the subscriber's SDK.
+    sdk.api_ok("a", "publishPresence", json!([{"description": "back"}]))
+        .await;
+    let change = sdk
+        .event("b", "onPresenceStatusChange", |c| c[0]["ext"] == "back")
+        .await;
+    assert_eq!(change[0]["userId"], "alice", "{change}");
+    assert!(
+        change[0]["statusDetails"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "{change}"
+    );
     let r = sdk
         .api_ok(
             "b",
