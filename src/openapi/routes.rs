@@ -31,6 +31,9 @@ pub enum Access {
     Link,
     /// A WebSocket upgrade; the first frame logs in.
     Socket,
+    /// The operator secret (`[admin] secret`); no app or user token. With
+    /// no secret configured the route answers 404.
+    Operator,
 }
 
 /// One route as documented.
@@ -89,6 +92,11 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/demo/demo-messages.js", Public, "web", "The demo's script: sending, editing, recalling, pushes"),
     r("GET", "/demo/demo-people.js", Public, "web", "The demo's script: contacts, presence, rooms"),
     r("GET", "/demo/demo.css", Public, "web", "The demo's style sheet"),
+    // The operator's apps (imcloud's own, §14.5).
+    r("GET", "/_admin/apps", Operator, "operator", "Every app, with its creation time and users"),
+    r("POST", "/_admin/apps", Operator, "operator", "Create an app with fresh credentials"),
+    r("GET", "/_admin/apps/{org}/{app}", Operator, "operator", "An app's credentials, creation time and users"),
+    r("DELETE", "/_admin/apps/{org}/{app}", Operator, "operator", "Delete an app and all its data"),
     // Tokens and users.
     r("POST", "/{org}/{app}/token", Credentials, "users", "App token (client credentials) or user token (password)"),
     r("POST", "/{org}/{app}/users", AppOrOpenRegistration, "users", "Register one user or up to 60"),
