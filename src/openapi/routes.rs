@@ -230,6 +230,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("PUT", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Change a callback rule"),
     r("DELETE", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Delete a callback rule"),
     r("GET", "/{org}/{app}/callbacks/{name}/failures", App, "callbacks and push", "A rule's failed requests"),
+    r("POST", "/{org}/{app}/callbacks/{name}/test", App, "callbacks and push", "Send a signed test event to the rule's URL; answers the receiver's reply"),
     r("GET", "/{org}/{app}/push/credentials", App, "callbacks and push", "Push credentials (secrets never shown)"),
     r("POST", "/{org}/{app}/push/credentials", App, "callbacks and push", "Add or replace a push credential"),
     r("DELETE", "/{org}/{app}/push/credentials/{name}", App, "callbacks and push", "Delete a push credential"),

@@ -8,6 +8,7 @@
 pub mod admin_apps;
 pub mod admission;
 pub mod blocks;
+pub mod callback_test;
 pub mod callbacks;
 pub mod chatfiles;
 pub mod chatrooms;
@@ -87,6 +88,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     settings::configure(cfg);
     sensitive_words::configure(cfg);
     callbacks::configure(cfg);
+    callback_test::configure(cfg);
     push::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);
