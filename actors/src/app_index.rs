@@ -1,6 +1,6 @@
 //! The list of apps, for the operator (`GET /_admin/apps`), read from what
-//! every app already has on disk: its App entity's snapshot, `E` + app + 0
-//! + `a` + 0, the first key of the app's snapshots (the App tag sorts
+//! every app already has on disk: its App entity's snapshot (the key
+//! `E app 0 a 0`), the first key of the app's snapshots (the App tag sorts
 //! before the user, group and room tags). A shard lists the apps whose
 //! App entity it holds with one range read per app it has data of,
 //! skipping each app's other snapshots, so apps made before this list

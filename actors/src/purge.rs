@@ -4,9 +4,9 @@
 //! steps (`src/app_admin.rs`), a cursor at a time, after the App entity
 //! marked the app as being deleted.
 //!
-//! Every family but two keys its entries by the app first (`family + app
-//! + 0`, an entity key starting the same way): their entries are removed
-//! by prefix. The shard log (`L`, by sequence) and the blob references
+//! Every family but two keys its entries by the app first (the family
+//! byte, the app, a 0; an entity key starts the same way): their entries
+//! are removed by prefix. The shard log (`L`, by sequence) and the blob references
 //! (`Z`, by blob) are read whole: a log event naming the app and a
 //! reference by one of its uploads go; the blobs those references named
 //! are answered, for the gateway to remove the ones nothing names any
