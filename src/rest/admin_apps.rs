@@ -31,8 +31,11 @@ struct ListQuery {
 
 /// A1: `data: [{"appkey", "created", "users", "deleting"}]`, by app key,
 /// `limit` (1–1000, default 100) at a time, `cursor` while more follow.
-async fn list(op: Operator, query: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
+async fn list(op: Operator, req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    // Parsed here so that a bad `limit` gets the error envelope.
+    let q = web::Query::<ListQuery>::from_query(req.query_string())
+        .map_err(|e| ApiError::IllegalArgument(format!("bad query: {e}")))?
+        .into_inner();
     let after = match q.cursor.filter(|c| !c.is_empty()) {
         Some(c) => Some(
             AppKey::parse(&c)

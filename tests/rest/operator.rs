@@ -121,6 +121,8 @@ async fn only_the_operator_secret_opens_them_and_a_created_app_works() {
     let second = assert_ok(&second);
     assert_eq!(listed(second), vec!["demo#chat"]);
     assert!(second.get("cursor").is_none(), "{second}");
+    assert_error(&op.get("/_admin/apps?limit=many").await, 400, ILLEGAL);
+    assert_error(&op.get("/_admin/apps?cursor=nokey").await, 400, ILLEGAL);
     // A user token or the app's token of the new app opens nothing here.
     let api = Api::with_token(&s, Some(token)).at_root();
     assert_error(&api.get("/_admin/apps").await, 401, UNAUTHORIZED);
