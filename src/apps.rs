@@ -77,6 +77,13 @@ impl AppDirectory {
         }
     }
 
+    /// Drops the cached record of `app` (it was deleted).
+    pub fn forget(&self, app: &AppKey) {
+        if let Ok(mut c) = self.cache.write() {
+            c.remove(app.as_str());
+        }
+    }
+
     fn forget_all(&self) {
         if let Ok(mut c) = self.cache.write() {
             c.clear();
@@ -91,13 +98,20 @@ pub fn random_token(bytes: usize) -> String {
 }
 
 impl Node {
-    /// The app's record, from cache or its entity.
+    /// The app's record, from cache or its entity. An app being deleted
+    /// is not found: its tokens, logins and calls stop at once.
     pub async fn app(&self, app: &AppKey) -> Result<Arc<AppRecord>, DomainError> {
-        if let Some(r) = self.apps.cached(app) {
-            return Ok(r);
+        let record = match self.apps.cached(app) {
+            Some(r) => r,
+            None => {
+                let record = self.ask(app.entity_key(), GetApp).await?;
+                self.apps.remember(record)
+            }
+        };
+        if record.deleting {
+            return Err(DomainError::AppNotFound);
         }
-        let record = self.ask(app.entity_key(), GetApp).await?;
-        Ok(self.apps.remember(record))
+        Ok(record)
     }
 
     /// The app's settings, from the cached record or its entity (a
@@ -107,9 +121,9 @@ impl Node {
     }
 
     /// The app's record if it is cached (it is, for any app a socket
-    /// authenticated to).
+    /// authenticated to) and not being deleted.
     pub fn apps_cached(&self, app: &AppKey) -> Option<Arc<AppRecord>> {
-        self.apps.cached(app)
+        self.apps.cached(app).filter(|r| !r.deleting)
     }
 
     /// Creates an app with fresh credentials.
@@ -118,20 +132,25 @@ impl Node {
         app: &AppKey,
         settings: AppSettings,
     ) -> Result<AppRecord, DomainError> {
+        let created = self.clock.now_ms();
         let record = AppRecord {
             appkey: app.to_string(),
             uuid: uuid::Uuid::new_v4().to_string(),
             client_id: format!("YXA6{}", random_token(16)),
             client_secret: format!("YXA6{}", random_token(24)),
             token_key: random_token(32),
-            created: self.clock.now_ms(),
+            created,
             settings,
             chatroom_super_admins: Default::default(),
-            version: 0,
+            // Above every version an earlier app of this key reached
+            // (it changed less than a thousand times a millisecond), so
+            // no cache keyed by version keeps the deleted app's copy.
+            version: (created.max(0) as u64).saturating_mul(1_000),
             word_count: 0,
             callbacks: Vec::new(),
             last_callback_id: 0,
             push_credentials: Vec::new(),
+            deleting: false,
         };
         let record = self.ask(app.entity_key(), CreateApp { record }).await?;
         self.apps.remember(record.clone());

@@ -21,6 +21,7 @@ pub struct Config {
     pub ws: WsConfig,
     pub rest: RestConfig,
     pub auth: AuthConfig,
+    pub admin: AdminConfig,
     pub limits: Limits,
     pub retention: RetentionConfig,
     pub app_defaults: AppSettings,
@@ -106,6 +107,24 @@ pub struct ShardsConfig {
     /// and back, as a cluster's network would (tests the cluster seam;
     /// costs CPU).
     pub encode_commands: bool,
+}
+
+/// The operator's credential (`/_admin/…`, `src/rest/operator.rs`).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// The operator secret, sent as `Authorization: Bearer <secret>`;
+    /// empty (the default) turns the operator endpoints off (404).
+    pub secret: String,
+}
+
+impl std::fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Config is logged at start: the secret is not.
+        f.debug_struct("AdminConfig")
+            .field("secret", &if self.secret.is_empty() { "" } else { "<set>" })
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

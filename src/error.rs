@@ -61,6 +61,16 @@ pub enum ApiError {
     RecallParam(String),
     #[error("Service resource not found")]
     NotFound,
+    /// An operator endpoint while `[admin] secret` is empty.
+    #[error("Service resource not found")]
+    OperatorOff,
+    /// An operator endpoint without the operator secret.
+    #[error("Unable to authenticate: the operator secret is missing or wrong")]
+    OperatorUnauthorized,
+    /// Creating an app whose key is taken (or whose deletion is not
+    /// finished).
+    #[error("app {0} already exists")]
+    AppExists(String),
     /// An upload over `rest.max_file_bytes`.
     #[error("file exceeding maximum limit")]
     FileTooLarge,
@@ -363,6 +373,21 @@ impl ApiError {
                 404,
                 "service_resource_not_found",
                 "ResourceNotFoundException",
+            ),
+            ApiError::OperatorOff => info(
+                404,
+                404,
+                "service_resource_not_found",
+                "OperatorEndpointsOffException",
+            ),
+            ApiError::OperatorUnauthorized => {
+                info(202, 401, "unauthorized", "UnauthorizedException")
+            }
+            ApiError::AppExists(_) => info(
+                203,
+                400,
+                "duplicate_unique_property_exists",
+                "DuplicateUniquePropertyExistsException",
             ),
             ApiError::BodyTooLarge(_) => info(
                 413,

@@ -10,6 +10,7 @@
 //! - [`node`]: `Node`, the running domain as the gateway sees it (typed
 //!   async calls to entities).
 //! - [`apps`]: the app record cache, app creation, the demo app.
+//! - [`app_admin`]: the operator's app list and app deletion.
 //! - [`auth`]: signed tokens and password hashing.
 //! - [`send`]: the send pipeline shared by devices and REST.
 //! - [`groups`]: group calls shared by devices and REST.
@@ -43,6 +44,7 @@
 //! - [`metrics`]: counters and `/metrics`.
 //! - [`logging`]: the log lines on stderr (levels, colours, JSON).
 
+pub mod app_admin;
 pub mod apps;
 pub mod attributes;
 pub mod auth;

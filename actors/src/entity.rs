@@ -59,6 +59,13 @@ impl Entity for ChatEntity {
         cmd.name()
     }
 
+    fn evicts_app(cmd: &Command) -> Option<&str> {
+        match cmd {
+            Command::Shard(crate::queries::ShardQuery::PurgeApp(p)) => Some(&p.app),
+            _ => None,
+        }
+    }
+
     fn query(cmd: Command, store: &ShardStore, _env: &DomainEnv, reply: Option<ReplyTo>) {
         match cmd {
             Command::Shard(q) => crate::queries::answer(q, store, reply),

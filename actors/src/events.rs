@@ -81,3 +81,28 @@ pub enum Event {
         joined_seq: Option<u64>,
     },
 }
+
+impl Event {
+    /// The app the event belongs to (`org#app`).
+    pub fn app(&self) -> &str {
+        match self {
+            Event::AppCreated { app } => &app.appkey,
+            // `app/kind/id`: an entity key as `Display` writes it.
+            Event::MessageStored { stream, .. } | Event::OfflineSynced { stream } => {
+                stream.split('/').next().unwrap_or_default()
+            }
+            Event::UserCreated { app, .. }
+            | Event::UserUpdated { app, .. }
+            | Event::UserDeleted { app, .. }
+            | Event::GroupCreated { app, .. }
+            | Event::GroupUpdated { app, .. }
+            | Event::RoomUpdated { app, .. }
+            | Event::RoomDeleted { app, .. }
+            | Event::GroupDismissed { app, .. }
+            | Event::GroupMemberSet { app, .. }
+            | Event::GroupMemberRemoved { app, .. }
+            | Event::GroupBlockSet { app, .. }
+            | Event::UserGroupSet { app, .. } => app,
+        }
+    }
+}

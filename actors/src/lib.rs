@@ -22,6 +22,8 @@
 //!   by groups and chatrooms.
 //! - [`queries`]: questions to one shard about its part of an app-wide
 //!   index.
+//! - [`app_index`]: the list of apps, read from their records.
+//! - [`purge`]: deleting an app's data from a shard, a step at a time.
 //! - [`session`]: pushes and `SessionRef`, how an entity reaches a device.
 //! - [`notices`]: fan-out to users, one notice per shard (group messages
 //!   and events, presence).
@@ -37,6 +39,7 @@
 //! - [`env`]: `DomainEnv`, what every entity shares (clock, limits, ids).
 
 pub mod app;
+pub mod app_index;
 pub mod attributes;
 pub mod body;
 pub mod chatroom;
@@ -54,6 +57,7 @@ pub mod ids;
 pub mod message;
 pub mod notices;
 pub mod presence;
+pub mod purge;
 pub mod push;
 pub mod queries;
 pub mod rate;

@@ -2,13 +2,16 @@
 //! live in each shard (users, groups and rooms by creation time, rooms by
 //! owner, the message archive by time, which blobs uploads name, users
 //! muted app-wide, the bytes the app's user attributes take), and the
-//! outbox's lanes (`hooks/queue.rs`). The gateway asks every shard and
-//! merges the pages. Shard commands that write: a step of the retention
-//! sweep (`retention.rs`) and the outbox's deletions.
+//! outbox's lanes (`hooks/queue.rs`), the apps (`app_index.rs`). The
+//! gateway asks every shard and merges the pages. Shard commands that
+//! write: a step of the retention sweep (`retention.rs`), the outbox's
+//! deletions, a step of deleting an app's data (`purge.rs`).
 
+pub use crate::app_index::{CountUsers, ListApps};
 use crate::error::DomainError;
 pub use crate::hooks::queue::{OutboxDelete, OutboxLanes, OutboxPage, OutboxPurge};
 use crate::message::StoredMessage;
+pub use crate::purge::PurgeApp;
 pub use crate::retention::SweepStep;
 use crate::trees::created_index::{self, Listed};
 use crate::trees::{archive, attributes, files, global_mutes, room_owners, user_index};
@@ -33,6 +36,9 @@ crate::commands! {
         OutboxDelete => usize,
         OutboxPurge => usize,
         OutboxLanes => crate::hooks::queue::LanesPage,
+        ListApps => Vec<crate::app_index::AppListed>,
+        CountUsers => u64,
+        PurgeApp => crate::purge::PurgeProgress,
     }
 }
 
@@ -186,6 +192,11 @@ pub fn answer(query: ShardQuery, store: &ShardStore, reply: Option<ReplyTo>) {
         ShardQuery::OutboxLanes(q) => reply.send(crate::hooks::queue::lanes(&q, store)),
         // A shard command that writes: see `retention.rs`.
         ShardQuery::SweepStep(q) => reply.send(crate::retention::step(&q, store)),
+        ShardQuery::ListApps(q) => reply.send(crate::app_index::list(&q, store)),
+        ShardQuery::CountUsers(q) => reply.send(crate::app_index::count_users(&q, store)),
+        // Writes too, after the shard dropped the app's entities: see
+        // `purge.rs`.
+        ShardQuery::PurgeApp(q) => reply.send(crate::purge::step(&q, store)),
         ShardQuery::ListOwnedRooms(q) => {
             let p = room_owners::owner_prefix(&q.app, &q.owner);
             let rows: Result<Vec<String>, DomainError> = store

@@ -65,6 +65,15 @@ pub trait Entity: Sized + Unpin + Send + 'static {
         }
     }
 
+    /// The app whose active entities the shard drops (each told
+    /// [`Entity::evicted`]) before it answers `cmd`, a shard command:
+    /// deleting an app's data must not leave its state in memory to be
+    /// written back. `None` (the default) for every other command.
+    fn evicts_app(cmd: &Self::Command) -> Option<&str> {
+        let _ = cmd;
+        None
+    }
+
     /// Told a fan-out notice. Only entities already active on the shard are
     /// told: a notice never activates an entity (an offline member of a
     /// group learns what it missed by sync, not by being woken). Must not

@@ -319,6 +319,17 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
                     .record_step(started.duration_since(sent), started.elapsed());
             }
             Mail::Shard { cmd, reply } => {
+                if let Some(app) = E::evicts_app(&cmd) {
+                    let theirs: Vec<EntityKey> = self
+                        .entities
+                        .keys()
+                        .filter(|k| k.app == app)
+                        .cloned()
+                        .collect();
+                    for key in theirs {
+                        self.evict(&key);
+                    }
+                }
                 let (store, env) = (&self.store, &self.env);
                 if catch_unwind(AssertUnwindSafe(|| E::query(cmd, store, env, reply))).is_err() {
                     tracing::warn!(shard = self.shard, "shard query panicked");

@@ -104,6 +104,7 @@ mod tests {
             settings: Default::default(),
             chatroom_super_admins: Default::default(),
             version: 0,
+            deleting: false,
             word_count: 0,
             callbacks: Vec::new(),
             last_callback_id: 0,

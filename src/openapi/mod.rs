@@ -106,6 +106,7 @@ fn access_name(access: Access) -> &'static str {
         Access::AppOrSelf => "app-or-self",
         Access::Link => "link",
         Access::Socket => "socket",
+        Access::Operator => "operator",
     }
 }
 
@@ -114,6 +115,7 @@ fn security(access: Access) -> Value {
         Access::App => json!([{"appToken": []}]),
         Access::AppOrUser | Access::AppOrSelf => json!([{"appToken": []}, {"userToken": []}]),
         Access::AppOrOpenRegistration => json!([{"appToken": []}, {}]),
+        Access::Operator => json!([{"operatorSecret": []}]),
         Access::Public | Access::Credentials | Access::Link | Access::Socket => json!([]),
     }
 }
@@ -167,6 +169,10 @@ fn components() -> Value {
             "appToken": {
                 "type": "http", "scheme": "bearer",
                 "description": "An app token from POST /{org}/{app}/token (client_credentials).",
+            },
+            "operatorSecret": {
+                "type": "http", "scheme": "bearer",
+                "description": "The operator secret of the config's [admin] secret (IMCLOUD_ADMIN__SECRET).",
             },
             "userToken": {
                 "type": "http", "scheme": "bearer",

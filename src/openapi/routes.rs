@@ -31,6 +31,9 @@ pub enum Access {
     Link,
     /// A WebSocket upgrade; the first frame logs in.
     Socket,
+    /// The operator secret (`[admin] secret`); no app or user token. With
+    /// no secret configured the route answers 404.
+    Operator,
 }
 
 /// One route as documented.
@@ -89,6 +92,19 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/demo/demo-messages.js", Public, "web", "The demo's script: sending, editing, recalling, pushes"),
     r("GET", "/demo/demo-people.js", Public, "web", "The demo's script: contacts, presence, rooms"),
     r("GET", "/demo/demo.css", Public, "web", "The demo's style sheet"),
+    r("GET", "/console", Public, "web", "The admin console (docs/console.md)"),
+    r("GET", "/console/console.css", Public, "web", "The console's style sheet"),
+    r("GET", "/console/console.js", Public, "web", "The console's script: sign-in, REST calls, apps, app details"),
+    r("GET", "/console/console-users.js", Public, "web", "The console's script: users"),
+    r("GET", "/console/console-rooms.js", Public, "web", "The console's script: groups and chat rooms"),
+    r("GET", "/console/console-settings.js", Public, "web", "The console's script: settings, sensitive words, allow-list"),
+    r("GET", "/console/console-hooks.js", Public, "web", "The console's script: callback rules, push credentials"),
+    r("GET", "/console/console-metrics.js", Public, "web", "The console's script: live figures from /metrics"),
+    // The operator's apps (imcloud's own, §14.5).
+    r("GET", "/_admin/apps", Operator, "operator", "Every app, with its creation time and users"),
+    r("POST", "/_admin/apps", Operator, "operator", "Create an app with fresh credentials"),
+    r("GET", "/_admin/apps/{org}/{app}", Operator, "operator", "An app's credentials, creation time and users"),
+    r("DELETE", "/_admin/apps/{org}/{app}", Operator, "operator", "Delete an app and all its data"),
     // Tokens and users.
     r("POST", "/{org}/{app}/token", Credentials, "users", "App token (client credentials) or user token (password)"),
     r("POST", "/{org}/{app}/users", AppOrOpenRegistration, "users", "Register one user or up to 60"),
@@ -222,6 +238,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("PUT", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Change a callback rule"),
     r("DELETE", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Delete a callback rule"),
     r("GET", "/{org}/{app}/callbacks/{name}/failures", App, "callbacks and push", "A rule's failed requests"),
+    r("POST", "/{org}/{app}/callbacks/{name}/test", App, "callbacks and push", "Send a signed test event to the rule's URL; answers the receiver's reply"),
     r("GET", "/{org}/{app}/push/credentials", App, "callbacks and push", "Push credentials (secrets never shown)"),
     r("POST", "/{org}/{app}/push/credentials", App, "callbacks and push", "Add or replace a push credential"),
     r("DELETE", "/{org}/{app}/push/credentials/{name}", App, "callbacks and push", "Delete a push credential"),

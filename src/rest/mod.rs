@@ -5,8 +5,10 @@
 //! every app route (not the operational endpoints of `ops`); `cors`
 //! wraps everything (web pages on other origins, preflights included).
 
+pub mod admin_apps;
 pub mod admission;
 pub mod blocks;
+pub mod callback_test;
 pub mod callbacks;
 pub mod chatfiles;
 pub mod chatrooms;
@@ -23,6 +25,7 @@ pub mod metadata;
 pub mod moderation;
 pub mod multi_get;
 pub mod mutes;
+pub mod operator;
 pub mod ops;
 pub mod paging;
 pub mod patch_body;
@@ -61,8 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The routes under `/{org}/{app}/…`.
+/// The routes under `/{org}/{app}/…`, and the operator's `/_admin/…`.
 fn app_routes(cfg: &mut web::ServiceConfig) {
+    // First: `/_admin/apps/{org}/{app}` must not be read as an app's path.
+    admin_apps::configure(cfg);
     token::configure(cfg);
     users::configure(cfg);
     contacts::configure(cfg);
@@ -83,6 +88,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     settings::configure(cfg);
     sensitive_words::configure(cfg);
     callbacks::configure(cfg);
+    callback_test::configure(cfg);
     push::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);

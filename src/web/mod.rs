@@ -1,7 +1,7 @@
 //! The browser side the binary serves from memory: `imcloud.js`, the
 //! first-party JavaScript client of `/ws` (at `/sdk/imcloud.js`, for the
-//! demo and for app teams' own pages), and `/demo`, a chat page built on
-//! it. The files live in `src/web/assets/` and are compiled in, so running
+//! demo and for app teams' own pages), `/demo`, a chat page built on
+//! it, and `/console`, the admin console on the REST API (docs/console.md). The files live in `src/web/assets/` and are compiled in, so running
 //! the server needs no JS build step and no asset folder.
 
 use crate::routes::Register as _;
@@ -58,7 +58,45 @@ static DEMO_CSS: Asset = Asset::new(
     REUSE,
 );
 
-/// The demo loads only its own origin's scripts and styles and talks
+static CONSOLE_HTML: Asset = Asset::new(
+    include_str!("assets/console.html"),
+    "text/html; charset=utf-8",
+    "no-cache",
+);
+static CONSOLE_CSS: Asset = Asset::new(
+    include_str!("assets/console.css"),
+    "text/css; charset=utf-8",
+    REUSE,
+);
+/// The console's scripts by path: the core, then one file per concern.
+static CONSOLE_SCRIPTS: [(&str, Asset); 6] = [
+    (
+        "/console/console.js",
+        Asset::new(include_str!("assets/console.js"), JS, REUSE),
+    ),
+    (
+        "/console/console-users.js",
+        Asset::new(include_str!("assets/console-users.js"), JS, REUSE),
+    ),
+    (
+        "/console/console-rooms.js",
+        Asset::new(include_str!("assets/console-rooms.js"), JS, REUSE),
+    ),
+    (
+        "/console/console-settings.js",
+        Asset::new(include_str!("assets/console-settings.js"), JS, REUSE),
+    ),
+    (
+        "/console/console-hooks.js",
+        Asset::new(include_str!("assets/console-hooks.js"), JS, REUSE),
+    ),
+    (
+        "/console/console-metrics.js",
+        Asset::new(include_str!("assets/console-metrics.js"), JS, REUSE),
+    ),
+];
+
+/// The demo (and the console) loads only its own origin's scripts and styles and talks
 /// only to its own origin (`/ws`, the token call, uploads and downloads);
 /// it is never framed.
 const DEMO_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -86,7 +124,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     })
     .get("/demo/demo.css", |req: HttpRequest| async move {
         serve(&req, &DEMO_CSS, None)
+    })
+    .get("/console", |req: HttpRequest| async move {
+        serve(&req, &CONSOLE_HTML, Some(DEMO_CSP))
+    })
+    .get("/console/console.css", |req: HttpRequest| async move {
+        serve(&req, &CONSOLE_CSS, None)
     });
+    for (path, asset) in &CONSOLE_SCRIPTS {
+        cfg.get(path, move |req: HttpRequest| async move {
+            serve(&req, asset, None)
+        });
+    }
 }
 
 fn serve(req: &HttpRequest, asset: &'static Asset, csp: Option<&str>) -> HttpResponse {

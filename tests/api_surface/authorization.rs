@@ -21,16 +21,22 @@ enum Caller {
     /// carol, deactivated after her token was issued.
     DeactivatedUser,
     TheApp,
+    /// The operator secret of `[admin] secret`.
+    Operator,
 }
 
-const CALLERS: [Caller; 6] = [
+const CALLERS: [Caller; 7] = [
     Caller::Nobody,
     Caller::TheUser,
     Caller::AnotherUser,
     Caller::AnotherAppsApp,
     Caller::DeactivatedUser,
     Caller::TheApp,
+    Caller::Operator,
 ];
+
+/// The operator secret of the matrix's server.
+const OPERATOR_SECRET: &str = "matrix-operator-secret";
 
 /// What `caller` must get from a route with `access`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +58,8 @@ fn expect(access: Access, caller: Caller) -> Expect {
     use Caller::*;
     match (access, caller) {
         (Access::Public | Access::Credentials | Access::Link | Access::Socket, _) => Expect::Same,
+        (Access::Operator, Operator) => Expect::Served,
+        (Access::Operator, _) => Expect::Unauthenticated,
         (_, TheApp) => Expect::Served,
         (Access::AppOrUser, TheUser | AnotherUser) => Expect::Served,
         (Access::AppOrSelf, TheUser) => Expect::ServedAsSelf,
@@ -100,6 +108,7 @@ impl Tokens {
             Caller::AnotherAppsApp => Some(&self.other_app),
             Caller::DeactivatedUser => Some(&self.carol),
             Caller::TheApp => Some(&self.app),
+            Caller::Operator => Some(OPERATOR_SECRET),
         }
     }
 }
@@ -146,12 +155,26 @@ fn body_for(access: Access, method: &Method) -> Option<Value> {
     }
 }
 
+/// `path` filled in; the operator's paths name an app made to be
+/// deleted (the others' `demo#chat` is needed to the end).
+fn fill(fx: &Fixtures, path: &str) -> String {
+    match path.strip_prefix("/_admin/apps/{org}/{app}") {
+        Some(rest) => format!("/_admin/apps/doomed/app{rest}"),
+        None => fx.fill(path),
+    }
+}
+
 #[tokio::test]
 async fn every_route_answers_each_kind_of_caller_as_documented() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(|c| c.admin.secret = OPERATOR_SECRET.into()).await;
     let app = s.app_token().await;
     let fx = Fixtures::make(&s, &app).await;
     let tokens = tokens(&s, &app).await;
+    let doomed = AppKey::new("doomed", "app").unwrap();
+    s.node
+        .create_app(&doomed, s.node.config.app_defaults.clone())
+        .await
+        .unwrap();
     let mut wrong = Vec::new();
     let mut tried = 0;
     // The app's own calls go last: they change what the paths name
@@ -161,7 +184,7 @@ async fn every_route_answers_each_kind_of_caller_as_documented() {
         for route in ROUTES.iter().filter(|r| r.access != Access::Socket) {
             let method = Method::from_bytes(route.method.as_bytes()).unwrap();
             for path in expand(route.path) {
-                let url = fx.fill(&path);
+                let url = fill(&fx, &path);
                 let mut answers = Vec::new();
                 for caller in CALLERS {
                     if (caller == Caller::TheApp) != pass {
@@ -274,7 +297,7 @@ fn ops() -> Vec<(&'static str, Value)> {
 
 #[tokio::test]
 async fn every_socket_op_needs_a_login_and_only_live_users_of_the_app_log_in() {
-    let s = TestServer::start().await;
+    let s = TestServer::start_with(|c| c.admin.secret = OPERATOR_SECRET.into()).await;
     let app = s.app_token().await;
     Fixtures::make(&s, &app).await;
     let tokens = tokens(&s, &app).await;

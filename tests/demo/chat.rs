@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Where Debian's package puts Chromium (`IMCLOUD_CHROMIUM` overrides).
-fn chromium() -> PathBuf {
+pub(super) fn chromium() -> PathBuf {
     let path = std::env::var_os("IMCLOUD_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
@@ -33,7 +33,7 @@ fn chromium() -> PathBuf {
 }
 
 /// `tests/browser`, with its npm packages installed as its lock file says.
-fn browser_dir() -> PathBuf {
+pub(super) fn browser_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let installed = dir
         .join("node_modules/playwright-core/package.json")
@@ -50,12 +50,16 @@ fn browser_dir() -> PathBuf {
     dir
 }
 
+/// The build's target folder (artifacts go under it).
+pub(super) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
 /// The folder screenshots go to: `target/demo`.
 fn artifacts() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let dir = target.join("demo");
+    let dir = target_dir().join("demo");
     std::fs::create_dir_all(&dir).expect("artifact folder");
     dir
 }

@@ -468,3 +468,39 @@ async fn recall_read_ack_roster_muc_and_user_status_events_arrive_signed() {
     assert_eq!(offline["user"], json!("demo#chat_alice@easemob.com/phone"));
     assert_eq!(offline["reason"], json!("logout"));
 }
+
+#[tokio::test]
+async fn a_test_event_reaches_the_rules_url_signed_and_its_answer_is_reported() {
+    let s = TestServer::start().await;
+    let api = Api::admin(&s).await;
+    let mut r = Receiver::start().await;
+    r.answer(|_| Reply {
+        status: 202,
+        body: "{\"seen\":true}".into(),
+        delay: Duration::ZERO,
+    });
+    let secret = add_rule(&api, post_rule("probe", &r.url("/hook"), json!({}))).await;
+    let got = api.post("/callbacks/probe/test", json!({})).await;
+    let data = assert_ok(&got)["data"].clone();
+    assert_eq!(data["status"], json!(202), "{data}");
+    assert_eq!(data["ok"], json!(true));
+    assert_eq!(data["answer"], json!("{\"seen\":true}"));
+    let req = r.next(WAIT).await.expect("the test event arrives");
+    assert_eq!(req.path, "/hook");
+    assert_eq!(req.body["eventType"], json!("test"));
+    assert_eq!(req.body["callId"], data["call_id"]);
+    assert_signed(&req.body, &secret);
+
+    // A receiver that is down is reported, not an error of the call.
+    r.down();
+    let got = api.post("/callbacks/probe/test", json!({})).await;
+    let data = &assert_ok(&got)["data"];
+    assert_eq!(data["ok"], json!(false), "{data}");
+    assert!(
+        data["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{data}"
+    );
+    // An unknown rule is 404.
+    let got = api.post("/callbacks/nope/test", json!({})).await;
+    assert_eq!(got.0, 404, "{}", got.1);
+}

@@ -10,6 +10,7 @@ mod cors;
 mod files;
 mod messages;
 mod moderation;
+mod operator;
 mod presend;
 mod sensitive_words;
 mod settings;

@@ -22,8 +22,22 @@ crate::commands! {
         DeleteCallback => (),
         PutPushCredential => crate::push::PushCredential,
         DeletePushCredential => (),
+        MarkAppDeleting => AppRecord,
+        ForgetApp => (),
     }
 }
+
+/// Marks the app as being deleted (the operator's `DELETE
+/// /_admin/apps/{org}/{app}`): from its commit on, the gateways treat the
+/// app as gone. Answers the marked record; marking twice is no error (a
+/// deletion cut short is taken up again).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MarkAppDeleting;
+
+/// Deletes the app's record, the last of its data (every shard has been
+/// purged of the rest). Only an app marked as being deleted is forgotten.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ForgetApp;
 
 /// Adds a callback rule (`patch` names at least `name`, `kind`, `url`)
 /// with `secret`; answers the rule with its id.

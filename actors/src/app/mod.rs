@@ -1,11 +1,12 @@
 //! The App entity: one per `org#app`. Owns the app's record: uuid, client
 //! credentials, the key that signs its tokens, its settings, its chatroom
 //! super admins, its callback rules (`callbacks`) and push credentials
-//! (`push`); the records of its uploads ([`files`]); and its sensitive
-//! words (`words`).
+//! (`push`); the records of its uploads ([`files`]); its sensitive
+//! words (`words`); and its deletion by the operator (`deletion`).
 
 mod callbacks;
 pub mod commands;
+mod deletion;
 pub mod files;
 mod push;
 pub mod settings;
@@ -56,6 +57,11 @@ pub struct AppRecord {
     /// Push credentials (§14.4), by name.
     #[serde(default)]
     pub push_credentials: Vec<crate::push::PushCredential>,
+    /// The operator asked to delete the app and its data is being removed
+    /// (`deletion.rs`): every call for it is refused as if it did not
+    /// exist, and the record goes last.
+    #[serde(default)]
+    pub deleting: bool,
 }
 
 impl AppRecord {
@@ -102,6 +108,7 @@ impl AppState {
     pub fn handle(&mut self, cmd: AppCmd, ctx: &mut StepCtx<'_, ChatEntity>) {
         match cmd {
             AppCmd::CreateApp(CreateApp { record }) => {
+                // An app being deleted still holds its key.
                 if self.record.is_some() {
                     return ctx.answer_now::<CreateApp>(Err(DomainError::AppExists));
                 }
@@ -138,6 +145,8 @@ impl AppState {
             AppCmd::DeleteCallback(c) => self.delete_callback(c, ctx),
             AppCmd::PutPushCredential(c) => self.put_push_credential(c, ctx),
             AppCmd::DeletePushCredential(c) => self.delete_push_credential(c, ctx),
+            AppCmd::MarkAppDeleting(c) => self.mark_deleting(c, ctx),
+            AppCmd::ForgetApp(c) => self.forget(c, ctx),
             AppCmd::SetSuperAdmin(SetSuperAdmin { user, on }) => {
                 let result = self.set_super_admin(user, on);
                 let saved = result.and_then(|()| self.save(ctx));
