@@ -233,10 +233,10 @@ pub const ROUTES: &[RouteDoc] = &[
     r("POST", "/{org}/{app}/chatgroups/{id}/invite_verify", AppOrUser, "sdk", "Answer an invitation"),
     r("DELETE", "/{org}/{app}/chatgroups/{id}/quit", AppOrUser, "sdk", "Leave a group"),
     // Callbacks and push (imcloud's own, §14.3, §14.4; §10.4).
-    r("GET", "/{org}/{app}/callbacks", App, "callbacks and push", "Callback rules"),
-    r("POST", "/{org}/{app}/callbacks", App, "callbacks and push", "Add a callback rule"),
+    r("GET", "/{org}/{app}/callbacks", App, "callbacks and push", "Callback rules, secrets shown"),
+    r("POST", "/{org}/{app}/callbacks", App, "callbacks and push", "Add a callback rule (its secret is generated)"),
     r("PUT", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Change a callback rule"),
-    r("DELETE", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Delete a callback rule"),
+    r("DELETE", "/{org}/{app}/callbacks/{name}", App, "callbacks and push", "Delete a callback rule and its queue"),
     r("GET", "/{org}/{app}/callbacks/{name}/failures", App, "callbacks and push", "A rule's failed requests"),
     r("POST", "/{org}/{app}/callbacks/{name}/test", App, "callbacks and push", "Send a signed test event to the rule's URL; answers the receiver's reply"),
     r("GET", "/{org}/{app}/push/credentials", App, "callbacks and push", "Push credentials (secrets never shown)"),
@@ -252,16 +252,25 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/{org}/{app}/sensitive_words", App, "settings", "Sensitive words, paged"),
     r("POST", "/{org}/{app}/sensitive_words", App, "settings", "Add sensitive words"),
     r("DELETE", "/{org}/{app}/sensitive_words", App, "settings", "Remove sensitive words"),
-    r("GET", "/{org}/{app}/callbacks", App, "callbacks", "Callback rules, secrets shown"),
-    r("POST", "/{org}/{app}/callbacks", App, "callbacks", "Add a callback rule (its secret is generated)"),
-    r("PUT", "/{org}/{app}/callbacks/{name}", App, "callbacks", "Change a callback rule"),
-    r("DELETE", "/{org}/{app}/callbacks/{name}", App, "callbacks", "Delete a callback rule and its queue"),
-    r("GET", "/{org}/{app}/callbacks/{name}/failures", App, "callbacks", "A post-send rule's last failed requests"),
-    r("GET", "/{org}/{app}/push/credentials", App, "push", "Push credentials, secrets left out"),
-    r("POST", "/{org}/{app}/push/credentials", App, "push", "Add or replace a push credential"),
-    r("DELETE", "/{org}/{app}/push/credentials/{name}", App, "push", "Delete a push credential"),
-    r("PUT", "/{org}/{app}/users/{user}/push/binding", App, "push", "Bind (or unbind) a device's push token"),
-    r("GET", "/{org}/{app}/users/{user}/push/binding", App, "push", "A user's device push bindings"),
-    r("PUT", "/{org}/{app}/users/{user}/notification/{chattype}/{key}", App, "push", "A user's do-not-disturb setting, app-wide or per conversation"),
-    r("GET", "/{org}/{app}/users/{user}/notification/{chattype}/{key}", App, "push", "Read a do-not-disturb setting"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::ROUTES;
+    use std::collections::HashSet;
+
+    /// The document is a map by path and method, so a second row for a
+    /// route would silently replace the first.
+    #[test]
+    fn no_route_is_documented_twice() {
+        let mut seen = HashSet::new();
+        for route in ROUTES {
+            assert!(
+                seen.insert((route.method, route.path)),
+                "{} {} is in the table twice",
+                route.method,
+                route.path
+            );
+        }
+    }
+}
