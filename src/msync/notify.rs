@@ -17,16 +17,8 @@ use serde_json::json;
 /// does not carry the subscription's end (`getSubscribedPresenceList` has
 /// it).
 pub fn presence(appkey: &str, me: &str, p: &PresenceStatus, id: u64, now: i64) -> Meta {
-    let notice = json!({
-        "type": "presence",
-        "data": {"values": [{
-            "uid": p.user,
-            "last_time": p.last_time,
-            "expiry": 0,
-            "ext": p.ext,
-            "status": p.status,
-        }]},
-    });
+    let item = crate::rest::presence::status_item(p.clone(), None);
+    let notice = json!({"type": "presence", "data": {"values": [item]}});
     Meta {
         id: Some(id),
         from: Some(jid(appkey, &p.user, USER_DOMAIN)),

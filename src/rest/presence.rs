@@ -63,8 +63,9 @@ fn result(value: Value) -> HttpResponse {
 }
 
 /// A status item: `{"uid", "last_time", "expiry", "ext", "status"}`
-/// (`expiry` 0: not subscribed).
-fn status_item(p: PresenceStatus, expiry: Option<i64>) -> Value {
+/// (`expiry` 0: not subscribed). The Web SDK reads the same item in a
+/// pushed presence change (`crate::msync::notify`).
+pub(crate) fn status_item(p: PresenceStatus, expiry: Option<i64>) -> Value {
     json!({
         "uid": p.user,
         "last_time": p.last_time,

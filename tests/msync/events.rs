@@ -160,15 +160,7 @@ async fn a_recall_and_an_edit_reach_the_other_sdk_and_the_server_copy() {
 #[tokio::test]
 async fn group_read_receipts_recalls_and_edits_reach_members() {
     let f = Fixture::start(&["alice", "bob"]).await;
-    let (status, r) = f
-        .rest(
-            reqwest::Method::POST,
-            "/chatgroups",
-            Some(json!({"owner": "alice", "public": false, "groupname": "g", "members": ["bob"]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-    let group = r["data"]["groupid"].as_str().expect("group id").to_string();
+    let group = super::rooms::create_group(&f, "alice", &["bob"]).await;
     let sdk = &f.sdk;
     sdk.login("a", "alice").await;
     sdk.login("b", "bob").await;
@@ -275,15 +267,7 @@ async fn friend_requests_and_their_answers_reach_the_other_sdk() {
 async fn group_and_chatroom_events_reach_sdk_members() {
     use reqwest::Method;
     let f = Fixture::start(&["alice", "bob", "carol"]).await;
-    let (status, r) = f
-        .rest(
-            Method::POST,
-            "/chatgroups",
-            Some(json!({"owner": "alice", "public": true, "groupname": "g", "members": ["bob"]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{r}");
-    let group = r["data"]["groupid"].as_str().expect("group id").to_string();
+    let group = super::rooms::create_group(&f, "alice", &["bob"]).await;
     let sdk = &f.sdk;
     sdk.login("a", "alice").await;
     sdk.login("b", "bob").await;

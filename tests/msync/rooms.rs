@@ -6,7 +6,8 @@
 use super::Fixture;
 use serde_json::json;
 
-async fn create_group(f: &Fixture, owner: &str, members: &[&str]) -> String {
+/// A public group of `owner` with `members`, made by the app server.
+pub(super) async fn create_group(f: &Fixture, owner: &str, members: &[&str]) -> String {
     let body =
         json!({"groupname": "g", "desc": "d", "public": true, "maxusers": 100, "owner": owner});
     let (status, r) = f
