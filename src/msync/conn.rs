@@ -1,9 +1,8 @@
 //! One msync connection's state and what each frame does to it: the
 //! Provision (login through the device layer), sends and their acks,
-//! metas about sent messages (read, delivery and conversation acks,
-//! recalls, edits), pulls and their pages, UNREAD, and pushes turned into
-//! notices (1:1, groups), pages (chatrooms; receipts, recalls, edits and
-//! contact events in peer queues) or the kick page. Requests that wait for
+//! pulls and their pages, UNREAD. Joining rooms and the metas about sent
+//! messages (read, delivery and conversation acks, recalls, edits) are in
+//! [`metas`]; what pushes do is in [`pushes`]. Requests that wait for
 //! entities become [`Done`] futures the socket loop polls.
 //!
 //! Notices: a queue gets a notice when something arrives for it and no
@@ -14,9 +13,8 @@
 
 use super::body::{body_from_content, chat_type, ext_to_json};
 use super::frames;
-use super::proto::code::edit_scope;
-use super::proto::code::{body as btype, muc, ns, operation, status as st};
-use super::proto::{CommSyncUl, MSync, MessageBody, Meta, MucBody, Provision};
+use super::proto::code::{body as btype, ns, status as st};
+use super::proto::{CommSyncUl, MSync, MessageBody, Meta, Provision};
 use super::queue::{Pulled, Puller, Queue};
 use super::status;
 use crate::device::{Credentials, Device, SendRequest};
@@ -25,7 +23,7 @@ use crate::node::Node;
 use bytes::Bytes;
 use futures_util::future::LocalBoxFuture;
 use imcloud_actors::message::{ChatType, SendAck};
-use imcloud_actors::session::{KickReason, Push, SessionInbox};
+use imcloud_actors::session::SessionInbox;
 use imcloud_actors::DomainError;
 use prost::Message;
 use sha2::Digest;
@@ -33,6 +31,9 @@ use std::collections::HashMap;
 
 /// Queues one connection keeps state for (its user, groups, rooms); a
 /// pull of yet another is answered as empty.
+mod metas;
+mod pushes;
+
 const MAX_QUEUES: usize = 4096;
 /// Metas per page.
 pub const PAGE: usize = 50;
@@ -273,122 +274,6 @@ impl Conn {
         }
     }
 
-    /// Joining or leaving a chatroom (the SDK's `joinChatRoom`,
-    /// `leaveChatRoom`); other group and room operations go over REST.
-    fn muc(&mut self, id: u64, meta: Meta) -> Step {
-        let Ok(muc) = MucBody::decode(meta.payload.as_deref().unwrap_or_default()) else {
-            return self.ack_now(id, status::fail(st::FAIL, "not a MUCBody"));
-        };
-        let room = muc.muc_id.and_then(|j| j.name).unwrap_or_default();
-        let answered = move |result: Result<(), ApiError>| Done::Answered {
-            meta_id: id,
-            server_id: None,
-            result,
-        };
-        let busy = answered(Err(DomainError::Busy.into()));
-        let fut: Later = match (muc.is_chatroom.unwrap_or(false), muc.operation) {
-            (true, Some(muc::JOIN)) => match self.device.join(&room) {
-                Ok(joined) => Box::pin(async move { answered(joined.await.map(|_| ())) }),
-                Err(e) => return self.ack_now(id, status::send(&e)),
-            },
-            (true, Some(muc::LEAVE)) => match self.device.leave(&room) {
-                Ok(left) => Box::pin(async move { answered(left.await) }),
-                Err(e) => return self.ack_now(id, status::send(&e)),
-            },
-            _ => {
-                return self.ack_now(
-                    id,
-                    status::fail(st::FAIL, "not supported over msync; use REST"),
-                )
-            }
-        };
-        Step::Wait(fut, busy)
-    }
-
-    /// A meta about a message already sent: a read or delivery receipt,
-    /// a conversation read (`CHANNEL_ACK`: everything up to now), a recall
-    /// or an edit (the SDK's `send` of a `read`, `delivery` or `channel`
-    /// message, `recallMessage`, `modifyMessage`). The conversation is
-    /// `Meta.to`: a user, or on the conference domain a group (a room this
-    /// connection joined: that room).
-    fn about_message(&mut self, id: u64, meta: Meta, body: MessageBody) -> Step {
-        let to_jid = meta.to.unwrap_or_default();
-        let to = to_jid
-            .name
-            .clone()
-            .or(body.to.and_then(|j| j.name))
-            .unwrap_or_default();
-        let conference = to_jid
-            .domain
-            .as_deref()
-            .is_some_and(|d| d.contains("conference"));
-        let chat = match conference {
-            false => ChatType::Single,
-            true if self.is_room(&to) => ChatType::Chatroom,
-            true => ChatType::Group,
-        };
-        let target = |field: Option<u64>| field.map(|m| m.to_string()).unwrap_or_default();
-        let dev = &self.device;
-        let (server_id, fut): (Option<u64>, Result<Later, ApiError>) = match body.r#type {
-            Some(btype::READ_ACK) => {
-                let msg = target(body.ack_message_id);
-                let f = dev.read(chat, &to, Some(&msg));
-                (None, f.map(|f| later(id, None, f)))
-            }
-            Some(btype::CHANNEL_ACK) => {
-                (None, dev.read(chat, &to, None).map(|f| later(id, None, f)))
-            }
-            Some(btype::DELIVER_ACK) => {
-                let msg = target(body.ack_message_id);
-                (
-                    None,
-                    dev.delivered(chat, &to, &msg).map(|f| later(id, None, f)),
-                )
-            }
-            Some(btype::RECALL) => {
-                let msg = target(body.ack_message_id);
-                let f = dev.recall(chat, &to, &msg);
-                (
-                    body.ack_message_id,
-                    f.map(|f| later(id, body.ack_message_id, f)),
-                )
-            }
-            _ => {
-                let Some(content) = body.contents.first() else {
-                    return self.ack_now(id, status::fail(st::FAIL, "empty edit"));
-                };
-                let new_body = match body_from_content(content) {
-                    Ok(c) => c,
-                    Err(u) => return self.ack_now(id, status::fail(st::FAIL, u.0)),
-                };
-                let ext = (body.edit_scope == Some(edit_scope::BODY_AND_EXT))
-                    .then(|| serde_json::Value::Object(ext_to_json(&body.ext)));
-                let edit = imcloud_actors::conversation::Edit {
-                    body: new_body,
-                    ext,
-                    merge_ext: false,
-                };
-                let msg = target(body.edit_message_id);
-                let f = dev.edit(chat, &to, &msg, edit);
-                (
-                    body.edit_message_id,
-                    f.map(|f| later(id, body.edit_message_id, f)),
-                )
-            }
-        };
-        match fut {
-            Err(e) => self.ack_now(id, status::send(&e)),
-            Ok(fut) => Step::Wait(
-                fut,
-                Done::Answered {
-                    meta_id: id,
-                    server_id,
-                    result: Err(DomainError::Busy.into()),
-                },
-            ),
-        }
-    }
-
     async fn send(&mut self, id: u64, chat: ChatType, meta: Meta, body: MessageBody) -> Step {
         let to = meta
             .to
@@ -551,145 +436,6 @@ impl Conn {
                 }
             }
         }
-    }
-
-    /// A push from the user's entity (or a group or room).
-    pub fn push(&mut self, push: Push) -> Step {
-        let now = self.now();
-        let Some(me) = &self.me else {
-            return Step::Write(Vec::new());
-        };
-        let (appkey, user) = (me.appkey.clone(), me.puller.user.to_string());
-        match push {
-            Push::Message(shared) => {
-                let m = &shared.message;
-                let queue = match m.chat {
-                    // The user's own message from another device: nothing
-                    // for this one (pulls leave it out too).
-                    ChatType::Single if m.from == user => return Step::Write(Vec::new()),
-                    ChatType::Single => Queue::User,
-                    ChatType::Group => Queue::Group(m.to.clone()),
-                    ChatType::Chatroom => {
-                        let q = Queue::Room(m.to.clone());
-                        if self.queues.len() >= MAX_QUEUES && !self.queues.contains_key(&q) {
-                            return Step::Write(Vec::new());
-                        }
-                        let state = self.queues.entry(q.clone()).or_default();
-                        let key = state
-                            .issued
-                            .map_or(m.msg_id, |i| i.max(m.msg_id).max(i + 1));
-                        state.issued = Some(key);
-                        let meta = frames::meta(&appkey, m);
-                        return Step::Write(vec![frames::page(
-                            q.jid(&appkey, &user),
-                            vec![meta],
-                            key,
-                            now,
-                        )]);
-                    }
-                };
-                if self.queues.len() >= MAX_QUEUES && !self.queues.contains_key(&queue) {
-                    return Step::Write(Vec::new());
-                }
-                let jid = queue.jid(&appkey, &user);
-                let state = self.queues.entry(queue).or_default();
-                state.generation += 1;
-                if state.reading > 0 || state.noticed {
-                    return Step::Write(Vec::new());
-                }
-                state.noticed = true;
-                Step::Write(vec![frames::notice(jid)])
-            }
-            Push::Kick { reason } => {
-                let op = match reason {
-                    // Reconnect and resync: no logout for the SDK.
-                    KickReason::Restarted => {
-                        return Step::Close(Vec::new(), CLOSE_KICKED, "restarted")
-                    }
-                    KickReason::Replaced => operation::USER_LOGIN_ANOTHER_DEVICE,
-                    KickReason::PasswordChanged => operation::USER_KICKED_BY_CHANGE_PASSWORD,
-                    KickReason::UserDeleted | KickReason::Deactivated => operation::USER_REMOVED,
-                    KickReason::ForcedLogout => operation::USER_KICKED_BY_OTHER_DEVICE,
-                };
-                let page =
-                    frames::kick(Queue::User.jid(&appkey, &user), op, now.max(1) as u64, now);
-                Step::Close(vec![page], CLOSE_KICKED, reason.as_str())
-            }
-            Push::Receipt(r) => {
-                let peer = other_party(&user, &r.from, r.chat, &r.to);
-                let id = self.node.env.msg_ids.next();
-                self.event(peer, frames::receipt(&appkey, &r, id, now))
-            }
-            Push::Recall(r) => {
-                let peer = other_party(&user, &r.from, r.chat, &r.to);
-                let id = self.node.env.msg_ids.next();
-                self.event(peer, frames::recall(&appkey, &r, id, now))
-            }
-            Push::Edit(m) => {
-                let peer = other_party(&user, &m.from, m.chat, &m.to);
-                let id = self.node.env.msg_ids.next();
-                self.event(peer, frames::edit(&appkey, &m, id, now))
-            }
-            Push::Contact(c) => {
-                let id = self.node.env.msg_ids.next();
-                let meta = frames::contact(&appkey, &user, &c, id, now);
-                self.event(Some(c.user.clone()), meta)
-            }
-            Push::Event(e) => {
-                let id = self.node.env.msg_ids.next();
-                match super::muc::event(&appkey, &user, &e, id, now) {
-                    // Pushed on a queue named after the group or room,
-                    // which holds nothing to pull (see `event`).
-                    Some(meta) => self.event(Some(e.id.clone()), meta),
-                    None => Step::Write(Vec::new()),
-                }
-            }
-            Push::Presence(p) => {
-                let id = self.node.env.msg_ids.next();
-                let meta = super::notify::presence(&appkey, &user, &p, id, now);
-                self.event(Some(p.user.clone()), meta)
-            }
-        }
-    }
-
-    /// An event that is not stored (a receipt, a recall, an edit, a
-    /// contact event), pushed as a page of the peer queue of the other
-    /// user it is about (`None`: not shown to this device). A peer queue
-    /// holds nothing to pull: the SDK's pull that acknowledges the page is
-    /// answered with the queue's empty last page. Its keys only move
-    /// forward, as the SDK requires within one queue.
-    fn event(&mut self, peer: Option<String>, meta: super::proto::Meta) -> Step {
-        let Some(me) = &self.me else {
-            return Step::Write(Vec::new());
-        };
-        let Some(peer) = peer else {
-            return Step::Write(Vec::new());
-        };
-        let (appkey, user) = (me.appkey.clone(), me.puller.user.to_string());
-        let q = Queue::Peer(peer);
-        if self.queues.len() >= MAX_QUEUES && !self.queues.contains_key(&q) {
-            return Step::Write(Vec::new());
-        }
-        let id = meta.id.unwrap_or(1);
-        let state = self.queues.entry(q.clone()).or_default();
-        let key = state.issued.map_or(id, |i| i.max(id).max(i + 1));
-        state.issued = Some(key);
-        let page = frames::page(q.jid(&appkey, &user), vec![meta], key, self.now());
-        Step::Write(vec![page])
-    }
-}
-
-/// The user an event between `from` and `to` (a user, or a group) is
-/// about, seen from `me`: the other user of a 1:1 conversation, or the
-/// member who read, recalled or edited in a group. `None` when that is
-/// `me` in a group (its own other devices are not told over msync).
-fn other_party(me: &str, from: &str, chat: ChatType, to: &str) -> Option<String> {
-    if from != me {
-        Some(from.to_string())
-    } else if chat == ChatType::Single && to != me {
-        Some(to.to_string())
-    } else {
-        None
     }
 }
 
