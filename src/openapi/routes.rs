@@ -247,4 +247,6 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/{org}/{app}/users/{user}/push/binding", App, "push", "A user's device push bindings"),
     r("PUT", "/{org}/{app}/users/{user}/notification/{chattype}/{key}", App, "push", "A user's do-not-disturb setting, app-wide or per conversation"),
     r("GET", "/{org}/{app}/users/{user}/notification/{chattype}/{key}", App, "push", "Read a do-not-disturb setting"),
+    r("PUT", "/{org}/{app}/users/{username}", App, "push", "A user's push nickname, notification display style and legacy do-not-disturb"),
+    r("PUT", "/{org}/{app}/push/nickname", App, "push", "Push nicknames of up to 50 users"),
 ];

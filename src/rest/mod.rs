@@ -29,6 +29,7 @@ pub mod patch_body;
 pub mod posts;
 pub mod presence;
 pub mod push;
+pub mod push_profile;
 pub mod recall;
 pub mod rewrite;
 pub mod roaming;
@@ -84,6 +85,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     sensitive_words::configure(cfg);
     callbacks::configure(cfg);
     push::configure(cfg);
+    push_profile::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);
 }
