@@ -338,10 +338,22 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
 
 impl<E: Entity> ShardHost<E> {
     /// Tells each of `keys` that is active here; never activates one.
+    /// One that is not present gets the notice's
+    /// [`Entity::absent_command`], if any, as a mail of its own (dropped
+    /// when the mailbox is full, like the notice itself would be).
     fn notify(&mut self, keys: Arc<[EntityKey]>, notice: &E::Notice) {
         let mut told = 0u64;
         let mut failed = Vec::new();
         for key in keys.iter() {
+            let present = self
+                .entities
+                .get(key)
+                .is_some_and(|s| s.entity.is_present());
+            if !present {
+                if let Some(cmd) = E::absent_command(key, notice, &self.env) {
+                    let _ = self.router.send_mail(key.clone(), cmd, None);
+                }
+            }
             let Some(slot) = self.entities.get_mut(key) else {
                 continue;
             };

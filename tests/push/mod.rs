@@ -6,6 +6,7 @@
 //! against the test key, and the payload); an online recipient gets none;
 //! DND suppresses; a "bad token" answer unbinds the token.
 
+mod groups;
 mod profile;
 mod vendors;
 

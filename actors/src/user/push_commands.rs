@@ -5,6 +5,7 @@
 //! gateway asks a user's entity to queue for the app's post-send rules.
 
 use crate::hooks::HookEvent;
+use crate::message::StoredMessage;
 use crate::push::{NotifyType, PushBinding, PushProfile, PushSetting};
 use crate::trees::push_bindings::Conversation;
 use serde::{Deserialize, Serialize};
@@ -101,3 +102,10 @@ pub type ConversationPushView = PushSetting;
 
 /// Answers for the bindings.
 pub type Bindings = Vec<PushBinding>;
+
+/// A group message reached the user while none of its devices was
+/// online: queue its offline push, as the user's settings say (a tell).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GroupPush {
+    pub message: StoredMessage,
+}
