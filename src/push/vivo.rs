@@ -1,10 +1,10 @@
 //! vivo Push: an `authToken` from `POST {push.vivo_url}/message/auth`
-//! (JSON `appId`, `appKey`, `timestamp` in ms, `sign` = hex MD5 of app id
-//! + app key + timestamp + app secret), kept an hour (vivo asks for a new
-//! one every one or two; they last a day), then `POST
-//! {push.vivo_url}/message/send` with the `authToken` header and JSON
-//! `{"regId", "notifyType": 4, "title", "content", "skipType": 1 (open
-//! the app), "classification": 1 (a system message), "requestId",
+//! (JSON `appId`, `appKey`, `timestamp` in ms and `sign`, the hex MD5 of
+//! the app id, app key, timestamp and app secret joined), kept an hour
+//! (vivo asks for a new one every one or two; they last a day), then
+//! `POST {push.vivo_url}/message/send` with the `authToken` header and
+//! JSON `{"regId", "notifyType": 4, "title", "content", "skipType": 1
+//! (open the app), "classification": 1 (a system message), "requestId",
 //! "clientCustomMap"}`; `requestId` is the same on a retry, so vivo sends
 //! it once. The answer's `result` is 0 when sent; 10302 (regId not
 //! valid) means the token is not valid; 10000 (authentication failed)
