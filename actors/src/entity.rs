@@ -84,6 +84,12 @@ impl Entity for ChatEntity {
         }
     }
 
+    /// A group message reaching a member with no device online becomes
+    /// that member's offline push, when the app can push.
+    fn absent_command(key: &EntityKey, notice: &Notice, env: &DomainEnv) -> Option<Command> {
+        crate::user::group_push_for(key, notice, env)
+    }
+
     fn evicted(self) {
         if let ChatEntity::User(user) = self {
             user.kick_after_restart();

@@ -83,6 +83,20 @@ pub trait Entity: Sized + Unpin + Send + 'static {
         let _ = notice;
     }
 
+    /// What a notice becomes for one of its targets that is not present
+    /// on the shard (not active, or active with nothing present): a
+    /// command sent to that entity, which activates it (for the domain: a
+    /// group message's offline push to a member with no device online).
+    /// `None`, the default, leaves such a target alone.
+    fn absent_command(
+        key: &EntityKey,
+        notice: &Self::Notice,
+        env: &Self::Env,
+    ) -> Option<Self::Command> {
+        let _ = (key, notice, env);
+        None
+    }
+
     /// Called when the entity is evicted after a failed step, before its
     /// state is dropped: a chance to tell attached devices to reconnect
     /// (they resync from persisted state). Must not assume the state is

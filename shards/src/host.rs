@@ -349,10 +349,27 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
 
 impl<E: Entity> ShardHost<E> {
     /// Tells each of `keys` that is active here; never activates one.
+    /// One that is not present gets the notice's
+    /// [`Entity::absent_command`], if any, as a mail of its own, unless
+    /// half a mailbox of mail is already queued (then, and when the
+    /// mailbox is full, it is dropped, like a notice would be).
     fn notify(&mut self, keys: Arc<[EntityKey]>, notice: &E::Notice) {
         let mut told = 0u64;
         let mut failed = Vec::new();
         for key in keys.iter() {
+            let present = self
+                .entities
+                .get(key)
+                .is_some_and(|s| s.entity.is_present());
+            // Wake-ups yield to the shards' other mail: past half a
+            // mailbox queued they are skipped (best effort, like notices).
+            let room = self.metrics.mailbox_depth.load(Ordering::Relaxed)
+                < self.settings.mailbox as u64 / 2;
+            if !present && room {
+                if let Some(cmd) = E::absent_command(key, notice, &self.env) {
+                    let _ = self.router.send_mail(key.clone(), cmd, None);
+                }
+            }
             let Some(slot) = self.entities.get_mut(key) else {
                 continue;
             };

@@ -50,6 +50,8 @@ pub struct Hooks {
     pub apns: crate::push::apns::Apns,
     /// FCM access tokens by service account.
     pub fcm_tokens: crate::push::fcm::Tokens,
+    /// The phone vendors' access tokens by credential.
+    pub vendor_tokens: crate::push::tokens::Tokens,
 }
 
 impl Hooks {
@@ -65,6 +67,7 @@ impl Hooks {
             presend: presend::PresendStats::default(),
             apns: crate::push::apns::Apns::new()?,
             fcm_tokens: Default::default(),
+            vendor_tokens: Default::default(),
         })
     }
 }

@@ -252,6 +252,8 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/{org}/{app}/sensitive_words", App, "settings", "Sensitive words, paged"),
     r("POST", "/{org}/{app}/sensitive_words", App, "settings", "Add sensitive words"),
     r("DELETE", "/{org}/{app}/sensitive_words", App, "settings", "Remove sensitive words"),
+    r("PUT", "/{org}/{app}/users/{username}", App, "callbacks and push", "A user's push nickname, notification display style and legacy do-not-disturb"),
+    r("PUT", "/{org}/{app}/push/nickname", App, "callbacks and push", "Push nicknames of up to 50 users"),
 ];
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! whose attempts all failed is dropped and counted, never retried
 //! forever. It must never panic.
 
-use super::{apns, fcm, webhook, Outcome};
+use super::{apns, fcm, honor, huawei, meizu, oppo, vivo, webhook, xiaomi, Outcome};
 use crate::hooks::reader::{Entry, LaneReader};
 use crate::hooks::stats::{Failure, LaneStats};
 use crate::hooks::LaneInbox;
@@ -76,7 +76,58 @@ async fn to_device(node: &Node, record: &AppRecord, job: &PushJob, target: &Push
                 let body = webhook::body(&record.appkey, job, target, secret);
                 webhook::send(node, url, &body).await
             }
-            other => Outcome::BadToken(format!("provider {} is not supported", other.provider())),
+            ProviderConfig::Huawei { app_id, app_secret } => {
+                let app = huawei::App { app_id, app_secret };
+                huawei::send(node, &app, job, target).await
+            }
+            ProviderConfig::Honor {
+                app_id,
+                client_id,
+                client_secret,
+            } => {
+                let app = honor::App {
+                    app_id,
+                    client_id,
+                    client_secret,
+                };
+                honor::send(node, &app, job, target).await
+            }
+            ProviderConfig::Xiaomi {
+                app_secret,
+                package_name,
+            } => {
+                let app = xiaomi::App {
+                    app_secret,
+                    package_name,
+                };
+                xiaomi::send(node, &app, job, target).await
+            }
+            ProviderConfig::Oppo {
+                app_key,
+                master_secret,
+            } => {
+                let app = oppo::App {
+                    app_key,
+                    master_secret,
+                };
+                oppo::send(node, &app, job, target).await
+            }
+            ProviderConfig::Vivo {
+                app_id,
+                app_key,
+                app_secret,
+            } => {
+                let app = vivo::App {
+                    app_id,
+                    app_key,
+                    app_secret,
+                };
+                vivo::send(node, &app, job, target).await
+            }
+            ProviderConfig::Meizu { app_id, app_secret } => {
+                let app = meizu::App { app_id, app_secret };
+                meizu::send(node, &app, job, target).await
+            }
         };
         if !matches!(last, Outcome::Failed(_)) {
             break;

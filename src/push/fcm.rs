@@ -13,8 +13,6 @@ use crate::node::Node;
 use imcloud_actors::push::{PushJob, PushTarget};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 const SCOPE: &str = "https://www.googleapis.com/auth/firebase.messaging";
@@ -35,30 +33,7 @@ pub struct Account<'a> {
     pub token_uri: &'a str,
 }
 
-/// Access tokens by client email: (token, expires at ms).
-#[derive(Default)]
-pub struct Tokens(Mutex<HashMap<String, (String, i64)>>);
-
-impl Tokens {
-    fn cached(&self, email: &str, now: i64) -> Option<String> {
-        let t = self.0.lock().ok()?;
-        t.get(email)
-            .filter(|(_, until)| *until > now)
-            .map(|(tok, _)| tok.clone())
-    }
-
-    fn keep(&self, email: &str, token: String, until: i64) {
-        if let Ok(mut t) = self.0.lock() {
-            t.insert(email.to_string(), (token, until));
-        }
-    }
-
-    fn forget(&self, email: &str) {
-        if let Ok(mut t) = self.0.lock() {
-            t.remove(email);
-        }
-    }
-}
+pub use super::tokens::Tokens;
 
 async fn access_token(node: &Node, acc: &Account<'_>) -> Result<String, String> {
     let now = node.clock.now_ms();

@@ -7,6 +7,10 @@
 //!   provider refuses.
 //! - [`apns`]: Apple (HTTP/2, ES256 JWT from the `.p8` key).
 //! - [`fcm`]: Firebase (HTTP v1, OAuth token from the service account).
+//! - [`huawei`], [`honor`], [`xiaomi`], [`oppo`], [`vivo`], [`meizu`]:
+//!   the phone vendors' push services, each through its documented HTTP
+//!   API ([`vendor`]: what they share; [`tokens`]: the access tokens
+//!   providers hand out).
 //! - [`webhook`]: the app's own push service (JSON).
 //! - here: which providers this build can send to, and the check of a
 //!   credential's keys before it is stored.
@@ -15,7 +19,15 @@ pub mod apns;
 pub mod config;
 pub mod courier;
 pub mod fcm;
+pub mod honor;
+pub mod huawei;
+pub mod meizu;
+pub mod oppo;
+pub mod tokens;
+pub mod vendor;
+pub mod vivo;
 pub mod webhook;
+pub mod xiaomi;
 
 use imcloud_actors::push::ProviderConfig;
 
@@ -29,16 +41,14 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// Checks what can be checked of a credential before it is stored: that
-/// its provider is one this build sends to, and that its key parses.
+/// Checks what can be checked of a credential before it is stored (the
+/// fields' presence and length are the entity's check): that its key
+/// parses, and that a vivo app id is a number.
 pub fn check_credential(config: &ProviderConfig) -> Result<(), String> {
     match config {
         ProviderConfig::Apns { p8, .. } => apns::signing_key(p8).map(|_| ()),
         ProviderConfig::Fcm { private_key, .. } => fcm::signing_key(private_key).map(|_| ()),
-        ProviderConfig::Webhook { .. } => Ok(()),
-        other => Err(format!(
-            "provider {} is not supported yet (apns, fcm and webhook are)",
-            other.provider()
-        )),
+        ProviderConfig::Vivo { app_id, .. } => vivo::check_app_id(app_id).map(|_| ()),
+        _ => Ok(()),
     }
 }

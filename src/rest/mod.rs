@@ -32,6 +32,7 @@ pub mod patch_body;
 pub mod posts;
 pub mod presence;
 pub mod push;
+pub mod push_profile;
 pub mod recall;
 pub mod rewrite;
 pub mod roaming;
@@ -90,6 +91,7 @@ fn app_routes(cfg: &mut web::ServiceConfig) {
     callbacks::configure(cfg);
     callback_test::configure(cfg);
     push::configure(cfg);
+    push_profile::configure(cfg);
     metadata::configure(cfg);
     presence::configure(cfg);
 }

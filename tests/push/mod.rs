@@ -6,6 +6,10 @@
 //! against the test key, and the payload); an online recipient gets none;
 //! DND suppresses; a "bad token" answer unbinds the token.
 
+mod groups;
+mod profile;
+mod vendors;
+
 use crate::common::{code, H2Receiver, Receiver, Reply, TestServer, WsClient, WAIT};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -47,14 +51,14 @@ async fn the_webhook_provider_gets_one_notification_per_offline_message_and_dnd_
     s.create_users(&["alice", "bob"]).await;
     let token = s.app_token().await;
     let mut hook = Receiver::start().await;
-    // Unsupported providers and bad fields are refused with a clear error.
+    // Unknown providers are refused with a clear error.
     let (status, v) = crate::common::rest(
         s.http(),
         &s.base(),
         &token,
         Method::POST,
         "/push/credentials",
-        Some(json!({"name": "mi", "provider": "xiaomi", "app_secret": "s", "package_name": "p"})),
+        Some(json!({"name": "mi", "provider": "nokia", "app_secret": "s"})),
     )
     .await;
     assert_eq!(

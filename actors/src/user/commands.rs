@@ -99,6 +99,7 @@ crate::commands! {
         SetConversationPush => ConversationPushView,
         GetConversationPush => ConversationPushView,
         QueueHookEvent => (),
+        GroupPush,
     }
 }
 

@@ -34,6 +34,7 @@ mod deletion;
 mod delivery;
 mod devices;
 mod edit;
+mod group_push;
 mod groups;
 mod history;
 pub mod moderation;
@@ -47,6 +48,7 @@ mod subscriptions;
 
 pub use commands::*;
 pub use deletion::MAX_DELETE_IDS;
+pub use group_push::group_push_for;
 
 use crate::command::Origin;
 use crate::env::{DomainEnv, Limits};
@@ -248,6 +250,7 @@ impl UserState {
             UserCmd::HideGroupMessages(c) => self.hide_group_messages(c, ctx),
             UserCmd::HiddenOf(c) => self.hidden_of(c, ctx),
             UserCmd::PurgeCleared(c) => self.purge_cleared(c, ctx),
+            UserCmd::GroupPush(c) => self.group_push(c, ctx),
             UserCmd::PushToDevices(c) => {
                 for s in &self.sessions {
                     s.push(c.push.clone());

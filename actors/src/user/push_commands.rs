@@ -5,6 +5,7 @@
 //! gateway asks a user's entity to queue for the app's post-send rules.
 
 use crate::hooks::HookEvent;
+use crate::message::StoredMessage;
 use crate::push::{NotifyType, PushBinding, PushProfile, PushSetting};
 use crate::trees::push_bindings::Conversation;
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,7 @@ pub struct SetPushProfile {
     pub display_style: Option<u8>,
     pub kind: Option<NotifyType>,
     /// The daily quiet interval (`Some(None)` turns it off).
+    #[serde(default, with = "interval_change")]
     pub interval: Option<Option<(u16, u16)>>,
     /// Quiet for this long from now, ms (0 ends it).
     pub quiet_ms: Option<u64>,
@@ -101,3 +103,52 @@ pub type ConversationPushView = PushSetting;
 
 /// Answers for the bindings.
 pub type Bindings = Vec<PushBinding>;
+
+/// A group message reached the user while none of its devices was
+/// online: queue its offline push, as the user's settings say (a tell).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GroupPush {
+    pub message: StoredMessage,
+}
+
+/// [`SetPushProfile::interval`] on the wire as a list of none or one
+/// interval: MessagePack writes `Some(None)` as nil, which would read
+/// back as `None` ("keep") and never turn the interval off.
+mod interval_change {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    type Change = Option<Option<(u16, u16)>>;
+
+    pub fn serialize<S: Serializer>(change: &Change, s: S) -> Result<S::Ok, S::Error> {
+        change
+            .map(|interval| interval.into_iter().collect::<Vec<_>>())
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Change, D::Error> {
+        let listed: Option<Vec<(u16, u16)>> = Option::deserialize(d)?;
+        Ok(listed.map(|l| l.into_iter().next()))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::SetPushProfile;
+
+        #[test]
+        fn turning_the_interval_off_survives_messagepack() {
+            for interval in [None, Some(None), Some(Some((60, 120)))] {
+                let change = SetPushProfile {
+                    interval,
+                    ..Default::default()
+                };
+                for bytes in [
+                    rmp_serde::to_vec(&change).unwrap(),
+                    rmp_serde::to_vec_named(&change).unwrap(),
+                ] {
+                    let back: SetPushProfile = rmp_serde::from_slice(&bytes).unwrap();
+                    assert_eq!(back.interval, interval);
+                }
+            }
+        }
+    }
+}
