@@ -8,6 +8,7 @@ mod callbacks;
 mod chatrooms;
 mod cors;
 mod files;
+mod keyword_alert;
 mod messages;
 mod moderation;
 mod presend;
