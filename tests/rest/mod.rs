@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 mod callbacks;
+mod callbacks_rooms;
 mod chatrooms;
 mod cors;
 mod files;
