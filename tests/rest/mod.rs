@@ -6,6 +6,7 @@
 
 mod callbacks;
 mod callbacks_rooms;
+mod callbacks_suspension;
 mod chatrooms;
 mod cors;
 mod files;
