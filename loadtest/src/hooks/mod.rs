@@ -259,6 +259,8 @@ pub struct HookDirectReport {
     /// Post-send: events the receiver got by the end, and duplicates.
     pub events_received: u64,
     pub duplicates: u64,
+    /// Post-send: the requests that carried them.
+    pub requests: u64,
 }
 
 impl HookDirectReport {
@@ -279,8 +281,11 @@ impl HookDirectReport {
         if self.rule == RuleUnderTest::Post {
             let _ = writeln!(
                 o,
-                "receiver: {} events, {} duplicates",
-                self.events_received, self.duplicates
+                "receiver: {} events in {} requests ({:.1} a request), {} duplicates",
+                self.events_received,
+                self.requests,
+                self.events_received as f64 / self.requests.max(1) as f64,
+                self.duplicates
             );
         }
         o
@@ -324,6 +329,7 @@ pub async fn direct(opts: &HookDirectOptions, live: &Arc<Live>) -> Result<HookDi
         added_ack_p99_ms: with_rule.ack.p99_ms - plain.ack.p99_ms,
         events_received: seen.events,
         duplicates: seen.duplicates,
+        requests: seen.requests,
         plain,
         with_rule,
     })
