@@ -156,6 +156,9 @@ pub struct HookDirectArgs {
     /// Post-send: most events one callback request carries.
     #[arg(long, default_value_t = 100)]
     pub batch_max: u32,
+    /// Seconds of a first, unreported `direct` run (warms the server up).
+    #[arg(long, default_value_t = 5.0)]
+    pub warmup: f64,
 }
 
 impl HookDirectArgs {
@@ -165,6 +168,7 @@ impl HookDirectArgs {
             credentials: self.credentials.credentials()?,
             rule: self.rule,
             batch_max: self.batch_max,
+            warmup: secs("warmup", self.warmup)?,
         })
     }
 }

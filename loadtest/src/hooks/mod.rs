@@ -10,7 +10,7 @@
 //!   users, plain and then with one rule installed (`pre`: a pre-send
 //!   rule on 1:1 text the receiver allows at once, for the latency it
 //!   adds; `post`: a post-send `chat` rule, for the throughput it costs),
-//!   side by side. The rule is deleted at the end.
+//!   side by side, after a warm-up run. The rule is deleted at the end.
 
 pub mod receiver;
 
@@ -244,6 +244,10 @@ pub struct HookDirectOptions {
     pub rule: RuleUnderTest,
     /// Post-send: events per request at most.
     pub batch_max: u32,
+    /// A first `direct` run of this long, not reported, so that neither
+    /// measured run is the one that activates the entities and warms the
+    /// caches.
+    pub warmup: Duration,
 }
 
 #[derive(Debug, Serialize)]
@@ -297,6 +301,12 @@ pub async fn direct(opts: &HookDirectOptions, live: &Arc<Live>) -> Result<HookDi
     let target = &opts.direct.target;
     let token = rest::app_token(&http, target, &opts.credentials).await?;
     remove_rule(&http, target, &token).await?;
+    if !opts.warmup.is_zero() {
+        let mut warm = opts.direct.clone();
+        warm.send.duration = opts.warmup;
+        warm.send.messages = None;
+        direct::run(&warm, live).await?;
+    }
     let plain = direct::run(&opts.direct, live).await?;
     let receiver = HookReceiver::start().await?;
     let rule = match opts.rule {
