@@ -30,7 +30,8 @@ impl Node {
     pub async fn edit(&self, app: &AppKey, mut req: EditRequest) -> Result<(), ApiError> {
         // An edit is screened for sensitive words like a send.
         let record = self.app(app).await?;
-        self.screen(&record, &mut req.edit.body, req.edit.ext.as_mut())
+        // (No `keyword_alert`: §8.4 reports messages, not their edits.)
+        self.screen(&record, &mut req.edit.body, req.edit.ext.as_mut(), None)
             .await?;
         let ext = req.edit.ext.as_ref();
         let max_bytes = record.settings.max_message_bytes as usize;

@@ -28,11 +28,15 @@ pub struct Draft {
     pub to: String,
     pub body: Value,
     pub ext: Option<Value>,
+    /// The sensitive words screening replaced in it (its
+    /// `keyword_alert`).
+    pub replaced_words: Vec<String>,
 }
 
 impl Draft {
-    fn message(self, chat: ChatType) -> StoredMessage {
-        StoredMessage {
+    /// The message, and the words screening replaced in it.
+    fn message(self, chat: ChatType) -> (StoredMessage, Vec<String>) {
+        let m = StoredMessage {
             msg_id: self.msg_id,
             chat,
             from: self.from,
@@ -42,7 +46,8 @@ impl Draft {
             body: std::sync::Arc::new(self.body),
             ext: self.ext.map(std::sync::Arc::new),
             edits: 0,
-        }
+        };
+        (m, self.replaced_words)
     }
 }
 
@@ -70,10 +75,12 @@ impl Node {
         origin: Origin,
     ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static {
         let sender = user_key(app, &draft.from);
+        let (message, replaced_words) = draft.message(ChatType::Single);
         let send = SendDirect {
-            message: draft.message(ChatType::Single),
+            message,
             client_msg_id,
             origin,
+            replaced_words,
         };
         self.counted(app, self.ask(sender, send))
     }
@@ -105,7 +112,7 @@ impl Node {
         draft: Draft,
     ) -> impl Future<Output = Result<SendAck, DomainError>> + Send + 'static {
         let recipient = user_key(app, &draft.to);
-        let mut message = draft.message(ChatType::Single);
+        let (mut message, replaced_words) = draft.message(ChatType::Single);
         message.msg_id = self.env.msg_ids.next();
         message.ts = self.clock.now_ms();
         let deliver = Deliver {
@@ -114,6 +121,7 @@ impl Node {
             redelivery: false,
             rest: true,
             sender_name: None,
+            replaced_words,
         };
         self.counted(app, self.ask(recipient, deliver))
     }
@@ -134,12 +142,14 @@ impl Node {
             _ => ChatType::Group,
         };
         let sender = user_key(app, &draft.from);
+        let (message, replaced_words) = draft.message(chat);
         let post = Post {
-            message: draft.message(chat),
+            message,
             client_msg_id,
             origin,
             priority: opts.priority,
             need_group_ack: opts.need_group_ack,
+            replaced_words,
         };
         // A user's message passes its entity (send rate, app-wide mute);
         // the implicit system sender has none.

@@ -2,13 +2,17 @@
 //! version of its record (every change to the list moves the version, and
 //! the node bus drops stale records everywhere), and the screening every
 //! client and REST send and every edit passes before it reaches an
-//! entity.
+//! entity, with the `keyword_alert` of a refused send.
 
 use crate::node::Node;
 use imcloud_actors::app::{AppRecord, ListWords, SensitiveMode};
+use imcloud_actors::hooks::{AlertReason, HookEvent};
 use imcloud_actors::ids::AppKey;
+use imcloud_actors::message::ChatType;
+use imcloud_actors::user::QueueHookEvent;
 use imcloud_actors::words::WordFilter;
 use imcloud_actors::DomainError;
+use imcloud_shards::{EntityKey, EntityKind};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -97,18 +101,73 @@ impl Node {
 
     /// Screens a message of the app of `record` (the caller's copy,
     /// fetched for the send anyway) for its sensitive words per the app's
-    /// mode: replaced in place, or refused (`IllegalContent`).
+    /// mode: replaced in place (the words are returned, for the
+    /// `keyword_alert` the stored message carries), or refused
+    /// (`IllegalContent`). A refused message of `sending` is reported to
+    /// the app's `keyword_alert` rules before the refusal is answered: its
+    /// events are queued in a step of the sender's entity (nothing else
+    /// of it is stored).
     pub async fn screen(
         &self,
         record: &AppRecord,
         body: &mut Value,
         ext: Option<&mut Value>,
-    ) -> Result<(), DomainError> {
+        sending: Option<Sending<'_>>,
+    ) -> Result<Vec<String>, DomainError> {
         let mode = record.settings.sensitive_words;
         if mode == SensitiveMode::Off || record.word_count == 0 {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let filter = self.word_filter(record).await?;
-        filter.screen(mode, body, ext)
+        let screened = filter.screen(mode, body, ext);
+        if screened.refused {
+            if let Some(s) = sending {
+                self.alert_refused(s, body, &screened.words).await?;
+            }
+        }
+        screened.into_result()
     }
+
+    /// Queues the `keyword_alert` of a refused message, one per target,
+    /// if a rule of the app takes them; answers once they are on disk.
+    async fn alert_refused(
+        &self,
+        s: Sending<'_>,
+        body: &Value,
+        words: &[String],
+    ) -> Result<(), DomainError> {
+        let Some(hooks) = self.env.hooks.post_rules(s.app.as_str()) else {
+            return Ok(());
+        };
+        let type_name = body.get("type").and_then(Value::as_str).unwrap_or("");
+        let events: Vec<HookEvent> =
+            s.to.iter()
+                .map(|to| HookEvent::KeywordAlert {
+                    chat: s.chat,
+                    from: s.from.to_string(),
+                    to: to.clone(),
+                    // The id the message would have had: its `contentUri`.
+                    msg_id: self.env.msg_ids.next(),
+                    type_name: type_name.to_string(),
+                    reason: AlertReason::Intercepted,
+                    words: words.to_vec(),
+                })
+                .filter(|e| !hooks.lanes_for(e).is_empty())
+                .collect();
+        if events.is_empty() {
+            return Ok(());
+        }
+        let sender = EntityKey::new(s.app.to_string(), EntityKind::User, s.from);
+        self.ask(sender, QueueHookEvent { events }).await
+    }
+}
+
+/// A message being screened: who sends it to whom (one message per
+/// target), for the `keyword_alert` of a refusal.
+#[derive(Clone, Copy)]
+pub struct Sending<'a> {
+    pub app: &'a AppKey,
+    pub chat: ChatType,
+    pub from: &'a str,
+    pub to: &'a [String],
 }

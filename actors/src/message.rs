@@ -70,6 +70,10 @@ pub struct Post {
     /// Groups: the sender wants read receipts and a read count.
     #[serde(default)]
     pub need_group_ack: bool,
+    /// The sensitive words the gateway replaced in it: its
+    /// `keyword_alert`, queued in the step that stores it.
+    #[serde(default)]
+    pub replaced_words: Vec<String>,
 }
 
 /// One page of a timeline.

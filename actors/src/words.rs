@@ -19,6 +19,9 @@ pub const MAX_WORDS_PER_CALL: usize = 10_000;
 pub const MAX_WORDS_PER_APP: usize = 100_000;
 /// What a matched word becomes.
 pub const REPLACEMENT: &str = "***";
+/// Most distinct words one message's screening reports (`keyword_alert`
+/// payloads stay small whatever a message holds).
+pub const MAX_REPORTED: usize = 32;
 
 /// A word as the list keeps it: trimmed and lowercased, 1–64 characters.
 pub fn normalize(word: &str) -> Result<String, DomainError> {
@@ -161,17 +164,36 @@ impl WordFilter {
         Some(out)
     }
 
+    /// The listed words `text` holds, as they appear there lowercased,
+    /// added to `found` (each once, at most [`MAX_REPORTED`]).
+    fn collect(&self, text: &str, found: &mut Vec<String>) {
+        for (start, end) in self.ranges(text) {
+            if found.len() >= MAX_REPORTED {
+                return;
+            }
+            let Some(word) = text.get(start..end) else {
+                continue;
+            };
+            let word = word.to_lowercase();
+            if !found.contains(&word) {
+                found.push(word);
+            }
+        }
+    }
+
     /// Screens a message per `mode`: its `txt` text, its `custom` event and
     /// params, every string of its `ext`. `replace` rewrites them in
-    /// place; `refuse` fails with `IllegalContent` on the first match.
+    /// place; `refuse` leaves them. What it found is in the [`Screened`]
+    /// (the `keyword_alert` callback reports it).
     pub fn screen(
         &self,
         mode: SensitiveMode,
         body: &mut Value,
         ext: Option<&mut Value>,
-    ) -> Result<(), DomainError> {
+    ) -> Screened {
+        let mut out = Screened::default();
         if mode == SensitiveMode::Off || self.is_empty() {
-            return Ok(());
+            return out;
         }
         let mut strings: Vec<&mut String> = Vec::new();
         if let Value::Object(b) = body {
@@ -197,17 +219,43 @@ impl WordFilter {
             collect_strings(ext, &mut strings);
         }
         for s in strings {
+            // The common case, a clean text, costs one pass.
+            if !self.finds(s) {
+                continue;
+            }
+            self.collect(s, &mut out.words);
             match mode {
-                SensitiveMode::Refuse if self.finds(s) => return Err(DomainError::IllegalContent),
+                SensitiveMode::Refuse => out.refused = true,
                 SensitiveMode::Replace => {
                     if let Some(r) = self.replaced(s) {
                         *s = r;
                     }
                 }
-                _ => {}
+                SensitiveMode::Off => {}
             }
         }
-        Ok(())
+        out
+    }
+}
+
+/// What screening a message found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Screened {
+    /// The listed words it held (lowercased, each once, at most
+    /// [`MAX_REPORTED`]).
+    pub words: Vec<String>,
+    /// The app refuses such messages (501): nothing was replaced.
+    pub refused: bool,
+}
+
+impl Screened {
+    /// The refusal as the sender hears it, or the replaced words.
+    pub fn into_result(self) -> Result<Vec<String>, DomainError> {
+        if self.refused {
+            Err(DomainError::IllegalContent)
+        } else {
+            Ok(self.words)
+        }
     }
 }
 
@@ -266,8 +314,9 @@ mod tests {
         let f = filter(&["bad"]);
         let mut body = json!({"type": "txt", "msg": "a BAD day"});
         let mut ext = json!({"note": ["fine", {"deep": "bad luck"}], "bad": 1});
-        f.screen(SensitiveMode::Replace, &mut body, Some(&mut ext))
-            .unwrap();
+        let found = f.screen(SensitiveMode::Replace, &mut body, Some(&mut ext));
+        assert_eq!(found.words, vec!["bad".to_string()]);
+        assert!(!found.refused);
         assert_eq!(body["msg"], json!("a *** day"));
         assert_eq!(
             ext,
@@ -275,23 +324,49 @@ mod tests {
         );
 
         let mut custom = json!({"type": "custom", "event": "badge", "params": {"k": "so bad"}});
-        f.screen(SensitiveMode::Replace, &mut custom, None).unwrap();
+        assert!(!f.screen(SensitiveMode::Replace, &mut custom, None).refused);
         assert_eq!(
             custom,
             json!({"type": "custom", "event": "***ge", "params": {"k": "so ***"}})
         );
 
         let mut img = json!({"type": "img", "url": "http://x/bad.png"});
-        f.screen(SensitiveMode::Refuse, &mut img, None).unwrap();
+        assert_eq!(
+            f.screen(SensitiveMode::Refuse, &mut img, None),
+            Screened::default()
+        );
         let mut clean = json!({"type": "txt", "msg": "fine"});
         let mut dirty_ext = json!({"x": "bad"});
+        let refused = f.screen(SensitiveMode::Refuse, &mut clean, Some(&mut dirty_ext));
+        assert_eq!(dirty_ext, json!({"x": "bad"}), "a refusal replaces nothing");
         assert_eq!(
-            f.screen(SensitiveMode::Refuse, &mut clean, Some(&mut dirty_ext)),
+            refused.clone().into_result(),
             Err(DomainError::IllegalContent)
         );
+        assert_eq!(refused.words, vec!["bad".to_string()]);
         let mut untouched = json!({"type": "txt", "msg": "bad"});
-        f.screen(SensitiveMode::Off, &mut untouched, None).unwrap();
+        assert_eq!(
+            f.screen(SensitiveMode::Off, &mut untouched, None),
+            Screened::default()
+        );
         assert_eq!(untouched["msg"], json!("bad"));
+    }
+
+    #[test]
+    fn screening_reports_each_word_once_as_written_lowercased() {
+        let f = filter(&["spam", "违禁词", "ärger"]);
+        let mut body = json!({"type": "txt", "msg": "SPAM, Ärger and spam"});
+        let mut ext = json!({"a": "违禁词", "b": "clean"});
+        let found = f.screen(SensitiveMode::Replace, &mut body, Some(&mut ext));
+        assert_eq!(found.words, vec!["spam", "ärger", "违禁词"]);
+        assert_eq!(body["msg"], json!("***, *** and ***"));
+        let many: String = (0..100).map(|i| format!("w{i} ")).collect();
+        let words: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+        let f = WordFilter::new(words).unwrap();
+        let mut body = json!({"type": "txt", "msg": many});
+        let found = f.screen(SensitiveMode::Refuse, &mut body, None);
+        assert!(found.refused);
+        assert_eq!(found.words.len(), MAX_REPORTED);
     }
 
     #[test]

@@ -99,6 +99,78 @@ pub enum Command {
     Mixed(MixedArgs),
     /// `history` pages or `conversations` lists read from the server's copy.
     Roaming(RoamingArgs),
+    /// Post-send delivery throughput: events queued while a local
+    /// receiver refuses, then drained to it (after `setup --users N`).
+    HookDrain(HookDrainArgs),
+    /// `direct` plain and then with a pre- or post-send rule to a local
+    /// receiver, side by side.
+    HookDirect(HookDirectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookDrainArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// Users {prefix}0.. the events' messages go to (they must exist).
+    #[arg(long, default_value_t = 600)]
+    pub users: u32,
+    #[arg(long, default_value_t = 200_000)]
+    pub events: u64,
+    /// Most events one callback request carries.
+    #[arg(long, default_value_t = 100)]
+    pub batch_max: u32,
+    /// REST sends in flight while filling.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Longest wait for the queue to fill, and to drain, seconds.
+    #[arg(long, default_value_t = 120.0)]
+    pub timeout: f64,
+}
+
+impl HookDrainArgs {
+    pub fn options(&self) -> Result<crate::hooks::DrainOptions, Error> {
+        Ok(crate::hooks::DrainOptions {
+            target: self.target.target()?,
+            credentials: self.credentials.credentials()?,
+            prefix: self.target.prefix.clone(),
+            users: self.users,
+            events: self.events,
+            batch_max: self.batch_max,
+            concurrency: self.concurrency,
+            timeout: secs("timeout", self.timeout)?,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct HookDirectArgs {
+    #[command(flatten)]
+    pub direct: DirectArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// The rule of the second run.
+    #[arg(long, value_enum)]
+    pub rule: crate::hooks::RuleUnderTest,
+    /// Post-send: most events one callback request carries.
+    #[arg(long, default_value_t = 100)]
+    pub batch_max: u32,
+    /// Seconds of a first, unreported `direct` run (warms the server up).
+    #[arg(long, default_value_t = 5.0)]
+    pub warmup: f64,
+}
+
+impl HookDirectArgs {
+    pub fn options(&self) -> Result<crate::hooks::HookDirectOptions, Error> {
+        Ok(crate::hooks::HookDirectOptions {
+            direct: self.direct.options()?,
+            credentials: self.credentials.credentials()?,
+            rule: self.rule,
+            batch_max: self.batch_max,
+            warmup: secs("warmup", self.warmup)?,
+        })
+    }
 }
 
 #[derive(Debug, Args)]

@@ -31,6 +31,8 @@
 //!   open-loop rate, per kind of call.
 //! - [`roaming`]: scenario `roaming`, `history` pages and `conversations`
 //!   lists read from the server's copy, one query at a time.
+//! - [`hooks`]: `hook-drain` and `hook-direct`, the callback benchmarks
+//!   against a receiver in the harness.
 //! - [`mixed`]: scenario `mixed`, idle sockets, 1:1 pairs and a group at
 //!   once, reusing the `connect`, `direct` and `group` pieces.
 //! - [`progress`]: live counters of a running scenario and the progress
@@ -51,6 +53,7 @@ pub mod direct;
 pub mod error;
 pub mod governance;
 pub mod group;
+pub mod hooks;
 pub mod latency;
 pub mod mixed;
 pub mod msync;

@@ -181,6 +181,14 @@ async fn scenario(cli: &Cli, command: &Command, live: &Arc<Live>) -> Result<(), 
             let r = imcloud_loadtest::roaming::run(&a.options()?).await?;
             print(cli.json, &r, |r| r.table())
         }
+        Command::HookDrain(a) => {
+            let r = imcloud_loadtest::hooks::drain(&a.options()?).await?;
+            print(cli.json, &r, |r| r.table())
+        }
+        Command::HookDirect(a) => {
+            let r = imcloud_loadtest::hooks::direct(&a.options()?, live).await?;
+            print(cli.json, &r, |r| r.table())
+        }
         Command::Connect(a) => {
             let r = connect::run(&a.options()?, live).await?;
             print(cli.json, &r, |r| r.table())

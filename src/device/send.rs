@@ -70,7 +70,15 @@ impl Device {
         check_client_msg_id(req.client_msg_id.as_deref())?;
         let record = node.app(&s.app).await?;
         let settings = &record.settings;
-        node.screen(&record, &mut req.body, req.ext.as_mut())
+        let from = s.user.to_string();
+        let sending = crate::words::Sending {
+            app: &s.app,
+            chat: req.chat,
+            from: &from,
+            to: std::slice::from_ref(&to),
+        };
+        let replaced_words = node
+            .screen(&record, &mut req.body, req.ext.as_mut(), Some(sending))
             .await?;
         validate_body(
             &req.body,
@@ -85,7 +93,6 @@ impl Device {
                 burst: settings.user_send_burst,
             },
         };
-        let from = s.user.to_string();
         let msg_id = match presend(
             &node,
             &record,
@@ -109,6 +116,7 @@ impl Device {
             to,
             body: req.body,
             ext: req.ext,
+            replaced_words,
         };
         let acked = match to_key {
             None => futures_util::future::Either::Left(node.send_direct(

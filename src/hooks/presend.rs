@@ -55,10 +55,10 @@ pub struct PresendStats {
 
 impl PresendStats {
     fn time(&self, took: Duration) {
-        let ms = took.as_millis() as u64;
+        let us = took.as_micros() as u64;
         let i = BUCKETS_MS
             .iter()
-            .position(|b| ms <= *b)
+            .position(|b| us <= b * 1000)
             .unwrap_or(BUCKETS_MS.len());
         self.buckets[i].fetch_add(1, Ordering::Relaxed);
         self.micros

@@ -119,6 +119,32 @@ fn hook_lines(out: &mut String, node: &crate::node::Node) {
             l(counter)
         );
     }
+    // The HTTP call alone (a device's ack also waits for its earlier
+    // sends): tells a slow app server from a slow queue.
+    let _ = writeln!(
+        out,
+        "# HELP imcloud_presend_call_seconds time of each pre-send rule call, answer included\n# TYPE imcloud_presend_call_seconds histogram"
+    );
+    let mut seen = 0;
+    for (i, le) in crate::hooks::presend::BUCKETS_MS.iter().enumerate() {
+        seen += l(&p.buckets[i]);
+        let _ = writeln!(
+            out,
+            "imcloud_presend_call_seconds_bucket{{le=\"{}\"}} {seen}",
+            *le as f64 / 1000.0
+        );
+    }
+    seen += l(&p.buckets[crate::hooks::presend::BUCKETS_MS.len()]);
+    let _ = writeln!(
+        out,
+        "imcloud_presend_call_seconds_bucket{{le=\"+Inf\"}} {seen}"
+    );
+    let _ = writeln!(
+        out,
+        "imcloud_presend_call_seconds_sum {}",
+        l(&p.micros) as f64 / 1e6
+    );
+    let _ = writeln!(out, "imcloud_presend_call_seconds_count {seen}");
 }
 
 /// The guard's refusals and requests in flight (`src/guard/`).

@@ -11,11 +11,13 @@ use super::targets;
 use crate::error::ApiError;
 use crate::routes::Register as _;
 use crate::send::Draft;
+use crate::words::Sending;
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use futures_util::future::Either;
 use imcloud_actors::command::Origin;
 use imcloud_actors::ids::UserId;
+use imcloud_actors::message::ChatType;
 use imcloud_actors::roster::Scope;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
@@ -66,13 +68,16 @@ pub(crate) fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<V
 
 /// Checks the fields every send shares (M1–M3): `from` (default
 /// `admin`), `ext`, and the body, which it screens for the app's
-/// sensitive words; returns the sender.
+/// sensitive words (a refusal is reported as one `keyword_alert` per
+/// target of `to`, users, groups or rooms by `chat`); returns the sender
+/// and the words screening replaced.
 pub(crate) async fn check_send(
     ctx: &crate::rest::extract::AppCtx,
     from: Option<String>,
+    (chat, to): (ChatType, &[String]),
     body: &mut Value,
     ext: &mut Option<Value>,
-) -> Result<String, ApiError> {
+) -> Result<(String, Vec<String>), ApiError> {
     let from = match from {
         None => crate::send::ADMIN_SENDER.to_string(),
         Some(f) if f.is_empty() => {
@@ -88,7 +93,16 @@ pub(crate) async fn check_send(
     if body.as_object().is_some_and(|b| b.len() <= 1) {
         return Err(ApiError::MessageSend("param body can't be empty".into()));
     }
-    ctx.node.screen(&ctx.record, body, ext.as_mut()).await?;
+    let sending = Sending {
+        app: &ctx.app,
+        chat,
+        from: &from,
+        to,
+    };
+    let replaced = ctx
+        .node
+        .screen(&ctx.record, body, ext.as_mut(), Some(sending))
+        .await?;
     imcloud_actors::message::validate_body(
         body,
         ext.as_ref(),
@@ -98,7 +112,7 @@ pub(crate) async fn check_send(
         DomainError::MessageTooLarge => ApiError::MessageSend("message is too large".into()),
         other => ApiError::MessageSend(other.to_string()),
     })?;
-    Ok(from)
+    Ok((from, replaced))
 }
 
 /// Checks the common fields and sends to every target.
@@ -112,8 +126,10 @@ async fn send_to_users(
 ) -> Result<Map<String, Value>, ApiError> {
     targets::check_count(&to, MAX_TARGETS)?;
     let (mut body, mut ext) = (body, ext);
-    let from = check_send(ctx, from, &mut body, &mut ext).await?;
     let users: Vec<UserId> = targets::parse_each(&to, UserId::parse)?;
+    let names: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+    let (from, replaced_words) =
+        check_send(ctx, from, (ChatType::Single, &names), &mut body, &mut ext).await?;
     // A user's message passes its entity (its app-wide mute, and its copy
     // when asked for); the implicit system sender has none.
     let system = from == crate::send::ADMIN_SENDER;
@@ -124,6 +140,7 @@ async fn send_to_users(
             to: target.to_string(),
             body: body.clone(),
             ext: ext.clone(),
+            replaced_words: replaced_words.clone(),
         };
         if system {
             Either::Right(ctx.node.deliver_direct(&ctx.app, draft))

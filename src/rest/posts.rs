@@ -16,6 +16,7 @@ use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
 use imcloud_actors::chatroom::Priority;
 use imcloud_actors::command::Origin;
+use imcloud_actors::message::ChatType;
 use imcloud_actors::roster::Scope;
 use imcloud_actors::DomainError;
 use serde::Deserialize;
@@ -65,11 +66,17 @@ pub async fn send_to(
         Some(l) => Priority::parse(l).map_err(|e| ApiError::MessageSend(e.to_string()))?,
     };
     let (mut body, mut ext) = (body, ext);
-    let from = check_send(ctx, from, &mut body, &mut ext).await?;
-    let ids: Vec<String> = match scope {
-        Scope::Group => targets::parse_each(&to, crate::groups::group_id)?,
-        Scope::Chatroom => targets::parse_each(&to, crate::chatrooms::room_id)?,
+    let (ids, chat): (Vec<String>, _) = match scope {
+        Scope::Group => (
+            targets::parse_each(&to, crate::groups::group_id)?,
+            ChatType::Group,
+        ),
+        Scope::Chatroom => (
+            targets::parse_each(&to, crate::chatrooms::room_id)?,
+            ChatType::Chatroom,
+        ),
     };
+    let (from, replaced_words) = check_send(ctx, from, (chat, &ids), &mut body, &mut ext).await?;
     let sends = ids.iter().map(|id| {
         let key = match scope {
             Scope::Group => crate::groups::group_key(&ctx.app, id),
@@ -81,6 +88,7 @@ pub async fn send_to(
             to: id.clone(),
             body: body.clone(),
             ext: ext.clone(),
+            replaced_words: replaced_words.clone(),
         };
         let origin = Origin::Rest { sync_device: false };
         let opts = crate::send::PostOptions {

@@ -11,7 +11,7 @@ use md5::{Digest, Md5};
 
 const EXCEED: &str = "exceed_limit";
 
-fn post_rule(name: &str, url: &str, extra: Value) -> Value {
+pub(super) fn post_rule(name: &str, url: &str, extra: Value) -> Value {
     let mut rule = json!({ "name": name, "kind": "post_send", "url": url });
     if let (Some(r), Some(e)) = (rule.as_object_mut(), extra.as_object()) {
         for (k, v) in e {
@@ -22,7 +22,7 @@ fn post_rule(name: &str, url: &str, extra: Value) -> Value {
 }
 
 /// Adds a rule; its secret.
-async fn add_rule(api: &Api<'_>, rule: Value) -> String {
+pub(super) async fn add_rule(api: &Api<'_>, rule: Value) -> String {
     let r = api.post("/callbacks", rule).await;
     let data = &assert_ok(&r)["data"];
     data["secret"]
@@ -31,7 +31,7 @@ async fn add_rule(api: &Api<'_>, rule: Value) -> String {
         .to_string()
 }
 
-fn signature(call_id: &str, secret: &str, timestamp: i64) -> String {
+pub(super) fn signature(call_id: &str, secret: &str, timestamp: i64) -> String {
     let mut h = Md5::new();
     h.update(call_id.as_bytes());
     h.update(secret.as_bytes());
@@ -40,7 +40,7 @@ fn signature(call_id: &str, secret: &str, timestamp: i64) -> String {
 }
 
 #[track_caller]
-fn assert_signed(event: &Value, secret: &str) {
+pub(super) fn assert_signed(event: &Value, secret: &str) {
     let call_id = event["callId"].as_str().expect("callId");
     let ts = event["timestamp"].as_i64().expect("timestamp");
     assert_eq!(
@@ -53,7 +53,7 @@ fn assert_signed(event: &Value, secret: &str) {
 
 /// Events the receiver gets, each request's body flattened (a batch is
 /// an array), until `until` says the list is complete.
-async fn events_until(r: &mut Receiver, until: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+pub(super) async fn events_until(r: &mut Receiver, until: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let mut got = Vec::new();
     let deadline = tokio::time::Instant::now() + WAIT;
     while !until(&got) {
@@ -71,11 +71,11 @@ async fn events_until(r: &mut Receiver, until: impl Fn(&[Value]) -> bool) -> Vec
     got
 }
 
-fn text_of(event: &Value) -> &str {
+pub(super) fn text_of(event: &Value) -> &str {
     event["payload"]["bodies"][0]["msg"].as_str().unwrap_or("")
 }
 
-fn has_text(events: &[Value], text: &str) -> bool {
+pub(super) fn has_text(events: &[Value], text: &str) -> bool {
     events.iter().any(|e| text_of(e) == text)
 }
 
@@ -154,7 +154,7 @@ async fn rules_are_listed_added_with_a_secret_changed_and_deleted() {
 }
 
 /// A 1:1 text from `c`, with `ext`; its ack.
-async fn send(c: &WsClient, to: &str, text: &str, ext: Option<Value>) -> Value {
+pub(super) async fn send(c: &WsClient, to: &str, text: &str, ext: Option<Value>) -> Value {
     let mut args = json!({"chat": "single", "to": to, "body": {"type": "txt", "msg": text}});
     if let Some(e) = ext {
         args["ext"] = e;
@@ -335,7 +335,7 @@ async fn a_slow_receiver_gets_events_in_order_in_batches() {
 }
 
 /// `(chat_type or eventType, from, to, extra)` of an event, for comparing.
-fn summary(e: &Value) -> (String, String, String, String) {
+pub(super) fn summary(e: &Value) -> (String, String, String, String) {
     let kind = e["chat_type"]
         .as_str()
         .or(e["eventType"].as_str())

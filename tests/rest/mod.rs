@@ -5,9 +5,12 @@
 #![allow(dead_code)]
 
 mod callbacks;
+mod callbacks_rooms;
+mod callbacks_suspension;
 mod chatrooms;
 mod cors;
 mod files;
+mod keyword_alert;
 mod messages;
 mod moderation;
 mod operator;

@@ -167,6 +167,28 @@ async fn a_receiver_slower_than_the_timeout_triggers_the_failure_policy() {
     r.down();
     assert_eq!(code(&send(&alice, "bob", "while down").await), 0);
     assert_eq!(next_text(&bob).await, "while down");
+
+    // `/metrics` times the calls: the two that waited out the 100 ms are
+    // above 50 ms, the refused connection is not.
+    let metrics = s
+        .http()
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    for line in [
+        "imcloud_presend_call_seconds_count 3",
+        "imcloud_presend_call_seconds_bucket{le=\"0.05\"} 1",
+        "imcloud_presend_call_seconds_bucket{le=\"+Inf\"} 3",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "no {line} in:\n{metrics}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -51,6 +51,8 @@ impl RoomState {
                     .roster
                     .set_admin(SCOPE, &user, admin, members)?;
                 self.save_record(ctx);
+                let op = if admin { "add_admin" } else { "remove_admin" };
+                self.report_muc(op, &user, ctx);
                 let event = RosterEvent::new(EventKind::RoleChanged, &user, Audience::Concerned);
                 self.raise(event, Vec::new(), ctx);
                 Ok(ManageReply::Done)
@@ -64,6 +66,7 @@ impl RoomState {
                         .ok_or(DomainError::NotFound(SCOPE))?
                         .roster
                         .mute(SCOPE, u, until, members)?;
+                    self.report_muc("add_mute", u, ctx);
                     let event = RosterEvent::new(EventKind::Muted, u, Audience::Concerned);
                     self.raise(event, Vec::new(), ctx);
                     Ok(())
@@ -75,6 +78,7 @@ impl RoomState {
                 self.need_manager(actor)?;
                 let out = each(users, |u| {
                     self.roster_mut()?.unmute(SCOPE, u)?;
+                    self.report_muc("remove_mute", u, ctx);
                     let event = RosterEvent::new(EventKind::Unmuted, u, Audience::Concerned);
                     self.raise(event, Vec::new(), ctx);
                     Ok(())
@@ -86,11 +90,12 @@ impl RoomState {
                 self.need_manager(actor)?;
                 self.roster_mut()?.mute_all = on;
                 self.save_record(ctx);
-                let kind = if on {
-                    EventKind::MutedAll
+                let (kind, op) = if on {
+                    (EventKind::MutedAll, "ban_group")
                 } else {
-                    EventKind::UnmutedAll
+                    (EventKind::UnmutedAll, "remove_ban_group")
                 };
+                self.report_muc(op, "", ctx);
                 self.raise(RosterEvent::new(kind, "", Audience::All), Vec::new(), ctx);
                 Ok(ManageReply::Done)
             }
@@ -102,13 +107,23 @@ impl RoomState {
             }
             ManageOp::Unblock(users) => {
                 self.need_manager(actor)?;
-                let out = each(users, |u| self.roster_mut()?.unblock(u))?;
+                let out = each(users, |u| {
+                    self.roster_mut()?.unblock(u)?;
+                    self.report_muc("allow", u, ctx);
+                    Ok(())
+                })?;
                 self.save_record(ctx);
                 Ok(ManageReply::Users(out))
             }
             ManageOp::SetAnnouncement(text) => {
                 self.need_manager(actor)?;
                 check_text(Field::Announcement, &text)?;
+                let op = if text.is_empty() {
+                    "delete_announcement"
+                } else {
+                    "update_announcement"
+                };
+                self.report_muc(op, "", ctx);
                 if let Some(r) = self.record.as_mut() {
                     r.announcement = text;
                 }
@@ -233,6 +248,7 @@ impl RoomState {
             }
         }
         self.save_record(ctx);
+        self.report_muc("update", "", ctx);
         Ok(ManageReply::Done)
     }
 
@@ -260,6 +276,8 @@ impl RoomState {
             r.roster.transfer(to);
         }
         self.save_record(ctx);
+        // Easemob's spelling.
+        self.report_muc("assing_owner", to, ctx);
         let event = RosterEvent::new(EventKind::OwnerChanged, to, Audience::All);
         self.raise(event, Vec::new(), ctx);
         Ok(ManageReply::Done)
@@ -271,6 +289,7 @@ impl RoomState {
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) -> Result<RoomReply, DomainError> {
         self.need_owner(actor)?;
+        self.report_muc("destroy", "", ctx);
         // Everyone present hears it before the room goes.
         let event = RosterEvent::new(EventKind::Destroyed, "", Audience::All);
         self.raise(event, Vec::new(), ctx);
@@ -311,6 +330,7 @@ impl RoomState {
             return Err(DomainError::Full(SCOPE));
         }
         self.add_member(user);
+        self.report_muc("presence", user, ctx);
         let event = RosterEvent::new(EventKind::MemberJoined, user, Audience::Managers);
         self.raise(event, Vec::new(), ctx);
         Ok(())
@@ -329,6 +349,7 @@ impl RoomState {
             return Err(DomainError::NotMember(SCOPE));
         }
         let devices = self.drop_member(user);
+        self.report_muc("kick", user, ctx);
         let event = RosterEvent::new(EventKind::MemberRemoved, user, Audience::Concerned);
         self.raise(event, devices, ctx);
         Ok(())
@@ -346,6 +367,7 @@ impl RoomState {
             self.record()?.roster.may_touch(SCOPE, actor, user)?;
         }
         self.roster_mut()?.block(SCOPE, user)?;
+        self.report_muc("ban", user, ctx);
         let devices = self.drop_member(user);
         let event = RosterEvent::new(EventKind::Blocked, user, Audience::Concerned);
         self.raise(event, devices, ctx);

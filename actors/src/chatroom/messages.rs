@@ -36,6 +36,7 @@ impl RoomState {
             client_msg_id,
             origin,
             priority,
+            replaced_words,
             ..
         } = post;
         let now = ctx.env().clock.now_ms();
@@ -78,6 +79,7 @@ impl RoomState {
             };
             crate::hooks::emit(ctx, &self.key.app, event);
         }
+        crate::hooks::emit_replaced(ctx, &self.key.app, &message, replaced_words);
         let message = Arc::new(message);
         if self.keep_recent > 0 {
             if self.recent.len() >= self.keep_recent {

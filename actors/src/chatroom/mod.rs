@@ -157,6 +157,28 @@ impl RoomState {
         }
     }
 
+    /// Queues a `muc` post-send event (§8.4, `is_chatroom` true):
+    /// `operation` about `user`, or about the owner for a change of the
+    /// whole room. The event is in this step's batch, so it is on disk
+    /// with the change (or, for presence, which is not stored, with the
+    /// step that made it).
+    fn report_muc(&self, operation: &str, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
+        let user = match (user, &self.record) {
+            ("", Some(r)) => r.roster.owner.clone(),
+            _ => user.to_string(),
+        };
+        let (room, operation) = (self.key.id.clone(), operation.to_string());
+        crate::hooks::emit_new(ctx, &self.key.app, |event_id| {
+            crate::hooks::HookEvent::Muc {
+                chat: crate::message::ChatType::Chatroom,
+                group: room,
+                operation,
+                user,
+                event_id,
+            }
+        });
+    }
+
     /// The joined devices of `users`.
     fn devices_of<'a>(&self, users: impl Iterator<Item = &'a String>) -> Vec<WeakSessionRef> {
         users

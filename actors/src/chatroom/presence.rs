@@ -47,6 +47,7 @@ impl RoomState {
         member.devices.push(device);
         self.devices = None;
         if is_new {
+            self.report_muc("presence", &user, ctx);
             self.raise(
                 RosterEvent::new(EventKind::MemberJoined, &user, Audience::Managers),
                 Vec::new(),
@@ -76,6 +77,9 @@ impl RoomState {
         self.devices = None;
         if member.devices.is_empty() {
             self.members.0.remove(user);
+            // A room's member leaving is Easemob's `absence` (a group's
+            // is `leave`).
+            self.report_muc("absence", user, ctx);
             self.raise(
                 RosterEvent::new(EventKind::MemberLeft, user, Audience::Managers),
                 Vec::new(),

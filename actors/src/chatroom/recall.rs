@@ -33,6 +33,16 @@ impl RoomState {
             Err(e) => return ctx.answer_now::<RecallInRoom>(Err(e)),
         };
         archive::delete(&self.key.app, &m, ctx);
+        let (from, to, recalled) = (m.from.clone(), self.key.id.clone(), m.msg_id);
+        crate::hooks::emit_new(ctx, &self.key.app, |event_id| {
+            crate::hooks::HookEvent::Recall {
+                chat: ChatType::Chatroom,
+                from,
+                to,
+                recalled,
+                event_id,
+            }
+        });
         self.recent.retain(|r| r.msg_id != m.msg_id);
         tracing::debug!(room = %self.key, msg_id = m.msg_id, "room message recalled");
         let push = Push::Recall(Arc::new(RecallPush {

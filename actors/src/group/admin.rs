@@ -52,6 +52,8 @@ impl GroupState {
             r.custom = v;
         }
         self.save_record(ctx);
+        let owner = self.roster.owner.clone();
+        self.report_muc("update", &owner, ctx);
         Ok(ManageReply::Done)
     }
 
@@ -75,6 +77,8 @@ impl GroupState {
         self.save_member(&old, ctx);
         self.save_member(to, ctx);
         self.save_record(ctx);
+        // Easemob's spelling.
+        self.report_muc("assing_owner", to, ctx);
         self.raise(
             RosterEvent::new(EventKind::OwnerChanged, to, Audience::All),
             ctx,
@@ -92,6 +96,8 @@ impl GroupState {
         self.need_owner(actor)?;
         self.roster.set_admin(SCOPE, user, admin, &self.members)?;
         self.save_member(user, ctx);
+        let op = if admin { "add_admin" } else { "remove_admin" };
+        self.report_muc(op, user, ctx);
         self.raise(
             RosterEvent::new(EventKind::RoleChanged, user, Audience::Concerned),
             ctx,
@@ -110,6 +116,7 @@ impl GroupState {
         let out = each(users, |user| {
             self.roster.mute(SCOPE, user, until, &self.members)?;
             self.save_member(user, ctx);
+            self.report_muc("add_mute", user, ctx);
             self.raise(
                 RosterEvent::new(EventKind::Muted, user, Audience::Concerned),
                 ctx,
@@ -131,6 +138,7 @@ impl GroupState {
             if self.members.0.contains_key(user) {
                 self.save_member(user, ctx);
             }
+            self.report_muc("remove_mute", user, ctx);
             self.raise(
                 RosterEvent::new(EventKind::Unmuted, user, Audience::Concerned),
                 ctx,
@@ -149,11 +157,13 @@ impl GroupState {
         self.need_manager(actor)?;
         self.roster.mute_all = on;
         self.save_record(ctx);
-        let kind = if on {
-            EventKind::MutedAll
+        let (kind, op) = if on {
+            (EventKind::MutedAll, "ban_group")
         } else {
-            EventKind::UnmutedAll
+            (EventKind::UnmutedAll, "remove_ban_group")
         };
+        let owner = self.roster.owner.clone();
+        self.report_muc(op, &owner, ctx);
         self.raise(RosterEvent::new(kind, "", Audience::All), ctx);
         Ok(ManageReply::Done)
     }
@@ -174,6 +184,7 @@ impl GroupState {
             }
             self.roster.block(SCOPE, user)?;
             self.save_block(user, true, ctx);
+            self.report_muc("ban", user, ctx);
             if member {
                 // Raised first: the removed member hears it too.
                 self.raise(
@@ -197,6 +208,7 @@ impl GroupState {
         let out = each(users, |user| {
             self.roster.unblock(user)?;
             self.save_block(user, false, ctx);
+            self.report_muc("allow", user, ctx);
             Ok(())
         })?;
         Ok(ManageReply::Users(out))
@@ -210,6 +222,13 @@ impl GroupState {
     ) -> Result<GroupReply, DomainError> {
         self.need_manager(actor)?;
         check_text(Field::Announcement, &text)?;
+        let op = if text.is_empty() {
+            "delete_announcement"
+        } else {
+            "update_announcement"
+        };
+        let owner = self.roster.owner.clone();
+        self.report_muc(op, &owner, ctx);
         if let Some(r) = self.record.as_mut() {
             r.announcement = text;
         }

@@ -15,7 +15,12 @@ use imcloud_shards::StepCtx;
 
 impl GroupState {
     /// Queues a `muc` post-send event: `operation` about `user`.
-    fn report_muc(&self, operation: &str, user: &str, ctx: &mut StepCtx<'_, ChatEntity>) {
+    pub(super) fn report_muc(
+        &self,
+        operation: &str,
+        user: &str,
+        ctx: &mut StepCtx<'_, ChatEntity>,
+    ) {
         let (group, operation, user) =
             (self.key.id.clone(), operation.to_string(), user.to_string());
         crate::hooks::emit_new(ctx, self.app(), |event_id| crate::hooks::HookEvent::Muc {

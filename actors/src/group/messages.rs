@@ -32,6 +32,7 @@ impl GroupState {
             client_msg_id,
             origin,
             need_group_ack,
+            replaced_words,
             ..
         } = post;
         let now = ctx.env().clock.now_ms();
@@ -109,6 +110,7 @@ impl GroupState {
             };
             crate::hooks::emit(ctx, &self.key.app, event);
         }
+        crate::hooks::emit_replaced(ctx, &self.key.app, &message, replaced_words);
         if let Some(k) = dedupe {
             ctx.put(k, &ack);
         }

@@ -4,7 +4,8 @@
 //! durable, a signal to the gateway's couriers. An app without an enabled
 //! post-send rule costs one map lookup.
 
-use super::event::{HookEvent, QueuedEvent};
+use super::event::{AlertReason, HookEvent, QueuedEvent};
+use crate::message::StoredMessage;
 use crate::trees::outbox;
 use crate::ChatEntity;
 use imcloud_shards::{codec, StepCtx};
@@ -56,4 +57,34 @@ pub fn put_in_lanes<T: Serialize>(
     let registry = ctx.env().hooks.clone();
     let (app, lanes, shard) = (app.to_string(), lanes.to_vec(), ctx.store().shard);
     ctx.after_commit(move || registry.outbox.committed(&app, &lanes, shard, id, 1));
+}
+
+/// Queues the `keyword_alert` of a stored message whose sensitive words
+/// the gateway replaced (`words`; none: nothing to report), in the step
+/// that stores it.
+pub fn emit_replaced(
+    ctx: &mut StepCtx<'_, ChatEntity>,
+    app: &str,
+    message: &StoredMessage,
+    words: Vec<String>,
+) {
+    if words.is_empty() {
+        return;
+    }
+    let type_name = message
+        .body
+        .get("type")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let event = HookEvent::KeywordAlert {
+        chat: message.chat,
+        from: message.from.clone(),
+        to: message.to.clone(),
+        msg_id: message.msg_id,
+        type_name,
+        reason: AlertReason::Replaced,
+        words,
+    };
+    emit(ctx, app, event);
 }

@@ -16,7 +16,7 @@ pub mod queue;
 pub mod registry;
 pub mod rules;
 
-pub use emit::{emit, emit_new};
+pub use emit::{emit, emit_new, emit_replaced};
 pub use event::{AlertReason, HookEvent, QueuedEvent, StatusReason};
 pub use registry::{HookRegistry, LaneKey, PUSH_LANE};
 pub use rules::{CallbackRule, ChatKind, EventKind, FailPolicy, RuleKind, RulePatch};

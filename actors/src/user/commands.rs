@@ -208,6 +208,10 @@ pub struct SendDirect {
     pub message: StoredMessage,
     pub client_msg_id: Option<String>,
     pub origin: Origin,
+    /// The sensitive words the gateway replaced in it (its
+    /// `keyword_alert`, queued where it is stored).
+    #[serde(default)]
+    pub replaced_words: Vec<String>,
 }
 
 /// Store a 1:1 message in this (the recipient's) timeline, push it to its
@@ -228,6 +232,9 @@ pub struct Deliver {
     /// The sender's push nickname (its name when it has none).
     #[serde(default)]
     pub sender_name: Option<String>,
+    /// The sensitive words the gateway replaced (see [`SendDirect`]).
+    #[serde(default)]
+    pub replaced_words: Vec<String>,
 }
 
 /// How a 1:1 send ended, told back to the sender's entity when it has

@@ -92,6 +92,7 @@ impl UserState {
             mut message,
             client_msg_id,
             origin,
+            replaced_words,
         } = req;
         let now = ctx.env().clock.now_ms();
         if let Err(e) = self
@@ -182,7 +183,7 @@ impl UserState {
                 },
             );
         }
-        self.ask_recipient(message, sender_seq, tell, sent, ctx);
+        self.ask_recipient(message, sender_seq, tell, sent, replaced_words, ctx);
     }
 
     fn sent_record(
@@ -230,6 +231,8 @@ impl UserState {
             return ctx.answer::<SendDirect>(Ok(record.ack()));
         };
         tracing::info!(user = %self.key, msg_id = record.msg_id, "resend of an unconfirmed send: delivering it again");
+        // The words the first try replaced were not kept: if that try
+        // never stored the message, its `keyword_alert` is lost with it.
         let sent = Sent {
             rest: origin.is_rest(),
             redelivery: true,
@@ -243,7 +246,14 @@ impl UserState {
                 origin,
             },
         );
-        self.ask_recipient(message, record.seq, TellSender::Always, sent, ctx);
+        self.ask_recipient(
+            message,
+            record.seq,
+            TellSender::Always,
+            sent,
+            Vec::new(),
+            ctx,
+        );
     }
 
     /// Asks the recipient's entity to `Deliver`; its answer goes to the
@@ -254,6 +264,7 @@ impl UserState {
         sender_seq: u64,
         tell: TellSender,
         sent: Sent,
+        replaced_words: Vec<String>,
         ctx: &mut StepCtx<'_, ChatEntity>,
     ) {
         let Sent { rest, redelivery } = sent;
@@ -266,6 +277,7 @@ impl UserState {
             redelivery,
             rest,
             sender_name,
+            replaced_words,
         };
         let caller = ctx.take_reply();
         ctx.ask_then(
@@ -295,6 +307,7 @@ impl UserState {
             redelivery,
             rest,
             sender_name,
+            replaced_words,
         } = req;
         if self.record.is_none() {
             return ctx.answer_now::<Deliver>(Err(DomainError::UserNotFound));
@@ -348,6 +361,7 @@ impl UserState {
             );
         }
         self.report_delivery(&message, offline, rest, ctx);
+        hooks::emit_replaced(ctx, &self.key.app, &message, replaced_words);
         let sender = sender_name.unwrap_or_else(|| message.from.clone());
         self.queue_push(&message, &sender, ctx);
         if !offline {

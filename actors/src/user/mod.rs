@@ -295,7 +295,11 @@ impl UserState {
             UserCmd::SetConversationPush(c) => self.set_conversation_push(c, ctx),
             UserCmd::GetConversationPush(c) => self.get_conversation_push(c, ctx),
             UserCmd::QueueHookEvent(c) => {
-                crate::hooks::emit(ctx, &self.key.app, c.event);
+                // A gateway's batch is small (one event per target of a
+                // send, at most 600).
+                for event in c.events {
+                    crate::hooks::emit(ctx, &self.key.app, event);
+                }
                 crate::command::Answer::answer::<QueueHookEvent>(ctx, Ok(()));
             }
         }

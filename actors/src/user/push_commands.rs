@@ -90,12 +90,12 @@ impl PushConversation {
     }
 }
 
-/// Queues `event` for the app's post-send rules in a step of this
-/// entity (a fact that changes nothing else, e.g. a message refused at
-/// the gateway for a sensitive word).
+/// Queues `events` for the app's post-send rules in a step of this
+/// entity (facts that change nothing else, e.g. a message refused at the
+/// gateway for a sensitive word); answered once they are on disk.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct QueueHookEvent {
-    pub event: HookEvent,
+    pub events: Vec<HookEvent>,
 }
 
 /// Answers for the push setting of a conversation.
