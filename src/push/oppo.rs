@@ -38,19 +38,8 @@ async fn auth_token(node: &Node, app: &App<'_>, name: &str) -> Result<String, St
         ("sign", sign.as_str()),
     ];
     let url = format!("{}/server/v1/auth", base(node));
-    let (status, v) = vendor::call(node, node.hooks.http.post(url).form(&form))
-        .await
-        .map_err(|e| format!("auth: {e}"))?;
-    let token = v["data"]["auth_token"]
-        .as_str()
-        .filter(|_| status == 200 && text(&v["code"]) == "0");
-    let Some(token) = token else {
-        return Err(format!("auth: HTTP {status} {v}"));
-    };
-    node.hooks
-        .vendor_tokens
-        .keep(name, token.to_string(), now + vendor::TOKEN_KEPT_MS);
-    Ok(token.to_string())
+    let req = node.hooks.http.post(url).form(&form);
+    vendor::sign_in(node, name, now, req, "/data/auth_token", "/code").await
 }
 
 /// The `message` field for one device.

@@ -1,8 +1,9 @@
 //! What the vendors' providers (Huawei, Honor, Xiaomi, OPPO, vivo, Meizu)
 //! share: a title for a notification that has none (their notification
 //! bars refuse an empty one), their length limits, the hashes they sign
-//! with, one request with the push timeout read as JSON, and the OAuth
-//! client-credentials exchange Huawei and Honor use.
+//! with, one request with the push timeout read as JSON, the OAuth
+//! client-credentials exchange Huawei and Honor use, and the signed
+//! sign-in OPPO and vivo use.
 
 use super::Outcome;
 use crate::node::Node;
@@ -100,6 +101,33 @@ pub async fn client_credentials(
     node.hooks
         .vendor_tokens
         .keep(name, token.to_string(), until);
+    Ok(token.to_string())
+}
+
+/// The token of a signed sign-in (OPPO, vivo): `req` is the sign-in
+/// request made at `now`; the token is at JSON pointer `token_at` of the
+/// answer and counts only with HTTP 200 and `"0"` at `code_at`. Kept
+/// under `name` for [`TOKEN_KEPT_MS`] (the answers give no life).
+pub async fn sign_in(
+    node: &Node,
+    name: &str,
+    now: i64,
+    req: reqwest::RequestBuilder,
+    token_at: &str,
+    code_at: &str,
+) -> Result<String, String> {
+    let (status, v) = call(node, req).await.map_err(|e| format!("auth: {e}"))?;
+    let code = v.pointer(code_at).map(text).unwrap_or_default();
+    let token = v
+        .pointer(token_at)
+        .and_then(Value::as_str)
+        .filter(|_| status == 200 && code == "0");
+    let Some(token) = token else {
+        return Err(format!("auth: HTTP {status} {v}"));
+    };
+    node.hooks
+        .vendor_tokens
+        .keep(name, token.to_string(), now + TOKEN_KEPT_MS);
     Ok(token.to_string())
 }
 

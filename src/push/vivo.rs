@@ -49,19 +49,8 @@ async fn auth_token(node: &Node, app: &App<'_>, name: &str) -> Result<String, St
     let body =
         json!({"appId": app_id, "appKey": app.app_key.trim(), "timestamp": now, "sign": sign});
     let url = format!("{}/message/auth", base(node));
-    let (status, v) = vendor::call(node, node.hooks.http.post(url).json(&body))
-        .await
-        .map_err(|e| format!("auth: {e}"))?;
-    let token = v["authToken"]
-        .as_str()
-        .filter(|_| status == 200 && text(&v["result"]) == "0");
-    let Some(token) = token else {
-        return Err(format!("auth: HTTP {status} {v}"));
-    };
-    node.hooks
-        .vendor_tokens
-        .keep(name, token.to_string(), now + vendor::TOKEN_KEPT_MS);
-    Ok(token.to_string())
+    let req = node.hooks.http.post(url).json(&body);
+    vendor::sign_in(node, name, now, req, "/authToken", "/result").await
 }
 
 /// The request body for one device.

@@ -33,7 +33,7 @@ pub(super) fn chromium() -> PathBuf {
 }
 
 /// `tests/browser`, with its npm packages installed as its lock file says.
-pub(super) fn browser_dir() -> PathBuf {
+fn browser_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let installed = dir
         .join("node_modules/playwright-core/package.json")
@@ -51,17 +51,47 @@ pub(super) fn browser_dir() -> PathBuf {
 }
 
 /// The build's target folder (artifacts go under it).
-pub(super) fn target_dir() -> PathBuf {
+fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
-/// The folder screenshots go to: `target/demo`.
-fn artifacts() -> PathBuf {
-    let dir = target_dir().join("demo");
+/// The folder a browser test's screenshots go to, `target/{name}`, made
+/// empty: screenshots of an earlier run must not pass for this one's.
+pub(super) fn fresh_artifacts(name: &str) -> PathBuf {
+    let dir = target_dir().join(name);
     std::fs::create_dir_all(&dir).expect("artifact folder");
+    for f in std::fs::read_dir(&dir).expect("artifacts").flatten() {
+        let _ = std::fs::remove_file(f.path());
+    }
     dir
+}
+
+/// Runs `script` of `tests/browser` under Node with `cfg` and returns the
+/// report it prints as its last line (at most 240 s).
+pub(super) async fn run_scenario(script: &'static str, cfg: Value) -> Value {
+    let dir = browser_dir();
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .arg(cfg.to_string())
+            .current_dir(dir)
+            .output()
+            .expect("node runs")
+    });
+    let output = tokio::time::timeout(std::time::Duration::from_secs(240), run)
+        .await
+        .expect("the browser run ends within 240 s")
+        .expect("the browser run's thread");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|_| {
+        panic!(
+            "{script} printed no report; stdout: {stdout}; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
 }
 
 async fn create_group(http: &reqwest::Client, base: &str, token: &str) -> String {
@@ -101,7 +131,8 @@ async fn create_room(http: &reqwest::Client, base: &str, token: &str) -> String 
         .to_string()
 }
 
-fn texts(list: &Value) -> Vec<&str> {
+/// The strings of a JSON list.
+pub(super) fn texts(list: &Value) -> Vec<&str> {
     list.as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default()
@@ -110,7 +141,6 @@ fn texts(list: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn two_users_chat_in_the_demo_in_headless_chromium() {
     let chromium = chromium();
-    let dir = browser_dir();
     let tmp = tempfile::tempdir().expect("temp dir");
     let data = tmp.path().join("data");
     let config = write_test_config(tmp.path());
@@ -127,37 +157,14 @@ async fn two_users_chat_in_the_demo_in_headless_chromium() {
     .await;
     let group = create_group(&http, &base, &token).await;
     let room = create_room(&http, &base, &token).await;
-    let artifacts = artifacts();
-    for f in std::fs::read_dir(&artifacts).expect("artifacts").flatten() {
-        // Screenshots of an earlier run must not pass for this one's.
-        let _ = std::fs::remove_file(f.path());
-    }
+    let artifacts = fresh_artifacts("demo");
     let cfg = json!({
         "chromium": chromium, "base": base, "appkey": "demo#chat",
         "a": "alice", "b": "bob", "group": group, "groupName": "Team room",
         "room": room, "roomName": "Lobby",
         "artifacts": artifacts,
     });
-    let run = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("demo.js")
-            .arg(cfg.to_string())
-            .current_dir(dir)
-            .output()
-            .expect("node runs")
-    });
-    let output = tokio::time::timeout(std::time::Duration::from_secs(240), run)
-        .await
-        .expect("the browser run ends within 240 s")
-        .expect("the browser run's thread");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let report: Value = serde_json::from_str(line).unwrap_or_else(|_| {
-        panic!(
-            "demo.js printed no report; stdout: {stdout}; stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report = run_scenario("demo.js", cfg).await;
     assert_eq!(
         report["ok"], true,
         "the scenario failed at step {:?}: {}\nlog: {}",

@@ -13,22 +13,14 @@
 //! accessibility check; nothing may leave 127.0.0.1. The server's state
 //! is then read over REST: it is what the console did.
 
-use super::chat::{browser_dir, chromium, target_dir};
+use super::chat::{chromium, fresh_artifacts, run_scenario, texts};
 use serde_json::{json, Value};
-use std::process::Command;
 
 const SECRET: &str = "console-test-operator-secret";
-
-fn texts(list: &Value) -> Vec<&str> {
-    list.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn an_operator_sets_up_an_app_in_the_console_and_its_users_chat() {
     let chromium = chromium();
-    let dir = browser_dir();
     let tmp = tempfile::tempdir().expect("temp dir");
     let data = tmp.path().join("data");
     let config = crate::common::write_test_config(tmp.path());
@@ -39,33 +31,9 @@ async fn an_operator_sets_up_an_app_in_the_console_and_its_users_chat() {
         &[("IMCLOUD_ADMIN__SECRET", SECRET)],
     );
     let base = server.base();
-    let artifacts = target_dir().join("console");
-    std::fs::create_dir_all(&artifacts).expect("artifact folder");
-    for f in std::fs::read_dir(&artifacts).expect("artifacts").flatten() {
-        // Screenshots of an earlier run must not pass for this one's.
-        let _ = std::fs::remove_file(f.path());
-    }
+    let artifacts = fresh_artifacts("console");
     let cfg = json!({"chromium": chromium, "base": base, "secret": SECRET, "artifacts": artifacts});
-    let run = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("console.js")
-            .arg(cfg.to_string())
-            .current_dir(dir)
-            .output()
-            .expect("node runs")
-    });
-    let output = tokio::time::timeout(std::time::Duration::from_secs(240), run)
-        .await
-        .expect("the browser run ends within 240 s")
-        .expect("the browser run's thread");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or_default();
-    let report: Value = serde_json::from_str(line).unwrap_or_else(|_| {
-        panic!(
-            "console.js printed no report; stdout: {stdout}; stderr: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let report = run_scenario("console.js", cfg).await;
     assert_eq!(
         report["ok"], true,
         "the scenario failed at step {:?}: {}\nfacts: {}\nlog: {}",

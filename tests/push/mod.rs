@@ -29,6 +29,19 @@ async fn call(
     v
 }
 
+/// Waits until bob has no push binding left (a provider refused his
+/// token).
+async fn bob_unbound(s: &TestServer, token: &str) {
+    crate::common::eventually(WAIT, "the binding to go", || async {
+        let v = call(s, token, Method::GET, "/users/bob/push/binding", None).await;
+        v["entities"]
+            .as_array()
+            .is_some_and(|a| a.is_empty())
+            .then_some(())
+    })
+    .await;
+}
+
 async fn send(c: &WsClient, to: &str, text: &str) -> String {
     let r = c
         .request(
@@ -178,14 +191,7 @@ async fn the_webhook_provider_gets_one_notification_per_offline_message_and_dnd_
     });
     send(&alice, "bob", "to a dead token").await;
     hook.next(WAIT).await.expect("the last attempt");
-    crate::common::eventually(WAIT, "the binding to go", || async {
-        let v = call(&s, &token, Method::GET, "/users/bob/push/binding", None).await;
-        v["entities"]
-            .as_array()
-            .is_some_and(|a| a.is_empty())
-            .then_some(())
-    })
-    .await;
+    bob_unbound(&s, &token).await;
     send(&alice, "bob", "nobody bound").await;
     let extra = hook.next(std::time::Duration::from_millis(300)).await;
     assert!(
@@ -262,14 +268,7 @@ async fn apns_gets_an_http2_request_with_a_valid_es256_token_and_a_bad_token_unb
     });
     send(&alice, "bob", "again").await;
     apns.next(WAIT).await.expect("the second request");
-    crate::common::eventually(WAIT, "the binding to go", || async {
-        let v = call(&s, &token, Method::GET, "/users/bob/push/binding", None).await;
-        v["entities"]
-            .as_array()
-            .is_some_and(|a| a.is_empty())
-            .then_some(())
-    })
-    .await;
+    bob_unbound(&s, &token).await;
     assert!(apns.try_next().is_none(), "exactly one request per message");
 }
 
@@ -377,13 +376,6 @@ async fn fcm_exchanges_a_signed_assertion_for_a_token_and_sends_v1_messages() {
         google.next(WAIT).await.expect("the last message").body["message"]["token"],
         json!("dead")
     );
-    crate::common::eventually(WAIT, "the binding to go", || async {
-        let v = call(&s, &token, Method::GET, "/users/bob/push/binding", None).await;
-        v["entities"]
-            .as_array()
-            .is_some_and(|a| a.is_empty())
-            .then_some(())
-    })
-    .await;
+    bob_unbound(&s, &token).await;
     assert!(google.try_next().is_none(), "one request per message");
 }

@@ -6,7 +6,7 @@
 //! exactly one request per message, the access token is reused, and the
 //! vendor's "token invalid" answer unbinds the device.
 
-use super::{call, send};
+use super::{bob_unbound, call, send};
 use crate::common::{Received, Receiver, Reply, TestServer, WsClient, WAIT};
 use imcloud::config::Config;
 use md5::{Digest, Md5};
@@ -84,14 +84,7 @@ async fn a_refused_token_unbinds(setup: &Setup, vendor: &mut Receiver) -> Receiv
         .next(WAIT)
         .await
         .expect("the request to the dead token");
-    crate::common::eventually(WAIT, "the binding to go", || async {
-        let v = call(s, token, Method::GET, "/users/bob/push/binding", None).await;
-        v["entities"]
-            .as_array()
-            .is_some_and(|a| a.is_empty())
-            .then_some(())
-    })
-    .await;
+    bob_unbound(s, token).await;
     send(alice, "bob", "nobody bound").await;
     let extra = vendor.next(std::time::Duration::from_millis(300)).await;
     assert!(extra.is_none(), "a request after the unbind: {extra:?}");

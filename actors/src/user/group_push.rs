@@ -32,7 +32,7 @@ pub fn group_push_for(key: &EntityKey, notice: &Notice, env: &DomainEnv) -> Opti
     env.hooks.push_facts(&key.app)?;
     Some(
         GroupPush {
-            message: message.as_ref().clone(),
+            message: message.clone(),
         }
         .into(),
     )

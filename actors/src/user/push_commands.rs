@@ -9,6 +9,7 @@ use crate::message::StoredMessage;
 use crate::push::{NotifyType, PushBinding, PushProfile, PushSetting};
 use crate::trees::push_bindings::Conversation;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Binds `device_token` of `notifier_name` to the user's device
 /// `device_id` (an empty token unbinds the device); answers the user's
@@ -108,7 +109,9 @@ pub type Bindings = Vec<PushBinding>;
 /// online: queue its offline push, as the user's settings say (a tell).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GroupPush {
-    pub message: StoredMessage,
+    /// Shared with the fan-out notice: one message reaches many offline
+    /// members, and a copy each would be a deep clone per member.
+    pub message: Arc<StoredMessage>,
 }
 
 /// [`SetPushProfile::interval`] on the wire as a list of none or one
