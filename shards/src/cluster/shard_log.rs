@@ -131,13 +131,19 @@ impl ShardLogs {
         )
     }
 
-    /// The sequence of the shard's last record, 0 when it has none.
-    pub async fn last_seq(&self, shard: ShardId) -> Result<u64, LogError> {
-        let stream = self
-            .js
+    async fn stream(&self, shard: ShardId) -> Result<stream::Stream, LogError> {
+        self.js
             .get_stream(self.stream_name(shard))
             .await
-            .map_err(nats)?;
+            .map_err(nats)
+    }
+
+    /// The sequence of the shard's last record, 0 when it has none.
+    pub async fn last_seq(&self, shard: ShardId) -> Result<u64, LogError> {
+        self.last_seq_in(&self.stream(shard).await?, shard).await
+    }
+
+    async fn last_seq_in(&self, stream: &stream::Stream, shard: ShardId) -> Result<u64, LogError> {
         match stream
             .get_last_raw_message_by_subject(&self.subject(shard))
             .await
@@ -157,15 +163,11 @@ impl ShardLogs {
         after: u64,
         mut apply: impl FnMut(LogRecord),
     ) -> Result<u64, LogError> {
-        let last = self.last_seq(shard).await?;
+        let stream = self.stream(shard).await?;
+        let last = self.last_seq_in(&stream, shard).await?;
         if last <= after {
             return Ok(after);
         }
-        let stream = self
-            .js
-            .get_stream(self.stream_name(shard))
-            .await
-            .map_err(nats)?;
         let consumer = stream
             .create_consumer(pull::OrderedConfig {
                 filter_subject: self.subject(shard),
