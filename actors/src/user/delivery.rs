@@ -32,7 +32,6 @@ use crate::error::DomainError;
 use crate::hooks::{self, HookEvent};
 use crate::message::{SendAck, StoredMessage};
 use crate::session::{Push, SharedMessage};
-use crate::trees::conversations as conv;
 use crate::trees::dedupe::{self, SentRecord};
 use crate::trees::{archive, timeline};
 use crate::ChatEntity;
@@ -323,19 +322,13 @@ impl UserState {
             counted: 0,
         };
         if redelivery {
-            // Found by id through the conversation index, or, for a `cmd`
-            // message (it has no index entry), through the app's archive,
-            // where the recipient filed it under the same time and id.
-            let stored_at = [
-                conv::index_key(&self.key, &message.from, message.msg_id),
-                archive::key(&self.key.app, message.ts, message.msg_id),
-            ];
-            for key in &stored_at {
-                match ctx.get(key) {
-                    Ok(Some(_)) => return ctx.answer::<Deliver>(Ok(ack)),
-                    Ok(None) => {}
-                    Err(e) => return ctx.fail(e),
-                }
+            // Found through the app's archive, where the recipient files
+            // every message it stores (`cmd` too, which has no
+            // conversation index entry) under the same time and id.
+            match ctx.get(&archive::key(&self.key.app, message.ts, message.msg_id)) {
+                Ok(Some(_)) => return ctx.answer::<Deliver>(Ok(ack)),
+                Ok(None) => {}
+                Err(e) => return ctx.fail(e),
             }
         }
         #[cfg(feature = "fault-injection")]
