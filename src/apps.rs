@@ -209,10 +209,18 @@ pub fn credentials_json(record: &AppRecord) -> serde_json::Value {
 /// stopped), creates the app through its entity, prints one JSON line.
 pub fn create_offline(mut config: crate::config::Config, appkey: &str) -> Result<(), String> {
     let app = AppKey::parse(appkey).map_err(|e| e.to_string())?;
+    if config.cluster.enabled() {
+        // A cluster node's data dir is a copy of the shard logs, rebuilt
+        // from them: an app written only here would be discarded.
+        return Err(
+            "in a cluster, create apps on a running node with the operator API (POST /_admin/apps)"
+                .into(),
+        );
+    }
     config.server.create_demo_app = false;
     actix_web::rt::System::new().block_on(async move {
         let (node, shards) =
-            Node::open(config, imcloud_shards::Clock::system()).map_err(|e| e.to_string())?;
+            Node::open(config, imcloud_shards::Clock::system(), None).map_err(|e| e.to_string())?;
         let result = node
             .create_app(&app, node.config.app_defaults.clone())
             .await;

@@ -27,6 +27,55 @@ pub struct Config {
     pub app_defaults: AppSettings,
     pub hooks: crate::hooks::config::HooksConfig,
     pub push: crate::push::config::PushConfig,
+    pub cluster: ClusterConfig,
+}
+
+/// Cluster mode (`docs/cluster.md`); `nats` empty = a single node, no NATS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// NATS server URLs (a comma-separated string is accepted, for the
+    /// environment).
+    #[serde(deserialize_with = "list_or_comma_separated")]
+    pub nats: Vec<String>,
+    /// Prefix of every subject, stream and bucket.
+    pub name: String,
+    /// How clients and other nodes reach this node; empty: `server.listen`.
+    pub advertise: String,
+    /// How long a silent node stays a member, ms.
+    pub membership_ttl_ms: u64,
+    /// Shards per log stream.
+    pub shards_per_stream: u32,
+    /// NATS servers holding each log record (3 in production).
+    pub replicas: usize,
+    /// Virtual nodes per node on the ring.
+    pub vnodes: u16,
+}
+
+impl ClusterConfig {
+    pub fn enabled(&self) -> bool {
+        !self.nats.is_empty()
+    }
+}
+
+fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        One(String),
+    }
+    Ok(match ListOrString::deserialize(d)? {
+        ListOrString::List(l) => l,
+        ListOrString::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(String::from)
+            .collect(),
+    })
 }
 
 /// The retention sweep (`src/retention.rs`).
@@ -254,6 +303,26 @@ impl Config {
         }
         self.hooks.validate()?;
         self.push.validate()?;
+        let c = &self.cluster;
+        if c.enabled() {
+            if c.name.is_empty()
+                || !c
+                    .name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            {
+                return Err(format!(
+                    "bad config: cluster.name {:?}: letters, digits, '-' and '_' only",
+                    c.name
+                ));
+            }
+            if c.membership_ttl_ms < 300 || c.shards_per_stream == 0 || c.vnodes == 0 {
+                return Err("bad config: cluster.membership_ttl_ms must be at least 300, shards_per_stream and vnodes positive".into());
+            }
+            if !(1..=5).contains(&c.replicas) {
+                return Err("bad config: cluster.replicas must be 1..=5".into());
+            }
+        }
         if self.shards.mailbox == 0 || self.storage.commit_queue == 0 {
             return Err(
                 "bad config: shards.mailbox and storage.commit_queue must be positive".into(),
@@ -310,5 +379,26 @@ mod tests {
             &CliOverrides::default()
         )
         .is_err());
+    }
+
+    #[test]
+    fn cluster_urls_come_as_a_list_or_comma_separated() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "[cluster]\nnats = \"nats://a:4222, nats://b:4222\"\n").unwrap();
+        let c = Config::load(Some(&f), &CliOverrides::default()).unwrap();
+        assert_eq!(c.cluster.nats, vec!["nats://a:4222", "nats://b:4222"]);
+        assert!(c.cluster.enabled());
+        std::fs::write(
+            &f,
+            "[cluster]\nnats = [\"nats://a:4222\"]\nname = \"a.b\"\n",
+        )
+        .unwrap();
+        let e = Config::load(Some(&f), &CliOverrides::default()).unwrap_err();
+        assert!(e.contains("cluster.name"), "{e}");
+        assert!(!Config::load(None, &CliOverrides::default())
+            .unwrap()
+            .cluster
+            .enabled());
     }
 }

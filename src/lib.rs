@@ -6,6 +6,8 @@
 //! - [`cli`]: command-line parsing (`serve`, `app create`).
 //! - [`config`]: the one `Config` (defaults, file, env, flags).
 //! - [`server`]: starts the node and the HTTP server on a given listener.
+//! - [`cluster`]: cluster mode on NATS: joining, the node's wiring to the
+//!   transport, `GET /cluster`.
 //! - [`shutdown`]: draining and closing on SIGTERM or Ctrl-C.
 //! - [`node`]: `Node`, the running domain as the gateway sees it (typed
 //!   async calls to entities).
@@ -50,6 +52,7 @@ pub mod attributes;
 pub mod auth;
 pub mod chatrooms;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod contacts;
 pub mod device;

@@ -39,6 +39,8 @@ pub struct Node {
     pub guard: Arc<Guard>,
     /// Callbacks: the HTTP client, lane counters, pre-send stats.
     pub hooks: Arc<crate::hooks::Hooks>,
+    /// Cluster mode's pieces (`None` on a single node).
+    pub cluster: Option<Arc<imcloud_shards::cluster::Cluster>>,
     engine: Arc<dyn Engine>,
     request_timeout: Duration,
 }
@@ -98,9 +100,14 @@ fn check_engine(dir: &std::path::Path, configured: EngineKind) -> Result<(), Sta
 }
 
 impl Node {
-    /// Opens the data dir and starts the shards on `clock`. Must run inside
-    /// an actix system.
-    pub fn open(config: Config, clock: Clock) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
+    /// Opens the data dir and starts the shards on `clock`, as a member of
+    /// `cluster` if set (`crate::cluster::connect`). Must run inside an
+    /// actix system.
+    pub fn open(
+        config: Config,
+        clock: Clock,
+        cluster: Option<Arc<imcloud_shards::cluster::Cluster>>,
+    ) -> Result<(Node, ShardNode<ChatEntity>), StartError> {
         std::fs::create_dir_all(&config.server.data_dir)?;
         let cache = config.storage.cache_mb * 1024 * 1024;
         let dir = &config.server.data_dir;
@@ -130,8 +137,21 @@ impl Node {
                 queue: config.storage.commit_queue,
             },
             encode_commands: config.shards.encode_commands,
+            replicate: cluster.as_ref().map(|c| {
+                let r: Arc<dyn imcloud_shards::commit::Replicate> = c.replicator.clone();
+                r
+            }),
         };
-        let shards = start_node::<ChatEntity>(engine.clone(), settings, env.clone())?;
+        // In a cluster the shards write through the logging layer; the
+        // handoff rebuilds through the raw engine.
+        let shard_engine = match &cluster {
+            Some(c) => c.logged_engine(engine.clone()),
+            None => engine.clone(),
+        };
+        let shards = start_node::<ChatEntity>(shard_engine, settings, env.clone())?;
+        if let Some(c) = &cluster {
+            crate::cluster::start(c, &shards.router, &env, engine.clone());
+        }
         let apps = AppDirectory::watching(&env.app_changes);
         let gateway = Arc::<crate::metrics::GatewayMetrics>::default();
         let guard = Arc::new(Guard::new(&config, clock.clone(), gateway.clone()));
@@ -150,6 +170,7 @@ impl Node {
             gateway,
             guard,
             hooks,
+            cluster,
             engine,
         };
         Ok((node, shards))

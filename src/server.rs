@@ -39,10 +39,15 @@ pub async fn start_with_clock(
     let data_dir = config.server.data_dir.clone();
     let workers = config.server.http_workers;
     let max_body = config.rest.max_body_bytes;
-    let create_demo = config.server.create_demo_app;
+    // A cluster's apps are created with the operator API once its nodes
+    // serve their shards; a node starting cannot write one yet.
+    let create_demo = config.server.create_demo_app && !config.cluster.enabled();
     let ws_listen = config.ws.listen.clone();
     let shutdown_secs = config.server.shutdown_timeout_secs.max(1);
-    let (node, shards) = Node::open(config, clock)?;
+    let cluster = crate::cluster::connect(&config)
+        .await
+        .map_err(StartError::Other)?;
+    let (node, shards) = Node::open(config, clock, cluster)?;
     let demo_app = if create_demo {
         node.ensure_demo_app(&data_dir)
             .await

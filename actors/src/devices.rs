@@ -3,19 +3,31 @@
 //! [`SessionAddr`]; the entity that pushes to it resolves the address here
 //! (once, when the device attaches or joins). The directory keeps only
 //! weak handles: the user's entity owns a device's queue, and a socket
-//! still learns when it was let go. In a cluster an address of another node
-//! resolves to a remote handle; today every address is this node's.
+//! still learns when it was let go.
+//!
+//! In a cluster an address of another node resolves to a remote handle
+//! (pushes cross to that node), and a device whose user lives on another
+//! node is pinned here: its queue stays open until the socket closes or the
+//! user's shard moves ([`DeviceDirectory::kick_shards`]), when the device
+//! is told to reconnect.
 
-use crate::session::{Push, SessionAddr, SessionInbox, SessionRef, WeakSessionRef};
+use crate::session::{
+    KickReason, Push, RemoteDevices, RemotePush, SessionAddr, SessionInbox, SessionRef,
+    WeakSessionRef,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tokio::sync::{mpsc, Notify};
 
 struct Entry {
     tx: mpsc::WeakSender<Push>,
     overflow: Arc<Notify>,
     device: String,
+    /// The shard of the device's user, once attached.
+    shard: Option<u32>,
+    /// The queue kept open for a user entity on another node.
+    pinned: Option<mpsc::Sender<Push>>,
 }
 
 /// The node's open sessions.
@@ -23,14 +35,73 @@ pub struct DeviceDirectory {
     node: u16,
     next_id: AtomicU64,
     sessions: Mutex<HashMap<u64, Entry>>,
+    remote: OnceLock<Arc<dyn RemoteDevices>>,
 }
 
 impl DeviceDirectory {
     pub fn new(node: u16) -> DeviceDirectory {
         DeviceDirectory {
             node,
-            next_id: AtomicU64::new(1),
+            // Session ids are unique across a cluster (a notice names the
+            // device it skips by id alone): the node id is their top bits.
+            next_id: AtomicU64::new((u64::from(node) << 48) | 1),
             sessions: Mutex::new(HashMap::new()),
+            remote: OnceLock::new(),
+        }
+    }
+
+    /// Resolves addresses of other nodes through `remote` from now on
+    /// (cluster mode; set once, at start).
+    pub fn set_remote(&self, remote: Arc<dyn RemoteDevices>) {
+        let _ = self.remote.set(remote);
+    }
+
+    /// Records that `session` attached to a user of shard `shard`; in a
+    /// cluster the queue is kept open here (the user's entity may hold only
+    /// a remote handle to it).
+    pub fn bind(&self, session: &SessionRef, shard: u32) {
+        let cluster = self.remote.get().is_some();
+        if let Some(e) = self.sessions().get_mut(&session.addr.id) {
+            e.shard = Some(shard);
+            if cluster {
+                e.pinned = session.local_parts().map(|(tx, _)| tx.clone());
+            }
+        }
+    }
+
+    /// Tells every device whose user lives on one of `shards` to reconnect
+    /// and resync (the shard moved to another node, or its node is gone),
+    /// and lets go of their queues.
+    pub fn kick_shards(&self, shards: &[u32]) -> usize {
+        let mut kicked = 0;
+        for e in self.sessions().values_mut() {
+            if !e.shard.is_some_and(|s| shards.contains(&s)) {
+                continue;
+            }
+            if let Some(tx) = e.tx.upgrade() {
+                let _ = tx.try_send(Push::Kick {
+                    reason: KickReason::Restarted,
+                });
+                kicked += 1;
+            }
+            e.pinned = None;
+        }
+        kicked
+    }
+
+    /// Hands a push that came from another node to its device here.
+    pub fn deliver_remote(&self, push: RemotePush) {
+        let addr = SessionAddr {
+            node: self.node,
+            id: push.id,
+            device: push.device,
+        };
+        if push.sheddable {
+            if let Some(weak) = self.resolve_weak(&addr) {
+                weak.offer(push.push, |_| 0);
+            }
+        } else if let Some(session) = self.resolve(&addr) {
+            session.push(push.push);
         }
     }
 
@@ -49,15 +120,18 @@ impl DeviceDirectory {
             device,
         };
         let (session, inbox) = SessionRef::new(addr.clone(), capacity);
-        let (tx, overflow) = session.weak_parts();
-        self.sessions().insert(
-            addr.id,
-            Entry {
-                tx,
-                overflow,
-                device: addr.device,
-            },
-        );
+        if let Some((tx, overflow)) = session.local_parts() {
+            self.sessions().insert(
+                addr.id,
+                Entry {
+                    tx: tx.downgrade(),
+                    overflow: overflow.clone(),
+                    device: addr.device,
+                    shard: None,
+                    pinned: None,
+                },
+            );
+        }
         (session, inbox)
     }
 
@@ -69,7 +143,8 @@ impl DeviceDirectory {
     /// A handle to the session at `addr`, while its socket is open.
     pub fn resolve(&self, addr: &SessionAddr) -> Option<SessionRef> {
         if addr.node != self.node {
-            return None;
+            let remote = self.remote.get()?;
+            return Some(SessionRef::remote(addr.clone(), remote.clone()));
         }
         let sessions = self.sessions();
         let e = sessions.get(&addr.id).filter(|e| e.device == addr.device)?;
@@ -80,7 +155,8 @@ impl DeviceDirectory {
     /// A handle to the session at `addr` that does not keep it open.
     pub fn resolve_weak(&self, addr: &SessionAddr) -> Option<WeakSessionRef> {
         if addr.node != self.node {
-            return None;
+            let remote = self.remote.get()?;
+            return Some(SessionRef::remote(addr.clone(), remote.clone()).downgrade());
         }
         let sessions = self.sessions();
         let e = sessions.get(&addr.id).filter(|e| e.device == addr.device)?;

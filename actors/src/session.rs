@@ -142,12 +142,38 @@ pub struct SessionAddr {
     pub device: String,
 }
 
-/// A handle to one device's socket queue.
+/// Where pushes for the devices of other nodes go (a cluster's node
+/// transport).
+pub trait RemoteDevices: Send + Sync + std::fmt::Debug {
+    /// Queues `push` for the session at `addr` on its node; `sheddable`
+    /// says the receiving node may drop it when the device's queue is full
+    /// (chatroom pushes) instead of closing the socket. `false` when it
+    /// could not be queued.
+    fn push(&self, addr: &SessionAddr, push: Push, sheddable: bool) -> bool;
+    /// Whether `node` left the cluster (its sockets are gone).
+    fn is_gone(&self, node: u16) -> bool;
+}
+
+#[derive(Debug, Clone)]
+enum Link {
+    Local {
+        tx: mpsc::Sender<Push>,
+        overflow: Arc<Notify>,
+    },
+    Remote(Arc<dyn RemoteDevices>),
+}
+
+/// A handle to one device's socket queue, on this node or another.
 #[derive(Debug, Clone)]
 pub struct SessionRef {
     pub addr: SessionAddr,
-    tx: mpsc::Sender<Push>,
-    overflow: Arc<Notify>,
+    link: Link,
+}
+
+#[derive(Debug, Clone)]
+enum WeakLink {
+    Local(mpsc::WeakSender<Push>),
+    Remote(SessionAddr, Arc<dyn RemoteDevices>),
 }
 
 /// A device handle that does not keep its queue open (see
@@ -155,7 +181,7 @@ pub struct SessionRef {
 #[derive(Debug, Clone)]
 pub struct WeakSessionRef {
     pub id: u64,
-    tx: mpsc::WeakSender<Push>,
+    link: WeakLink,
 }
 
 /// What [`WeakSessionRef::offer`] did with a push.
@@ -170,7 +196,10 @@ pub enum Offered {
 
 impl WeakSessionRef {
     pub(crate) fn new(id: u64, tx: mpsc::WeakSender<Push>) -> WeakSessionRef {
-        WeakSessionRef { id, tx }
+        WeakSessionRef {
+            id,
+            link: WeakLink::Local(tx),
+        }
     }
 
     /// Queues `push` only while more than `reserve(queue size)` slots are
@@ -178,8 +207,22 @@ impl WeakSessionRef {
     /// priorities) first. A full queue sheds too, and never closes the
     /// socket: chatroom messages are online-only, nothing would bring them
     /// back after a reconnect, so a slow device loses some rather than all.
+    /// A device on another node sheds on that node, when its queue is full.
     pub fn offer(&self, push: Push, reserve: impl Fn(usize) -> usize) -> Offered {
-        let Some(tx) = self.tx.upgrade() else {
+        let tx = match &self.link {
+            WeakLink::Local(tx) => tx,
+            WeakLink::Remote(addr, link) => {
+                if link.is_gone(addr.node) {
+                    return Offered::Gone;
+                }
+                return if link.push(addr, push, true) {
+                    Offered::Queued
+                } else {
+                    Offered::Shed
+                };
+            }
+        };
+        let Some(tx) = tx.upgrade() else {
             return Offered::Gone;
         };
         let keep = reserve(tx.max_capacity());
@@ -194,7 +237,10 @@ impl WeakSessionRef {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.tx.upgrade().is_none_or(|t| t.is_closed())
+        match &self.link {
+            WeakLink::Local(tx) => tx.upgrade().is_none_or(|t| t.is_closed()),
+            WeakLink::Remote(addr, link) => link.is_gone(addr.node),
+        }
     }
 }
 
@@ -213,8 +259,10 @@ impl SessionRef {
         (
             SessionRef {
                 addr,
-                tx,
-                overflow: overflow.clone(),
+                link: Link::Local {
+                    tx,
+                    overflow: overflow.clone(),
+                },
             },
             SessionInbox { rx, overflow },
         )
@@ -225,7 +273,18 @@ impl SessionRef {
         tx: mpsc::Sender<Push>,
         overflow: Arc<Notify>,
     ) -> SessionRef {
-        SessionRef { addr, tx, overflow }
+        SessionRef {
+            addr,
+            link: Link::Local { tx, overflow },
+        }
+    }
+
+    /// A handle to a session on another node.
+    pub(crate) fn remote(addr: SessionAddr, link: Arc<dyn RemoteDevices>) -> SessionRef {
+        SessionRef {
+            addr,
+            link: Link::Remote(link),
+        }
     }
 
     pub fn id(&self) -> u64 {
@@ -238,8 +297,20 @@ impl SessionRef {
 
     /// Queues `push`; on a full queue asks the socket to close instead.
     pub fn push(&self, push: Push) {
-        if self.tx.try_send(push).is_err() {
-            self.overflow.notify_one();
+        match &self.link {
+            Link::Local { tx, overflow } => {
+                if tx.try_send(push).is_err() {
+                    overflow.notify_one();
+                }
+            }
+            Link::Remote(link) => {
+                if !link.push(&self.addr, push, false) {
+                    tracing::warn!(
+                        node = self.addr.node,
+                        "a push for a device on another node was dropped: the node outbox is full"
+                    );
+                }
+            }
         }
     }
 
@@ -249,17 +320,36 @@ impl SessionRef {
     pub fn downgrade(&self) -> WeakSessionRef {
         WeakSessionRef {
             id: self.addr.id,
-            tx: self.tx.downgrade(),
+            link: match &self.link {
+                Link::Local { tx, .. } => WeakLink::Local(tx.downgrade()),
+                Link::Remote(link) => WeakLink::Remote(self.addr.clone(), link.clone()),
+            },
         }
     }
 
-    pub(crate) fn weak_parts(&self) -> (mpsc::WeakSender<Push>, Arc<Notify>) {
-        (self.tx.downgrade(), self.overflow.clone())
+    /// The local queue's parts (`None` for a session on another node).
+    pub(crate) fn local_parts(&self) -> Option<(&mpsc::Sender<Push>, &Arc<Notify>)> {
+        match &self.link {
+            Link::Local { tx, overflow } => Some((tx, overflow)),
+            Link::Remote(_) => None,
+        }
     }
 
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
+        match &self.link {
+            Link::Local { tx, .. } => tx.is_closed(),
+            Link::Remote(link) => link.is_gone(self.addr.node),
+        }
     }
+}
+
+/// A push for a device on another node, as it crosses to that node.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemotePush {
+    pub id: u64,
+    pub device: String,
+    pub push: Push,
+    pub sheddable: bool,
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! The node bus: facts every node's gateway must hear, published by the
 //! entity that owns them once they are committed (an app's settings or
 //! word list changed, so cached copies must go). Every subscriber is in
-//! this process today; in a cluster the same encoded message is published
-//! to every node. In the encode-everything mode each message is encoded
-//! and decoded on its way, as it would be between nodes.
+//! this process; in a cluster the same message, encoded, is also published
+//! to every other node ([`NodeBus::set_remote`]), which hands it to its own
+//! subscribers ([`NodeBus::receive_remote`]). In the encode-everything mode
+//! each message is encoded and decoded on its way, as it would be between
+//! nodes.
 //!
 //! Delivery is best effort but never silent: a subscriber that falls
 //! behind learns that it lagged (`RecvError::Lagged`) and must drop every
@@ -12,7 +14,11 @@
 use crate::wire;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::sync::OnceLock;
 use tokio::sync::broadcast;
+
+/// Where a cluster node sends its bus messages for the other nodes.
+pub type RemoteBus = Box<dyn Fn(Vec<u8>) + Send + Sync>;
 
 /// Messages a slow subscriber may fall behind before it is told it lagged.
 const CAPACITY: usize = 1024;
@@ -21,6 +27,7 @@ const CAPACITY: usize = 1024;
 pub struct NodeBus<M> {
     tx: broadcast::Sender<M>,
     encode: bool,
+    remote: OnceLock<RemoteBus>,
 }
 
 impl<M> NodeBus<M>
@@ -32,11 +39,34 @@ where
         NodeBus {
             tx: broadcast::Sender::new(CAPACITY),
             encode,
+            remote: OnceLock::new(),
+        }
+    }
+
+    /// Also sends every message to the other nodes through `remote`
+    /// (cluster mode; set once, at start).
+    pub fn set_remote(&self, remote: RemoteBus) {
+        let _ = self.remote.set(remote);
+    }
+
+    /// A message another node published: to this node's subscribers.
+    pub fn receive_remote(&self, bytes: &[u8]) {
+        match wire::decode::<M>(bytes) {
+            Ok(msg) => {
+                let _ = self.tx.send(msg);
+            }
+            Err(e) => tracing::warn!(error = %e, "an unreadable bus message from another node"),
         }
     }
 
     /// Publishes `msg` to every subscriber (none listening is fine).
     pub fn publish(&self, msg: &M) {
+        if let Some(remote) = self.remote.get() {
+            match wire::encode(msg) {
+                Ok(bytes) => remote(bytes),
+                Err(e) => tracing::error!(error = %e, "a bus message does not encode"),
+            }
+        }
         let msg = if self.encode {
             match wire::round_trip(msg) {
                 Ok(m) => m,

@@ -27,6 +27,13 @@ const RELEASE_QUEUE_ROUNDS: usize = 64;
 /// Work released after the writes submitted before it are durable.
 pub type AfterCommit = Box<dyn FnOnce() + Send + 'static>;
 
+/// A second place every round's writes must reach before its acks go out
+/// (a cluster's shard logs, `cluster::replication`). Runs on the commit
+/// thread after the flush; `false` withholds the round's acks.
+pub trait Replicate: Send + Sync {
+    fn replicate(&self) -> bool;
+}
+
 /// How writes become durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -102,12 +109,13 @@ pub fn start(
     engine: Arc<dyn Engine>,
     settings: CommitSettings,
     metrics: Arc<RuntimeMetrics>,
+    replicate: Option<Arc<dyn Replicate>>,
 ) -> std::io::Result<CommitQueue> {
     let (tx, rx) = sync_channel(settings.queue.max(1));
     let loop_metrics = metrics.clone();
     std::thread::Builder::new()
         .name("imcloud-commit".into())
-        .spawn(move || commit_loop(rx, engine, settings, loop_metrics))?;
+        .spawn(move || commit_loop(rx, engine, settings, loop_metrics, replicate))?;
     Ok(CommitQueue { tx, metrics })
 }
 
@@ -116,6 +124,7 @@ fn commit_loop(
     engine: Arc<dyn Engine>,
     settings: CommitSettings,
     metrics: Arc<RuntimeMetrics>,
+    replicate: Option<Arc<dyn Replicate>>,
 ) {
     let mut round: Vec<CommitRequest> = Vec::with_capacity(settings.max_batch);
     let (release, released) = sync_channel::<Vec<AfterCommit>>(RELEASE_QUEUE_ROUNDS);
@@ -163,6 +172,12 @@ fn commit_loop(
         } else {
             Ok(())
         };
+        let flushed = flushed.and_then(|()| match &replicate {
+            Some(r) if !r.replicate() => Err(crate::StoreError::Engine(
+                "a shard log append failed".into(),
+            )),
+            _ => Ok(()),
+        });
         match flushed {
             Ok(()) => {
                 let now = Instant::now();
@@ -190,7 +205,7 @@ fn commit_loop(
                 metrics
                     .flush_failures
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::error!(error = %e, dropped = round.len(), "flush failed; acks of this round are withheld");
+                tracing::error!(error = %e, dropped = round.len(), "flush or log append failed; acks of this round are withheld");
                 metrics
                     .commit_pending
                     .fetch_sub(round.len() as u64, Ordering::Relaxed);
@@ -223,6 +238,7 @@ mod tests {
                 queue: 1024,
             },
             metrics.clone(),
+            None,
         )
         .unwrap();
         let ks = engine.keyspace("t").unwrap();

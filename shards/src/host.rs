@@ -49,6 +49,11 @@ pub(crate) enum Mail<E: Entity> {
         keys: Arc<[EntityKey]>,
         reply: ReplyTo,
     },
+    /// Drop every active entity and reopen the keyspace (cluster handoff);
+    /// `done` is told once it ran.
+    Reset {
+        done: tokio::sync::oneshot::Sender<()>,
+    },
 }
 
 impl<E: Entity> Mail<E> {
@@ -62,7 +67,7 @@ impl<E: Entity> Mail<E> {
                 }
             }
             Mail::CountPresent { reply, .. } => reply.fail(err),
-            Mail::Notify { .. } => {}
+            Mail::Notify { .. } | Mail::Reset { .. } => {}
         }
     }
 }
@@ -306,6 +311,17 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
 
     fn handle(&mut self, mail: Mail<E>, _ctx: &mut Self::Context) {
         self.metrics.mailbox_depth.fetch_sub(1, Ordering::Relaxed);
+        if let Mail::Reset { done } = mail {
+            self.reset();
+            let _ = done.send(());
+            return;
+        }
+        // A cluster node that stopped serving the shard (it moved, or the
+        // node was fenced) answers what was queued before: retry elsewhere.
+        if !self.router.serves(self.shard) {
+            mail.fail(ShardError::Unavailable);
+            return;
+        }
         match mail {
             Mail::Entity {
                 key,
@@ -336,6 +352,7 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
                 }
             }
             Mail::Notify { keys, notice } => self.notify(keys, &notice),
+            Mail::Reset { .. } => {}
             Mail::CountPresent { keys, reply } => {
                 let present = keys
                     .iter()
@@ -348,6 +365,30 @@ impl<E: Entity> Handler<Mail<E>> for ShardHost<E> {
 }
 
 impl<E: Entity> ShardHost<E> {
+    /// Drops every active entity (each told [`Entity::evicted`], so its
+    /// devices reconnect) and reopens the keyspace, whose contents may have
+    /// been replaced.
+    fn reset(&mut self) {
+        let keys: Vec<EntityKey> = self.entities.keys().cloned().collect();
+        for key in keys {
+            self.evict(&key);
+        }
+        match self.engine.keyspace(&keyspace_name(self.shard)) {
+            Ok(ks) => {
+                self.store = ShardStore::new(self.shard, ks);
+                match self.store.next_log_seq() {
+                    Ok(seq) => self.next_log_seq = seq,
+                    Err(e) => {
+                        tracing::error!(shard = self.shard, error = %e, "reading the shard's log position failed")
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!(shard = self.shard, error = %e, "reopening shard keyspace failed")
+            }
+        }
+    }
+
     /// Tells each of `keys` that is active here; never activates one.
     /// One that is not present gets the notice's
     /// [`Entity::absent_command`], if any, as a mail of its own, unless

@@ -75,6 +75,11 @@ impl ReplyTo {
         self.deliver(payload);
     }
 
+    /// Answers with a payload that came back from another node.
+    pub(crate) fn answer(mut self, payload: Payload) {
+        self.deliver(payload);
+    }
+
     /// Answers that the command failed on its way.
     pub fn fail(mut self, err: ShardError) {
         self.deliver(Payload::Failed(err));

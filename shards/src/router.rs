@@ -1,11 +1,15 @@
 //! The router: hands a command to the shard actor that owns its entity,
-//! keeping the command's [`ReplyTo`] beside it. Every shard is local today;
-//! the cluster adds remote shards behind the same calls. In the
+//! keeping the command's [`ReplyTo`] beside it. On a single node every
+//! shard is local; in a cluster a shard another node serves gets the
+//! command as bytes over the node transport (`cluster::transport`), and
+//! the answer comes back the same way to the same [`ReplyTo`]. In the
 //! encode-everything mode (`encode`), every command, notice and reply that
 //! passes through here is encoded to bytes and decoded again, as a network
 //! would, so the whole suite proves that nothing in-process rides inside
 //! them.
 
+use crate::cluster::ownership::{Ownership, Route};
+use crate::cluster::transport::{Transport, WireMail};
 use crate::entity::Entity;
 use crate::error::ShardError;
 use crate::host::{Mail, ShardHost};
@@ -30,6 +34,13 @@ struct RouterInner<E: Entity> {
     shards: OnceLock<Vec<Addr<ShardHost<E>>>>,
     metrics: Arc<RuntimeMetrics>,
     encode: bool,
+    cluster: OnceLock<ClusterRoute>,
+}
+
+/// Where a cluster node's router looks up owners and sends to them.
+struct ClusterRoute {
+    ownership: Arc<Ownership>,
+    transport: Arc<Transport>,
 }
 
 impl<E: Entity> Clone for Router<E> {
@@ -58,8 +69,106 @@ impl<E: Entity> Router<E> {
                 shards: OnceLock::new(),
                 metrics,
                 encode,
+                cluster: OnceLock::new(),
             }),
         }
+    }
+
+    /// Routes by `ownership` from now on, sending what other nodes serve
+    /// over `transport` (cluster mode; set once, at start).
+    pub fn attach_cluster(&self, ownership: Arc<Ownership>, transport: Arc<Transport>) {
+        let _ = self.inner.cluster.set(ClusterRoute {
+            ownership,
+            transport,
+        });
+    }
+
+    /// Whether this node serves `shard` (always, on a single node).
+    pub fn serves(&self, shard: ShardId) -> bool {
+        self.inner
+            .cluster
+            .get()
+            .is_none_or(|c| c.ownership.is_serving(shard))
+    }
+
+    /// A command another node sent for `shard`: handed to the shard if this
+    /// node serves it, else answered [`ShardError::Unavailable`] (the shard
+    /// moved; the sender retries), never forwarded again.
+    pub fn accept_wire(&self, shard: ShardId, mail: WireMail, reply: Option<ReplyTo>) {
+        let mail = match self.decode_mail(mail, reply) {
+            Ok(mail) => mail,
+            Err((e, reply)) => {
+                tracing::warn!(shard, error = %e, "a command from another node does not decode");
+                if let Some(r) = reply {
+                    r.fail(ShardError::Codec);
+                }
+                return;
+            }
+        };
+        if !self.serves(shard) {
+            mail.fail(ShardError::Unavailable);
+            return;
+        }
+        let _ = self.deliver_local(shard, mail, Admission::Bounded);
+    }
+
+    #[allow(clippy::result_large_err)]
+    fn decode_mail(
+        &self,
+        mail: WireMail,
+        reply: Option<ReplyTo>,
+    ) -> Result<Mail<E>, (crate::StoreError, Option<ReplyTo>)> {
+        Ok(match mail {
+            WireMail::Entity { key, cmd } => match wire::decode(&cmd) {
+                Ok(cmd) => Mail::Entity {
+                    key,
+                    cmd,
+                    reply,
+                    sent: std::time::Instant::now(),
+                },
+                Err(e) => return Err((e, reply)),
+            },
+            WireMail::Shard { cmd } => match wire::decode(&cmd) {
+                Ok(cmd) => Mail::Shard { cmd, reply },
+                Err(e) => return Err((e, reply)),
+            },
+            WireMail::Notify { keys, notice } => match wire::decode(&notice) {
+                Ok(notice) => Mail::Notify {
+                    keys: Arc::from(keys),
+                    notice: Arc::new(notice),
+                },
+                Err(e) => return Err((e, reply)),
+            },
+            WireMail::CountPresent { keys } => match reply {
+                Some(reply) => Mail::CountPresent {
+                    keys: Arc::from(keys),
+                    reply,
+                },
+                None => {
+                    return Err((
+                        crate::StoreError::Codec("a count without a reply".into()),
+                        None,
+                    ))
+                }
+            },
+        })
+    }
+
+    /// Drops every entity of `shard` from memory (each told
+    /// [`Entity::evicted`]) and reopens its keyspace; resolves once every
+    /// mail queued before it ran (cluster handoff: quiesce a shard before
+    /// its local copy is replaced, reload it after).
+    pub async fn reset_shard(&self, shard: ShardId) {
+        let Some(addr) = self.inner.shards.get().and_then(|s| s.get(shard as usize)) else {
+            return;
+        };
+        let (done, finished) = tokio::sync::oneshot::channel();
+        self.inner
+            .metrics
+            .mailbox_depth
+            .fetch_add(1, Ordering::Relaxed);
+        addr.do_send(Mail::Reset { done });
+        let _ = finished.await;
     }
 
     pub(crate) fn set_shards(&self, shards: Vec<Addr<ShardHost<E>>>) {
@@ -271,6 +380,25 @@ impl<E: Entity> Router<E> {
         mail: Mail<E>,
         admission: Admission,
     ) -> Result<(), ShardError> {
+        if let Some(cluster) = self.inner.cluster.get() {
+            match cluster.ownership.route(shard) {
+                Route::Local => {}
+                Route::Remote(node) => return send_remote(cluster, node, shard, mail),
+                Route::Unavailable => {
+                    mail.fail(ShardError::Unavailable);
+                    return Err(ShardError::Unavailable);
+                }
+            }
+        }
+        self.deliver_local(shard, mail, admission)
+    }
+
+    fn deliver_local(
+        &self,
+        shard: ShardId,
+        mail: Mail<E>,
+        admission: Admission,
+    ) -> Result<(), ShardError> {
         let Some(addr) = self.inner.shards.get().and_then(|s| s.get(shard as usize)) else {
             mail.fail(ShardError::Unavailable);
             return Err(ShardError::Unavailable);
@@ -301,6 +429,53 @@ impl<E: Entity> Router<E> {
             }
         }
     }
+}
+
+/// `mail` as bytes to `node`, which serves `shard`.
+fn send_remote<E: Entity>(
+    cluster: &ClusterRoute,
+    node: crate::ring::NodeId,
+    shard: ShardId,
+    mail: Mail<E>,
+) -> Result<(), ShardError> {
+    let (wire_mail, reply) = match mail {
+        Mail::Entity {
+            key, cmd, reply, ..
+        } => match wire::encode(&cmd) {
+            Ok(cmd) => (WireMail::Entity { key, cmd }, reply),
+            Err(e) => return Err(fail_encoding(e, reply)),
+        },
+        Mail::Shard { cmd, reply } => match wire::encode(&cmd) {
+            Ok(cmd) => (WireMail::Shard { cmd }, reply),
+            Err(e) => return Err(fail_encoding(e, reply)),
+        },
+        Mail::Notify { keys, notice } => match wire::encode(notice.as_ref()) {
+            Ok(notice) => (
+                WireMail::Notify {
+                    keys: keys.to_vec(),
+                    notice,
+                },
+                None,
+            ),
+            Err(e) => return Err(fail_encoding(e, None)),
+        },
+        Mail::CountPresent { keys, reply } => (
+            WireMail::CountPresent {
+                keys: keys.to_vec(),
+            },
+            Some(reply),
+        ),
+        Mail::Reset { .. } => return Ok(()),
+    };
+    cluster.transport.send_mail(node, shard, wire_mail, reply)
+}
+
+fn fail_encoding(e: crate::StoreError, reply: Option<ReplyTo>) -> ShardError {
+    tracing::error!(error = %e, "a command for another node does not encode");
+    if let Some(r) = reply {
+        r.fail(ShardError::Codec);
+    }
+    ShardError::Codec
 }
 
 fn codec_error(e: crate::StoreError) -> ShardError {

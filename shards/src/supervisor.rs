@@ -47,6 +47,9 @@ pub struct NodeSettings {
     /// Encode every command, reply and notice on its way between entities
     /// (the encode-everything mode that tests the cluster's seam).
     pub encode_commands: bool,
+    /// Where every round also goes before its acks (a cluster's shard
+    /// logs); `None` on a single node.
+    pub replicate: Option<Arc<dyn commit::Replicate>>,
 }
 
 /// The running shard layer of a node.
@@ -87,8 +90,13 @@ pub fn start_node<E: Entity>(
     env: E::Env,
 ) -> Result<ShardNode<E>, StoreError> {
     let metrics = Arc::new(RuntimeMetrics::default());
-    let commit = commit::start(engine.clone(), settings.commit, metrics.clone())
-        .map_err(|e| StoreError::Engine(e.to_string()))?;
+    let commit = commit::start(
+        engine.clone(),
+        settings.commit,
+        metrics.clone(),
+        settings.replicate.clone(),
+    )
+    .map_err(|e| StoreError::Engine(e.to_string()))?;
     let router = Router::<E>::new(
         settings.shard_count,
         metrics.clone(),

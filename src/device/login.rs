@@ -145,6 +145,11 @@ impl Device {
                 },
             )
             .await;
+        if attached.is_ok() {
+            // So the device is told to reconnect when its user's shard moves
+            // (and, in a cluster, its queue stays open here).
+            node.env.devices.bind(&session, node.router.shard_of(&key));
+        }
         // The user's entity now holds its own handle (or refused): this one
         // must not keep the queue open.
         drop(session);

@@ -82,6 +82,7 @@ pub const ROUTES: &[RouteDoc] = &[
     r("GET", "/readyz", Public, "operations", "Readiness: 503 while starting or draining"),
     r("GET", "/metrics", Public, "operations", "Prometheus metrics"),
     r("GET", "/openapi.json", Public, "operations", "This document"),
+    r("GET", "/cluster", Operator, "operations", "The live nodes, the shards each owns, and this node's cluster counters"),
     r("GET", "/ws", Socket, "sockets", "imcloud's client protocol (JSON or MessagePack frames)"),
     r("GET", "/websocket", Socket, "sockets", "Easemob Web SDK protocol (msync, protobuf frames)"),
     // The browser side (src/web): static files compiled into the binary.

@@ -56,6 +56,7 @@ use actix_web::{web, HttpResponse};
 /// the 404 error body.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
+    crate::cluster::status::configure(cfg);
     cfg.service(
         web::scope("")
             .wrap(actix_web::middleware::from_fn(admission::admit))

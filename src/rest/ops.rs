@@ -17,10 +17,18 @@ async fn healthz() -> HttpResponse {
 }
 
 /// Ready unless the node drains for a shutdown (then 503, so a load
-/// balancer stops sending before the sockets close).
+/// balancer stops sending before the sockets close), or, in a cluster,
+/// while it does not serve every shard its view gives it yet.
 async fn readyz(node: NodeData) -> HttpResponse {
     if node.shutdown.is_draining() {
         return HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "draining"}));
+    }
+    if let Some(cluster) = &node.cluster {
+        if !cluster.ownership.is_ready() {
+            let serving = cluster.ownership.served().len();
+            return HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({"status": "taking shards", "serving": serving}));
+        }
     }
     healthz().await
 }

@@ -11,10 +11,13 @@
 //!   server standing for APNs.
 //! - [`nats`]: [`NatsServer`], a real `nats-server` with JetStream on
 //!   loopback (cluster mode's tests).
+//! - [`cluster`]: [`TestCluster`], NATS and several real binaries in
+//!   cluster mode.
 //! - here: [`WAIT`], [`eventually`] (poll with a deadline) and the error
 //!   code of a reply.
 
 mod client;
+mod cluster;
 mod h2_receiver;
 mod nats;
 mod receiver;
@@ -22,6 +25,7 @@ mod rest;
 mod server;
 
 pub use client::{ClientError, CloseInfo, WsClient};
+pub use cluster::{TestCluster, CLUSTER_SECRET};
 pub use h2_receiver::H2Receiver;
 pub use nats::NatsServer;
 pub use receiver::{Answer, Received, Receiver, Reply};

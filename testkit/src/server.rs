@@ -239,6 +239,28 @@ impl BinaryServer {
         config_file: &Path,
         env: &[(&str, &str)],
     ) -> BinaryServer {
+        Self::start_logged(bin, data_dir, config_file, env, None)
+    }
+
+    /// [`BinaryServer::start_with_env`], its log lines (stderr) appended to
+    /// `log` if set.
+    pub fn start_logged(
+        bin: &str,
+        data_dir: &Path,
+        config_file: &Path,
+        env: &[(&str, &str)],
+        log: Option<&Path>,
+    ) -> BinaryServer {
+        let stderr = match log {
+            Some(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("open the node's log file"),
+            ),
+            None => Stdio::null(),
+        };
         let mut child = Command::new(bin)
             .envs(env.iter().copied())
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -246,7 +268,7 @@ impl BinaryServer {
             .arg("--config")
             .arg(config_file)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("spawn imcloud");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -307,6 +329,15 @@ impl BinaryServer {
                 return None;
             }
         }
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{signal} failed");
     }
 
     pub fn kill9(&mut self) {

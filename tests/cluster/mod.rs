@@ -1,6 +1,104 @@
-//! Cluster mode against real `nats-server` processes on loopback. Only
-//! membership and the shard logs are built, as libraries the server does
-//! not use yet (`docs/cluster.md`).
+//! Cluster mode against real `nats-server` processes on loopback:
+//! - [`membership`] and [`shard_log`]: the libraries underneath, alone;
+//! - [`nodes`]: three real nodes serving one app;
+//! - [`failover`]: a node added, a node killed, a node paused.
 
+mod failover;
 mod membership;
+mod nodes;
 mod shard_log;
+
+use crate::common::{app_token, create_users, TestCluster, WsClient};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Membership TTL of the test clusters: a killed node leaves within it.
+const TTL_MS: u64 = 1500;
+/// How long a test waits for the cluster to settle after a change.
+const SETTLE: Duration = Duration::from_secs(60);
+
+/// `count` nodes, settled.
+async fn started(count: u16) -> TestCluster {
+    let c = TestCluster::start(env!("CARGO_BIN_EXE_imcloud"), count, TTL_MS, "");
+    let ids: Vec<u16> = (1..=count).collect();
+    c.wait_settled(&ids, SETTLE).await;
+    c
+}
+
+fn is_message(p: &Value) -> bool {
+    p["push"] == json!("message")
+}
+
+/// An app created on a running cluster, with its token.
+struct App {
+    org: String,
+    name: String,
+    token: String,
+}
+
+impl App {
+    /// `acme#chat` with `users` (passwords `pw-{name}`).
+    async fn create(c: &TestCluster, users: &[&str]) -> App {
+        let (id, secret) = c.create_app(1, "acme#chat").await;
+        let token = app_token(
+            &c.http,
+            &format!("{}/acme/chat/token", c.base(2)),
+            &id,
+            &secret,
+        )
+        .await;
+        create_users(
+            &c.http,
+            &format!("{}/acme/chat/users", c.base(3)),
+            &token,
+            users,
+        )
+        .await;
+        App {
+            org: "acme".into(),
+            name: "chat".into(),
+            token,
+        }
+    }
+
+    fn appkey(&self) -> String {
+        format!("{}#{}", self.org, self.name)
+    }
+
+    /// `user` logged in on node `node`.
+    async fn login(&self, c: &TestCluster, node: u16, user: &str) -> WsClient {
+        let ws = WsClient::connect(&c.ws_url(node), false)
+            .await
+            .expect("connect");
+        let r = ws
+            .login(&self.appkey(), user, &format!("pw-{user}"), None)
+            .await
+            .expect("login reply");
+        assert_eq!(r["ok"], json!(true), "{user} on node {node}: {r}");
+        ws
+    }
+
+    /// A REST call on node `node`; the status and the JSON body.
+    async fn rest(
+        &self,
+        c: &TestCluster,
+        node: u16,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        let mut req = c
+            .http
+            .request(
+                method,
+                format!("{}/{}/{}{path}", c.base(node), self.org, self.name),
+            )
+            .bearer_auth(&self.token);
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        let resp = req.send().await.expect("rest call");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+}

@@ -62,6 +62,11 @@ impl ClusterView {
         }
     }
 
+    /// A view with no live node (before the first membership read).
+    pub fn empty(vnodes: u16) -> Self {
+        Self::of(BTreeMap::new(), vnodes)
+    }
+
     /// The node that owns `shard` in this view.
     pub fn owner(&self, shard: ShardId) -> Option<NodeId> {
         self.ring.owner(shard)

@@ -19,14 +19,18 @@ use crate::error::StoreError;
 use std::sync::Arc;
 
 /// One write in a batch.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Write {
-    Put(Vec<u8>, Vec<u8>),
-    Delete(Vec<u8>),
+    Put(
+        #[serde(with = "serde_bytes")] Vec<u8>,
+        #[serde(with = "serde_bytes")] Vec<u8>,
+    ),
+    Delete(#[serde(with = "serde_bytes")] Vec<u8>),
 }
 
-/// Writes applied atomically: all or none.
-#[derive(Debug, Default, Clone)]
+/// Writes applied atomically: all or none. Plain data: in a cluster a
+/// shard's batches are also its replicated log's records.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Batch {
     writes: Vec<Write>,
 }

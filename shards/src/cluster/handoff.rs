@@ -1,0 +1,267 @@
+//! Taking and releasing shards as the membership view changes
+//! (`docs/cluster.md`, "Taking a shard"; checked as `model/handoff.pml`).
+//!
+//! On every view: commands awaiting a node that left fail at once; shards
+//! whose owner changed are reported (the domain closes the sockets whose
+//! user lived there, so they reconnect and reattach at the new owner);
+//! shards this node served and no longer owns are released; shards it owns
+//! and does not serve are taken: quiesce the shard actor, discard the
+//! local copy, rebuild it from the shard's log, claim, reload, serve. A
+//! take that fails (another node kept appending, NATS unreachable) is
+//! retried on the next tick while the view still gives the shard here.
+
+use crate::cluster::core::Cluster;
+use crate::cluster::membership::ClusterView;
+use crate::cluster::replication::decode_round;
+use crate::cluster::shard_log::{LogEntry, LogError};
+use crate::entity::Entity;
+use crate::host::keyspace_name;
+use crate::placement::ShardId;
+use crate::router::Router;
+use crate::store::{Batch, Engine};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Semaphore};
+
+/// Shards rebuilt at once.
+const PARALLEL_TAKES: usize = 4;
+/// How often a failed take is tried again.
+const RETRY: Duration = Duration::from_millis(500);
+/// Keys deleted per batch when the local copy is discarded.
+const WIPE_CHUNK: usize = 1024;
+
+/// Told which shards changed owner, to close the sockets whose entities
+/// lived there.
+pub type MovedShards = Arc<dyn Fn(&[ShardId]) + Send + Sync>;
+
+struct Handoff<E: Entity> {
+    cluster: Arc<Cluster>,
+    router: Router<E>,
+    /// The engine below the logging layer: a rebuild writes what the log
+    /// already holds.
+    raw: Arc<dyn Engine>,
+    taking: Mutex<HashSet<ShardId>>,
+    limit: Semaphore,
+}
+
+/// Runs the handoff loop of this node (on the cluster's runtime) until the
+/// membership ends.
+pub fn start<E: Entity>(
+    cluster: Arc<Cluster>,
+    router: Router<E>,
+    raw: Arc<dyn Engine>,
+    moved: MovedShards,
+) {
+    router.attach_cluster(cluster.ownership.clone(), cluster.transport.clone());
+    let handoff = Arc::new(Handoff {
+        cluster: cluster.clone(),
+        router: router.clone(),
+        raw,
+        taking: Mutex::new(HashSet::new()),
+        limit: Semaphore::new(PARALLEL_TAKES),
+    });
+    let stepped = handoff.clone();
+    cluster
+        .replicator
+        .on_step_down(Arc::new(move |shard| stepped.step_down(shard)));
+    let views = cluster.views();
+    cluster.runtime.spawn(run(handoff, views, moved));
+}
+
+async fn run<E: Entity>(
+    handoff: Arc<Handoff<E>>,
+    mut views: watch::Receiver<Arc<ClusterView>>,
+    moved: MovedShards,
+) {
+    let ownership = handoff.cluster.ownership.clone();
+    let me = ownership.me();
+    let count = ownership.shard_count();
+    loop {
+        let view = views.borrow_and_update().clone();
+        let before = ownership.view();
+        if !Arc::ptr_eq(&before, &view) {
+            ownership.set_view(view.clone());
+            for node in view.nodes.keys() {
+                handoff.cluster.transport.node_seen(*node);
+            }
+            for node in before.nodes.keys() {
+                if !view.nodes.contains_key(node) {
+                    handoff.cluster.transport.node_gone(*node);
+                }
+            }
+            let changed: Vec<ShardId> = (0..count)
+                .filter(|s| before.owner(*s) != view.owner(*s))
+                .collect();
+            if !changed.is_empty() {
+                tracing::info!(
+                    nodes = ?view.nodes.keys().collect::<Vec<_>>(),
+                    moved = changed.len(),
+                    "cluster view changed"
+                );
+                moved(&changed);
+            }
+        }
+        for shard in 0..count {
+            let mine = view.owner(shard) == Some(me);
+            if !mine && ownership.is_serving(shard) {
+                handoff.release(shard).await;
+            } else if mine && !ownership.is_serving(shard) && handoff.begin_take(shard) {
+                let h = handoff.clone();
+                handoff.cluster.runtime.spawn(async move {
+                    let Ok(_permit) = h.limit.acquire().await else {
+                        return;
+                    };
+                    h.take(shard).await;
+                    h.end_take(shard);
+                });
+            }
+        }
+        tokio::select! {
+            changed = views.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            _ = tokio::time::sleep(RETRY) => {}
+        }
+    }
+}
+
+impl<E: Entity> Handoff<E> {
+    fn begin_take(&self, shard: ShardId) -> bool {
+        self.taking
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(shard)
+    }
+
+    fn end_take(&self, shard: ShardId) {
+        self.taking
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&shard);
+    }
+
+    /// Stops serving `shard` (it moved): commands queued for it are
+    /// answered "unavailable", its entities dropped (their devices told to
+    /// reconnect).
+    async fn release(&self, shard: ShardId) {
+        tracing::info!(shard, "releasing shard");
+        self.cluster.ownership.set_serving(shard, false);
+        self.cluster.round_log.bump(shard);
+        self.cluster.writers.remove(shard);
+        self.router.reset_shard(shard).await;
+    }
+
+    /// An append for `shard` failed: stop serving it at once. The handoff
+    /// loop takes it again (from the log, discarding the local copy) if the
+    /// view still gives it here.
+    fn step_down(&self, shard: ShardId) {
+        self.cluster.ownership.set_serving(shard, false);
+        self.cluster
+            .stepped_down
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let router = self.router.clone();
+        self.cluster.runtime.spawn(async move {
+            router.reset_shard(shard).await;
+        });
+    }
+
+    async fn take(&self, shard: ShardId) {
+        let started = Instant::now();
+        let me = self.cluster.ownership.me();
+        self.cluster.round_log.bump(shard);
+        self.router.reset_shard(shard).await;
+        let keyspace = match self.raw.keyspace(&keyspace_name(shard)) {
+            Ok(ks) => ks,
+            Err(e) => {
+                tracing::error!(shard, error = %e, "cannot open the shard's keyspace to rebuild it");
+                return;
+            }
+        };
+        if let Err(e) = wipe(keyspace.as_ref()) {
+            tracing::error!(shard, error = %e, "cannot discard the shard's local copy");
+            return;
+        }
+        let mut records = 0u64;
+        let mut failed: Option<String> = None;
+        let taken = self
+            .cluster
+            .logs
+            .take(shard, me, 0, |record| {
+                if failed.is_some() {
+                    return;
+                }
+                records += 1;
+                let LogEntry::Round(body) = record.entry else {
+                    return;
+                };
+                match decode_round(&body) {
+                    Ok(batches) => {
+                        for batch in batches {
+                            if let Err(e) = keyspace.apply(batch) {
+                                failed = Some(e.to_string());
+                                return;
+                            }
+                        }
+                    }
+                    Err(e) => failed = Some(format!("record {}: {e}", record.seq)),
+                }
+            })
+            .await;
+        let writer = match (taken, failed) {
+            (Ok(writer), None) => writer,
+            (Ok(_), Some(e)) => {
+                tracing::error!(shard, error = %e, "rebuilding the shard from its log failed");
+                return;
+            }
+            (Err(LogError::Fenced { .. }), _) | (Err(LogError::Contended { .. }), _) => {
+                tracing::info!(
+                    shard,
+                    "another node kept writing the shard; retrying the take"
+                );
+                return;
+            }
+            (Err(e), _) => {
+                tracing::warn!(shard, error = %e, "taking the shard failed; retrying");
+                return;
+            }
+        };
+        if let Err(e) = self.raw.flush() {
+            tracing::error!(shard, error = %e, "flushing the rebuilt shard failed");
+            return;
+        }
+        if self.cluster.ownership.view().owner(shard) != Some(me) {
+            // It moved on while it was rebuilt; the new owner's claim
+            // supersedes this one.
+            return;
+        }
+        self.cluster.writers.insert(shard, writer);
+        self.router.reset_shard(shard).await;
+        self.cluster.ownership.set_serving(shard, true);
+        self.cluster.record_take(shard, records, started.elapsed());
+        tracing::info!(
+            shard,
+            records,
+            took_ms = started.elapsed().as_millis() as u64,
+            "serving shard"
+        );
+    }
+}
+
+/// Deletes every key of `keyspace`.
+fn wipe(keyspace: &dyn crate::store::Keyspace) -> Result<(), crate::StoreError> {
+    let end = vec![0xff; 64];
+    loop {
+        let entries = keyspace.range(&[], &end, WIPE_CHUNK)?;
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut batch = Batch::default();
+        for (key, _) in entries {
+            batch.delete(key);
+        }
+        keyspace.apply(batch)?;
+    }
+}
