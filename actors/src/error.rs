@@ -136,6 +136,16 @@ pub enum RecallRefusal {
     NotAllowed,
 }
 
+impl DomainError {
+    /// Whether the command may have been carried out although it failed
+    /// (its answer was lost, its node went away, it timed out): the caller
+    /// cannot tell, and must not undo what it did on the assumption that
+    /// the other side did nothing.
+    pub fn is_indeterminate(&self) -> bool {
+        matches!(self, DomainError::Internal | DomainError::Timeout)
+    }
+}
+
 impl From<ShardError> for DomainError {
     fn from(e: ShardError) -> Self {
         match e {

@@ -92,7 +92,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut count = 0u32;
     logs.read(shard, 0, |r| {
         count += 1;
-        if let imcloud_shards::cluster::LogEntry::Round(b) = r.entry {
+        if let imcloud_shards::cluster::LogEntry::Round { body: b, .. } = r.entry {
             bytes += b.len();
         }
     })

@@ -14,6 +14,7 @@
 //! released, so no sender is told "stored" for a write that may not be.
 
 use crate::metrics::RuntimeMetrics;
+use crate::placement::ShardId;
 use crate::store::Engine;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
@@ -29,9 +30,10 @@ pub type AfterCommit = Box<dyn FnOnce() + Send + 'static>;
 
 /// A second place every round's writes must reach before its acks go out
 /// (a cluster's shard logs, `cluster::replication`). Runs on the commit
-/// thread after the flush; `false` withholds the round's acks.
+/// thread after the flush; answers the shards whose writes did not get
+/// there, whose acks in this round are withheld.
 pub trait Replicate: Send + Sync {
-    fn replicate(&self) -> bool;
+    fn replicate(&self) -> Vec<ShardId>;
 }
 
 /// How writes become durable.
@@ -47,6 +49,8 @@ pub enum Durability {
 }
 
 struct CommitRequest {
+    /// The shard whose step submitted it.
+    shard: ShardId,
     dirty: bool,
     actions: Vec<AfterCommit>,
     submitted: Instant,
@@ -72,9 +76,15 @@ impl CommitQueue {
     /// Queues `actions` to run once every write applied before this call is
     /// durable. `dirty` says whether the caller applied a write since its last
     /// submission; a clean submission still waits for earlier dirty ones.
-    pub fn submit(&self, dirty: bool, actions: Vec<AfterCommit>) -> Result<(), CommitQueueFull> {
+    pub fn submit(
+        &self,
+        shard: ShardId,
+        dirty: bool,
+        actions: Vec<AfterCommit>,
+    ) -> Result<(), CommitQueueFull> {
         let submitted = Instant::now();
         match self.tx.try_send(CommitRequest {
+            shard,
             dirty,
             actions,
             submitted,
@@ -172,12 +182,26 @@ fn commit_loop(
         } else {
             Ok(())
         };
-        let flushed = flushed.and_then(|()| match &replicate {
-            Some(r) if !r.replicate() => Err(crate::StoreError::Engine(
-                "a shard log append failed".into(),
-            )),
-            _ => Ok(()),
-        });
+        if flushed.is_ok() {
+            if let Some(r) = &replicate {
+                let failed = r.replicate();
+                if !failed.is_empty() {
+                    // Their writes are on this node's disk only: their
+                    // acks are withheld (dropped, so each waiting sender
+                    // gets an error); the rest of the round is released.
+                    let before = round.len();
+                    round.retain(|req| !failed.contains(&req.shard));
+                    let dropped = (before - round.len()) as u64;
+                    metrics.commit_pending.fetch_sub(dropped, Ordering::Relaxed);
+                    metrics.flush_failures.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        ?failed,
+                        dropped,
+                        "shard log appends failed; those shards' acks of this round are withheld"
+                    );
+                }
+            }
+        }
         match flushed {
             Ok(()) => {
                 let now = Instant::now();
@@ -205,7 +229,7 @@ fn commit_loop(
                 metrics
                     .flush_failures
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::error!(error = %e, dropped = round.len(), "flush or log append failed; acks of this round are withheld");
+                tracing::error!(error = %e, dropped = round.len(), "flush failed; acks of this round are withheld");
                 metrics
                     .commit_pending
                     .fetch_sub(round.len() as u64, Ordering::Relaxed);
@@ -248,7 +272,7 @@ mod tests {
             b.put(i.to_be_bytes().to_vec(), vec![1]);
             ks.apply(b).unwrap();
             let tx = tx.clone();
-            q.submit(true, vec![Box::new(move || tx.send(i).unwrap())])
+            q.submit(0, true, vec![Box::new(move || tx.send(i).unwrap())])
                 .unwrap();
         }
         let got: Vec<u32> = (0..100)
@@ -261,6 +285,7 @@ mod tests {
         let c = counter.clone();
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         q.submit(
+            0,
             false,
             vec![Box::new(move || {
                 c.fetch_add(1, Ordering::SeqCst);

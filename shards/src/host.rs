@@ -240,13 +240,22 @@ impl<E: Entity> ShardHost<E> {
             }
             self.next_log_seq = next_log_seq;
         }
-        for action in applied {
-            action();
+        let mut actions = actions;
+        if self.router.is_clustered() {
+            // Another shard's later commit covers this step's writes only
+            // on one node with one store. In a cluster each shard has its
+            // own log, and an append can fail for one shard alone, so what
+            // is handed on waits until these writes are in this shard's log.
+            actions.splice(0..0, applied);
+        } else {
+            for action in applied {
+                action();
+            }
         }
         if !dirty && actions.is_empty() {
             return;
         }
-        if let Err(full) = self.commit.submit(dirty, actions) {
+        if let Err(full) = self.commit.submit(self.shard, dirty, actions) {
             tracing::warn!(
                 shard = self.shard,
                 dropped = full.0.len(),

@@ -83,6 +83,11 @@ impl<E: Entity> Router<E> {
         });
     }
 
+    /// Whether shards may live on other nodes (cluster mode).
+    pub fn is_clustered(&self) -> bool {
+        self.inner.cluster.get().is_some()
+    }
+
     /// Whether this node serves `shard` (always, on a single node).
     pub fn serves(&self, shard: ShardId) -> bool {
         self.inner

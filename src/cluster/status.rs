@@ -58,6 +58,7 @@ pub fn describe(node: &Node) -> serde_json::Value {
         "serving": ownership.served(),
         "takes": cluster.takes(),
         "stepped_down": cluster.stepped_down.load(Ordering::Relaxed),
+        "lease_lapses": ownership.lease().lapse_count.load(Ordering::Relaxed),
         "log": {
             "rounds": replicator.rounds.load(Ordering::Relaxed),
             "records": replicator.records.load(Ordering::Relaxed),

@@ -25,7 +25,7 @@ fn rounds(records: &[LogRecord]) -> Vec<Bytes> {
     records
         .iter()
         .filter_map(|r| match &r.entry {
-            LogEntry::Round(b) => Some(b.clone()),
+            LogEntry::Round { body, .. } => Some(body.clone()),
             LogEntry::Claim { .. } => None,
         })
         .collect()
@@ -87,7 +87,7 @@ async fn a_deposed_owner_cannot_append_once_another_node_has_claimed() {
         .iter()
         .filter_map(|r| match r.entry {
             LogEntry::Claim { node } => Some(node),
-            LogEntry::Round(_) => None,
+            LogEntry::Round { .. } => None,
         })
         .collect();
     assert_eq!(claims, vec![1, 2, 1]);

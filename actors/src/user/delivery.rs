@@ -378,6 +378,17 @@ impl UserState {
             .and_then(|cid| self.waiting.remove(cid))
             .unwrap_or_default();
         let ack = match req.result {
+            Err(e) if e.is_indeterminate() => {
+                // The recipient may hold it (its node went away after
+                // storing it, the answer was lost): the copy and its
+                // unconfirmed record stay, so a resend delivers it again as
+                // a redelivery, which the recipient stores only if it does
+                // not hold it.
+                for w in waiters {
+                    w.send(Err::<SendAck, _>(e.clone()));
+                }
+                return;
+            }
             Err(e) => {
                 if req.sender_seq != 0 {
                     // The recipient refused (or failed): the copy goes,

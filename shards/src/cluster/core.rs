@@ -134,6 +134,7 @@ impl Cluster {
             settings.node_id,
             settings.shard_count,
             empty,
+            membership.lease(),
         ));
         let round_log = Arc::new(RoundLog::new(settings.shard_count));
         let writers = Arc::new(Writers::default());

@@ -75,9 +75,32 @@ async fn run<E: Entity>(
     moved: MovedShards,
 ) {
     let ownership = handoff.cluster.ownership.clone();
+    let lease = ownership.lease().clone();
     let me = ownership.me();
     let count = ownership.shard_count();
     loop {
+        if lease.lapsed() {
+            // Paused or cut off past the lease: others may have taken and
+            // written these shards. Let go of all of them; take them again
+            // (from the logs, by new claims) once the lease is renewed.
+            let held: Vec<ShardId> = (0..count).filter(|s| ownership.holds(*s)).collect();
+            if !held.is_empty() {
+                tracing::warn!(
+                    shards = held.len(),
+                    "membership lease lapsed; letting go of every shard"
+                );
+            }
+            for shard in held {
+                handoff.release(shard).await;
+            }
+            if !lease.resume() {
+                tokio::select! {
+                    _ = lease.lapses.notified() => {}
+                    _ = tokio::time::sleep(RETRY) => {}
+                }
+                continue;
+            }
+        }
         let view = views.borrow_and_update().clone();
         let before = ownership.view();
         if !Arc::ptr_eq(&before, &view) {
@@ -104,9 +127,9 @@ async fn run<E: Entity>(
         }
         for shard in 0..count {
             let mine = view.owner(shard) == Some(me);
-            if !mine && ownership.is_serving(shard) {
+            if !mine && ownership.holds(shard) {
                 handoff.release(shard).await;
-            } else if mine && !ownership.is_serving(shard) && handoff.begin_take(shard) {
+            } else if mine && !ownership.holds(shard) && handoff.begin_take(shard) {
                 let h = handoff.clone();
                 handoff.cluster.runtime.spawn(async move {
                     let Ok(_permit) = h.limit.acquire().await else {
@@ -123,6 +146,7 @@ async fn run<E: Entity>(
                     return;
                 }
             }
+            _ = lease.lapses.notified() => {}
             _ = tokio::time::sleep(RETRY) => {}
         }
     }
@@ -194,7 +218,7 @@ impl<E: Entity> Handoff<E> {
                     return;
                 }
                 records += 1;
-                let LogEntry::Round(body) = record.entry else {
+                let LogEntry::Round { body, .. } = record.entry else {
                     return;
                 };
                 match decode_round(&body) {

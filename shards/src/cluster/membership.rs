@@ -15,6 +15,7 @@ use async_nats::jetstream::{self, kv};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -97,12 +98,84 @@ pub enum JoinError {
     BadName(String),
 }
 
+/// How long this node may act as a member: until a little before its
+/// entry in the bucket can have expired, counted from when the last stored
+/// heartbeat was sent. A node that was paused or cut off past that
+/// (SIGSTOP, a partition) must assume others took its shards: its lease
+/// has *lapsed*, and it stays invalid after the next heartbeat until the
+/// node has let go of every shard ([`Lease::lapsed`], [`Lease::resume`]),
+/// so it serves none of them from a copy others may have moved past.
+pub struct Lease {
+    base: std::time::Instant,
+    /// Millis since `base` when the last stored heartbeat was sent.
+    renewed: AtomicU64,
+    valid_for: Duration,
+    lapsed: AtomicBool,
+    /// Woken when the lease lapsed.
+    pub lapses: tokio::sync::Notify,
+    /// How many times it lapsed.
+    pub lapse_count: AtomicU64,
+}
+
+impl Lease {
+    fn new(ttl: Duration) -> Lease {
+        Lease {
+            base: std::time::Instant::now(),
+            renewed: AtomicU64::new(0),
+            // Two thirds of the TTL: one missed beat (every third) leaves
+            // it valid; the entry is still live for the last third.
+            valid_for: ttl * 2 / 3,
+            lapsed: AtomicBool::new(false),
+            lapses: tokio::sync::Notify::new(),
+            lapse_count: AtomicU64::new(0),
+        }
+    }
+
+    fn current(&self) -> bool {
+        let renewed = Duration::from_millis(self.renewed.load(Ordering::Acquire));
+        self.base.elapsed() < renewed + self.valid_for
+    }
+
+    /// A heartbeat sent at `sent` was stored.
+    fn renew(&self, sent: std::time::Instant) {
+        if !self.current() {
+            self.lapsed.store(true, Ordering::Release);
+            self.lapse_count.fetch_add(1, Ordering::Relaxed);
+            self.lapses.notify_one();
+        }
+        let ms = sent.saturating_duration_since(self.base).as_millis() as u64;
+        self.renewed.fetch_max(ms, Ordering::AcqRel);
+    }
+
+    /// Whether the node may serve its shards now.
+    pub fn is_valid(&self) -> bool {
+        !self.lapsed.load(Ordering::Acquire) && self.current()
+    }
+
+    /// Whether the lease lapsed and the node has not let go of its shards
+    /// since.
+    pub fn lapsed(&self) -> bool {
+        self.lapsed.load(Ordering::Acquire) || !self.current()
+    }
+
+    /// The node let go of every shard after a lapse: valid again if a
+    /// heartbeat was stored since (`false`, and still lapsed, if not).
+    pub fn resume(&self) -> bool {
+        if !self.current() {
+            return false;
+        }
+        self.lapsed.store(false, Ordering::Release);
+        true
+    }
+}
+
 /// A joined node. Dropping it stops the heartbeat (the node then expires);
 /// [`Membership::leave`] removes it at once.
 pub struct Membership {
     bucket: kv::Store,
     key: String,
     view: watch::Receiver<Arc<ClusterView>>,
+    lease: Arc<Lease>,
     beat: JoinHandle<()>,
 }
 
@@ -172,6 +245,8 @@ impl Membership {
         }
         let key = node_key(me.node_id);
         let value = encode(&me);
+        let lease = Arc::new(Lease::new(config.ttl));
+        let sent = std::time::Instant::now();
         bucket
             .put(&key, value.clone())
             .await
@@ -179,6 +254,8 @@ impl Membership {
                 bucket: bucket_name.clone(),
                 reason: e.to_string(),
             })?;
+        lease.renew(sent);
+        lease.lapsed.store(false, Ordering::Release);
         let mut first = live;
         first.insert(me.node_id, me);
         let (tx, view) = watch::channel(Arc::new(ClusterView::of(first, config.vnodes)));
@@ -189,13 +266,20 @@ impl Membership {
             config.ttl,
             config.vnodes,
             tx,
+            lease.clone(),
         ));
         Ok(Membership {
             bucket,
             key,
             view,
+            lease,
             beat,
         })
+    }
+
+    /// This node's lease (see [`Lease`]).
+    pub fn lease(&self) -> Arc<Lease> {
+        self.lease.clone()
     }
 
     /// The current view; `changed()` on the receiver waits for the next.
@@ -263,16 +347,19 @@ async fn beat(
     ttl: Duration,
     vnodes: u16,
     view: watch::Sender<Arc<ClusterView>>,
+    lease: Arc<Lease>,
 ) {
     let mut every = tokio::time::interval(ttl / 3);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
     loop {
         every.tick().await;
+        let sent = std::time::Instant::now();
         if let Err(e) = bucket.put(&key, value.clone()).await {
             tracing::warn!(error = %e, "membership heartbeat failed");
             continue;
         }
+        lease.renew(sent);
         match read_live(&bucket).await {
             Ok(live) => {
                 view.send_if_modified(|current| {

@@ -1,9 +1,10 @@
 //! Which node serves each shard, as this node sees it: the ring of its
 //! current membership view, and which of the shards the ring gives this
 //! node it has taken (caught up on and claimed, `handoff.rs`). The router
-//! asks it where each command goes.
+//! asks it where each command goes. A node serves the shards it holds only
+//! while its membership lease is valid.
 
-use crate::cluster::membership::ClusterView;
+use crate::cluster::membership::{ClusterView, Lease};
 use crate::placement::ShardId;
 use crate::ring::NodeId;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,16 +26,27 @@ pub enum Route {
 pub struct Ownership {
     me: NodeId,
     view: RwLock<Arc<ClusterView>>,
-    serving: Vec<AtomicBool>,
+    held: Vec<AtomicBool>,
+    lease: Arc<Lease>,
 }
 
 impl Ownership {
-    pub fn new(me: NodeId, shard_count: u32, view: Arc<ClusterView>) -> Ownership {
+    pub fn new(
+        me: NodeId,
+        shard_count: u32,
+        view: Arc<ClusterView>,
+        lease: Arc<Lease>,
+    ) -> Ownership {
         Ownership {
             me,
             view: RwLock::new(view),
-            serving: (0..shard_count).map(|_| AtomicBool::new(false)).collect(),
+            held: (0..shard_count).map(|_| AtomicBool::new(false)).collect(),
+            lease,
         }
+    }
+
+    pub fn lease(&self) -> &Arc<Lease> {
+        &self.lease
     }
 
     pub fn me(&self) -> NodeId {
@@ -42,7 +54,7 @@ impl Ownership {
     }
 
     pub fn shard_count(&self) -> u32 {
-        self.serving.len() as u32
+        self.held.len() as u32
     }
 
     pub fn view(&self) -> Arc<ClusterView> {
@@ -68,14 +80,22 @@ impl Ownership {
         }
     }
 
+    /// Whether this node serves `shard` now: it holds it and its lease is
+    /// valid.
     pub fn is_serving(&self, shard: ShardId) -> bool {
-        self.serving
+        self.holds(shard) && self.lease.is_valid()
+    }
+
+    /// Whether this node took `shard` and has not let go of it (whatever
+    /// its lease).
+    pub fn holds(&self, shard: ShardId) -> bool {
+        self.held
             .get(shard as usize)
             .is_some_and(|s| s.load(Ordering::Acquire))
     }
 
     pub(crate) fn set_serving(&self, shard: ShardId, serving: bool) {
-        if let Some(s) = self.serving.get(shard as usize) {
+        if let Some(s) = self.held.get(shard as usize) {
             s.store(serving, Ordering::Release);
         }
     }

@@ -225,18 +225,20 @@ impl Replicator {
 }
 
 impl Replicate for Replicator {
-    fn replicate(&self) -> bool {
+    fn replicate(&self) -> Vec<ShardId> {
         let recorded = self.log.take();
         if recorded.is_empty() {
-            return true;
+            return Vec::new();
         }
+        let mut failed: Vec<ShardId> = Vec::new();
         let mut by_shard: Vec<(ShardId, Vec<Vec<u8>>)> = Vec::new();
-        let mut ok = true;
         for r in recorded {
             if r.epoch != self.log.epoch(r.shard) {
                 // Written before the shard was released or taken again:
                 // only this node's disk has it, and that copy is discarded.
-                ok = false;
+                if !failed.contains(&r.shard) {
+                    failed.push(r.shard);
+                }
                 continue;
             }
             match by_shard.iter_mut().find(|(s, _)| *s == r.shard) {
@@ -246,9 +248,12 @@ impl Replicate for Replicator {
         }
         let mut appends = Vec::with_capacity(by_shard.len());
         for (shard, batches) in by_shard {
+            if failed.contains(&shard) {
+                continue;
+            }
             let Some(writer) = self.writers.remove(shard) else {
                 // Not claimed by this node: its writes cannot be acked.
-                ok = false;
+                failed.push(shard);
                 self.step_down(shard);
                 continue;
             };
@@ -273,17 +278,17 @@ impl Replicate for Replicator {
                 }
                 Err(e) => {
                     tracing::warn!(shard, error = %e, "appending to the shard's log failed; stepping down from the shard");
-                    ok = false;
+                    failed.push(shard);
                     self.step_down(shard);
                 }
             }
         }
-        if ok {
+        if failed.is_empty() {
             self.rounds.fetch_add(1, Ordering::Relaxed);
         } else {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }
-        ok
+        failed
     }
 }
 

@@ -10,9 +10,11 @@
 //! is per subject, so shards in one stream never fence each other, and the
 //! stream count stays small (never a stream or consumer per user).
 //!
-//! A record is one byte of kind, then its body: a claim holds the claiming
-//! node's id (two bytes, big-endian), a round holds the bytes of one commit
-//! round as the shard wrote it locally.
+//! A record is one byte of kind, then the writing node's id (two bytes,
+//! big-endian), then, for a round, the bytes of one commit round as the
+//! shard wrote it locally. Naming the writer in every record lets anyone
+//! reading a log check that each round was written by the node whose claim
+//! came last before it.
 
 use crate::placement::ShardId;
 use crate::ring::NodeId;
@@ -37,8 +39,8 @@ const CLAIM_ATTEMPTS: u32 = 50;
 pub enum LogEntry {
     /// `node` serves the shard from here on.
     Claim { node: NodeId },
-    /// One commit round of the shard.
-    Round(Bytes),
+    /// One commit round of the shard, written by `node`.
+    Round { node: NodeId, body: Bytes },
 }
 
 /// A record and its stream sequence.
@@ -210,6 +212,7 @@ impl ShardLogs {
             js: self.js.clone(),
             subject: self.subject(shard),
             shard,
+            node,
             last: seq,
         })
     }
@@ -246,6 +249,7 @@ pub struct ShardWriter {
     js: Context,
     subject: String,
     shard: ShardId,
+    node: NodeId,
     last: u64,
 }
 
@@ -253,8 +257,9 @@ impl ShardWriter {
     /// Appends one commit round; answers its sequence once the stream has
     /// stored it (on a quorum of its replicas).
     pub async fn append(&mut self, round: &[u8]) -> Result<u64, LogError> {
-        let mut body = Vec::with_capacity(round.len() + 1);
+        let mut body = Vec::with_capacity(round.len() + 3);
         body.push(ROUND);
+        body.extend_from_slice(&self.node.to_be_bytes());
         body.extend_from_slice(round);
         let seq = publish(
             &self.js,
@@ -308,7 +313,13 @@ fn decode(body: &[u8]) -> Option<LogEntry> {
                 node: NodeId::from_be_bytes(node),
             })
         }
-        (&ROUND, rest) => Some(LogEntry::Round(Bytes::copy_from_slice(rest))),
+        (&ROUND, rest) => {
+            let (node, body) = rest.split_first_chunk::<2>()?;
+            Some(LogEntry::Round {
+                node: NodeId::from_be_bytes(*node),
+                body: Bytes::copy_from_slice(body),
+            })
+        }
         _ => None,
     }
 }
@@ -321,10 +332,20 @@ mod tests {
     fn records_decode_and_anything_else_is_refused() {
         assert_eq!(decode(&[CLAIM, 1, 2]), Some(LogEntry::Claim { node: 258 }));
         assert_eq!(
-            decode(&[ROUND, 7, 8]),
-            Some(LogEntry::Round(Bytes::from_static(&[7, 8])))
+            decode(&[ROUND, 0, 3, 7, 8]),
+            Some(LogEntry::Round {
+                node: 3,
+                body: Bytes::from_static(&[7, 8])
+            })
         );
-        assert_eq!(decode(&[ROUND]), Some(LogEntry::Round(Bytes::new())));
+        assert_eq!(
+            decode(&[ROUND, 0, 3]),
+            Some(LogEntry::Round {
+                node: 3,
+                body: Bytes::new()
+            })
+        );
+        assert_eq!(decode(&[ROUND, 1]), None);
         assert_eq!(decode(&[]), None);
         assert_eq!(decode(&[CLAIM, 1]), None);
         assert_eq!(decode(&[9, 1, 2]), None);
