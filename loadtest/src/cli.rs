@@ -43,7 +43,9 @@ pub struct Cli {
 /// Server and app, shared by every scenario.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// The server's base URL (127.0.0.0/8 only).
+    /// The server's base URL (127.0.0.0/8 only). A cluster's nodes:
+    /// several, comma-separated; REST goes to the first, sockets to each
+    /// in turn.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
     /// The app, `org#app`.

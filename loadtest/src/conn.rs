@@ -31,23 +31,21 @@ fn ws_config() -> WebSocketConfig {
 }
 
 /// TCP connect (from `source` when given) and WebSocket handshake.
+/// The nodes of a cluster target take sockets in turn.
 pub async fn open(target: &Target, source: Option<Ipv4Addr>) -> Result<Ws, Error> {
-    let stream = match (source, target.ws_addr) {
+    let (url, addr) = target.next_socket();
+    let stream = match (source, addr) {
         (Some(ip), SocketAddr::V4(_)) => {
             let sock = TcpSocket::new_v4()?;
             sock.bind(SocketAddr::from((ip, 0)))?;
-            sock.connect(target.ws_addr).await?
+            sock.connect(addr).await?
         }
-        _ => TcpStream::connect(target.ws_addr).await?,
+        _ => TcpStream::connect(addr).await?,
     };
     // Latency is measured per message: do not let Nagle batch frames.
     stream.set_nodelay(true)?;
-    let (ws, _) = tokio_tungstenite::client_async_with_config(
-        target.ws_url.as_str(),
-        stream,
-        Some(ws_config()),
-    )
-    .await?;
+    let (ws, _) =
+        tokio_tungstenite::client_async_with_config(url, stream, Some(ws_config())).await?;
     Ok(ws)
 }
 

@@ -4,15 +4,19 @@
 
 use crate::Error;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
-/// Where the server listens and which app the scenario uses.
+/// Where the server listens and which app the scenario uses. A cluster's
+/// nodes are given as several URLs: REST goes to the first, sockets to
+/// each in turn.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// `http://127.0.0.1:8080` (no trailing slash).
     pub http_base: String,
     /// The listener's socket address.
     pub addr: SocketAddr,
-    /// `ws://127.0.0.1:8080/ws`.
+    /// `ws://127.0.0.1:8080/ws` (the first node's).
     pub ws_url: String,
     /// The socket address of `ws_url`.
     pub ws_addr: SocketAddr,
@@ -20,6 +24,9 @@ pub struct Target {
     pub appkey: String,
     org: String,
     app: String,
+    /// Every node's WebSocket URL and address, sockets spread over them.
+    sockets: Arc<Vec<(String, SocketAddr)>>,
+    next_socket: Arc<AtomicUsize>,
 }
 
 /// A loopback socket address from an `http://` URL, or a usage error.
@@ -48,9 +55,23 @@ pub fn loopback_addr(url: &str) -> Result<SocketAddr, Error> {
 }
 
 impl Target {
-    /// Checks `url` (loopback only) and `appkey` (`org#app`).
+    /// Checks `url` (loopback only; several, comma-separated, for a
+    /// cluster's nodes) and `appkey` (`org#app`).
     pub fn new(url: &str, appkey: &str) -> Result<Target, Error> {
-        let addr = loopback_addr(url)?;
+        let urls: Vec<&str> = url
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .collect();
+        let Some(first) = urls.first() else {
+            return Err(Error::Usage("no url".into()));
+        };
+        let addr = loopback_addr(first)?;
+        let mut sockets = Vec::with_capacity(urls.len());
+        for u in &urls {
+            let a = loopback_addr(u)?;
+            sockets.push((format!("ws://{a}/ws"), a));
+        }
         let Some((org, app)) = appkey.split_once('#') else {
             return Err(Error::Usage(format!("app {appkey}: expected org#app")));
         };
@@ -65,7 +86,23 @@ impl Target {
             appkey: appkey.to_string(),
             org: org.to_string(),
             app: app.to_string(),
+            sockets: Arc::new(sockets),
+            next_socket: Arc::new(AtomicUsize::new(0)),
         })
+    }
+
+    /// The WebSocket URL and address of the next socket: the nodes in turn.
+    pub fn next_socket(&self) -> (&str, SocketAddr) {
+        let i = self.next_socket.fetch_add(1, Ordering::Relaxed) % self.sockets.len().max(1);
+        match self.sockets.get(i) {
+            Some((url, addr)) => (url.as_str(), *addr),
+            None => (self.ws_url.as_str(), self.ws_addr),
+        }
+    }
+
+    /// How many nodes sockets are spread over.
+    pub fn nodes(&self) -> usize {
+        self.sockets.len()
     }
 
     /// Sockets go to `url` (`ws://`, loopback only) instead of `/ws` on the
@@ -78,6 +115,7 @@ impl Target {
         };
         self.ws_addr = loopback_addr(&format!("http://{rest}"))?;
         self.ws_url = url.to_string();
+        self.sockets = Arc::new(vec![(self.ws_url.clone(), self.ws_addr)]);
         Ok(self)
     }
 
@@ -112,6 +150,18 @@ mod tests {
                 .port(),
             9000
         );
+    }
+
+    #[test]
+    fn sockets_go_to_each_node_in_turn() {
+        let t =
+            Target::new("http://127.0.0.1:8080,http://127.0.0.1:8081", "a#b").expect("two nodes");
+        assert_eq!(t.nodes(), 2);
+        assert_eq!(t.app_url("/users"), "http://127.0.0.1:8080/a/b/users");
+        let ports: Vec<u16> = (0..4).map(|_| t.next_socket().1.port()).collect();
+        assert_eq!(ports, [8080, 8081, 8080, 8081]);
+        assert_eq!(t.next_socket().0, "ws://127.0.0.1:8080/ws");
+        assert!(Target::new("http://127.0.0.1:8080,http://10.0.0.1:8080", "a#b").is_err());
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Cluster mode against real `nats-server` processes on loopback:
 //! - [`membership`] and [`shard_log`]: the libraries underneath, alone;
 //! - [`nodes`]: three real nodes serving one app;
-//! - [`failover`]: a node added, a node killed, a node paused.
+//! - [`failover`]: a node added, a node killed, a node paused;
+//! - [`bench`]: failover and rebuild times (ignored: a benchmark).
 
+mod bench;
 mod failover;
 mod membership;
 mod nodes;

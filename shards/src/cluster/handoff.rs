@@ -9,6 +9,12 @@
 //! local copy, rebuild it from the shard's log, claim, reload, serve. A
 //! take that fails (another node kept appending, NATS unreachable) is
 //! retried on the next tick while the view still gives the shard here.
+//!
+//! Views disagree for a moment when nodes come and go, so two nodes may
+//! both take a shard: the later claim wins (the fence refuses the other's
+//! appends). The node that lost it also stops *reading* its copy at once:
+//! every claim is announced, and every second each node checks that the
+//! last record of each shard it holds is its own.
 
 use crate::cluster::core::Cluster;
 use crate::cluster::membership::ClusterView;
@@ -19,7 +25,7 @@ use crate::host::keyspace_name;
 use crate::placement::ShardId;
 use crate::router::Router;
 use crate::store::{Batch, Engine};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Semaphore};
@@ -28,6 +34,8 @@ use tokio::sync::{watch, Semaphore};
 const PARALLEL_TAKES: usize = 4;
 /// How often a failed take is tried again.
 const RETRY: Duration = Duration::from_millis(500);
+/// How often a node checks that no other node wrote the shards it holds.
+const VERIFY: Duration = Duration::from_secs(1);
 /// Keys deleted per batch when the local copy is discarded.
 const WIPE_CHUNK: usize = 1024;
 
@@ -42,6 +50,8 @@ struct Handoff<E: Entity> {
     /// already holds.
     raw: Arc<dyn Engine>,
     taking: Mutex<HashSet<ShardId>>,
+    /// The log sequence of this node's claim of each shard it took.
+    claimed: Mutex<HashMap<ShardId, u64>>,
     limit: Semaphore,
 }
 
@@ -59,12 +69,20 @@ pub fn start<E: Entity>(
         router: router.clone(),
         raw,
         taking: Mutex::new(HashSet::new()),
+        claimed: Mutex::new(HashMap::new()),
         limit: Semaphore::new(PARALLEL_TAKES),
     });
     let stepped = handoff.clone();
     cluster
         .replicator
         .on_step_down(Arc::new(move |shard| stepped.step_down(shard)));
+    let claimed = handoff.clone();
+    cluster
+        .transport
+        .on_claim(Arc::new(move |shard, node, seq| {
+            claimed.claimed_by(shard, node, seq)
+        }));
+    cluster.runtime.spawn(verify(handoff.clone()));
     let views = cluster.views();
     cluster.runtime.spawn(run(handoff, views, moved));
 }
@@ -178,10 +196,30 @@ impl<E: Entity> Handoff<E> {
         self.router.reset_shard(shard).await;
     }
 
-    /// An append for `shard` failed: stop serving it at once. The handoff
-    /// loop takes it again (from the log, discarding the local copy) if the
-    /// view still gives it here.
+    /// Another node announced its claim of `shard` at `seq`.
+    fn claimed_by(&self, shard: ShardId, node: u16, seq: u64) {
+        let mine = self
+            .claimed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&shard)
+            .copied();
+        if self.cluster.ownership.holds(shard) && mine.is_some_and(|m| seq > m) {
+            tracing::info!(
+                shard,
+                node,
+                "another node claimed the shard; letting go of it"
+            );
+            self.step_down(shard);
+        }
+    }
+
+    /// An append for `shard` failed, or another node claimed it: stop
+    /// serving it at once. The handoff loop takes it again (from the log,
+    /// discarding the local copy) if the view still gives it here.
     fn step_down(&self, shard: ShardId) {
+        self.cluster.round_log.bump(shard);
+        self.cluster.writers.remove(shard);
         self.cluster.ownership.set_serving(shard, false);
         self.cluster
             .stepped_down
@@ -261,9 +299,15 @@ impl<E: Entity> Handoff<E> {
             // supersedes this one.
             return;
         }
+        let claim = writer.last_seq();
+        self.claimed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(shard, claim);
         self.cluster.writers.insert(shard, writer);
         self.router.reset_shard(shard).await;
         self.cluster.ownership.set_serving(shard, true);
+        self.cluster.transport.announce_claim(shard, claim).await;
         self.cluster.record_take(shard, records, started.elapsed());
         tracing::info!(
             shard,
@@ -271,6 +315,35 @@ impl<E: Entity> Handoff<E> {
             took_ms = started.elapsed().as_millis() as u64,
             "serving shard"
         );
+    }
+}
+
+/// Every [`VERIFY`]: lets go of each held shard whose last log record is
+/// another node's (a claim announcement that did not arrive).
+async fn verify<E: Entity>(handoff: Arc<Handoff<E>>) {
+    let ownership = handoff.cluster.ownership.clone();
+    let me = ownership.me();
+    let mut every = tokio::time::interval(VERIFY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        for shard in 0..ownership.shard_count() {
+            if !ownership.holds(shard) {
+                continue;
+            }
+            match handoff.cluster.logs.last_writer(shard).await {
+                Ok(Some((_, node))) if node != me && ownership.holds(shard) => {
+                    tracing::info!(
+                        shard,
+                        node,
+                        "the shard's log was written by another node; letting go of it"
+                    );
+                    handoff.step_down(shard);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(shard, error = %e, "checking the shard's log failed"),
+            }
+        }
     }
 }
 

@@ -3,10 +3,12 @@
 //! bucket back on the same beat. The live set is what the bucket holds, and
 //! every node builds the same [`NodeRing`] from it, so a node that stops
 //! heartbeating (killed, paused, cut off) drops out of every view within
-//! the TTL plus one beat, with no failure detector of our own.
+//! the TTL plus two beats, with no failure detector of our own: a node
+//! leaves a view only when two reads in a row miss it (one read of the
+//! bucket under load can miss a live entry).
 //!
 //! Expiry is the server's (the bucket's `max_age`), so nodes' clocks need
-//! not agree. The beat also re-reads the bucket rather than watching it: an
+//! not agree. The beat re-reads the bucket rather than watching it: an
 //! expiry produces no watch event on every server version we support.
 
 use crate::placement::ShardId;
@@ -352,6 +354,7 @@ async fn beat(
     let mut every = tokio::time::interval(ttl / 3);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
+    let mut missed: std::collections::BTreeSet<NodeId> = std::collections::BTreeSet::new();
     loop {
         every.tick().await;
         let sent = std::time::Instant::now();
@@ -361,7 +364,20 @@ async fn beat(
         }
         lease.renew(sent);
         match read_live(&bucket).await {
-            Ok(live) => {
+            Ok(mut live) => {
+                // A node missing from one read stays one more beat: a read
+                // of the bucket under load can miss a live entry, and a
+                // node dropped by mistake moves shards twice.
+                let current = view.borrow().nodes.clone();
+                for (id, info) in current {
+                    if live.contains_key(&id) {
+                        missed.remove(&id);
+                    } else if missed.insert(id) {
+                        live.insert(id, info);
+                    } else {
+                        missed.remove(&id);
+                    }
+                }
                 view.send_if_modified(|current| {
                     if current.nodes == live {
                         return false;

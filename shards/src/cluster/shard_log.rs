@@ -156,6 +156,29 @@ impl ShardLogs {
         }
     }
 
+    /// The sequence and writer of the shard's last record (`None` when it
+    /// has none): a node holding the shard learns from it that another
+    /// node claimed it since.
+    pub async fn last_writer(&self, shard: ShardId) -> Result<Option<(u64, NodeId)>, LogError> {
+        let stream = self.stream(shard).await?;
+        match stream
+            .get_last_raw_message_by_subject(&self.subject(shard))
+            .await
+        {
+            Ok(message) => {
+                let seq = message.sequence;
+                match decode(&message.payload) {
+                    Some(LogEntry::Claim { node } | LogEntry::Round { node, .. }) => {
+                        Ok(Some((seq, node)))
+                    }
+                    None => Err(LogError::Corrupt { shard, seq }),
+                }
+            }
+            Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
+            Err(e) => Err(nats(e)),
+        }
+    }
+
     /// Hands `apply` every record of the shard after sequence `after`, in
     /// order, up to the last one there was when the read began; returns
     /// the sequence read to (`after` when there was nothing new).

@@ -74,6 +74,17 @@ enum NodeMsg {
     Pushes(serde_bytes::ByteBuf),
 }
 
+/// A node took a shard: the claim's log sequence.
+#[derive(Debug, Serialize, Deserialize)]
+struct ClaimMsg {
+    node: NodeId,
+    shard: ShardId,
+    seq: u64,
+}
+
+/// Told of another node's claim: `(shard, node, seq)`.
+pub type ClaimHandler = Arc<dyn Fn(ShardId, NodeId, u64) + Send + Sync>;
+
 /// A bus message, to every node.
 #[derive(Debug, Serialize, Deserialize)]
 struct BusMsg {
@@ -110,6 +121,7 @@ pub struct Transport {
     next_corr: AtomicU64,
     answer_within: Duration,
     inbound: OnceLock<Arc<dyn Inbound>>,
+    claims: OnceLock<ClaimHandler>,
     /// Nodes that left the view (their sessions are gone) and did not
     /// come back.
     departed: Mutex<HashSet<NodeId>>,
@@ -142,6 +154,10 @@ impl Transport {
             .subscribe(format!("{name}.bus"))
             .await
             .map_err(|e| e.to_string())?;
+        let claims_in = client
+            .subscribe(format!("{name}.claims"))
+            .await
+            .map_err(|e| e.to_string())?;
         let (out, out_rx) = mpsc::channel(OUTBOX);
         let (bus, bus_rx) = mpsc::channel(1024);
         let transport = Arc::new(Transport {
@@ -154,6 +170,7 @@ impl Transport {
             next_corr: AtomicU64::new(1),
             answer_within,
             inbound: OnceLock::new(),
+            claims: OnceLock::new(),
             departed: Mutex::new(HashSet::new()),
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
@@ -162,6 +179,7 @@ impl Transport {
         tokio::spawn(bus_publish_loop(transport.clone(), bus_rx));
         tokio::spawn(receive_loop(transport.clone(), inbox));
         tokio::spawn(bus_receive_loop(transport.clone(), bus_in));
+        tokio::spawn(claim_receive_loop(transport.clone(), claims_in));
         tokio::spawn(expire_loop(Arc::downgrade(&transport)));
         Ok(transport)
     }
@@ -216,6 +234,32 @@ impl Transport {
             return Err(ShardError::Busy);
         }
         Ok(())
+    }
+
+    /// Where other nodes' claims go; set once, at start.
+    pub fn on_claim(&self, handler: ClaimHandler) {
+        let _ = self.claims.set(handler);
+    }
+
+    /// Tells every node that this one claimed `shard` at `seq`, so a node
+    /// still holding it lets go at once instead of at its next append (at
+    /// most once: the holders also check the logs themselves).
+    pub async fn announce_claim(&self, shard: ShardId, seq: u64) {
+        let msg = ClaimMsg {
+            node: self.me,
+            shard,
+            seq,
+        };
+        let Ok(bytes) = wire::encode(&msg) else {
+            return;
+        };
+        if let Err(e) = self
+            .client
+            .publish(format!("{}.claims", self.name), bytes.into())
+            .await
+        {
+            tracing::warn!(shard, error = %e, "announcing a claim failed");
+        }
     }
 
     /// Pushes (the domain's bytes) for devices on `node`; dropped, and
@@ -393,6 +437,20 @@ async fn bus_receive_loop(t: Arc<Transport>, mut inbox: async_nats::Subscriber) 
         }
         if let Some(inbound) = t.inbound.get() {
             inbound.bus(&msg.body);
+        }
+    }
+}
+
+async fn claim_receive_loop(t: Arc<Transport>, mut inbox: async_nats::Subscriber) {
+    while let Some(message) = inbox.next().await {
+        let Ok(msg) = wire::decode::<ClaimMsg>(&message.payload) else {
+            continue;
+        };
+        if msg.node == t.me {
+            continue;
+        }
+        if let Some(handler) = t.claims.get() {
+            handler(msg.shard, msg.node, msg.seq);
         }
     }
 }
