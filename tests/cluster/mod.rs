@@ -41,17 +41,20 @@ struct App {
 impl App {
     /// `acme#chat` with `users` (passwords `pw-{name}`).
     async fn create(c: &TestCluster, users: &[&str]) -> App {
-        let (id, secret) = c.create_app(1, "acme#chat").await;
+        // Created on one node, its token from another, its users through a
+        // third (when there are three).
+        let nodes = c.running();
+        let (id, secret) = c.create_app(nodes[0], "acme#chat").await;
         let token = app_token(
             &c.http,
-            &format!("{}/acme/chat/token", c.base(2)),
+            &format!("{}/acme/chat/token", c.base(nodes[1 % nodes.len()])),
             &id,
             &secret,
         )
         .await;
         create_users(
             &c.http,
-            &format!("{}/acme/chat/users", c.base(3)),
+            &format!("{}/acme/chat/users", c.base(nodes[nodes.len() - 1])),
             &token,
             users,
         )

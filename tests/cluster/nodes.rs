@@ -118,3 +118,55 @@ async fn users_on_three_nodes_chat_one_to_one_in_groups_and_rooms() {
     }
     assert!(rounds > 0);
 }
+
+#[tokio::test]
+async fn an_app_setting_changed_on_one_node_applies_on_every_node() {
+    let c = started(2).await;
+    let app = App::create(&c, &["alice", "bob"]).await;
+    let alice = app.login(&c, 2, "alice").await;
+    // Node 2 caches the app's record (and its empty word list) here.
+    let r = alice
+        .send_text("bob", "a Forbidden thing", None)
+        .await
+        .unwrap();
+    assert_eq!(r["ok"], json!(true), "{r}");
+
+    // The App entity changes on whichever node owns it; every node's cache
+    // of the record is dropped by the bus message, so node 2 screens the
+    // next sends with the new list.
+    let (status, r) = app
+        .rest(
+            &c,
+            1,
+            reqwest::Method::PUT,
+            "/settings",
+            json!({"sensitive_words": "refuse"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let (status, r) = app
+        .rest(
+            &c,
+            1,
+            reqwest::Method::POST,
+            "/sensitive_words",
+            json!({"words": ["Forbidden"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let refused = crate::common::eventually(WAIT_BUS, "node 2 to refuse the word", || {
+        let alice = &alice;
+        async move {
+            let r = alice
+                .send_text("bob", "a Forbidden thing", None)
+                .await
+                .ok()?;
+            (r["ok"] == json!(false)).then_some(r)
+        }
+    })
+    .await;
+    assert_ne!(crate::common::code(&refused), 0, "{refused}");
+}
+
+/// How long a cache invalidation may take to cross the cluster.
+const WAIT_BUS: Duration = Duration::from_secs(10);
