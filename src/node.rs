@@ -245,6 +245,17 @@ impl Node {
         Ok(rows)
     }
 
+    /// Resolves once this node serves every shard its cluster view gives
+    /// it (at once on a single node); polled, as readiness has no event.
+    pub async fn serving_its_shards(&self) {
+        let Some(cluster) = &self.cluster else {
+            return;
+        };
+        while !cluster.ownership.is_ready() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Makes every applied write durable (shutdown).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.engine.flush()

@@ -32,6 +32,8 @@ pub fn spawn(node: Node) {
         return;
     }
     actix_web::rt::spawn(async move {
+        // A cluster node sweeps the shards it serves, once it serves them.
+        node.serving_its_shards().await;
         loop {
             match sweep(&node).await {
                 Ok(s) => tracing::info!(
@@ -62,13 +64,18 @@ async fn cutoff(node: &Node, app: &str) -> Result<Option<i64>, DomainError> {
     Ok((days > 0).then(|| node.clock.now_ms() - i64::from(days) * DAY_MS))
 }
 
-/// One sweep over every shard.
+/// One sweep over every shard this node serves (all of them on a single
+/// node).
 pub async fn sweep(node: &Node) -> Result<Swept, DomainError> {
     let settings = &node.config.retention;
     let pause = Duration::from_millis(settings.pause_ms);
     let mut cutoffs: HashMap<String, Option<i64>> = HashMap::new();
     let mut swept = Swept::default();
     for shard in 0..node.shard_count() {
+        if !node.router.serves(shard) {
+            // Another node's: it sweeps its own.
+            continue;
+        }
         let mut from = Vec::new();
         loop {
             let step = SweepStep {

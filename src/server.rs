@@ -143,6 +143,11 @@ impl Running {
         if let Err(e) = node.flush() {
             tracing::error!(error = %e, "final flush failed");
         }
+        if let Some(cluster) = &node.cluster {
+            // The other nodes take this node's shards now, not after the
+            // membership TTL.
+            cluster.leave().await;
+        }
         shards.stop();
         tracing::info!("imcloud stopped");
         result

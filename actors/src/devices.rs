@@ -24,8 +24,9 @@ struct Entry {
     tx: mpsc::WeakSender<Push>,
     overflow: Arc<Notify>,
     device: String,
-    /// The shard of the device's user, once attached.
-    shard: Option<u32>,
+    /// The shards of the device's user (once attached) and of the
+    /// chatrooms it joined: when one moves, the device reconnects.
+    shards: Vec<u32>,
     /// The queue kept open for a user entity on another node.
     pinned: Option<mpsc::Sender<Push>>,
 }
@@ -62,20 +63,31 @@ impl DeviceDirectory {
     pub fn bind(&self, session: &SessionRef, shard: u32) {
         let cluster = self.remote.get().is_some();
         if let Some(e) = self.sessions().get_mut(&session.addr.id) {
-            e.shard = Some(shard);
+            e.shards.push(shard);
             if cluster {
                 e.pinned = session.local_parts().map(|(tx, _)| tx.clone());
             }
         }
     }
 
-    /// Tells every device whose user lives on one of `shards` to reconnect
-    /// and resync (the shard moved to another node, or its node is gone),
-    /// and lets go of their queues.
+    /// Records that session `id` joined a chatroom of shard `shard` (its
+    /// members are online-only state there: when the shard moves, the
+    /// device reconnects and joins again).
+    pub fn bind_room(&self, id: u64, shard: u32) {
+        if let Some(e) = self.sessions().get_mut(&id) {
+            if !e.shards.contains(&shard) {
+                e.shards.push(shard);
+            }
+        }
+    }
+
+    /// Tells every device whose user, or a chatroom it joined, lives on one
+    /// of `shards` to reconnect and resync (the shard moved to another
+    /// node, or its node is gone), and lets go of their queues.
     pub fn kick_shards(&self, shards: &[u32]) -> usize {
         let mut kicked = 0;
         for e in self.sessions().values_mut() {
-            if !e.shard.is_some_and(|s| shards.contains(&s)) {
+            if !e.shards.iter().any(|s| shards.contains(s)) {
                 continue;
             }
             if let Some(tx) = e.tx.upgrade() {
@@ -127,7 +139,7 @@ impl DeviceDirectory {
                     tx: tx.downgrade(),
                     overflow: overflow.clone(),
                     device: addr.device,
-                    shard: None,
+                    shards: Vec::new(),
                     pinned: None,
                 },
             );

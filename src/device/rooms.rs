@@ -39,8 +39,15 @@ impl Device {
             user: s.user.to_string(),
             session: s.addr.clone(),
         };
-        let joined = node.ask(room_key(&s.app, &room), join);
-        Ok(async move { Ok((room, joined.await?)) })
+        let key = room_key(&s.app, &room);
+        let shard = node.router.shard_of(&key);
+        let session = s.addr.id;
+        let joined = node.ask(key, join);
+        Ok(async move {
+            let joined = joined.await?;
+            node.env.devices.bind_room(session, shard);
+            Ok((room, joined))
+        })
     }
 
     /// Leaves room `id`.

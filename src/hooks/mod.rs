@@ -124,6 +124,17 @@ pub async fn start(node: Node) {
         node: node.clone(),
         lanes: HashMap::new(),
     };
+    if node.cluster.is_some() {
+        // A cluster node counts the outboxes of the shards it serves, once
+        // it serves them; the HTTP server starts meanwhile.
+        actix_web::rt::spawn(async move {
+            node.serving_its_shards().await;
+            let _ = node.env.hooks.outbox.take();
+            d.recover().await;
+            dispatch(d).await;
+        });
+        return;
+    }
     // Whatever was signalled so far is on disk: the count takes it.
     let _ = node.env.hooks.outbox.take();
     d.recover().await;
@@ -173,6 +184,10 @@ impl Dispatcher {
         self.node.env.hooks.outbox.scan_counts_upto(cutoff);
         let mut found: HashMap<LaneKey, (HashMap<u32, u64>, u64)> = HashMap::new();
         for shard in 0..self.node.shard_count() {
+            if !self.node.router.serves(shard) {
+                // Another node's: its couriers deliver what it holds.
+                continue;
+            }
             let mut from = Vec::new();
             loop {
                 let q = OutboxLanes {

@@ -370,12 +370,17 @@ async fn beat(
                 // node dropped by mistake moves shards twice.
                 let current = view.borrow().nodes.clone();
                 for (id, info) in current {
-                    if live.contains_key(&id) {
-                        missed.remove(&id);
-                    } else if missed.insert(id) {
-                        live.insert(id, info);
-                    } else {
-                        missed.remove(&id);
+                    match live.entry(id) {
+                        std::collections::btree_map::Entry::Occupied(_) => {
+                            missed.remove(&id);
+                        }
+                        std::collections::btree_map::Entry::Vacant(slot) => {
+                            if missed.insert(id) {
+                                slot.insert(info);
+                            } else {
+                                missed.remove(&id);
+                            }
+                        }
                     }
                 }
                 view.send_if_modified(|current| {
