@@ -20,12 +20,16 @@ pub struct TestCluster {
     /// Node `i` is `nodes[i - 1]` (`None` once killed).
     pub nodes: Vec<Option<BinaryServer>>,
     pub http: reqwest::Client,
+    /// Last, so dropped last: the other heavy tests wait until the nodes
+    /// are gone.
+    _slot: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl TestCluster {
     /// NATS and nodes `1..=count` of the binary at `bin`, with
     /// `membership_ttl_ms` and the extra config lines `extra` (dotted keys).
-    pub fn start(bin: &str, count: u16, membership_ttl_ms: u64, extra: &str) -> TestCluster {
+    pub async fn start(bin: &str, count: u16, membership_ttl_ms: u64, extra: &str) -> TestCluster {
+        let slot = crate::heavy_test_slot().await;
         let nats = NatsServer::start();
         let dir = tempfile::tempdir().expect("temp dir");
         let config = crate::write_config(
@@ -42,6 +46,7 @@ impl TestCluster {
             config,
             nodes: Vec::new(),
             http: reqwest::Client::new(),
+            _slot: slot,
         };
         for id in 1..=count {
             cluster.start_node(id);

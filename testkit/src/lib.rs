@@ -57,6 +57,15 @@ pub fn hour_of(ms: i64) -> String {
     )
 }
 
+/// The slot of the tests that start many processes or a browser: at most
+/// one of them runs at a time. On two cores a browser scenario beside a
+/// cluster under load misses its waits; with the slot the rest of the
+/// suite still runs beside either.
+pub async fn heavy_test_slot() -> tokio::sync::MutexGuard<'static, ()> {
+    static SLOT: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    SLOT.lock().await
+}
+
 /// Polls `check` until it returns `Some`, failing after `deadline`.
 pub async fn eventually<T, F, Fut>(deadline: Duration, what: &str, mut check: F) -> T
 where

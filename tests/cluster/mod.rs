@@ -21,7 +21,7 @@ const SETTLE: Duration = Duration::from_secs(60);
 
 /// `count` nodes, settled.
 async fn started(count: u16) -> TestCluster {
-    let c = TestCluster::start(env!("CARGO_BIN_EXE_imcloud"), count, TTL_MS, "");
+    let c = TestCluster::start(env!("CARGO_BIN_EXE_imcloud"), count, TTL_MS, "").await;
     let ids: Vec<u16> = (1..=count).collect();
     c.wait_settled(&ids, SETTLE).await;
     c

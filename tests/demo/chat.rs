@@ -140,6 +140,7 @@ pub(super) fn texts(list: &Value) -> Vec<&str> {
 
 #[tokio::test]
 async fn two_users_chat_in_the_demo_in_headless_chromium() {
+    let _slot = crate::common::heavy_test_slot().await;
     let chromium = chromium();
     let tmp = tempfile::tempdir().expect("temp dir");
     let data = tmp.path().join("data");

@@ -20,6 +20,7 @@ const SECRET: &str = "console-test-operator-secret";
 
 #[tokio::test]
 async fn an_operator_sets_up_an_app_in_the_console_and_its_users_chat() {
+    let _slot = crate::common::heavy_test_slot().await;
     let chromium = chromium();
     let tmp = tempfile::tempdir().expect("temp dir");
     let data = tmp.path().join("data");

@@ -94,6 +94,7 @@ async fn serve_page() -> std::net::SocketAddr {
 
 #[tokio::test]
 async fn the_sdk_in_headless_chromium_on_another_origin_texts_both_ways() {
+    let _slot = crate::common::heavy_test_slot().await;
     let chromium = chromium();
     ensure_npm_packages();
     let dir = tempfile::tempdir().expect("temp dir");

@@ -5,9 +5,11 @@
 //! go to every node on `{name}.bus`.
 //!
 //! Sends are queued (bounded) and published by one task, which puts what
-//! is queued for the same node into one NATS message: a group's fan-out
-//! or a chatroom's pushes to the devices of one node cross the network as
-//! one message, however many shards or devices they name.
+//! is queued for the same node into one NATS message (up to
+//! [`BATCH_BYTES`]): a group's fan-out or a chatroom's pushes to the
+//! devices of one node cross the network as one message, however many
+//! shards or devices they name. A NATS message is a sequence of frames,
+//! each a big-endian `u32` length and one encoded message.
 //!
 //! An answer is matched to its command by a correlation id. A command whose
 //! answer does not come within the deadline, or whose node leaves the
@@ -32,6 +34,9 @@ use tokio::sync::mpsc;
 const OUTBOX: usize = 65_536;
 /// Most queued messages one NATS message carries.
 const BATCH: usize = 512;
+/// Bytes past which a NATS message is sent and the next one begun (NATS
+/// refuses payloads over its `max_payload`, 1 MiB by default).
+const BATCH_BYTES: usize = 256 * 1024;
 
 /// A command for one of the receiving node's shards, as bytes.
 #[derive(Debug, Serialize, Deserialize)]
@@ -360,38 +365,87 @@ fn node_subject(name: &str, node: NodeId) -> String {
 }
 
 /// Publishes what is queued, one NATS message per node for what is queued
-/// at once, in the order it was queued.
+/// at once (split past [`BATCH_BYTES`]), in the order it was queued.
 async fn publish_loop(t: Arc<Transport>, mut rx: mpsc::Receiver<(NodeId, NodeMsg)>) {
     let mut taken = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut taken, BATCH).await > 0 {
-        let mut by_node: Vec<(NodeId, Vec<NodeMsg>)> = Vec::new();
+        let mut by_node: Vec<(NodeId, Vec<u8>, u64)> = Vec::new();
         for (node, msg) in taken.drain(..) {
-            match by_node.iter_mut().find(|(n, _)| *n == node) {
-                Some((_, msgs)) => msgs.push(msg),
-                None => by_node.push((node, vec![msg])),
-            }
-        }
-        for (node, msgs) in by_node {
-            let count = msgs.len() as u64;
-            let body = match wire::encode(&msgs) {
+            let body = match wire::encode(&msg) {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::error!(error = %e, "a message for another node does not encode");
                     continue;
                 }
             };
-            if let Err(e) = t
-                .client
-                .publish(node_subject(&t.name, node), body.into())
-                .await
-            {
-                // Answers to its commands, if any, expire at their deadline.
-                tracing::warn!(node, error = %e, "publishing to a node failed");
+            let Ok(len) = u32::try_from(body.len()) else {
+                tracing::error!(
+                    node,
+                    bytes = body.len(),
+                    "a message for another node is too large; dropped"
+                );
                 continue;
-            }
-            t.sent.fetch_add(count, Ordering::Relaxed);
+            };
+            let i = match by_node.iter().position(|(n, _, _)| *n == node) {
+                Some(i) if by_node[i].1.len() + body.len() <= BATCH_BYTES => i,
+                Some(i) => {
+                    let (n, full, count) = by_node.swap_remove(i);
+                    publish(&t, n, full, count).await;
+                    by_node.push((node, Vec::new(), 0));
+                    by_node.len() - 1
+                }
+                None => {
+                    by_node.push((node, Vec::new(), 0));
+                    by_node.len() - 1
+                }
+            };
+            let (_, frames, count) = &mut by_node[i];
+            frames.extend_from_slice(&len.to_be_bytes());
+            frames.extend_from_slice(&body);
+            *count += 1;
+        }
+        for (node, frames, count) in by_node {
+            publish(&t, node, frames, count).await;
         }
     }
+}
+
+async fn publish(t: &Transport, node: NodeId, frames: Vec<u8>, count: u64) {
+    if frames.is_empty() {
+        return;
+    }
+    match t
+        .client
+        .publish(node_subject(&t.name, node), frames.into())
+        .await
+    {
+        Ok(()) => {
+            t.sent.fetch_add(count, Ordering::Relaxed);
+        }
+        // Answers to its commands, if any, expire at their deadline.
+        Err(e) => tracing::warn!(node, error = %e, "publishing to a node failed"),
+    }
+}
+
+/// The messages of one NATS message's frames; `None` if a frame is cut.
+fn frames(mut payload: &[u8]) -> Option<Vec<NodeMsg>> {
+    let mut msgs = Vec::new();
+    while !payload.is_empty() {
+        let (len, rest) = payload.split_first_chunk::<4>()?;
+        let len = u32::from_be_bytes(*len) as usize;
+        if rest.len() < len {
+            return None;
+        }
+        let (body, rest) = rest.split_at(len);
+        match wire::decode(body) {
+            Ok(m) => msgs.push(m),
+            Err(e) => {
+                tracing::warn!(error = %e, "an unreadable message from another node was dropped")
+            }
+        }
+        payload = rest;
+    }
+    Some(msgs)
 }
 
 async fn bus_publish_loop(t: Arc<Transport>, mut rx: mpsc::Receiver<Vec<u8>>) {
@@ -412,12 +466,9 @@ async fn bus_publish_loop(t: Arc<Transport>, mut rx: mpsc::Receiver<Vec<u8>>) {
 
 async fn receive_loop(t: Arc<Transport>, mut inbox: async_nats::Subscriber) {
     while let Some(message) = inbox.next().await {
-        let msgs: Vec<NodeMsg> = match wire::decode(&message.payload) {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::warn!(error = %e, "an unreadable message from another node was dropped");
-                continue;
-            }
+        let Some(msgs) = frames(&message.payload) else {
+            tracing::warn!("a cut message from another node was dropped");
+            continue;
         };
         t.received.fetch_add(msgs.len() as u64, Ordering::Relaxed);
         for msg in msgs {
@@ -475,5 +526,39 @@ async fn expire_loop(t: std::sync::Weak<Transport>) {
         for p in expired {
             p.reply.fail(ShardError::Unavailable);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framed(msgs: &[NodeMsg]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for m in msgs {
+            let b = wire::encode(m).expect("encodes");
+            out.extend_from_slice(&(b.len() as u32).to_be_bytes());
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+
+    #[test]
+    fn frames_read_back_in_order_and_a_cut_one_is_refused() {
+        let msgs = [
+            NodeMsg::Pushes(serde_bytes::ByteBuf::from(vec![1, 2])),
+            NodeMsg::Answer {
+                corr: 7,
+                answer: Err(ShardError::Busy),
+            },
+        ];
+        let payload = framed(&msgs);
+        let back = frames(&payload).expect("whole frames");
+        assert_eq!(back.len(), 2);
+        assert!(matches!(&back[0], NodeMsg::Pushes(b) if b.as_slice() == [1, 2]));
+        assert!(matches!(back[1], NodeMsg::Answer { corr: 7, .. }));
+        assert!(frames(&payload[..payload.len() - 1]).is_none());
+        assert!(frames(&[0, 0]).is_none());
+        assert_eq!(frames(&[]).map(|m| m.len()), Some(0));
     }
 }
