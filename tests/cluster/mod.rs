@@ -14,8 +14,10 @@ use crate::common::{app_token, create_users, TestCluster, WsClient};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Membership TTL of the test clusters: a killed node leaves within it.
-const TTL_MS: u64 = 1500;
+/// Membership TTL of the test clusters: a killed node leaves within it
+/// (plus two beats). Well above a heartbeat's delay on a loaded CI
+/// machine: a lease lapses after two thirds of it.
+const TTL_MS: u64 = 3000;
 /// How long a test waits for the cluster to settle after a change.
 const SETTLE: Duration = Duration::from_secs(60);
 

@@ -248,10 +248,11 @@ impl<E: Entity> Handoff<E> {
         }
         let mut records = 0u64;
         let mut failed: Option<String> = None;
-        let taken = self
-            .cluster
-            .logs
-            .take(shard, me, 0, |record| {
+        // Applying a long log is disk work: off the runtime's workers, so
+        // the membership heartbeat and the transport keep their pace.
+        let logs = self.cluster.logs.clone();
+        let taken = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(logs.take(shard, me, 0, |record| {
                 if failed.is_some() {
                     return;
                 }
@@ -270,8 +271,8 @@ impl<E: Entity> Handoff<E> {
                     }
                     Err(e) => failed = Some(format!("record {}: {e}", record.seq)),
                 }
-            })
-            .await;
+            }))
+        });
         let writer = match (taken, failed) {
             (Ok(writer), None) => writer,
             (Ok(_), Some(e)) => {
