@@ -10,7 +10,9 @@
 //! take that fails (another node kept appending, NATS unreachable) is
 //! retried on the next tick while the view still gives the shard here.
 //!
-//! Views disagree for a moment when nodes come and go, so two nodes may
+//! A node waits one heartbeat before its first takes, so nodes started
+//! together see each other first. Views disagree for a moment when nodes
+//! come and go, so two nodes may
 //! both take a shard: the later claim wins (the fence refuses the other's
 //! appends). The node that lost it also stops *reading* its copy at once:
 //! every claim is announced, and every second each node checks that the
@@ -96,6 +98,10 @@ async fn run<E: Entity>(
     let lease = ownership.lease().clone();
     let me = ownership.me();
     let count = ownership.shard_count();
+    // Nodes started together do not see each other in their first read of
+    // the membership; one beat later they do. Waiting for it spares every
+    // one of them taking (and rebuilding) every shard first.
+    tokio::time::sleep(handoff.cluster.settings.membership_ttl / 3).await;
     loop {
         if lease.lapsed() {
             // Paused or cut off past the lease: others may have taken and
