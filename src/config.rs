@@ -50,6 +50,9 @@ pub struct ClusterConfig {
     pub replicas: usize,
     /// Virtual nodes per node on the ring.
     pub vnodes: u16,
+    /// A shard is snapshotted once this many batches reached its log since
+    /// its last snapshot (0: never; a take then reads the whole log).
+    pub snapshot_every_batches: u64,
 }
 
 impl ClusterConfig {

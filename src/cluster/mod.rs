@@ -44,6 +44,8 @@ pub async fn connect(config: &Config) -> Result<Option<Arc<Cluster>>, String> {
         shards_per_stream: c.shards_per_stream,
         replicas: c.replicas,
         answer_within: Duration::from_secs(config.server.request_timeout_secs.max(1)),
+        snapshot_every: c.snapshot_every_batches,
+        staging: config.server.data_dir.join("snapshots"),
     };
     Cluster::connect(settings).await.map(Some)
 }

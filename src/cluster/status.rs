@@ -59,6 +59,10 @@ pub fn describe(node: &Node) -> serde_json::Value {
         "takes": cluster.takes(),
         "stepped_down": cluster.stepped_down.load(Ordering::Relaxed),
         "lease_lapses": ownership.lease().lapse_count.load(Ordering::Relaxed),
+        "snapshots": {
+            "written": cluster.snapshots_written.load(Ordering::Relaxed),
+            "dropped": cluster.snapshots_dropped.load(Ordering::Relaxed),
+        },
         "log": {
             "rounds": replicator.rounds.load(Ordering::Relaxed),
             "records": replicator.records.load(Ordering::Relaxed),

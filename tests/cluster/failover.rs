@@ -17,6 +17,9 @@ use std::time::Instant;
 const PER_SENDER: usize = 60;
 /// Senders (and as many recipients).
 const SENDERS: usize = 6;
+/// The pause between two of a sender's messages, so the load lasts while
+/// the cluster changes (about 2.5 s from its start).
+const PACE: Duration = Duration::from_millis(40);
 /// How long one send may take before the sender gives up on its node.
 const SEND_WAIT: Duration = Duration::from_secs(3);
 /// How long a whole load may take.
@@ -111,6 +114,7 @@ async fn send_all(
                 Ok(Ok(r)) if r["ok"] == json!(true) => {
                     acked.push(r["msg_id"].as_str().expect("msg id").to_string());
                     progress.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(PACE).await;
                     break;
                 }
                 // Refused (the shard is moving): resend on the same socket.
@@ -252,8 +256,15 @@ async fn app_for_load(c: &TestCluster) -> App {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_node_loses_no_acked_message() {
-    let mut c = started(3).await;
+    // Snapshots every few batches, so the takes start from them.
+    let mut c = started_with(3, "cluster.snapshot_every_batches = 2").await;
+    let owners_before = c.wait_settled(&[1, 2, 3], SETTLE).await;
     let app = app_for_load(&c).await;
+    crate::common::eventually(SETTLE, "node 2 to snapshot a shard", || async {
+        let s = c.status(2).await?;
+        (s["snapshots"]["written"].as_u64()? > 0).then_some(())
+    })
+    .await;
     let live: LiveNodes = Arc::new(Mutex::new(vec![c.ws_url(1), c.ws_url(3)]));
     let progress = Arc::new(AtomicUsize::new(0));
     let load = start_load(&c, &app, live.clone(), progress.clone());
@@ -270,6 +281,21 @@ async fn a_killed_node_loses_no_acked_message() {
     check_delivered(&c, &app, 3, &load).await;
     check_serving(&c, &[1, 3], &owners).await;
     check_single_writer(&c).await;
+    // Node 2's shards were rebuilt from their snapshots and the log after.
+    let mut from_snapshots = 0;
+    for id in [1, 3] {
+        let s = c.status(id).await.expect("status");
+        for t in s["takes"].as_array().expect("takes") {
+            let shard = t["shard"].as_u64().expect("shard") as usize;
+            if owners_before[shard] == 2 && t["from_snapshot"].as_u64() > Some(0) {
+                from_snapshots += 1;
+            }
+        }
+    }
+    assert!(
+        from_snapshots > 0,
+        "no moved shard was rebuilt from a snapshot"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

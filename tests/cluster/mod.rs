@@ -23,7 +23,12 @@ const SETTLE: Duration = Duration::from_secs(60);
 
 /// `count` nodes, settled.
 async fn started(count: u16) -> TestCluster {
-    let c = TestCluster::start(env!("CARGO_BIN_EXE_imcloud"), count, TTL_MS, "").await;
+    started_with(count, "").await
+}
+
+/// `count` nodes with the extra config lines `extra`, settled.
+async fn started_with(count: u16, extra: &str) -> TestCluster {
+    let c = TestCluster::start(env!("CARGO_BIN_EXE_imcloud"), count, TTL_MS, extra).await;
     let ids: Vec<u16> = (1..=count).collect();
     c.wait_settled(&ids, SETTLE).await;
     c

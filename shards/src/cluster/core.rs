@@ -8,6 +8,7 @@ use crate::cluster::membership::{ClusterView, Membership, MembershipConfig};
 use crate::cluster::ownership::Ownership;
 use crate::cluster::replication::{LoggedEngine, Replicator, RoundLog, Writers};
 use crate::cluster::shard_log::{LogConfig, ShardLogs};
+use crate::cluster::snapshot::Snapshots;
 use crate::cluster::transport::Transport;
 use crate::placement::ShardId;
 use crate::ring::NodeId;
@@ -36,12 +37,19 @@ pub struct ClusterSettings {
     pub replicas: usize,
     /// How long a command sent to another node waits for its answer.
     pub answer_within: Duration,
+    /// A held shard is snapshotted once this many batches reached its log
+    /// since its last snapshot (0: never).
+    pub snapshot_every: u64,
+    /// Where snapshots are staged before upload.
+    pub staging: std::path::PathBuf,
 }
 
 /// One shard's last take, for `/cluster`.
 #[derive(Debug, Clone, Serialize)]
 pub struct TakeRecord {
     pub shard: ShardId,
+    /// The log sequence of the snapshot it started from (0: none).
+    pub from_snapshot: u64,
     pub records: u64,
     pub millis: u64,
 }
@@ -51,6 +59,7 @@ pub struct Cluster {
     pub settings: ClusterSettings,
     pub transport: Arc<Transport>,
     pub logs: ShardLogs,
+    pub snapshots: Snapshots,
     pub ownership: Arc<Ownership>,
     pub replicator: Arc<Replicator>,
     pub(crate) round_log: Arc<RoundLog>,
@@ -61,6 +70,9 @@ pub struct Cluster {
     takes: Mutex<Vec<TakeRecord>>,
     /// Times this node stepped down from a shard after a failed append.
     pub stepped_down: AtomicU64,
+    /// Snapshots this node uploaded, and those it dropped unfinished.
+    pub snapshots_written: AtomicU64,
+    pub snapshots_dropped: AtomicU64,
 }
 
 /// The cluster's own runtime. Made once per process and never dropped:
@@ -108,6 +120,14 @@ impl Cluster {
         )
         .await
         .map_err(|e| e.to_string())?;
+        let snapshots = Snapshots::open(
+            logs.context(),
+            &settings.name,
+            settings.replicas,
+            settings.staging.clone(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let transport = Transport::start(
             &settings.nats,
             &settings.name,
@@ -147,6 +167,7 @@ impl Cluster {
             settings,
             transport,
             logs,
+            snapshots,
             ownership,
             replicator,
             round_log,
@@ -156,6 +177,8 @@ impl Cluster {
             views,
             takes: Mutex::new(Vec::new()),
             stepped_down: AtomicU64::new(0),
+            snapshots_written: AtomicU64::new(0),
+            snapshots_dropped: AtomicU64::new(0),
         }))
     }
 
@@ -168,11 +191,18 @@ impl Cluster {
         self.views.clone()
     }
 
-    pub(crate) fn record_take(&self, shard: ShardId, records: u64, took: Duration) {
+    pub(crate) fn record_take(
+        &self,
+        shard: ShardId,
+        from_snapshot: u64,
+        records: u64,
+        took: Duration,
+    ) {
         let mut takes = self.takes.lock().unwrap_or_else(|p| p.into_inner());
         takes.retain(|t| t.shard != shard);
         takes.push(TakeRecord {
             shard,
+            from_snapshot,
             records,
             millis: took.as_millis() as u64,
         });

@@ -85,6 +85,9 @@ pub fn start<E: Entity>(
             claimed.claimed_by(shard, node, seq)
         }));
     cluster.runtime.spawn(verify(handoff.clone()));
+    if cluster.settings.snapshot_every > 0 {
+        cluster.runtime.spawn(snapshot_loop(handoff.clone()));
+    }
     let views = cluster.views();
     cluster.runtime.spawn(run(handoff, views, moved));
 }
@@ -252,13 +255,25 @@ impl<E: Entity> Handoff<E> {
             tracing::error!(shard, error = %e, "cannot discard the shard's local copy");
             return;
         }
+        let from = match self.cluster.snapshots.load(shard, keyspace.as_ref()).await {
+            Ok(from) => from.unwrap_or(0),
+            Err(e) => {
+                // The whole log then: slower, as right.
+                tracing::warn!(shard, error = %e, "the shard's snapshot is unusable; rebuilding from the whole log");
+                if let Err(e) = wipe(keyspace.as_ref()) {
+                    tracing::error!(shard, error = %e, "cannot discard the shard's local copy");
+                    return;
+                }
+                0
+            }
+        };
         let mut records = 0u64;
         let mut failed: Option<String> = None;
         // Applying a long log is disk work: off the runtime's workers, so
         // the membership heartbeat and the transport keep their pace.
         let logs = self.cluster.logs.clone();
         let taken = tokio::task::block_in_place(|| {
-            tokio::runtime::Handle::current().block_on(logs.take(shard, me, 0, |record| {
+            tokio::runtime::Handle::current().block_on(logs.take(shard, me, from, |record| {
                 if failed.is_some() {
                     return;
                 }
@@ -307,6 +322,14 @@ impl<E: Entity> Handoff<E> {
             return;
         }
         let claim = writer.last_seq();
+        if let Some(p) = self.cluster.round_log.progress(shard) {
+            // Quiesced: nothing of this epoch has started yet.
+            p.started.store(0, std::sync::atomic::Ordering::Release);
+            p.appended.store(0, std::sync::atomic::Ordering::Release);
+            p.seq.store(claim, std::sync::atomic::Ordering::Release);
+            p.since_snapshot
+                .store(records, std::sync::atomic::Ordering::Relaxed);
+        }
         self.claimed
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -315,7 +338,8 @@ impl<E: Entity> Handoff<E> {
         self.router.reset_shard(shard).await;
         self.cluster.ownership.set_serving(shard, true);
         self.cluster.transport.announce_claim(shard, claim).await;
-        self.cluster.record_take(shard, records, started.elapsed());
+        self.cluster
+            .record_take(shard, from, records, started.elapsed());
         tracing::info!(
             shard,
             records,
@@ -350,6 +374,90 @@ async fn verify<E: Entity>(handoff: Arc<Handoff<E>>) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(shard, error = %e, "checking the shard's log failed"),
             }
+        }
+    }
+}
+
+/// How often held shards are looked at for a snapshot.
+const SNAPSHOT_CHECK: Duration = Duration::from_secs(1);
+/// How long a snapshot waits for the batches its scan may have seen to
+/// reach the log before it is dropped.
+const SNAPSHOT_SETTLE: Duration = Duration::from_secs(10);
+
+/// Snapshots every held shard whose log grew by `snapshot_every` batches
+/// since its last snapshot, one shard at a time.
+async fn snapshot_loop<E: Entity>(handoff: Arc<Handoff<E>>) {
+    let cluster = handoff.cluster.clone();
+    let every = cluster.settings.snapshot_every;
+    let mut tick = tokio::time::interval(SNAPSHOT_CHECK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        for shard in 0..cluster.ownership.shard_count() {
+            let due = cluster.ownership.holds(shard)
+                && cluster.round_log.progress(shard).is_some_and(|p| {
+                    p.since_snapshot.load(std::sync::atomic::Ordering::Relaxed) >= every
+                });
+            if due {
+                handoff.snapshot(shard).await;
+            }
+        }
+    }
+}
+
+impl<E: Entity> Handoff<E> {
+    /// Scans `shard` and uploads it as a snapshot at the sequence of this
+    /// node's last record, once every batch the scan may have seen is in
+    /// the log (`snapshot.rs`); dropped if the shard moved meanwhile.
+    async fn snapshot(&self, shard: ShardId) {
+        use std::sync::atomic::Ordering;
+        let cluster = &self.cluster;
+        let Some(progress) = cluster.round_log.progress(shard) else {
+            return;
+        };
+        let epoch = cluster.round_log.epoch(shard);
+        let seq = progress.seq.load(Ordering::Acquire);
+        let since = progress.since_snapshot.load(Ordering::Relaxed);
+        let keyspace = match self.raw.keyspace(&keyspace_name(shard)) {
+            Ok(ks) => ks,
+            Err(e) => {
+                tracing::warn!(shard, error = %e, "cannot open the shard to snapshot it");
+                return;
+            }
+        };
+        let staged =
+            tokio::task::block_in_place(|| cluster.snapshots.stage(shard, seq, keyspace.as_ref()));
+        let staged = match staged {
+            Ok(path) => path,
+            Err(e) => {
+                tracing::warn!(shard, error = %e, "staging the shard's snapshot failed");
+                return;
+            }
+        };
+        let seen = progress.started.load(Ordering::Acquire);
+        let until = Instant::now() + SNAPSHOT_SETTLE;
+        let settled = loop {
+            let same = cluster.round_log.epoch(shard) == epoch && cluster.ownership.holds(shard);
+            if !same || Instant::now() >= until {
+                break false;
+            }
+            if progress.appended.load(Ordering::Acquire) >= seen {
+                break true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        if !settled {
+            cluster.snapshots_dropped.fetch_add(1, Ordering::Relaxed);
+            let _ = tokio::fs::remove_file(&staged).await;
+            return;
+        }
+        match cluster.snapshots.upload(shard, &staged).await {
+            Ok(bytes) => {
+                progress.since_snapshot.fetch_sub(since, Ordering::Relaxed);
+                cluster.snapshots_written.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(shard, seq, bytes, "shard snapshot written");
+            }
+            Err(e) => tracing::warn!(shard, error = %e, "uploading the shard's snapshot failed"),
         }
     }
 }

@@ -7,6 +7,7 @@
 //!   shard over and fences its previous owner (`model/handoff.pml`);
 //! - [`replication`]: every shard write appended to the shard's log before
 //!   its acks go out;
+//! - [`snapshot`]: shard snapshots, so a take reads a bounded log;
 //! - [`handoff`]: taking and releasing shards as the view changes;
 //! - [`core`]: the pieces joined into a running cluster node.
 
@@ -16,6 +17,7 @@ pub mod membership;
 pub mod ownership;
 pub mod replication;
 pub mod shard_log;
+pub mod snapshot;
 pub mod transport;
 
 pub use self::core::{Cluster, ClusterSettings, TakeRecord};

@@ -29,6 +29,21 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 pub struct RoundLog {
     pending: Mutex<Vec<Recorded>>,
     epochs: Vec<AtomicU64>,
+    progress: Vec<Progress>,
+}
+
+/// One shard's writes in its current epoch, for snapshots: a snapshot is
+/// kept once `appended` reaches what `started` was when its scan ended.
+#[derive(Default)]
+pub struct Progress {
+    /// Batches begun (counted before they apply).
+    pub started: AtomicU64,
+    /// Batches appended to the log.
+    pub appended: AtomicU64,
+    /// The sequence of this node's last record in the shard's log.
+    pub seq: AtomicU64,
+    /// Batches in the log since the last snapshot (or rebuilt from it).
+    pub since_snapshot: AtomicU64,
 }
 
 struct Recorded {
@@ -42,14 +57,19 @@ impl RoundLog {
         RoundLog {
             pending: Mutex::new(Vec::new()),
             epochs: (0..shard_count).map(|_| AtomicU64::new(0)).collect(),
+            progress: (0..shard_count).map(|_| Progress::default()).collect(),
         }
+    }
+
+    pub fn progress(&self, shard: ShardId) -> Option<&Progress> {
+        self.progress.get(shard as usize)
     }
 
     fn pending(&self) -> MutexGuard<'_, Vec<Recorded>> {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn epoch(&self, shard: ShardId) -> u64 {
+    pub fn epoch(&self, shard: ShardId) -> u64 {
         self.epochs
             .get(shard as usize)
             .map_or(0, |e| e.load(Ordering::Acquire))
@@ -129,7 +149,18 @@ impl Keyspace for LoggedKeyspace {
 
     fn apply(&self, batch: Batch) -> Result<(), StoreError> {
         let encoded = wire::encode(&batch)?;
-        self.inner.apply(batch)?;
+        // Counted before it applies: a snapshot scan that may see it waits
+        // until it is in the log.
+        let progress = self.log.progress(self.shard);
+        if let Some(p) = progress {
+            p.started.fetch_add(1, Ordering::AcqRel);
+        }
+        if let Err(e) = self.inner.apply(batch) {
+            if let Some(p) = progress {
+                p.started.fetch_sub(1, Ordering::AcqRel);
+            }
+            return Err(e);
+        }
         // Recorded after it applied, by the shard's one thread, so the
         // log holds the shard's batches in the order they applied.
         self.log.record(self.shard, encoded);
@@ -257,23 +288,30 @@ impl Replicate for Replicator {
                 self.step_down(shard);
                 continue;
             };
-            appends.push((shard, writer, encode_round(batches)));
+            let count = batches.len() as u64;
+            appends.push((shard, writer, count, encode_round(batches)));
         }
-        let results =
-            self.runtime
-                .block_on(futures_util::future::join_all(appends.into_iter().map(
-                    |(shard, mut writer, round)| async move {
-                        let result = match round {
-                            Ok(round) => writer.append(&round).await.map(|_| ()),
-                            Err(e) => Err(LogError::Nats(e.to_string())),
-                        };
-                        (shard, writer, result)
-                    },
-                )));
-        for (shard, writer, result) in results {
+        let appending = appends
+            .into_iter()
+            .map(|(shard, mut writer, count, round)| async move {
+                let result = match round {
+                    Ok(round) => writer.append(&round).await,
+                    Err(e) => Err(LogError::Nats(e.to_string())),
+                };
+                (shard, writer, count, result)
+            });
+        let results = self
+            .runtime
+            .block_on(futures_util::future::join_all(appending));
+        for (shard, writer, count, result) in results {
             match result {
-                Ok(()) => {
+                Ok(seq) => {
                     self.records.fetch_add(1, Ordering::Relaxed);
+                    if let Some(p) = self.log.progress(shard) {
+                        p.seq.store(seq, Ordering::Release);
+                        p.since_snapshot.fetch_add(count, Ordering::Relaxed);
+                        p.appended.fetch_add(count, Ordering::AcqRel);
+                    }
                     self.writers.insert(shard, writer);
                 }
                 Err(e) => {

@@ -121,6 +121,11 @@ impl ShardLogs {
         })
     }
 
+    /// The JetStream context the logs live in.
+    pub fn context(&self) -> &Context {
+        &self.js
+    }
+
     fn stream_name(&self, shard: ShardId) -> String {
         format!("{}_log_{}", self.name, shard / self.shards_per_stream)
     }
