@@ -246,9 +246,9 @@ impl Replicator {
         let _ = self.step_down.set(step_down);
     }
 
+    /// Hands `shard` to the handoff to step down from (it ends the epoch,
+    /// drops the writer and stops serving the shard).
     fn step_down(&self, shard: ShardId) {
-        self.log.bump(shard);
-        self.writers.remove(shard);
         if let Some(f) = self.step_down.get() {
             f(shard);
         }

@@ -74,6 +74,9 @@ pub struct ShardLogs {
     js: Context,
     name: String,
     shards_per_stream: u32,
+    /// Each range's stream, as `open` made it: looked up once, not per
+    /// read (the holders check their shards' last records every second).
+    streams: std::sync::Arc<Vec<stream::Stream>>,
 }
 
 /// How the logs' streams are made.
@@ -100,9 +103,11 @@ impl ShardLogs {
     pub async fn open(js: Context, config: LogConfig) -> Result<ShardLogs, LogError> {
         let per = config.shards_per_stream.max(1);
         let ranges = config.shard_count.div_ceil(per);
+        let mut streams = Vec::with_capacity(ranges as usize);
         for range in 0..ranges {
+            let name = format!("{}_log_{range}", config.name);
             js.create_or_update_stream(stream::Config {
-                name: format!("{}_log_{range}", config.name),
+                name: name.clone(),
                 subjects: vec![format!("{}.log.{range}.*", config.name)],
                 num_replicas: config.replicas.max(1),
                 max_age: config.max_age,
@@ -113,21 +118,19 @@ impl ShardLogs {
             })
             .await
             .map_err(nats)?;
+            streams.push(js.get_stream(name).await.map_err(nats)?);
         }
         Ok(ShardLogs {
             js,
             name: config.name,
             shards_per_stream: per,
+            streams: std::sync::Arc::new(streams),
         })
     }
 
     /// The JetStream context the logs live in.
     pub fn context(&self) -> &Context {
         &self.js
-    }
-
-    fn stream_name(&self, shard: ShardId) -> String {
-        format!("{}_log_{}", self.name, shard / self.shards_per_stream)
     }
 
     fn subject(&self, shard: ShardId) -> String {
@@ -138,47 +141,38 @@ impl ShardLogs {
         )
     }
 
-    async fn stream(&self, shard: ShardId) -> Result<stream::Stream, LogError> {
-        self.js
-            .get_stream(self.stream_name(shard))
-            .await
-            .map_err(nats)
+    fn stream(&self, shard: ShardId) -> Result<&stream::Stream, LogError> {
+        self.streams
+            .get((shard / self.shards_per_stream) as usize)
+            .ok_or_else(|| LogError::Nats(format!("shard {shard} has no log stream")))
     }
 
     /// The sequence of the shard's last record, 0 when it has none.
     pub async fn last_seq(&self, shard: ShardId) -> Result<u64, LogError> {
-        self.last_seq_in(&self.stream(shard).await?, shard).await
-    }
-
-    async fn last_seq_in(&self, stream: &stream::Stream, shard: ShardId) -> Result<u64, LogError> {
-        match stream
-            .get_last_raw_message_by_subject(&self.subject(shard))
-            .await
-        {
-            Ok(message) => Ok(message.sequence),
-            Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(0),
-            Err(e) => Err(nats(e)),
-        }
+        Ok(self.last_record(shard).await?.map_or(0, |(seq, _)| seq))
     }
 
     /// The sequence and writer of the shard's last record (`None` when it
     /// has none): a node holding the shard learns from it that another
     /// node claimed it since.
     pub async fn last_writer(&self, shard: ShardId) -> Result<Option<(u64, NodeId)>, LogError> {
-        let stream = self.stream(shard).await?;
-        match stream
+        let Some((seq, body)) = self.last_record(shard).await? else {
+            return Ok(None);
+        };
+        match decode(&body) {
+            Some(LogEntry::Claim { node } | LogEntry::Round { node, .. }) => Ok(Some((seq, node))),
+            None => Err(LogError::Corrupt { shard, seq }),
+        }
+    }
+
+    /// The shard's last record, as its sequence and bytes.
+    async fn last_record(&self, shard: ShardId) -> Result<Option<(u64, Bytes)>, LogError> {
+        match self
+            .stream(shard)?
             .get_last_raw_message_by_subject(&self.subject(shard))
             .await
         {
-            Ok(message) => {
-                let seq = message.sequence;
-                match decode(&message.payload) {
-                    Some(LogEntry::Claim { node } | LogEntry::Round { node, .. }) => {
-                        Ok(Some((seq, node)))
-                    }
-                    None => Err(LogError::Corrupt { shard, seq }),
-                }
-            }
+            Ok(message) => Ok(Some((message.sequence, message.payload))),
             Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
             Err(e) => Err(nats(e)),
         }
@@ -193,12 +187,12 @@ impl ShardLogs {
         after: u64,
         mut apply: impl FnMut(LogRecord),
     ) -> Result<u64, LogError> {
-        let stream = self.stream(shard).await?;
-        let last = self.last_seq_in(&stream, shard).await?;
+        let last = self.last_seq(shard).await?;
         if last <= after {
             return Ok(after);
         }
-        let consumer = stream
+        let consumer = self
+            .stream(shard)?
             .create_consumer(pull::OrderedConfig {
                 filter_subject: self.subject(shard),
                 deliver_policy: DeliverPolicy::ByStartSequence {

@@ -183,8 +183,26 @@ impl Transport {
         tokio::spawn(publish_loop(transport.clone(), out_rx));
         tokio::spawn(bus_publish_loop(transport.clone(), bus_rx));
         tokio::spawn(receive_loop(transport.clone(), inbox));
-        tokio::spawn(bus_receive_loop(transport.clone(), bus_in));
-        tokio::spawn(claim_receive_loop(transport.clone(), claims_in));
+        tokio::spawn(broadcast_loop(
+            transport.clone(),
+            bus_in,
+            |m: &BusMsg| m.from,
+            |t, m| {
+                if let Some(inbound) = t.inbound.get() {
+                    inbound.bus(&m.body);
+                }
+            },
+        ));
+        tokio::spawn(broadcast_loop(
+            transport.clone(),
+            claims_in,
+            |m: &ClaimMsg| m.node,
+            |t, m| {
+                if let Some(handler) = t.claims.get() {
+                    handler(m.shard, m.node, m.seq);
+                }
+            },
+        ));
         tokio::spawn(expire_loop(Arc::downgrade(&transport)));
         Ok(transport)
     }
@@ -304,16 +322,22 @@ impl Transport {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(node);
-        let gone: Vec<Pending> = {
+        self.fail_pending(|p| p.node == node);
+    }
+
+    /// Answers "unavailable" every command still waiting that `which`
+    /// picks.
+    fn fail_pending(&self, which: impl Fn(&Pending) -> bool) {
+        let picked: Vec<Pending> = {
             let mut pending = self.pending();
             let ids: Vec<u64> = pending
                 .iter()
-                .filter(|(_, p)| p.node == node)
+                .filter(|(_, p)| which(p))
                 .map(|(id, _)| *id)
                 .collect();
             ids.iter().filter_map(|id| pending.remove(id)).collect()
         };
-        for p in gone {
+        for p in picked {
             p.reply.fail(ShardError::Unavailable);
         }
     }
@@ -478,30 +502,18 @@ async fn receive_loop(t: Arc<Transport>, mut inbox: async_nats::Subscriber) {
     tracing::warn!("the node's NATS subscription ended");
 }
 
-async fn bus_receive_loop(t: Arc<Transport>, mut inbox: async_nats::Subscriber) {
+/// Hands every message of `inbox` (one of the subjects every node hears)
+/// that another node sent to `handle`; an unreadable one is skipped.
+async fn broadcast_loop<M: serde::de::DeserializeOwned>(
+    t: Arc<Transport>,
+    mut inbox: async_nats::Subscriber,
+    sender: fn(&M) -> NodeId,
+    handle: fn(&Transport, M),
+) {
     while let Some(message) = inbox.next().await {
-        let Ok(msg) = wire::decode::<BusMsg>(&message.payload) else {
-            continue;
-        };
-        if msg.from == t.me {
-            continue;
-        }
-        if let Some(inbound) = t.inbound.get() {
-            inbound.bus(&msg.body);
-        }
-    }
-}
-
-async fn claim_receive_loop(t: Arc<Transport>, mut inbox: async_nats::Subscriber) {
-    while let Some(message) = inbox.next().await {
-        let Ok(msg) = wire::decode::<ClaimMsg>(&message.payload) else {
-            continue;
-        };
-        if msg.node == t.me {
-            continue;
-        }
-        if let Some(handler) = t.claims.get() {
-            handler(msg.shard, msg.node, msg.seq);
+        match wire::decode::<M>(&message.payload) {
+            Ok(msg) if sender(&msg) != t.me => handle(&t, msg),
+            _ => {}
         }
     }
 }
@@ -514,18 +526,7 @@ async fn expire_loop(t: std::sync::Weak<Transport>) {
         every.tick().await;
         let Some(t) = t.upgrade() else { return };
         let now = Instant::now();
-        let expired: Vec<Pending> = {
-            let mut pending = t.pending();
-            let ids: Vec<u64> = pending
-                .iter()
-                .filter(|(_, p)| p.deadline <= now)
-                .map(|(id, _)| *id)
-                .collect();
-            ids.iter().filter_map(|id| pending.remove(id)).collect()
-        };
-        for p in expired {
-            p.reply.fail(ShardError::Unavailable);
-        }
+        t.fail_pending(|p| p.deadline <= now);
     }
 }
 
