@@ -9,7 +9,7 @@
 //! 401 drop the access token.
 
 use super::vendor::{self, text};
-use super::Outcome;
+use super::{huawei, Outcome};
 use crate::node::Node;
 use imcloud_actors::push::{PushJob, PushTarget};
 use serde_json::{json, Value};
@@ -40,41 +40,30 @@ pub fn message(job: &PushJob, target: &PushTarget) -> Value {
 pub async fn send(node: &Node, app: &App<'_>, job: &PushJob, target: &PushTarget) -> Outcome {
     let cfg = &node.config.push;
     let name = format!("honor/{}", app.client_id);
-    let token = match vendor::client_credentials(
-        node,
-        &name,
-        &cfg.honor_token_url,
-        app.client_id,
-        app.client_secret,
-    )
-    .await
-    {
-        Ok(t) => t,
-        Err(e) => return Outcome::Failed(e),
-    };
     let url = format!(
         "{}/api/v1/{}/sendMessage",
         cfg.honor_url.trim_end_matches('/'),
         app.app_id
     );
-    let req = node
-        .hooks
-        .http
-        .post(url)
-        .bearer_auth(token)
-        .header("timestamp", node.clock.now_ms().to_string())
-        .json(&message(job, target));
+    let req = match huawei::authorized_post(
+        node,
+        &name,
+        &cfg.honor_token_url,
+        (app.client_id, app.client_secret),
+        url,
+    )
+    .await
+    {
+        Ok(req) => req
+            .header("timestamp", node.clock.now_ms().to_string())
+            .json(&message(job, target)),
+        Err(failed) => return failed,
+    };
     let (status, v) = match vendor::call(node, req).await {
         Ok(a) => a,
         Err(e) => return Outcome::Failed(e),
     };
     let code = text(&v["code"]);
     let why = format!("HTTP {status} code {code} {}", text(&v["message"]));
-    match code.as_str() {
-        "200" | "80000000" if status == 200 => Outcome::Sent,
-        "80300007" => Outcome::BadToken(why),
-        "80200001" | "80200003" => vendor::auth_refused(node, &name, why),
-        _ if status == 401 => vendor::auth_refused(node, &name, why),
-        _ => Outcome::Failed(why),
-    }
+    huawei::outcome(node, &name, status, &code, why, &["200", "80000000"], false)
 }
