@@ -199,10 +199,16 @@ impl<E: Entity> Handoff<E> {
     /// reconnect).
     async fn release(&self, shard: ShardId) {
         tracing::info!(shard, "releasing shard");
+        self.let_go(shard);
+        self.router.reset_shard(shard).await;
+    }
+
+    /// Stops serving `shard` and ends its epoch: nothing written to the
+    /// local copy from here on reaches the log.
+    fn let_go(&self, shard: ShardId) {
         self.cluster.ownership.set_serving(shard, false);
         self.cluster.round_log.bump(shard);
         self.cluster.writers.remove(shard);
-        self.router.reset_shard(shard).await;
     }
 
     /// Another node announced its claim of `shard` at `seq`.
@@ -227,9 +233,7 @@ impl<E: Entity> Handoff<E> {
     /// serving it at once. The handoff loop takes it again (from the log,
     /// discarding the local copy) if the view still gives it here.
     fn step_down(&self, shard: ShardId) {
-        self.cluster.round_log.bump(shard);
-        self.cluster.writers.remove(shard);
-        self.cluster.ownership.set_serving(shard, false);
+        self.let_go(shard);
         self.cluster
             .stepped_down
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -67,7 +67,13 @@ impl Ownership {
 
     /// Where a command for `shard` goes now.
     pub fn route(&self, shard: ShardId) -> Route {
-        match self.view().owner(shard) {
+        // Every command passes here: read under the lock, no Arc clone.
+        let owner = self
+            .view
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .owner(shard);
+        match owner {
             Some(n) if n == self.me => {
                 if self.is_serving(shard) {
                     Route::Local
